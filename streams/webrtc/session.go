@@ -1,0 +1,169 @@
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// MaxFeeds bounds the video tracks of one session (a 5×5 grid).
+const MaxFeeds = 25
+
+// ErrBadOffer is returned for an offer that cannot be answered.
+var ErrBadOffer = errors.New("webrtc: unusable offer")
+
+// SessionOptions configure a new session.
+type SessionOptions struct {
+	// Offer is the viewer's SDP offer: one recvonly video m-line per feed.
+	Offer string
+	// OnFeed receives the state changes of feed i.
+	OnFeed func(i int, e FeedEvent)
+	// OnClose is called once when the session ends for any reason.
+	OnClose func()
+	// GatherTimeout bounds waiting for local ICE candidates.
+	GatherTimeout time.Duration
+}
+
+// Session is one viewer peer connection carrying one or more feeds.
+type Session struct {
+	pc      *webrtc.PeerConnection
+	feeds   []*Feed
+	onClose func()
+	log     *slog.Logger
+
+	connected     chan struct{} // closed once the peer connection is up
+	connectedOnce sync.Once
+	closeOnce     sync.Once
+	done          chan struct{}
+	wg        sync.WaitGroup
+}
+
+// NewSession answers opts.Offer. The returned answer carries every local
+// candidate, so no trickle is needed.
+func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session, string, error) {
+	pc, err := e.api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return nil, "", err
+	}
+	s := &Session{pc: pc, onClose: opts.OnClose, log: e.log, done: make(chan struct{}), connected: make(chan struct{})}
+	answer, err := s.negotiate(ctx, opts)
+	if err != nil {
+		s.Close()
+		return nil, "", err
+	}
+	return s, answer, nil
+}
+
+func (s *Session) negotiate(ctx context.Context, opts SessionOptions) (string, error) {
+	err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: opts.Offer})
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
+	}
+	videos := 0
+	for _, t := range s.pc.GetTransceivers() {
+		if t.Kind() == webrtc.RTPCodecTypeVideo {
+			videos++
+		}
+	}
+	if videos == 0 || videos > MaxFeeds {
+		return "", fmt.Errorf("%w: %d video m-lines, want 1 to %d", ErrBadOffer, videos, MaxFeeds)
+	}
+	for i := 0; i < videos; i++ {
+		if err := s.addFeed(i, opts.OnFeed); err != nil {
+			return "", err
+		}
+	}
+	s.pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
+		switch st {
+		case webrtc.PeerConnectionStateConnected:
+			s.connectedOnce.Do(func() { close(s.connected) })
+		case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			go s.Close()
+		}
+	})
+	return s.answer(ctx, opts.GatherTimeout)
+}
+
+func (s *Session) addFeed(i int, onFeed func(int, FeedEvent)) error {
+	track, err := webrtc.NewTrackLocalStaticRTP(
+		webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: clockRate},
+		fmt.Sprintf("video%d", i), "vigil")
+	if err != nil {
+		return err
+	}
+	sender, err := s.pc.AddTrack(track)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrBadOffer, err)
+	}
+	var handler func(FeedEvent)
+	if onFeed != nil {
+		handler = func(e FeedEvent) { onFeed(i, e) }
+	}
+	f := newFeed(track, s.connected, s.log, handler)
+	s.feeds = append(s.feeds, f)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f.readRTCP(sender)
+	}()
+	return nil
+}
+
+func (s *Session) answer(ctx context.Context, timeout time.Duration) (string, error) {
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	answer, err := s.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
+	}
+	gathered := webrtc.GatheringCompletePromise(s.pc)
+	if err := s.pc.SetLocalDescription(answer); err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		return "", fmt.Errorf("webrtc: gathering candidates: %w", ctx.Err())
+	}
+	return s.pc.LocalDescription().SDP, nil
+}
+
+// Feeds returns the session's feeds, in m-line order.
+func (s *Session) Feeds() []*Feed { return s.feeds }
+
+// Feed returns feed i, or nil.
+func (s *Session) Feed(i int) *Feed {
+	if i < 0 || i >= len(s.feeds) {
+		return nil
+	}
+	return s.feeds[i]
+}
+
+// Done is closed when the session has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Close ends the session: every feed releases its reader and the peer
+// connection closes. It is safe to call more than once.
+func (s *Session) Close() {
+	s.closeOnce.Do(func() {
+		for _, f := range s.feeds {
+			f.close()
+		}
+		if err := s.pc.Close(); err != nil {
+			s.log.Debug("close peer connection", "err", err)
+		}
+		s.wg.Wait()
+		close(s.done)
+		if s.onClose != nil {
+			s.onClose()
+		}
+	})
+}

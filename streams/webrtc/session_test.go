@@ -1,0 +1,228 @@
+package webrtc
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"vigil/streams/hub"
+	"vigil/streams/media"
+	"vigil/streams/webrtc/webrtctest"
+)
+
+// fakeCamera publishes synthetic access units to a hub at 25 fps: an IDR
+// with SPS/PPS every gop frames. Byte 1 of every slice carries the camera's
+// tag so a test can tell cameras apart on the wire.
+type fakeCamera struct {
+	hub  *hub.Hub
+	tag  byte
+	gop  int
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+func startFakeCamera(t *testing.T, tag byte, gop int) *fakeCamera {
+	c := &fakeCamera{hub: hub.New(hub.Options{ID: string(rune('a' + tag))}), tag: tag, gop: gop, stop: make(chan struct{})}
+	c.hub.SetStatus(hub.Status{State: hub.StateOnline, Track: media.Track{Codec: media.CodecH264, Width: 640, Height: 360}})
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		tick := time.NewTicker(40 * time.Millisecond)
+		defer tick.Stop()
+		for i := 0; ; i++ {
+			c.hub.Publish(c.unit(i))
+			select {
+			case <-tick.C:
+			case <-c.stop:
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { close(c.stop); c.wg.Wait() })
+	return c
+}
+
+func (c *fakeCamera) unit(i int) *media.AccessUnit {
+	key := i%c.gop == 0
+	au := &media.AccessUnit{PTS: time.Duration(i) * 40 * time.Millisecond, Received: time.Now(), Key: key}
+	slice := make([]byte, 3000) // spans three packets
+	slice[1] = c.tag
+	if key {
+		slice[0] = 0x65
+		au.NALUs = [][]byte{{0x67, 0x42, 0xc0, 0x1f}, {0x68, 0xce, 0x3c, 0x80}, slice}
+	} else {
+		slice[0] = 0x41
+		au.NALUs = [][]byte{slice}
+	}
+	return au
+}
+
+func tagOf(f webrtctest.Frame) byte {
+	for _, n := range f.NALUs {
+		if t := n[0] & 0x1f; t == 1 || t == 5 {
+			return n[1]
+		}
+	}
+	return 0
+}
+
+func newTestEngine(t *testing.T) *Engine {
+	e, err := NewEngine(EngineOptions{UDPAddr: "127.0.0.1:0", TCPAddr: "127.0.0.1:0", LoopbackOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+func connect(t *testing.T, e *Engine, n int, onFeed func(int, FeedEvent)) (*Session, *webrtctest.Receiver) {
+	t.Helper()
+	rx, offer, err := webrtctest.NewReceiver(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(rx.Close)
+	s, answer, err := e.NewSession(context.Background(), SessionOptions{Offer: offer, OnFeed: onFeed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if err := rx.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+	return s, rx
+}
+
+func TestFeedStartsFromCachedKeyframe(t *testing.T) {
+	cam := startFakeCamera(t, 1, 100) // 4 s GOP
+	time.Sleep(500 * time.Millisecond) // let the GOP cache fill past its IDR
+	s, rx := connect(t, newTestEngine(t), 1, nil)
+	s.Feed(0).Attach(cam.hub)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	first, err := rx.Next(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !first.IsKey() {
+		t.Fatalf("first frame has NAL types %v, want SPS, PPS, IDR", first.NALTypes())
+	}
+	var last uint32 = first.Timestamp
+	for i := 0; i < 30; i++ {
+		f, err := rx.Next(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Gap || tagOf(f) != 1 {
+			t.Fatalf("frame %d: gap %v tag %d", i, f.Gap, tagOf(f))
+		}
+		if int32(f.Timestamp-last) <= 0 {
+			t.Fatalf("timestamp went back: %d after %d", f.Timestamp, last)
+		}
+		last = f.Timestamp
+	}
+}
+
+func TestFeedSwitchesCameraWithoutRenegotiation(t *testing.T) {
+	camA := startFakeCamera(t, 1, 25)
+	camB := startFakeCamera(t, 2, 100)
+	time.Sleep(300 * time.Millisecond)
+	var mu sync.Mutex
+	var events []FeedEvent
+	s, rx := connect(t, newTestEngine(t), 2, func(i int, e FeedEvent) {
+		mu.Lock()
+		events = append(events, e)
+		mu.Unlock()
+	})
+	s.Feed(1).Attach(camA.hub)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := 0; i < 10; i++ {
+		if f, err := rx.Next(ctx, 1); err != nil || tagOf(f) != 1 {
+			t.Fatalf("before the switch: tag %d err %v", tagOf(f), err)
+		}
+	}
+	s.Feed(1).Attach(camB.hub)
+	sawB := false
+	for i := 0; i < 40 && !sawB; i++ {
+		f, err := rx.Next(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Gap {
+			t.Fatal("sequence gap across the switch")
+		}
+		if tagOf(f) == 2 {
+			if !f.IsKey() {
+				t.Fatalf("first frame of camera B has NAL types %v, want a keyframe", f.NALTypes())
+			}
+			sawB = true
+		}
+	}
+	if !sawB {
+		t.Fatal("camera B never arrived after the switch")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(events) == 0 || events[len(events)-1].State != FeedPlaying {
+		t.Fatalf("feed events %v, want to end in playing", events)
+	}
+}
+
+func TestPLIAnsweredFromCache(t *testing.T) {
+	cam := startFakeCamera(t, 3, 250) // 10 s GOP: only the cache can answer quickly
+	s, rx := connect(t, newTestEngine(t), 1, nil)
+	s.Feed(0).Attach(cam.hub)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for i := 0; i < 15; i++ {
+		if _, err := rx.Next(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rx.SendPLI(0); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		f, err := rx.Next(ctx, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.IsKey() {
+			return
+		}
+	}
+	t.Fatal("no keyframe after PLI")
+}
+
+func TestSessionCloseReleasesReaders(t *testing.T) {
+	cam := startFakeCamera(t, 4, 25)
+	s, _ := connect(t, newTestEngine(t), 3, nil)
+	for _, f := range s.Feeds() {
+		f.Attach(cam.hub)
+	}
+	if n := cam.hub.Stats().Readers; n != 3 {
+		t.Fatalf("readers = %d, want 3", n)
+	}
+	s.Close()
+	if n := cam.hub.Stats().Readers; n != 0 {
+		t.Fatalf("after Close readers = %d, want 0", n)
+	}
+	select {
+	case <-s.Done():
+	default:
+		t.Fatal("Done not closed")
+	}
+}
+
+func TestBadOffersRefused(t *testing.T) {
+	e := newTestEngine(t)
+	for _, offer := range []string{"", "v=0\r\n", "garbage"} {
+		if _, _, err := e.NewSession(context.Background(), SessionOptions{Offer: offer}); err == nil {
+			t.Fatalf("offer %q accepted", offer)
+		}
+	}
+}
