@@ -174,7 +174,6 @@ func (r *Reader) push(au *media.AccessUnit) (skipped bool) {
 	return skipped
 }
 
-
 func (r *Reader) dropQueueLocked() {
 	clear(r.queue)
 	r.head, r.length = 0, 0

@@ -189,6 +189,7 @@ func (ss *session) OnDescribe(d rtsp.Description) {
 
 func (ss *session) OnAccessUnit(nalus [][]byte, pts90k int64, received time.Time) {
 	au := ss.norm.Normalize(nalus, pts90k, received)
+	ss.src.collect(ss.norm)
 	if au == nil {
 		return
 	}

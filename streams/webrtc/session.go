@@ -40,7 +40,7 @@ type Session struct {
 	connectedOnce sync.Once
 	closeOnce     sync.Once
 	done          chan struct{}
-	wg        sync.WaitGroup
+	wg            sync.WaitGroup
 }
 
 // NewSession answers opts.Offer. The returned answer carries every local

@@ -95,7 +95,7 @@ func connect(t *testing.T, e *Engine, n int, onFeed func(int, FeedEvent)) (*Sess
 }
 
 func TestFeedStartsFromCachedKeyframe(t *testing.T) {
-	cam := startFakeCamera(t, 1, 100) // 4 s GOP
+	cam := startFakeCamera(t, 1, 100)  // 4 s GOP
 	time.Sleep(500 * time.Millisecond) // let the GOP cache fill past its IDR
 	s, rx := connect(t, newTestEngine(t), 1, nil)
 	s.Feed(0).Attach(cam.hub)

@@ -18,6 +18,9 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
+// receiveBuffer is the socket buffer asked for (capped by net.core.rmem_max).
+const receiveBuffer = 8 << 20
+
 // Frame is one received access unit.
 type Frame struct {
 	Track     int
@@ -54,6 +57,7 @@ func (f Frame) IsKey() bool { return f.Has(5) && f.Has(7) && f.Has(8) }
 // Receiver is a pion peer connection with n recvonly video transceivers.
 type Receiver struct {
 	pc     *webrtc.PeerConnection
+	udp    net.PacketConn
 	frames chan Frame
 	wg     sync.WaitGroup
 
@@ -72,16 +76,26 @@ func NewReceiver(n int) (*Receiver, string, error) {
 	if err := webrtc.RegisterDefaultInterceptors(me, reg); err != nil {
 		return nil, "", err
 	}
+	// Keyframe bursts arrive faster than a default socket buffer drains
+	// under -race: a large buffer keeps drops the test's own from being
+	// blamed on the gateway.
+	udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, "", err
+	}
+	_ = udp.SetReadBuffer(receiveBuffer)
 	se := webrtc.SettingEngine{}
+	se.SetICEUDPMux(webrtc.NewICEUDPMux(nil, udp))
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
+		udp.Close()
 		return nil, "", err
 	}
-	r := &Receiver{pc: pc, frames: make(chan Frame, 4096), tracks: map[string]int{}}
+	r := &Receiver{pc: pc, udp: udp, frames: make(chan Frame, 4096), tracks: map[string]int{}}
 	for i := 0; i < n; i++ {
 		if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo,
 			webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
@@ -143,6 +157,7 @@ func (r *Receiver) ConnectionState() webrtc.PeerConnectionState { return r.pc.Co
 func (r *Receiver) Close() {
 	r.pc.Close()
 	r.wg.Wait()
+	r.udp.Close()
 }
 
 func (r *Receiver) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {

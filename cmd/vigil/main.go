@@ -1,0 +1,54 @@
+// Command vigil is the video gateway. With no -config it runs the demo:
+// simulated cameras for the five station areas, pulled over real RTSP.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"vigil/gateway"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "vigil:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("vigil", flag.ContinueOnError)
+	opts := gateway.Options{}
+	fs.StringVar(&opts.ConfigPath, "config", "", "config file (YAML); none runs the demo")
+	fs.StringVar(&opts.HTTPAddr, "http", ":8080", "console, API and WHEP address")
+	fs.StringVar(&opts.DataDir, "data", "./data", "database and recordings directory")
+	fs.StringVar(&opts.WebRTCUDPAddr, "webrtc-udp", ":8189", "UDP address for all WebRTC ICE traffic")
+	fs.StringVar(&opts.WebRTCTCPAddr, "webrtc-tcp", ":8189", "ICE-TCP fallback address (empty disables)")
+	fs.StringVar(&opts.WebUIDir, "webui-dir", "", "serve the console from this directory (development)")
+	verbose := fs.Bool("v", false, "debug logging")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	opts.AdminPassword = os.Getenv("VIGIL_ADMIN_PASSWORD")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g, err := gateway.New(ctx, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "\n  vigil is running — open %s\n\n", g.URL())
+	<-ctx.Done()
+	opts.Logger.Info("shutting down")
+	return g.Close()
+}

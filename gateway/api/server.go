@@ -1,0 +1,106 @@
+// Package api is the gateway's HTTP surface (DESIGN.md "HTTP surface"):
+// login, stations and cameras, WHEP, health. Handlers are thin: they check
+// who asks, decode, call the catalog or the WebRTC engine, and encode.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"vigil/gateway/auth"
+	"vigil/gateway/catalog"
+	"vigil/streams/webrtc"
+)
+
+// Users is the part of the auth service the API uses.
+type Users interface {
+	Login(ctx context.Context, username, password, remoteAddr string) (token string, user auth.User, err error)
+	Authenticate(ctx context.Context, token string) (auth.User, error)
+	Logout(ctx context.Context, token string) error
+}
+
+// Options are the API's dependencies.
+type Options struct {
+	Users   Users
+	Catalog *catalog.Catalog
+	WebRTC  *webrtc.Engine
+	Logger  *slog.Logger
+	// Metrics serves Prometheus metrics to authenticated users.
+	Metrics http.Handler
+	// UI serves the console for every path the API does not own.
+	UI http.Handler
+	// SecureCookies marks the session cookie Secure (set under TLS).
+	SecureCookies bool
+}
+
+// Server routes and serves API requests.
+type Server struct {
+	opts Options
+	log  *slog.Logger
+	mux  *http.ServeMux
+
+	whep whepSessions
+}
+
+// New builds the API's routes.
+func New(opts Options) *Server {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{opts: opts, log: log, mux: http.NewServeMux()}
+	s.whep.sessions = make(map[string]*whepSession)
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	public := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, h) }
+	private := func(pattern string, h authedHandler) { s.mux.Handle(pattern, s.requireUser(h)) }
+
+	public("GET /healthz", s.handleHealth)
+	public("POST /api/session", s.handleLogin)
+	private("GET /api/session", s.handleWhoAmI)
+	private("DELETE /api/session", s.handleLogout)
+	private("GET /api/stations", s.handleStations)
+	private("GET /api/cameras/{id}", s.handleCamera)
+	private("POST /api/whep/{camera}", s.handleWHEPOffer)
+	private("DELETE /api/whep/{camera}/{session}", s.handleWHEPDelete)
+	if s.opts.Metrics != nil {
+		private("GET /metrics", func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) })
+	}
+	s.mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint")
+	}))
+	if s.opts.UI != nil {
+		s.mux.Handle("/", s.opts.UI)
+	}
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w.Header())
+	s.mux.ServeHTTP(w, r)
+}
+
+// Close ends every WHEP session.
+func (s *Server) Close() {
+	s.whep.closeAll()
+}
+
+// whepSessions tracks live WHEP sessions by id.
+type whepSessions struct {
+	mu       sync.Mutex
+	sessions map[string]*whepSession
+}
+
+func securityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy",
+		"default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "+
+			"style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+}

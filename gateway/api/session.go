@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigil/gateway/auth"
+)
+
+// sessionCookie names the console's session cookie.
+const sessionCookie = "vigil_session"
+
+type userKey struct{}
+
+type authedHandler func(w http.ResponseWriter, r *http.Request, u auth.User)
+
+// requireUser authenticates by session cookie or bearer token; anything
+// else is 401 before the handler sees the request.
+func (s *Server) requireUser(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token := requestToken(r)
+		if token == "" {
+			writeError(w, http.StatusUnauthorized, "authentication required")
+			return
+		}
+		u, err := s.opts.Users.Authenticate(r.Context(), token)
+		if err != nil {
+			writeError(w, http.StatusUnauthorized, "session expired or invalid; log in again")
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
+	})
+}
+
+func requestToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(t)
+		}
+		return ""
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type userResponse struct {
+	Token              string   `json:"token,omitempty"`
+	User               string   `json:"user"`
+	Role               string   `json:"role"`
+	Stations           []string `json:"stations"`
+	MustChangePassword bool     `json:"must_change_password"`
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if req.Username == "" || req.Password == "" {
+		writeError(w, http.StatusBadRequest, "username and password are required")
+		return
+	}
+	token, u, err := s.opts.Users.Login(r.Context(), req.Username, req.Password, remoteIP(r))
+	var limited *auth.RateLimitError
+	switch {
+	case errors.As(err, &limited):
+		w.Header().Set("Retry-After", strconv.Itoa(int(limited.RetryAfter.Round(time.Second)/time.Second)+1))
+		writeError(w, http.StatusTooManyRequests, "too many failed logins; try again later")
+		return
+	case err != nil:
+		writeError(w, http.StatusUnauthorized, "invalid username or password")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/",
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.opts.SecureCookies,
+	})
+	resp := toUserResponse(u)
+	resp.Token = token
+	writeJSON(w, http.StatusOK, resp)
+}
+
+func (s *Server) handleWhoAmI(w http.ResponseWriter, r *http.Request, u auth.User) {
+	writeJSON(w, http.StatusOK, toUserResponse(u))
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, u auth.User) {
+	if err := s.opts.Users.Logout(r.Context(), requestToken(r)); err != nil {
+		s.log.Warn("logout", "user", u.Name, "err", err)
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.opts.SecureCookies,
+	})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func toUserResponse(u auth.User) userResponse {
+	stations := u.Stations
+	if stations == nil {
+		stations = []string{}
+	}
+	return userResponse{User: u.Name, Role: string(u.Role), Stations: stations, MustChangePassword: u.MustChangePassword}
+}
+
+// remoteIP is the client's address without port, for rate limiting and
+// audit. Proxies are not trusted: X-Forwarded-For is ignored.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"net/http"
+
+	"vigil/gateway/auth"
+	"vigil/gateway/catalog"
+	"vigil/streams/hub"
+)
+
+// cameraJSON is a camera as browsers see it: status and stream facts, never
+// its URL or credentials.
+type cameraJSON struct {
+	ID      string   `json:"id"`
+	Station string   `json:"station"`
+	Name    string   `json:"name"`
+	NameEN  string   `json:"name_en"`
+	State   string   `json:"state"`
+	Reason  string   `json:"reason"`
+	Since   string   `json:"since"`
+	Codec   string   `json:"codec"`
+	Width   int      `json:"width"`
+	Height  int      `json:"height"`
+	FPS     float64  `json:"fps"`
+	Bitrate float64  `json:"bitrate"`
+	HasSub  bool     `json:"has_sub"`
+	Record  bool     `json:"record"`
+	Others  []string `json:"other_tracks"`
+	Viewers int      `json:"viewers"`
+}
+
+type stationJSON struct {
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	NameEN  string         `json:"name_en"`
+	Layout  catalog.Layout `json:"layout"`
+	Cameras []cameraJSON   `json:"cameras"`
+}
+
+func toCameraJSON(c *catalog.Camera) cameraJSON {
+	st := c.MainHub.Status()
+	stats := c.MainHub.Stats()
+	others := make([]string, 0, len(st.Track.Others))
+	for _, o := range st.Track.Others {
+		others = append(others, string(o))
+	}
+	viewers := stats.Readers
+	if c.SubHub != nil {
+		viewers += c.SubHub.Stats().Readers
+	}
+	return cameraJSON{
+		ID: c.ID, Station: c.Station, Name: c.Name, NameEN: c.NameEN,
+		State: string(st.State), Reason: st.Reason, Since: st.Since.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		Codec: string(st.Track.Codec), Width: st.Track.Width, Height: st.Track.Height,
+		FPS: round1(stats.FPS), Bitrate: stats.Bitrate,
+		HasSub: c.SubHub != nil, Record: c.Record, Others: others, Viewers: viewers,
+	}
+}
+
+func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }
+
+func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, u auth.User) {
+	out := []stationJSON{}
+	for _, st := range s.opts.Catalog.Stations() {
+		if !u.CanSeeStation(st.ID) {
+			continue
+		}
+		sj := stationJSON{ID: st.ID, Name: st.Name, NameEN: st.NameEN, Layout: st.Layout, Cameras: []cameraJSON{}}
+		for _, c := range st.Cameras {
+			sj.Cameras = append(sj.Cameras, toCameraJSON(c))
+		}
+		out = append(out, sj)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"stations": out})
+}
+
+func (s *Server) handleCamera(w http.ResponseWriter, r *http.Request, u auth.User) {
+	c, ok := s.visibleCamera(u, r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "no such camera")
+		return
+	}
+	writeJSON(w, http.StatusOK, toCameraJSON(c))
+}
+
+// visibleCamera finds a camera the user may see. A camera outside the
+// user's stations answers exactly like one that does not exist.
+func (s *Server) visibleCamera(u auth.User, id string) (*catalog.Camera, bool) {
+	c, ok := s.opts.Catalog.Camera(id)
+	if !ok || !u.CanSeeStation(c.Station) {
+		return nil, false
+	}
+	return c, true
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	online, total := 0, 0
+	for _, c := range s.opts.Catalog.Cameras() {
+		total++
+		if c.MainHub.Status().State == hub.StateOnline {
+			online++
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "cameras": total, "online": online})
+}

@@ -1,0 +1,59 @@
+package gateway
+
+import (
+	"vigil/gateway/catalog"
+	"vigil/gateway/config"
+	"vigil/streams/hub"
+)
+
+// buildCatalog turns the config's stations into the catalog, with a hub for
+// every stream.
+func buildCatalog(cfg *config.Config) *catalog.Catalog {
+	stations := make([]*catalog.Station, 0, len(cfg.Stations))
+	for _, st := range cfg.Stations {
+		cs := &catalog.Station{
+			ID: st.ID, Name: st.Name, NameEN: st.NameEN,
+			Layout: catalog.Layout{Grid: st.Layout.Grid, Cameras: append([]string{}, st.Layout.Cameras...)},
+		}
+		for _, c := range st.Cameras {
+			cam := &catalog.Camera{
+				ID: c.ID, Station: st.ID, Name: c.Name, NameEN: c.NameEN,
+				Record:  c.RecordEnabled(),
+				MainURL: c.MainURL(), SubURL: c.SubStreamURL(),
+				MainHub: hub.New(hub.Options{ID: c.ID}),
+			}
+			if cam.SubURL != "" {
+				cam.SubHub = hub.New(hub.Options{ID: c.ID + "/sub"})
+			}
+			cs.Cameras = append(cs.Cameras, cam)
+		}
+		if cs.Layout.Grid == "" {
+			cs.Layout = defaultLayout(cs.Cameras)
+		}
+		stations = append(stations, cs)
+	}
+	return catalog.New(stations)
+}
+
+// defaultLayout shows a station's first cameras in the smallest grid that
+// holds up to 16 of them.
+func defaultLayout(cams []*catalog.Camera) catalog.Layout {
+	grids := []struct {
+		name string
+		n    int
+	}{{"1", 1}, {"2x2", 4}, {"3x3", 9}, {"4x4", 16}}
+	l := catalog.Layout{Grid: "4x4"}
+	for _, g := range grids {
+		if len(cams) <= g.n {
+			l.Grid = g.name
+			break
+		}
+	}
+	for i, c := range cams {
+		if i == 16 {
+			break
+		}
+		l.Cameras = append(l.Cameras, c.ID)
+	}
+	return l
+}

@@ -1,0 +1,117 @@
+// Package catalog is the gateway's directory of stations and cameras, each
+// camera with the hubs its streams are published to. It is built from the
+// config once and read by the API, signaling and recording.
+package catalog
+
+import (
+	"sort"
+
+	"vigil/streams/hub"
+)
+
+// Quality picks a camera's main or sub stream.
+type Quality string
+
+// The two streams most cameras offer.
+const (
+	Main Quality = "main"
+	Sub  Quality = "sub"
+)
+
+// Layout is a grid and the cameras on its tiles, in tile order.
+type Layout struct {
+	Grid    string   `json:"grid"`
+	Cameras []string `json:"cameras"`
+}
+
+// Camera is one camera of a station. URLs stay inside the gateway.
+type Camera struct {
+	ID      string
+	Station string
+	Name    string
+	NameEN  string
+	Record  bool
+
+	MainURL string
+	SubURL  string
+
+	MainHub *hub.Hub
+	SubHub  *hub.Hub // nil when the camera has no sub stream
+}
+
+// Hub returns the hub of the asked quality, falling back to the main
+// stream when there is no sub stream.
+func (c *Camera) Hub(q Quality) *hub.Hub {
+	if q == Sub && c.SubHub != nil {
+		return c.SubHub
+	}
+	return c.MainHub
+}
+
+// Station is one station area.
+type Station struct {
+	ID      string
+	Name    string
+	NameEN  string
+	Layout  Layout
+	Cameras []*Camera
+}
+
+// Catalog holds every station and camera. It is immutable once built.
+type Catalog struct {
+	stations []*Station
+	cameras  map[string]*Camera
+}
+
+// New indexes stations. Camera ids must be unique (config validation
+// guarantees it).
+func New(stations []*Station) *Catalog {
+	c := &Catalog{stations: stations, cameras: make(map[string]*Camera)}
+	for _, st := range stations {
+		for _, cam := range st.Cameras {
+			c.cameras[cam.ID] = cam
+		}
+	}
+	return c
+}
+
+// Stations returns the stations in config order.
+func (c *Catalog) Stations() []*Station { return c.stations }
+
+// Station returns the station with id.
+func (c *Catalog) Station(id string) (*Station, bool) {
+	for _, st := range c.stations {
+		if st.ID == id {
+			return st, true
+		}
+	}
+	return nil, false
+}
+
+// Camera returns the camera with id.
+func (c *Catalog) Camera(id string) (*Camera, bool) {
+	cam, ok := c.cameras[id]
+	return cam, ok
+}
+
+// Cameras returns every camera, sorted by id.
+func (c *Catalog) Cameras() []*Camera {
+	out := make([]*Camera, 0, len(c.cameras))
+	for _, cam := range c.cameras {
+		out = append(out, cam)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Hubs returns every hub of every camera, main and sub.
+func (c *Catalog) Hubs() []*hub.Hub {
+	var out []*hub.Hub
+	for _, cam := range c.Cameras() {
+		out = append(out, cam.MainHub)
+		if cam.SubHub != nil {
+			out = append(out, cam.SubHub)
+		}
+	}
+	return out
+}

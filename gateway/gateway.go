@@ -1,0 +1,197 @@
+// Package gateway wires vigil together and owns its lifecycle: config,
+// storage and auth, the camera sources and their hubs, the WebRTC engine
+// and the HTTP server. Media flows one way, source → hub → outputs; the
+// gateway only connects the pieces.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"vigil/gateway/api"
+	"vigil/gateway/catalog"
+	"vigil/gateway/config"
+	"vigil/streams/sim"
+	"vigil/streams/webrtc"
+	"vigil/webui"
+)
+
+// Options configure a gateway. See DESIGN.md "Command line".
+type Options struct {
+	ConfigPath    string // empty: demo mode
+	HTTPAddr      string
+	DataDir       string
+	WebRTCUDPAddr string
+	WebRTCTCPAddr string
+	AdminPassword string // VIGIL_ADMIN_PASSWORD
+	// WebUIDir serves the console from disk instead of the embedded copy
+	// (development).
+	WebUIDir string
+	Logger   *slog.Logger
+}
+
+// Gateway is a running vigil.
+type Gateway struct {
+	log     *slog.Logger
+	cfg     *config.Config
+	catalog *catalog.Catalog
+
+	demo     *sim.Server
+	services *services
+	engine   *webrtc.Engine
+	ingest   *ingest
+	api      *api.Server
+	http     *http.Server
+	listener net.Listener
+	served   chan struct{}
+}
+
+// New starts a gateway: everything runs when it returns. On error,
+// whatever was started is stopped again.
+func New(ctx context.Context, opts Options) (g *Gateway, err error) {
+	g = &Gateway{log: opts.Logger, served: make(chan struct{})}
+	if g.log == nil {
+		g.log = slog.Default()
+	}
+	defer func() {
+		if err != nil {
+			g.Close()
+			g = nil
+		}
+	}()
+	if err := g.loadConfig(opts); err != nil {
+		return nil, err
+	}
+	g.catalog = buildCatalog(g.cfg)
+	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if g.services, err = openServices(ctx, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
+		return nil, err
+	}
+	if g.engine, err = webrtc.NewEngine(webrtc.EngineOptions{
+		UDPAddr: opts.WebRTCUDPAddr, TCPAddr: opts.WebRTCTCPAddr,
+		PublicIPs: g.cfg.WebRTC.PublicIPs, Logger: g.log,
+	}); err != nil {
+		return nil, err
+	}
+	transports := transportsOf(g.cfg)
+	if g.ingest, err = startIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
+		return nil, err
+	}
+	if err := g.serveHTTP(opts); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+func (g *Gateway) loadConfig(opts Options) error {
+	if opts.ConfigPath != "" {
+		cfg, err := config.Load(opts.ConfigPath)
+		if err != nil {
+			return err
+		}
+		g.cfg = cfg
+		return nil
+	}
+	g.cfg = config.Demo()
+	demo, err := startDemoCameras(g.cfg)
+	if err != nil {
+		return err
+	}
+	g.demo = demo
+	g.log.Info("demo mode: simulated cameras for five stations", "rtsp", demo.Addr(), "cameras", len(demo.Cameras()))
+	return nil
+}
+
+func transportsOf(cfg *config.Config) map[string]string {
+	m := make(map[string]string)
+	for _, st := range cfg.Stations {
+		for _, c := range st.Cameras {
+			m[c.ID] = c.Transport
+		}
+	}
+	return m
+}
+
+func (g *Gateway) serveHTTP(opts Options) error {
+	ln, err := net.Listen("tcp", opts.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	g.listener = ln
+	g.api = api.New(api.Options{
+		Users:   g.services.auth,
+		Catalog: g.catalog,
+		WebRTC:  g.engine,
+		Logger:  g.log,
+		UI:      webui.Handler(opts.WebUIDir),
+		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters), promhttp.HandlerOpts{}),
+	})
+	g.http = &http.Server{
+		Handler:           g.api,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
+	}
+	go func() {
+		defer close(g.served)
+		if err := g.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			g.log.Error("http server", "err", err)
+		}
+	}()
+	g.log.Info("console ready", "url", g.URL())
+	return nil
+}
+
+// URL is the console's base URL.
+func (g *Gateway) URL() string {
+	addr := g.listener.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// Catalog returns the stations and cameras (tests, benchmarks).
+func (g *Gateway) Catalog() *catalog.Catalog { return g.catalog }
+
+// Demo returns the simulated cameras in demo mode, or nil.
+func (g *Gateway) Demo() *sim.Server { return g.demo }
+
+// Close stops everything, outputs first so that no viewer waits on a
+// source that is already gone.
+func (g *Gateway) Close() error {
+	if g.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = g.http.Shutdown(ctx)
+		cancel()
+		<-g.served
+	}
+	if g.api != nil {
+		g.api.Close()
+	}
+	if g.ingest != nil {
+		g.ingest.close()
+	}
+	if g.engine != nil {
+		g.engine.Close()
+	}
+	if g.demo != nil {
+		g.demo.Close()
+	}
+	if g.services != nil {
+		g.services.close()
+	}
+	return nil
+}

@@ -1,0 +1,157 @@
+package gateway_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/streams/sim"
+)
+
+func TestWHEPPlaysACamera(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{})
+	g, token := startGateway(t, oneCameraConfig(cam.URL("cam0")))
+
+	v := openWHEP(t, g.URL(), token, "bjx-nsq-01")
+	countDecodable(t, v, 50, 15*time.Second)
+
+	resp := do(t, http.MethodDelete, g.URL()+v.location, token, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("DELETE: %s", resp.Status)
+	}
+	c, _ := g.Catalog().Camera("bjx-nsq-01")
+	deadline := time.Now().Add(5 * time.Second)
+	for c.MainHub.Stats().Readers != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the WHEP reader was not released")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if resp := do(t, http.MethodDelete, g.URL()+v.location, token, nil); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("second DELETE: %s, want 404", resp.Status)
+	}
+}
+
+func TestUnauthenticatedRequestsAreRefused(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{})
+	g, _ := startGateway(t, oneCameraConfig(cam.URL("cam0")))
+	for _, tc := range []struct{ method, path, token string }{
+		{"GET", "/api/stations", ""},
+		{"GET", "/api/cameras/bjx-nsq-01", ""},
+		{"POST", "/api/whep/bjx-nsq-01", ""},
+		{"DELETE", "/api/whep/bjx-nsq-01/x", ""},
+		{"GET", "/api/session", ""},
+		{"GET", "/api/stations", "not-a-token"},
+		{"POST", "/api/whep/bjx-nsq-01", "not-a-token"},
+	} {
+		resp := do(t, tc.method, g.URL()+tc.path, tc.token, strings.NewReader("v=0"))
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s %s token %q: %s, want 401", tc.method, tc.path, tc.token, resp.Status)
+		}
+	}
+	if resp := do(t, "GET", g.URL()+"/healthz", "", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("healthz: %s", resp.Status)
+	}
+}
+
+func TestViewerResumesAfterCameraRestart(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{})
+	g, token := startGateway(t, oneCameraConfig(cam.URL("cam0")))
+	v := openWHEP(t, g.URL(), token, "bjx-nsq-01")
+	countDecodable(t, v, 10, 15*time.Second)
+
+	cam.Stop()
+	time.Sleep(10 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	drain(v) // frames sent before the camera went down
+	if err := cam.Start(); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now()
+	f, err := v.Next(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(back)
+	if !f.IsKey() {
+		t.Fatalf("first frame after the restart has NAL types %v, want a keyframe", f.NALTypes())
+	}
+	if took > 2*time.Second {
+		t.Fatalf("viewer resumed %v after the camera answered, want under 2 s", took)
+	}
+	t.Logf("resumed %v after the camera answered", took)
+}
+
+func TestWHEPWhileCameraIsDown(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{})
+	cam.Stop()
+	g, token := startGateway(t, oneCameraConfig(cam.URL("cam0")))
+	v := openWHEP(t, g.URL(), token, "bjx-nsq-01")
+	time.Sleep(time.Second)
+	if err := cam.Start(); err != nil {
+		t.Fatal(err)
+	}
+	countDecodable(t, v, 25, 15*time.Second)
+}
+
+func TestSlowReaderDoesNotSlowAViewer(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{})
+	g, token := startGateway(t, oneCameraConfig(cam.URL("cam0")))
+	c, _ := g.Catalog().Camera("bjx-nsq-01")
+	stalled := c.MainHub.NewReader() // never reads
+	defer stalled.Close()
+
+	v := openWHEP(t, g.URL(), token, "bjx-nsq-01")
+	countDecodable(t, v, 1, 15*time.Second)
+	start := time.Now()
+	for i := 0; i < 200; i++ { // 8 s of video at 25 fps
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		f, err := v.Next(ctx, 0)
+		cancel()
+		if err != nil || f.Gap {
+			t.Fatalf("frame %d: err %v gap %v", i, err, f.Gap)
+		}
+	}
+	if elapsed := time.Since(start); elapsed > 12*time.Second {
+		t.Fatalf("200 frames took %v: the viewer was slowed", elapsed)
+	}
+	if stalled.Skips() == 0 {
+		t.Fatal("the stalled reader never skipped: its queue is unbounded")
+	}
+}
+
+func TestCameraStatusReportsUnauthorized(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{Username: "admin", Password: "camera-secret-9"})
+	url := strings.Replace(cam.URL("cam0"), "rtsp://", "rtsp://admin:wrong-password@", 1)
+	g, token := startGateway(t, oneCameraConfig(url))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp := do(t, "GET", g.URL()+"/api/cameras/bjx-nsq-01", token, nil)
+		var c struct{ State, Reason string }
+		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
+			t.Fatal(err)
+		}
+		if c.State == "offline" && c.Reason == "unauthorized" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("camera %+v, want offline/unauthorized", c)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// drain discards the frames already received.
+func drain(v *whepViewer) {
+	for {
+		select {
+		case <-v.Frames():
+		default:
+			return
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package record
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"syscall"
+)
+
+// FS is the part of the file system a recorder writes through. Tests
+// inject failures with it (a full or read-only disk cannot be simulated
+// by chmod when tests run as root).
+type FS interface {
+	MkdirAll(dir string) error
+	// Create makes a new file; it fails if the file exists.
+	Create(path string) (File, error)
+	// SyncDir makes a file's creation in dir durable.
+	SyncDir(dir string) error
+}
+
+// File is a segment being written.
+type File interface {
+	Write(b []byte) (int, error)
+	Truncate(size int64) error
+	Sync() error
+	Close() error
+}
+
+// OSFS is the real file system.
+type OSFS struct{}
+
+// MkdirAll implements FS.
+func (OSFS) MkdirAll(dir string) error { return os.MkdirAll(dir, 0o750) }
+
+// Create implements FS.
+func (OSFS) Create(path string) (File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+}
+
+// SyncDir implements FS.
+func (OSFS) SyncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// Reasons a recorder gives for pausing. They are stable words for the API
+// and the console; the detail goes to the log.
+const (
+	ReasonDiskFull   = "disk_full"
+	ReasonReadOnly   = "read_only"
+	ReasonPermission = "permission_denied"
+	ReasonNoDir      = "no_directory"
+	ReasonWriteError = "write_error"
+)
+
+// reasonOf maps a write failure onto a reason word.
+func reasonOf(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return ReasonDiskFull
+	case errors.Is(err, syscall.EROFS):
+		return ReasonReadOnly
+	case errors.Is(err, fs.ErrPermission):
+		return ReasonPermission
+	case errors.Is(err, syscall.ENOTDIR), errors.Is(err, fs.ErrNotExist):
+		return ReasonNoDir
+	}
+	return ReasonWriteError
+}

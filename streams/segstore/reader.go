@@ -1,0 +1,121 @@
+package segstore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ErrTorn means a segment's data ends inside a fragment: the file is being
+// written, or a crash cut it short. Everything before is usable.
+var ErrTorn = errTorn
+
+// maxHeaderBox bounds the moov and moof boxes read into memory: ours are a
+// few kilobytes; a bigger one is corruption, not a reason to allocate.
+const maxHeaderBox = 4 << 20
+
+// Reader walks the fragments of one segment without loading its media:
+// only the moov and one moof at a time are held in memory.
+type Reader struct {
+	Init Init
+
+	r     io.ReaderAt
+	limit int64
+	pos   int64
+	buf   []byte
+}
+
+// NewReader reads the segment header from r, whose usable data ends at
+// limit (the file size, or the bytes known complete).
+func NewReader(r io.ReaderAt, limit int64) (*Reader, error) {
+	sr := &Reader{r: r, limit: limit}
+	for {
+		h, err := readBoxHeader(r, sr.pos, limit)
+		if err != nil {
+			return nil, fmt.Errorf("segstore: segment header: %w", err)
+		}
+		switch h.typ {
+		case "moov":
+			body, err := sr.readBody(h)
+			if err != nil {
+				return nil, err
+			}
+			if sr.Init, err = parseInit(body); err != nil {
+				return nil, err
+			}
+			sr.pos += h.size
+			return sr, nil
+		case "moof", "mdat":
+			return nil, fmt.Errorf("segstore: %s before moov", h.typ)
+		}
+		sr.pos += h.size
+	}
+}
+
+func (sr *Reader) readBody(h boxHeader) ([]byte, error) {
+	if h.size > maxHeaderBox {
+		return nil, fmt.Errorf("segstore: %s box of %d bytes: %w", h.typ, h.size, errBadBox)
+	}
+	n := int(h.size - h.hdr)
+	if cap(sr.buf) < n {
+		sr.buf = make([]byte, n)
+	}
+	sr.buf = sr.buf[:n]
+	if _, err := sr.r.ReadAt(sr.buf, sr.pos+h.hdr); err != nil {
+		return nil, readErr(err)
+	}
+	return sr.buf, nil
+}
+
+// Pos is the offset just past the header or the last fragment read: the
+// length of the segment's usable prefix.
+func (sr *Reader) Pos() int64 { return sr.pos }
+
+// Next reads the next fragment into f, reusing f.Samples. It returns
+// io.EOF at a clean end, ErrTorn when the data ends inside a fragment,
+// and another error when the data is corrupt.
+func (sr *Reader) Next(f *Fragment) error {
+	for sr.pos < sr.limit {
+		h, err := readBoxHeader(sr.r, sr.pos, sr.limit)
+		if err != nil {
+			return err
+		}
+		if h.typ != "moof" {
+			sr.pos += h.size // free, skip, sidx...: nothing of ours
+			continue
+		}
+		body, err := sr.readBody(h)
+		if err != nil {
+			return err
+		}
+		mdatPos := sr.pos + h.size
+		mh, err := readBoxHeader(sr.r, mdatPos, sr.limit)
+		if err != nil {
+			return err
+		}
+		if mh.typ != "mdat" {
+			return fmt.Errorf("segstore: moof followed by %q: %w", mh.typ, errBadBox)
+		}
+		end := mdatPos + mh.size
+		if err := parseMoof(body, sr.pos, mdatPos+mh.hdr, end, f); err != nil {
+			return err
+		}
+		f.End = end
+		sr.pos = end
+		return nil
+	}
+	return io.EOF
+}
+
+// ErrIO marks a failure to read the file, as opposed to what it holds:
+// such a segment must not be "repaired".
+var ErrIO = errors.New("segstore: read error")
+
+// readErr maps a ReadAt failure: running out of data is a torn file (it
+// shrank under us), anything else an I/O error.
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errTorn
+	}
+	return fmt.Errorf("%w: %w", ErrIO, err)
+}

@@ -1,0 +1,137 @@
+package segstore
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+)
+
+// Limits bound one camera's recordings. Zero means no limit.
+type Limits struct {
+	MaxAge   time.Duration
+	MaxBytes int64
+}
+
+// Retention deletes old segments, oldest first: per camera by age and by
+// bytes, then across cameras by a total byte budget. It never deletes a
+// segment being written or exported (the index refuses with ErrBusy).
+type Retention struct {
+	Index *Index
+	// Default applies to every camera without an entry in Cameras.
+	Default Limits
+	Cameras map[string]Limits
+	// MaxTotalBytes bounds all cameras together; zero means no limit.
+	MaxTotalBytes int64
+	// Interval between passes of Run (default one minute).
+	Interval time.Duration
+	Logger   *slog.Logger
+	Now      func() time.Time // for tests; default time.Now
+}
+
+// Run enforces retention at once and then every Interval until ctx ends.
+func (r *Retention) Run(ctx context.Context) {
+	interval := r.Interval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		r.Enforce()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Enforce makes one pass and returns the segments it deleted.
+func (r *Retention) Enforce() []Segment {
+	now := time.Now()
+	if r.Now != nil {
+		now = r.Now()
+	}
+	var removed []Segment
+	all := r.Index.snapshot()
+	for cam, segs := range all {
+		lim, ok := r.Cameras[cam]
+		if !ok {
+			lim = r.Default
+		}
+		keep, gone := r.enforceCamera(segs, lim, now)
+		all[cam] = keep
+		removed = append(removed, gone...)
+	}
+	removed = append(removed, r.enforceTotal(all)...)
+	return removed
+}
+
+// enforceCamera applies one camera's limits, returning what is left.
+func (r *Retention) enforceCamera(segs []Segment, lim Limits, now time.Time) (keep, gone []Segment) {
+	var total int64
+	for _, s := range segs {
+		total += s.Size
+	}
+	keep = segs[:0:0]
+	for _, s := range segs { // oldest first
+		tooOld := lim.MaxAge > 0 && now.Sub(s.End) > lim.MaxAge
+		tooBig := lim.MaxBytes > 0 && total > lim.MaxBytes
+		if (tooOld || tooBig) && r.remove(s) {
+			total -= s.Size
+			gone = append(gone, s)
+			continue
+		}
+		keep = append(keep, s)
+	}
+	return keep, gone
+}
+
+// enforceTotal deletes the oldest segments of any camera until all fit in
+// MaxTotalBytes.
+func (r *Retention) enforceTotal(all map[string][]Segment) []Segment {
+	if r.MaxTotalBytes <= 0 {
+		return nil
+	}
+	var segs []Segment
+	var total int64
+	for _, s := range all {
+		segs = append(segs, s...)
+	}
+	for _, s := range segs {
+		total += s.Size
+	}
+	slices.SortFunc(segs, func(a, b Segment) int { return a.Start.Compare(b.Start) })
+	var gone []Segment
+	for _, s := range segs {
+		if total <= r.MaxTotalBytes {
+			break
+		}
+		if r.remove(s) {
+			total -= s.Size
+			gone = append(gone, s)
+		}
+	}
+	return gone
+}
+
+func (r *Retention) remove(s Segment) bool {
+	err := r.Index.Remove(s)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, ErrBusy):
+	default:
+		r.logger().Warn("segstore: retention could not delete segment", "path", s.Path, "err", err)
+	}
+	return false
+}
+
+func (r *Retention) logger() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
+}

@@ -1,0 +1,169 @@
+// Package sim provides simulated IP cameras served over real RTSP, for
+// demo mode, tests, benchmarks and cmd/camsim. Each camera has a main
+// stream at /<name> and a half-size sub stream at /<name>/sub, H.264
+// encoded by h264enc; it can be "rebooted" (Stop/Start) and made to send
+// garbage.
+package sim
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"vigil/streams/rtsp"
+)
+
+// ServerOptions configures a Server.
+type ServerOptions struct {
+	// Listen is the RTSP address; port 0 picks a free port.
+	// Default "127.0.0.1:8554".
+	Listen string
+	// Names are the camera names (and paths). When empty, Cameras cameras
+	// named cam0, cam1, ... are created.
+	Names   []string
+	Cameras int
+	// Width and Height of main streams (default 640x360), FPS (default 25)
+	// and GOP in frames (default 2*FPS).
+	Width, Height int
+	FPS           int
+	GOP           int
+	// Username, when not empty, makes the cameras demand these
+	// credentials (Basic or Digest).
+	Username string
+	Password string
+	// NoUDP offers only the TCP (interleaved) transport.
+	NoUDP bool
+}
+
+// Server is a set of simulated cameras on one RTSP listener.
+type Server struct {
+	opts   ServerOptions
+	rtsp   *rtsp.Server
+	cams   []*Camera
+	byName map[string]*Camera // written only before ready is set
+	ready  atomic.Bool
+}
+
+// validName checks the camera id syntax of DESIGN.md (1-64 of a-z, 0-9
+// and -); paths use the id verbatim.
+func validName(name string) bool {
+	if len(name) < 1 || len(name) > 64 {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// NewServer starts the listener and the cameras.
+func NewServer(o ServerOptions) (*Server, error) {
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:8554"
+	}
+	names := o.Names
+	if len(names) == 0 {
+		for i := range o.Cameras {
+			names = append(names, fmt.Sprintf("cam%d", i))
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("sim: no cameras")
+	}
+	s := &Server{opts: o, byName: make(map[string]*Camera)}
+	srv, err := rtsp.NewServer(rtsp.ServerOptions{
+		Address: o.Listen, UDP: !o.NoUDP, Username: o.Username, Password: o.Password,
+		OnPlay: s.requestIDR,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.rtsp = srv
+	for i, name := range names {
+		if !validName(name) || s.byName[name] != nil {
+			s.Close()
+			return nil, fmt.Errorf("sim: camera name %q invalid or repeated", name)
+		}
+		c, err := newCamera(CameraOptions{
+			Name: name, Index: i, Width: o.Width, Height: o.Height, FPS: o.FPS, GOP: o.GOP,
+		}, srv)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.cams = append(s.cams, c)
+		s.byName[name] = c
+	}
+	s.ready.Store(true)
+	return s, nil
+}
+
+// requestIDR makes the camera of path start its next picture with an IDR,
+// as real cameras do when a session starts playing.
+func (s *Server) requestIDR(path string) {
+	if !s.ready.Load() {
+		return // cameras still being built; each starts with an IDR anyway
+	}
+	if c, ok := s.byName[strings.TrimSuffix(path, SubPathSuffix)]; ok {
+		c.requestIDR()
+	}
+}
+
+// Addr returns the bound RTSP address (host:port).
+func (s *Server) Addr() string { return s.rtsp.Addr() }
+
+// Cameras returns the camera names in creation order.
+func (s *Server) Cameras() []string {
+	out := make([]string, len(s.cams))
+	for i, c := range s.cams {
+		out[i] = c.Name()
+	}
+	return out
+}
+
+// URL returns the main stream URL of camera cam, with the credentials
+// when the server demands them.
+func (s *Server) URL(cam string) string { return s.url(cam) }
+
+// SubURL returns the sub stream URL of camera cam.
+func (s *Server) SubURL(cam string) string { return s.url(cam + SubPathSuffix) }
+
+func (s *Server) url(path string) string {
+	u, err := url.Parse(s.rtsp.URL(path))
+	if err != nil {
+		panic(err) // built from a validated name and a bound address
+	}
+	if s.opts.Username != "" {
+		u.User = url.UserPassword(s.opts.Username, s.opts.Password)
+	}
+	return u.String()
+}
+
+// Stop takes the listener down like a camera rebooting: sessions end and
+// connections are refused until Start. The cameras keep ticking.
+func (s *Server) Stop() { s.rtsp.Stop() }
+
+// Start brings the listener back on the same address; each camera's first
+// picture after it is an IDR.
+func (s *Server) Start() error { return s.rtsp.Start() }
+
+// SetGarbage sets camera cam's wire behaviour.
+func (s *Server) SetGarbage(cam string, g Garbage) error {
+	c, ok := s.byName[cam]
+	if !ok {
+		return fmt.Errorf("sim: no camera %q", cam)
+	}
+	c.SetGarbage(g)
+	return nil
+}
+
+// Close stops the cameras and the listener and waits for them.
+func (s *Server) Close() {
+	for _, c := range s.cams {
+		c.Close()
+	}
+	s.rtsp.Close()
+}

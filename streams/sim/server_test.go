@@ -1,0 +1,305 @@
+package sim
+
+import (
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bluenviron/gortsplib/v4"
+	"github.com/bluenviron/gortsplib/v4/pkg/base"
+	"github.com/bluenviron/gortsplib/v4/pkg/description"
+	"github.com/bluenviron/gortsplib/v4/pkg/format"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/pion/rtp"
+)
+
+func newTestServer(t *testing.T, o ServerOptions) *Server {
+	t.Helper()
+	o.Listen = "127.0.0.1:0"
+	s, err := NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// reader is a gortsplib client playing one stream.
+type reader struct {
+	forma *format.H264
+	aus   chan au          // decoded access units
+	pkts  chan *rtp.Packet // raw packets
+}
+
+type au struct {
+	nalus [][]byte
+	ts    uint32
+	at    time.Time
+}
+
+func play(t *testing.T, url string, tr gortsplib.Transport) *reader {
+	t.Helper()
+	u, err := base.ParseURL(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &gortsplib.Client{Scheme: u.Scheme, Host: u.Host, Transport: &tr}
+	if err := c.Start2(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	desc, _, err := c.Describe(u)
+	if err != nil {
+		t.Fatalf("describe %s: %v", url, err)
+	}
+	r := &reader{aus: make(chan au, 4096), pkts: make(chan *rtp.Packet, 16384)}
+	medi := desc.FindFormat(&r.forma)
+	if medi == nil {
+		t.Fatal("no H.264")
+	}
+	if _, err := c.Setup(desc.BaseURL, medi, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	dec, err := r.forma.CreateDecoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.OnPacketRTPAny(func(_ *description.Media, _ format.Format, p *rtp.Packet) {
+		select {
+		case r.pkts <- p:
+		default:
+		}
+		if nalus, err := dec.Decode(p); err == nil {
+			select {
+			case r.aus <- au{nalus, p.Timestamp, time.Now()}:
+			default:
+			}
+		}
+	})
+	if _, err := c.Play(nil); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *reader) nextAU(t *testing.T) au {
+	t.Helper()
+	select {
+	case a := <-r.aus:
+		return a
+	case <-time.After(5 * time.Second):
+		t.Fatal("no access unit within 5s")
+		return au{}
+	}
+}
+
+func (r *reader) nextPkt(t *testing.T) *rtp.Packet {
+	t.Helper()
+	select {
+	case p := <-r.pkts:
+		return p
+	case <-time.After(5 * time.Second):
+		t.Fatal("no packet within 5s")
+		return nil
+	}
+}
+
+func isIDR(a au) bool {
+	for _, n := range a.nalus {
+		if h264.NALUType(n[0]&0x1f) == h264.NALUTypeIDR {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCameraStreams(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Cameras: 2, GOP: 10})
+	if got := s.Cameras(); len(got) != 2 || got[1] != "cam1" {
+		t.Fatalf("cameras %v", got)
+	}
+	for _, tc := range []struct {
+		url  string
+		tr   gortsplib.Transport
+		w, h int
+	}{
+		{s.URL("cam1"), gortsplib.TransportTCP, 640, 360},
+		{s.URL("cam1"), gortsplib.TransportUDP, 640, 360},
+		{s.SubURL("cam0"), gortsplib.TransportUDP, 320, 180},
+	} {
+		t.Run(tc.tr.String()+strings.TrimPrefix(tc.url, "rtsp://"+s.Addr()), func(t *testing.T) {
+			r := play(t, tc.url, tc.tr)
+			var sps h264.SPS
+			if err := sps.Unmarshal(r.forma.SPS); err != nil || len(r.forma.PPS) == 0 {
+				t.Fatalf("SDP parameter sets: %v", err)
+			}
+			if sps.Width() != tc.w || sps.Height() != tc.h {
+				t.Fatalf("SPS %dx%d, want %dx%d", sps.Width(), sps.Height(), tc.w, tc.h)
+			}
+			a := r.nextAU(t)
+			for !isIDR(a) {
+				a = r.nextAU(t)
+			}
+			if len(a.nalus) != 3 || h264.NALUType(a.nalus[0][0]&0x1f) != h264.NALUTypeSPS ||
+				h264.NALUType(a.nalus[1][0]&0x1f) != h264.NALUTypePPS {
+				t.Fatalf("IDR access unit without in-band SPS, PPS")
+			}
+			// 25 more frames: 40 ms apart in RTP time, about a second of wall time.
+			first := a
+			for range 25 {
+				b := r.nextAU(t)
+				if d := b.ts - a.ts; d%3600 != 0 || d == 0 {
+					t.Fatalf("RTP timestamp step %d, want multiples of 3600", d)
+				}
+				a = b
+			}
+			rtpSec := float64(a.ts-first.ts) / 90000
+			wall := a.at.Sub(first.at).Seconds()
+			if rtpSec < 0.99 || rtpSec > 1.2 || wall < 0.7 || wall > 1.5 {
+				t.Errorf("25 frames took %.2fs RTP, %.2fs wall; want about 1s", rtpSec, wall)
+			}
+		})
+	}
+}
+
+func TestServerAuth(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Names: []string{"bjx-nsq-01"}, Username: "admin", Password: "secret"})
+	url := s.URL("bjx-nsq-01")
+	if !strings.Contains(url, "admin:secret@") {
+		t.Fatalf("URL %q lacks credentials", url)
+	}
+	play(t, url, gortsplib.TransportTCP).nextAU(t)
+
+	plain := strings.Replace(url, "admin:secret@", "", 1)
+	u, _ := base.ParseURL(plain)
+	c := &gortsplib.Client{Scheme: "rtsp", Host: u.Host}
+	if err := c.Start2(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, res, err := c.Describe(u); err == nil || (res != nil && res.StatusCode != base.StatusUnauthorized) {
+		t.Fatalf("without credentials: %v %v", res, err)
+	}
+}
+
+func TestServerRejectsNames(t *testing.T) {
+	for _, o := range []ServerOptions{{}, {Names: []string{"Bad Name"}}, {Names: []string{"a", "a"}}} {
+		o.Listen = "127.0.0.1:0"
+		if s, err := NewServer(o); err == nil {
+			s.Close()
+			t.Errorf("%+v accepted", o)
+		}
+	}
+}
+
+func TestServerReboot(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Cameras: 1, GOP: 10})
+	addr := s.Addr()
+	play(t, s.URL("cam0"), gortsplib.TransportTCP).nextAU(t)
+	s.Stop()
+	if c, err := net.Dial("tcp", addr); err == nil {
+		c.Close()
+		t.Fatal("connected to a stopped camera")
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if s.Addr() != addr {
+		t.Fatalf("address changed to %s", s.Addr())
+	}
+	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
+	for a := r.nextAU(t); !isIDR(a); a = r.nextAU(t) {
+	}
+}
+
+// validFirstByte reports whether a payload starts like this camera's clean
+// packets do: a single slice, SPS or PPS, a STAP-A or an FU-A.
+func validFirstByte(b byte) bool {
+	switch b {
+	case 0x41, 0x65, 0x67, 0x68, 0x78, 0x7c, 0x5c:
+		return true
+	}
+	return false
+}
+
+func TestGarbageRandom(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Cameras: 1, GOP: 10})
+	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
+	r.nextAU(t)
+	if err := s.SetGarbage("cam0", GarbageRandom); err != nil {
+		t.Fatal(err)
+	}
+	for p := r.nextPkt(t); validFirstByte(p.Payload[0]); p = r.nextPkt(t) {
+	}
+	_ = s.SetGarbage("cam0", GarbageOff)
+	// Back to clean: an IDR arrives and decodes.
+	for a := r.nextAU(t); !isIDR(a); a = r.nextAU(t) {
+	}
+	if err := s.SetGarbage("nope", GarbageOff); err == nil {
+		t.Error("unknown camera accepted")
+	}
+}
+
+func TestGarbageOversized(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Cameras: 1, Width: 64, Height: 64})
+	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
+	r.nextAU(t)
+	_ = s.SetGarbage("cam0", GarbageOversized)
+	size := 0
+	for {
+		p := r.nextPkt(t)
+		if len(p.Payload) < 2 || p.Payload[0]&0x1f != 28 {
+			continue
+		}
+		if p.Payload[1]&0x80 != 0 { // start fragment
+			size = 1
+		}
+		size += len(p.Payload) - 2
+		if p.Payload[1]&0x40 != 0 { // end fragment
+			if size >= OversizedNALU {
+				break
+			}
+			size = 0
+		}
+	}
+	if size != OversizedNALU {
+		t.Fatalf("reassembled %d bytes, want %d", size, OversizedNALU)
+	}
+}
+
+func TestGarbageTruncatedFUA(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Cameras: 1})
+	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
+	r.nextAU(t)
+	_ = s.SetGarbage("cam0", GarbageTruncatedFUA)
+	// An access unit ends (marker) inside an FU-A that never got its end.
+	inFU := false
+	for {
+		p := r.nextPkt(t)
+		isFU := len(p.Payload) >= 2 && p.Payload[0]&0x1f == 28
+		switch {
+		case isFU && p.Payload[1]&0x80 != 0:
+			inFU = true
+		case isFU && p.Payload[1]&0x40 != 0:
+			inFU = false
+		}
+		if p.Marker && inFU {
+			return
+		}
+		if p.Marker {
+			inFU = false
+		}
+	}
+}
+
+func TestTruncatedFUA(t *testing.T) {
+	nal := make([]byte, 3001)
+	nal[0] = 0x65
+	pk := truncatedFUA([][]byte{{0x67, 1}, nal})
+	// SPS (too small to fragment) whole, then 1200+1200 of the 3000 body
+	// bytes: the last 600 (the end fragment) are left out.
+	if len(pk) != 3 || pk[0][0] != 0x67 || pk[1][0] != 0x7c || pk[1][1] != 0x85 || pk[2][1] != 0x05 {
+		t.Fatalf("got %d packets: % x", len(pk), [][]byte{pk[1][:2], pk[2][:2]})
+	}
+}

@@ -1,0 +1,166 @@
+package source
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"vigil/streams/hub"
+	"vigil/streams/sim"
+)
+
+func startCameras(t *testing.T, opts sim.ServerOptions) *sim.Server {
+	t.Helper()
+	if opts.Listen == "" {
+		opts.Listen = "127.0.0.1:0"
+	}
+	if opts.Cameras == 0 && len(opts.Names) == 0 {
+		opts.Cameras = 1
+	}
+	srv, err := sim.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// runSource runs a source for url until the test ends.
+func runSource(t *testing.T, url, transport string) (*Source, *hub.Hub) {
+	t.Helper()
+	h := hub.New(hub.Options{ID: "cam"})
+	src, err := New(Options{
+		ID: "cam", URL: url, Transport: transport, Hub: h,
+		MinBackoff: 200 * time.Millisecond, MaxBackoff: 30 * time.Second,
+		ReadTimeout: 3 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		src.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if st := h.Status(); st.State != hub.StateOffline || st.Reason != hub.ReasonStopped {
+			t.Errorf("after stop: status %+v, want offline/stopped", st)
+		}
+	})
+	return src, h
+}
+
+// waitStatus waits until the hub reports state (and reason, if given).
+func waitStatus(t *testing.T, h *hub.Hub, state hub.State, reason string, within time.Duration) hub.Status {
+	t.Helper()
+	r := h.NewReader()
+	defer r.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	for {
+		if st := h.Status(); st.State == state && (reason == "" || st.Reason == reason) {
+			return st
+		}
+		if _, err := r.Read(ctx); err != nil {
+			t.Fatalf("status %+v after %v, want %s %s", h.Status(), within, state, reason)
+		}
+	}
+}
+
+// firstUnits reads n live units and returns them.
+func readUnits(t *testing.T, r *hub.Reader, n int, within time.Duration) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	got := 0
+	for got < n {
+		d, err := r.Read(ctx)
+		if err != nil {
+			t.Fatalf("got %d of %d units: %v", got, n, err)
+		}
+		if got == 0 && len(d.Units) > 0 && !d.Units[0].Key {
+			t.Fatal("first unit is not a keyframe")
+		}
+		got += len(d.Units)
+	}
+	return got
+}
+
+func TestPullsOverTCPAndUDP(t *testing.T) {
+	srv := startCameras(t, sim.ServerOptions{})
+	for _, transport := range []string{"tcp", "udp", "auto"} {
+		t.Run(transport, func(t *testing.T) {
+			_, h := runSource(t, srv.URL("cam0"), transport)
+			st := waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
+			if st.Track.Width != 640 || st.Track.Height != 360 {
+				t.Fatalf("track %dx%d, want 640x360", st.Track.Width, st.Track.Height)
+			}
+			r := h.NewReader()
+			defer r.Close()
+			readUnits(t, r, 25, 5*time.Second)
+		})
+	}
+}
+
+func TestWrongCredentialsAreUnauthorized(t *testing.T) {
+	srv := startCameras(t, sim.ServerOptions{Username: "admin", Password: "right-password"})
+	_, h := runSource(t, "rtsp://"+srv.Addr()+"/cam0", "tcp") // no credentials
+	waitStatus(t, h, hub.StateOffline, hub.ReasonUnauthorized, 10*time.Second)
+
+	good := "rtsp://admin:right-password@" + srv.Addr() + "/cam0"
+	_, h2 := runSource(t, good, "tcp")
+	waitStatus(t, h2, hub.StateOnline, "", 10*time.Second)
+}
+
+func TestUnknownPathIsNotFound(t *testing.T) {
+	srv := startCameras(t, sim.ServerOptions{})
+	_, h := runSource(t, "rtsp://"+srv.Addr()+"/no-such-camera", "tcp")
+	waitStatus(t, h, hub.StateOffline, hub.ReasonNotFound, 10*time.Second)
+}
+
+func TestRebootedCameraIsBackWithinTwoSeconds(t *testing.T) {
+	srv := startCameras(t, sim.ServerOptions{})
+	_, h := runSource(t, srv.URL("cam0"), "tcp")
+	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
+
+	srv.Stop()
+	waitStatus(t, h, hub.StateOffline, "", 10*time.Second)
+	// Down long enough for the backoff to grow past the probe interval.
+	time.Sleep(4 * time.Second)
+	r := h.NewReader()
+	defer r.Close()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	back := time.Now()
+	readUnits(t, r, 1, 10*time.Second)
+	if took := time.Since(back); took > 2*time.Second {
+		t.Fatalf("first keyframe %v after the camera answered, want under 2 s", took)
+	}
+}
+
+func TestGarbageDoesNotBreakTheStream(t *testing.T) {
+	srv := startCameras(t, sim.ServerOptions{})
+	src, h := runSource(t, srv.URL("cam0"), "tcp")
+	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
+	for _, g := range []sim.Garbage{sim.GarbageRandom, sim.GarbageOversized, sim.GarbageTruncatedFUA} {
+		if err := srv.SetGarbage("cam0", g); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond)
+	}
+	if err := srv.SetGarbage("cam0", sim.GarbageOff); err != nil {
+		t.Fatal(err)
+	}
+	r := h.NewReader()
+	defer r.Close()
+	readUnits(t, r, 50, 15*time.Second)
+	c := src.Counters()
+	if c.DecodeErrors+c.BrokenNALUs+c.OversizeNALUs == 0 {
+		t.Fatalf("counters %+v: garbage went unnoticed", c)
+	}
+	t.Logf("after garbage: %+v", c)
+}
