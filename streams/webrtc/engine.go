@@ -86,13 +86,13 @@ func (e *Engine) newAPI(opts EngineOptions) (*webrtc.API, error) {
 		return nil, err
 	}
 
-	se := webrtc.SettingEngine{}
-	udpMux := webrtc.NewICEUDPMux(nil, e.udp)
+	se := webrtc.SettingEngine{LoggerFactory: pionLogs{log: e.log}}
+	udpMux := webrtc.NewICEUDPMux(se.LoggerFactory.NewLogger("udpmux"), e.udp)
 	se.SetICEUDPMux(udpMux)
 	e.muxs = append(e.muxs, udpMux)
 	networks := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
 	if e.tcp != nil {
-		tcpMux := webrtc.NewICETCPMux(nil, e.tcp, 64)
+		tcpMux := webrtc.NewICETCPMux(se.LoggerFactory.NewLogger("tcpmux"), e.tcp, 64)
 		se.SetICETCPMux(tcpMux)
 		e.muxs = append(e.muxs, tcpMux)
 		networks = append(networks, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6)

@@ -78,16 +78,29 @@ func newTestEngine(t *testing.T) *Engine {
 
 func connect(t *testing.T, e *Engine, n int, onFeed func(int, FeedEvent)) (*Session, *webrtctest.Receiver) {
 	t.Helper()
+	s, rx := connectN(t, e, n, onFeed)
+	t.Cleanup(rx.Close)
+	t.Cleanup(s.Close)
+	return s, rx
+}
+
+// mustConnect connects one receiver for benchmarks; the caller closes.
+func mustConnect(tb testing.TB, e *Engine) (*webrtctest.Receiver, *Session) {
+	s, rx := connectN(tb, e, 1, nil)
+	return rx, s
+}
+
+func connectN(t testing.TB, e *Engine, n int, onFeed func(int, FeedEvent)) (*Session, *webrtctest.Receiver) {
+	t.Helper()
 	rx, offer, err := webrtctest.NewReceiver(n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(rx.Close)
 	s, answer, err := e.NewSession(context.Background(), SessionOptions{Offer: offer, OnFeed: onFeed})
 	if err != nil {
+		rx.Close()
 		t.Fatal(err)
 	}
-	t.Cleanup(s.Close)
 	if err := rx.Accept(answer); err != nil {
 		t.Fatal(err)
 	}
