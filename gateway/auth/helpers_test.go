@@ -1,0 +1,60 @@
+package auth
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"vigil/gateway/store"
+)
+
+// testParams keep argon2 cheap under -race; production uses DefaultParams.
+var testParams = Params{Memory: 256, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	svc   *Service
+	st    *store.Store
+	clock *clock
+	ctx   context.Context
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "vigil.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := &clock{now: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
+	svc := New(Options{Store: st, Params: testParams, Now: c.Now,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return &fixture{svc: svc, st: st, clock: c, ctx: context.Background()}
+}
+
+func (f *fixture) addUser(t *testing.T, name, pw string, role Role, stations ...string) {
+	t.Helper()
+	if _, err := f.svc.CreateUser(f.ctx, name, pw, role, stations); err != nil {
+		t.Fatal(err)
+	}
+}

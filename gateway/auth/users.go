@@ -1,0 +1,86 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"vigil/gateway/store"
+)
+
+var usernameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
+
+// ValidUsername reports whether name is 1-64 chars of letters, digits and
+// . _ @ -, starting with a letter or digit.
+func ValidUsername(name string) bool { return usernameRe.MatchString(name) }
+
+// CreateUser adds a user with a password, which the user need not change.
+func (s *Service) CreateUser(ctx context.Context, name, password string, role Role, stations []string) (User, error) {
+	if !ValidUsername(name) {
+		return User{}, fmt.Errorf("username %q: must be 1-64 chars of letters, digits, . _ @ -", name)
+	}
+	if !role.Valid() {
+		return User{}, fmt.Errorf("role %q: must be admin, operator, dispatcher or viewer", role)
+	}
+	hash, err := s.hashPassword(ctx, password)
+	if err != nil {
+		return User{}, fmt.Errorf("create user %q: %w", name, err)
+	}
+	u := store.User{Username: name, PasswordHash: hash, Role: string(role), Stations: stations, CreatedAt: s.now()}
+	if err := s.st.CreateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return toUser(u), nil
+}
+
+// SetPassword sets a user's password (an admin reset: mustChange makes the
+// user choose a new one) and revokes all the user's sessions.
+func (s *Service) SetPassword(ctx context.Context, name, password string, mustChange bool) error {
+	hash, err := s.hashPassword(ctx, password)
+	if err != nil {
+		return fmt.Errorf("set password of %q: %w", name, err)
+	}
+	if err := s.st.SetPassword(ctx, name, hash, mustChange); err != nil {
+		return err
+	}
+	_, err = s.st.RevokeUserSessions(ctx, name, "")
+	return err
+}
+
+// ChangePassword is the user changing their own password: the session of
+// token stays, the user's other sessions are revoked.
+func (s *Service) ChangePassword(ctx context.Context, token, oldPassword, newPassword string) error {
+	u, err := s.Authenticate(ctx, token)
+	if err != nil {
+		return err
+	}
+	su, err := s.st.GetUser(ctx, u.Name)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	now := s.now()
+	if d := s.users.retryAfter(u.Name, now); d > 0 {
+		return &RateLimitError{RetryAfter: d}
+	}
+	ok, err := s.checkPassword(ctx, su.PasswordHash, oldPassword)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if !ok {
+		s.users.fail(u.Name, now)
+		return ErrInvalidCredentials
+	}
+	if oldPassword == newPassword {
+		return errors.New("the new password must differ from the old one")
+	}
+	hash, err := s.hashPassword(ctx, newPassword)
+	if err != nil {
+		return err
+	}
+	if err := s.st.SetPassword(ctx, u.Name, hash, false); err != nil {
+		return err
+	}
+	_, err = s.st.RevokeUserSessions(ctx, u.Name, sessionID(token))
+	return err
+}

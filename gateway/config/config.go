@@ -1,0 +1,129 @@
+// Package config loads, defaults and validates the gateway's YAML config.
+//
+// The pipeline is: defaults, strict decode (unknown keys are errors), per-item
+// defaults, then Validate. Every error names the line and the key path so an
+// operator can fix a refused config without guessing.
+package config
+
+import (
+	"fmt"
+	"os"
+)
+
+// maxFileSize bounds what Load reads; a real config is a few kilobytes.
+const maxFileSize = 4 << 20
+
+// Config is the whole gateway configuration.
+type Config struct {
+	Stations  []Station `yaml:"stations"`
+	Recording Recording `yaml:"recording"`
+	WebRTC    WebRTC    `yaml:"webrtc"`
+	Walls     []Wall    `yaml:"walls"`
+
+	// lines maps key paths ("stations[0].cameras[1].id") to the line they
+	// were read from, so Validate can point at the offending line.
+	lines map[string]int
+}
+
+// Station is one station area with its cameras and default layout.
+type Station struct {
+	ID      string   `yaml:"id"`
+	Name    string   `yaml:"name"`
+	NameEN  string   `yaml:"name_en"`
+	Cameras []Camera `yaml:"cameras"`
+	Layout  Layout   `yaml:"layout"`
+}
+
+// Camera is one camera, given either by raw URL or by vendor and host.
+type Camera struct {
+	ID        string `yaml:"id"`
+	Name      string `yaml:"name"`
+	NameEN    string `yaml:"name_en"`
+	URL       string `yaml:"url"`
+	SubURL    string `yaml:"sub_url"`
+	Vendor    string `yaml:"vendor"`
+	Host      string `yaml:"host"`
+	Port      int    `yaml:"port"`
+	Channel   int    `yaml:"channel"`
+	Username  string `yaml:"username"`
+	Password  string `yaml:"password"`
+	Transport string `yaml:"transport"` // auto, tcp or udp
+	Record    *bool  `yaml:"record"`    // nil: record (the default)
+}
+
+// Layout is a grid and the cameras shown in it, in tile order.
+type Layout struct {
+	Grid    string   `yaml:"grid"`
+	Cameras []string `yaml:"cameras"`
+}
+
+// Recording bounds what the recorder keeps on disk.
+type Recording struct {
+	Retention         Duration `yaml:"retention"`            // how long segments are kept
+	MaxBytes          ByteSize `yaml:"max_bytes"`            // total on disk, 0 = no limit
+	PerCameraMaxBytes ByteSize `yaml:"per_camera_max_bytes"` // per camera, 0 = no limit
+	MaxClip           Duration `yaml:"max_clip"`             // longest exportable clip
+}
+
+// WebRTC holds the settings the ICE agent cannot discover itself.
+type WebRTC struct {
+	// PublicIPs are announced as host candidates when the gateway sits
+	// behind a 1:1 NAT.
+	PublicIPs []string `yaml:"public_ips"`
+}
+
+// Wall is a video wall that follows a layout chosen by operators.
+type Wall struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+}
+
+// RecordEnabled reports whether the camera is recorded; cameras record
+// unless the config says record: false.
+func (c Camera) RecordEnabled() bool {
+	return c.Record == nil || *c.Record
+}
+
+// Load reads, decodes and validates the config file at path.
+func Load(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	if st.Size() > maxFileSize {
+		return nil, fmt.Errorf("config %s: larger than %d bytes", path, maxFileSize)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	cfg, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// Parse decodes and validates a config document.
+func Parse(data []byte) (*Config, error) {
+	cfg := newDefaults()
+	if err := decodeStrict(data, cfg); err != nil {
+		return nil, err
+	}
+	cfg.applyItemDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Line returns the line a key path was read from, 0 when unknown (for
+// example for configs built in code, or keys filled in by defaults).
+func (c *Config) Line(path string) int {
+	return c.lines[path]
+}

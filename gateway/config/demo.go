@@ -1,0 +1,66 @@
+package config
+
+// demoCamera is a camera of the demo config: id suffix, Chinese and English
+// area name.
+type demoCamera struct{ area, name, nameEN string }
+
+// demoStations are the five station areas of the demo, four cameras each,
+// named after the places a station's CCTV typically covers.
+var demoStations = []struct {
+	id, name, nameEN string
+	cams             [4]demoCamera
+}{
+	{"bjx", "北京西站", "Beijing West", [4]demoCamera{
+		{"nsq-01", "北广场 1", "North Square 1"},
+		{"ssq-01", "南广场 1", "South Square 1"},
+		{"hall-01", "候车大厅 1", "Waiting Hall 1"},
+		{"plt-01", "站台 1", "Platform 1"},
+	}},
+	{"bj", "北京站", "Beijing", [4]demoCamera{
+		{"sq-01", "站前广场 1", "Station Square 1"},
+		{"tkt-01", "售票厅 1", "Ticket Hall 1"},
+		{"hall-01", "候车大厅 1", "Waiting Hall 1"},
+		{"plt-02", "站台 2", "Platform 2"},
+	}},
+	{"bjn", "北京南站", "Beijing South", [4]demoCamera{
+		{"nsq-01", "北广场 1", "North Square 1"},
+		{"sec-01", "安检口 1", "Security Check 1"},
+		{"hall-01", "候车大厅 1", "Waiting Hall 1"},
+		{"plt-12", "站台 12", "Platform 12"},
+	}},
+	{"bjb", "北京北站", "Beijing North", [4]demoCamera{
+		{"sq-01", "站前广场 1", "Station Square 1"},
+		{"ent-01", "进站口 1", "Entrance 1"},
+		{"hall-01", "候车室 1", "Waiting Room 1"},
+		{"plt-03", "站台 3", "Platform 3"},
+	}},
+	{"qh", "清河站", "Qinghe", [4]demoCamera{
+		{"wsq-01", "西广场 1", "West Square 1"},
+		{"esq-01", "东广场 1", "East Square 1"},
+		{"hall-01", "候车大厅 1", "Waiting Hall 1"},
+		{"ext-01", "出站口 1", "Exit 1"},
+	}},
+}
+
+// Demo returns the demo mode config: five stations of four cameras each,
+// every station's layout a 2x2 of its cameras, all recorded. Camera URLs are
+// empty; the gateway points them at its simulated cameras before use, so
+// Demo's result only validates once they are filled in.
+func Demo() *Config {
+	cfg := newDefaults()
+	for _, ds := range demoStations {
+		st := Station{ID: ds.id, Name: ds.name, NameEN: ds.nameEN, Layout: Layout{Grid: "2x2"}}
+		for _, dc := range ds.cams {
+			record := true
+			id := ds.id + "-" + dc.area
+			st.Cameras = append(st.Cameras, Camera{
+				ID: id, Name: dc.name, NameEN: dc.nameEN,
+				Transport: DefaultTransport, Record: &record,
+			})
+			st.Layout.Cameras = append(st.Layout.Cameras, id)
+		}
+		cfg.Stations = append(cfg.Stations, st)
+	}
+	cfg.Walls = []Wall{{ID: DefaultWallID, Name: DefaultWallName}}
+	return cfg
+}

@@ -1,0 +1,48 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+func FuzzParse(f *testing.F) {
+	example, err := os.ReadFile(filepath.Join("testdata", "example.yaml"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(example)
+	f.Add([]byte(goodStation))
+	f.Add([]byte(goodStation + "    layout: {grid: 1+5, cameras: [bjx-nsq-01]}\nwalls: [{id: a}]\n"))
+	f.Add([]byte("a: &a [*a]\n"))
+	f.Add([]byte("x: &x {id: a}\nstations: [<<: *x]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := Parse(data)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		// A config that parsed is valid, builds URLs without panicking,
+		// and survives a write and re-read.
+		if err := cfg.Validate(); err != nil {
+			t.Fatalf("parsed config does not re-validate: %v", err)
+		}
+		for _, s := range cfg.Stations {
+			for _, c := range s.Cameras {
+				_ = Redacted(c.MainURL())
+				_ = Redacted(c.SubStreamURL())
+			}
+		}
+		out, err := yaml.Marshal(cfg)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		if _, err := Parse(out); err != nil {
+			t.Fatalf("re-parse of\n%s\nfailed: %v", out, err)
+		}
+	})
+}

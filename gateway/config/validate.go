@@ -1,0 +1,244 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+var idRe = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+
+const (
+	idRule     = "must be 1-64 chars of a-z, 0-9, -"
+	maxNameLen = 100
+)
+
+// hostRe accepts DNS names; IP addresses are checked with netip.
+var hostRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
+
+// ValidID reports whether s is a valid station, camera or wall id.
+func ValidID(s string) bool { return idRe.MatchString(s) }
+
+// checker collects every problem instead of stopping at the first, so an
+// operator fixes a config in one pass.
+type checker struct {
+	lines map[string]int
+	errs  []error
+}
+
+func (k *checker) add(path, value, format string, args ...any) {
+	k.errs = append(k.errs, &Error{
+		Line: lineOf(k.lines, path), Path: path, Value: value,
+		Msg: fmt.Sprintf(format, args...),
+	})
+}
+
+// Validate checks the config and returns every problem found, each naming
+// its line and key path.
+func (c *Config) Validate() error {
+	k := &checker{lines: c.lines}
+	k.stations(c.Stations)
+	k.recording(c.Recording)
+	k.webrtc(c.WebRTC)
+	k.walls(c.Walls)
+	return errors.Join(k.errs...)
+}
+
+func (k *checker) stations(stations []Station) {
+	if len(stations) == 0 {
+		k.add("stations", "", "at least one station is required")
+	}
+	stationIDs := map[string]string{} // id → path of first use
+	cameraIDs := map[string]string{}
+	for i, s := range stations {
+		p := fmt.Sprintf("stations[%d]", i)
+		k.id(p+".id", s.ID, stationIDs)
+		k.name(p+".name", s.Name)
+		k.name(p+".name_en", s.NameEN)
+		for j, cam := range s.Cameras {
+			cp := fmt.Sprintf("%s.cameras[%d]", p, j)
+			k.id(cp+".id", cam.ID, cameraIDs)
+			k.camera(cp, cam)
+		}
+		k.layout(p+".layout", s)
+	}
+}
+
+// id checks an id's form and its uniqueness among seen.
+func (k *checker) id(path, id string, seen map[string]string) {
+	if !ValidID(id) {
+		k.add(path, id, idRule)
+		return
+	}
+	if first, dup := seen[id]; dup {
+		k.add(path, id, "duplicate id (first used at line %d)", lineOf(k.lines, first))
+		return
+	}
+	seen[id] = path
+}
+
+func (k *checker) name(path, name string) {
+	if utf8.RuneCountInString(name) > maxNameLen {
+		k.add(path, "", "must be at most %d characters", maxNameLen)
+	}
+}
+
+func (k *checker) camera(p string, cam Camera) {
+	k.name(p+".name", cam.Name)
+	k.name(p+".name_en", cam.NameEN)
+	switch cam.Vendor {
+	case "", VendorGeneric:
+		k.urlCamera(p, cam)
+	case VendorHikvision, VendorDahua, VendorUniview:
+		k.vendorCamera(p, cam)
+	default:
+		k.add(p+".vendor", cam.Vendor, "must be hikvision, dahua, uniview or generic")
+	}
+	switch cam.Transport {
+	case "auto", "tcp", "udp":
+	default:
+		k.add(p+".transport", cam.Transport, "must be auto, tcp or udp")
+	}
+}
+
+// urlCamera checks a camera given by raw URL; the vendor-only keys would be
+// silently ignored, so they are refused.
+func (k *checker) urlCamera(p string, cam Camera) {
+	if cam.URL == "" {
+		if cam.Host != "" {
+			k.add(p+".vendor", cam.Vendor, "host needs vendor hikvision, dahua or uniview")
+		} else {
+			k.add(p, "", "either url or vendor + host is required")
+		}
+		return
+	}
+	k.rtspURL(p+".url", cam.URL)
+	if cam.SubURL != "" {
+		k.rtspURL(p+".sub_url", cam.SubURL)
+	}
+	for _, f := range []struct {
+		key string
+		set bool
+	}{
+		{"host", cam.Host != ""}, {"port", cam.Port != 0}, {"channel", cam.Channel != 0},
+		{"username", cam.Username != ""}, {"password", cam.Password != ""},
+	} {
+		if f.set {
+			k.add(p+"."+f.key, "", "only used with vendor; with url, put it in the url")
+		}
+	}
+}
+
+func (k *checker) vendorCamera(p string, cam Camera) {
+	if cam.URL != "" {
+		k.add(p+".url", "", "url and vendor %s are mutually exclusive", cam.Vendor)
+	}
+	if cam.SubURL != "" {
+		k.add(p+".sub_url", "", "sub_url and vendor %s are mutually exclusive", cam.Vendor)
+	}
+	switch {
+	case cam.Host == "":
+		k.add(p+".host", "", "required with vendor %s", cam.Vendor)
+	case !validHost(cam.Host):
+		k.add(p+".host", cam.Host, "must be a host name or IP address")
+	}
+	if cam.Port < 1 || cam.Port > 65535 {
+		k.add(p+".port", "", "must be 1-65535, got %d", cam.Port)
+	}
+	if cam.Channel < 1 || cam.Channel > 999 {
+		k.add(p+".channel", "", "must be 1-999, got %d", cam.Channel)
+	}
+}
+
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	return hostRe.MatchString(h) && !strings.Contains(h, "..")
+}
+
+// rtspURL checks a camera URL. Messages never include the URL's error text
+// or userinfo, which may hold the camera password.
+func (k *checker) rtspURL(path, raw string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		k.add(path, Redacted(raw), "not a valid URL")
+		return
+	}
+	if s := strings.ToLower(u.Scheme); s != "rtsp" && s != "rtsps" {
+		k.add(path, Redacted(raw), "scheme must be rtsp or rtsps")
+		return
+	}
+	if u.Hostname() == "" {
+		k.add(path, Redacted(raw), "missing host")
+	}
+}
+
+func (k *checker) layout(p string, s Station) {
+	l := s.Layout
+	if !ValidGrid(l.Grid) {
+		k.add(p+".grid", l.Grid, "must be one of 1, 2x2, 3x3, 4x4, 5x5, 1+5, 1+7")
+	} else if n := GridCapacity(l.Grid); len(l.Cameras) > n {
+		k.add(p+".cameras", "", "%d cameras do not fit grid %s (%d tiles)", len(l.Cameras), l.Grid, n)
+	}
+	inStation := map[string]bool{}
+	for _, c := range s.Cameras {
+		inStation[c.ID] = true
+	}
+	listed := map[string]bool{}
+	for i, id := range l.Cameras {
+		cp := fmt.Sprintf("%s.cameras[%d]", p, i)
+		switch {
+		case !inStation[id]:
+			k.add(cp, id, "no such camera in station %s", s.ID)
+		case listed[id]:
+			k.add(cp, id, "listed twice")
+		}
+		listed[id] = true
+	}
+}
+
+func (k *checker) recording(r Recording) {
+	if r.Retention <= 0 {
+		k.add("recording.retention", r.Retention.String(), "must be positive")
+	}
+	if r.MaxClip <= 0 {
+		k.add("recording.max_clip", r.MaxClip.String(), "must be positive")
+	} else if r.Retention > 0 && r.MaxClip > r.Retention {
+		k.add("recording.max_clip", r.MaxClip.String(), "must not exceed recording.retention (%s)", r.Retention)
+	}
+	if r.MaxBytes < 0 {
+		k.add("recording.max_bytes", "", "must not be negative")
+	}
+	if r.PerCameraMaxBytes < 0 {
+		k.add("recording.per_camera_max_bytes", "", "must not be negative")
+	}
+}
+
+func (k *checker) webrtc(w WebRTC) {
+	for i, ip := range w.PublicIPs {
+		p := fmt.Sprintf("webrtc.public_ips[%d]", i)
+		a, err := netip.ParseAddr(ip)
+		if err != nil || a.Zone() != "" {
+			k.add(p, ip, "must be an IP address")
+			continue
+		}
+		if a.IsUnspecified() || a.IsMulticast() || net.IP(a.AsSlice()).Equal(net.IPv4bcast) {
+			k.add(p, ip, "must be a unicast address")
+		}
+	}
+}
+
+func (k *checker) walls(walls []Wall) {
+	seen := map[string]string{}
+	for i, w := range walls {
+		p := fmt.Sprintf("walls[%d]", i)
+		k.id(p+".id", w.ID, seen)
+		k.name(p+".name", w.Name)
+	}
+}
