@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"vigil/gateway/auth"
+	"vigil/gateway/authz"
 	"vigil/gateway/catalog"
 	"vigil/streams/webrtc"
 )
@@ -41,7 +42,8 @@ type Server struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 
-	whep whepSessions
+	table []Route
+	whep  whepSessions
 }
 
 // New builds the API's routes.
@@ -56,20 +58,35 @@ func New(opts Options) *Server {
 	return s
 }
 
-func (s *Server) routes() {
-	public := func(pattern string, h http.HandlerFunc) { s.mux.Handle(pattern, h) }
-	private := func(pattern string, h authedHandler) { s.mux.Handle(pattern, s.requireUser(h)) }
+// Route is one endpoint and the action it performs: the table every
+// request's authorization is decided from, and that the authorization test
+// walks. A route missing here does not exist.
+type Route struct {
+	Method, Pattern string
+	Action          authz.Action
+	handler         authedHandler
+}
 
-	public("GET /healthz", s.handleHealth)
-	public("POST /api/session", s.handleLogin)
-	private("GET /api/session", s.handleWhoAmI)
-	private("DELETE /api/session", s.handleLogout)
-	private("GET /api/stations", s.handleStations)
-	private("GET /api/cameras/{id}", s.handleCamera)
-	private("POST /api/whep/{camera}", s.handleWHEPOffer)
-	private("DELETE /api/whep/{camera}/{session}", s.handleWHEPDelete)
+// Routes returns the API's routes.
+func (s *Server) Routes() []Route { return s.table }
+
+func (s *Server) routes() {
+	s.table = []Route{
+		{"GET", "/healthz", authz.ActionPublic, s.handleHealth},
+		{"POST", "/api/session", authz.ActionPublic, s.handleLogin},
+		{"GET", "/api/session", authz.ActionSession, s.handleWhoAmI},
+		{"DELETE", "/api/session", authz.ActionSession, s.handleLogout},
+		{"GET", "/api/stations", authz.ActionSession, s.handleStations},
+		{"GET", "/api/cameras/{id}", authz.ActionView, s.handleCamera},
+		{"POST", "/api/whep/{camera}", authz.ActionView, s.handleWHEPOffer},
+		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
+	}
 	if s.opts.Metrics != nil {
-		private("GET /metrics", func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) })
+		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
+			func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) }})
+	}
+	for _, rt := range s.table {
+		s.mux.Handle(rt.Method+" "+rt.Pattern, s.authorize(rt))
 	}
 	s.mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")

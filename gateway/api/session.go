@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"vigil/gateway/auth"
+	"vigil/gateway/authz"
 )
 
 // sessionCookie names the console's session cookie.
@@ -19,10 +20,15 @@ type userKey struct{}
 
 type authedHandler func(w http.ResponseWriter, r *http.Request, u auth.User)
 
-// requireUser authenticates by session cookie or bearer token; anything
-// else is 401 before the handler sees the request.
-func (s *Server) requireUser(h authedHandler) http.Handler {
+// authorize is the one check every route passes: public routes go
+// straight through; the rest need a valid session or bearer token (401)
+// and a role that permits the route's action (403).
+func (s *Server) authorize(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.Action == authz.ActionPublic {
+			rt.handler(w, r, auth.User{})
+			return
+		}
 		token := requestToken(r)
 		if token == "" {
 			writeError(w, http.StatusUnauthorized, "authentication required")
@@ -33,7 +39,11 @@ func (s *Server) requireUser(h authedHandler) http.Handler {
 			writeError(w, http.StatusUnauthorized, "session expired or invalid; log in again")
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
+		if !authz.Allowed(u, rt.Action) {
+			writeError(w, http.StatusForbidden, "your role does not allow this")
+			return
+		}
+		rt.handler(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
 	})
 }
 
@@ -63,7 +73,7 @@ type userResponse struct {
 	MustChangePassword bool     `json:"must_change_password"`
 }
 
-func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ auth.User) {
 	var req loginRequest
 	if err := decodeJSON(w, r, &req); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())

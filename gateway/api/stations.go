@@ -93,7 +93,7 @@ func (s *Server) visibleCamera(u auth.User, id string) (*catalog.Camera, bool) {
 	return c, true
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request, _ auth.User) {
 	online, total := 0, 0
 	for _, c := range s.opts.Catalog.Cameras() {
 		total++
