@@ -167,3 +167,13 @@ func (s *Session) Close() {
 		}
 	})
 }
+
+// AddCandidate adds a viewer's trickled ICE candidate (the JSON form of an
+// RTCIceCandidate). Empty candidates mark the end of gathering and are
+// ignored.
+func (s *Session) AddCandidate(c webrtc.ICECandidateInit) error {
+	if c.Candidate == "" {
+		return nil
+	}
+	return s.pc.AddICECandidate(c)
+}
