@@ -30,6 +30,7 @@ func classify(err error) error {
 	var status liberrors.ErrClientBadStatusCode
 	var tcpTimeout liberrors.ErrClientTCPTimeout
 	var udpTimeout liberrors.ErrClientUDPTimeout
+	var reqTimeout liberrors.ErrClientRequestTimedOut
 	var netErr net.Error
 	switch {
 	case errors.Is(err, ErrUnsupportedCodec), errors.Is(err, ErrBadURL):
@@ -38,7 +39,7 @@ func classify(err error) error {
 		return fmt.Errorf("%w: %v", ErrUnauthorized, err)
 	case errors.As(err, &status) && status.Code == base.StatusNotFound:
 		return fmt.Errorf("%w: %v", ErrNotFound, err)
-	case errors.As(err, &tcpTimeout), errors.As(err, &udpTimeout),
+	case errors.As(err, &tcpTimeout), errors.As(err, &udpTimeout), errors.As(err, &reqTimeout),
 		errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Errorf("%w: %v", ErrTimeout, err)
