@@ -47,7 +47,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "\n  vigil is running — open %s\n\n", g.URL())
+	fmt.Fprintf(os.Stderr, "\n  vigil is running — open %s\n  log in as admin (first start: the generated password is in the log line above)\n\n", g.URL())
 	<-ctx.Done()
 	opts.Logger.Info("shutting down")
 	return g.Close()
