@@ -37,6 +37,10 @@ type Options struct {
 	// (development).
 	WebUIDir string
 	Logger   *slog.Logger
+	// TLSCertFile and TLSKeyFile (PEM), both set, serve HTTPS: session
+	// cookies get Secure and responses Strict-Transport-Security.
+	TLSCertFile string
+	TLSKeyFile  string
 }
 
 // Gateway is a running vigil.
@@ -50,8 +54,10 @@ type Gateway struct {
 	engine   *webrtc.Engine
 	ingest   *ingest
 	api      *api.Server
+	console  *console
 	http     *http.Server
 	listener net.Listener
+	tls      bool
 	served   chan struct{}
 }
 
@@ -62,9 +68,10 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if g.log == nil {
 		g.log = slog.Default()
 	}
+	started := g // "return nil, err" clears g before this runs
 	defer func() {
 		if err != nil {
-			g.Close()
+			started.Close()
 			g = nil
 		}
 	}()
@@ -88,9 +95,13 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if g.ingest, err = startIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
 		return nil, err
 	}
+	if g.console, err = startConsole(ctx, g); err != nil {
+		return nil, err
+	}
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
+	g.auditStart(opts)
 	return g, nil
 }
 
@@ -124,11 +135,11 @@ func transportsOf(cfg *config.Config) map[string]string {
 }
 
 func (g *Gateway) serveHTTP(opts Options) error {
-	ln, err := net.Listen("tcp", opts.HTTPAddr)
+	ln, err := listen(opts)
 	if err != nil {
-		return fmt.Errorf("http: %w", err)
+		return err
 	}
-	g.listener = ln
+	g.listener, g.tls = ln, opts.TLSCertFile != ""
 	g.api = api.New(api.Options{
 		Users:   g.services.auth,
 		Catalog: g.catalog,
@@ -136,6 +147,15 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
 		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters), promhttp.HandlerOpts{}),
+
+		SecureCookies: g.tls,
+		Accounts:      g.services.auth,
+		Audit:         g.services.audit,
+		AuditLog:      g.services.store,
+		Recheck:       consoleRecheck,
+		Console:       g.console.server,
+		Walls:         g.console.walls,
+		Layouts:       g.services.store,
 	})
 	g.http = &http.Server{
 		Handler:           g.api,
@@ -160,7 +180,11 @@ func (g *Gateway) URL() string {
 	if addr.IP.IsUnspecified() {
 		host = "localhost"
 	}
-	return "http://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+	scheme := "http://"
+	if g.tls {
+		scheme = "https://"
+	}
+	return scheme + net.JoinHostPort(host, fmt.Sprint(addr.Port))
 }
 
 // Catalog returns the stations and cameras (tests, benchmarks).
@@ -180,6 +204,9 @@ func (g *Gateway) Close() error {
 	}
 	if g.api != nil {
 		g.api.Close()
+	}
+	if g.console != nil {
+		g.console.close()
 	}
 	if g.ingest != nil {
 		g.ingest.close()

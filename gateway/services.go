@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 
+	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/store"
 )
@@ -14,6 +15,7 @@ import (
 type services struct {
 	store *store.Store
 	auth  *auth.Service
+	audit *audit.Log
 }
 
 func openServices(ctx context.Context, dbPath, adminPassword string, log *slog.Logger) (*services, error) {
@@ -25,10 +27,12 @@ func openServices(ctx context.Context, dbPath, adminPassword string, log *slog.L
 		st.Close()
 		return nil, fmt.Errorf("bootstrap admin: %w", err)
 	}
-	return &services{store: st, auth: auth.New(auth.Options{Store: st, Log: log})}, nil
+	return &services{store: st, auth: auth.New(auth.Options{Store: st, Log: log}),
+		audit: audit.New(audit.Options{Store: st, Logger: log})}, nil
 }
 
 func (s *services) close() {
+	s.audit.Close() // writes what is queued while the database is open
 	if err := s.store.Close(); err != nil {
 		slog.Default().Warn("close database", "err", err)
 	}

@@ -22,6 +22,9 @@ func main() {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "audit" {
+		return runAudit(args[1:], os.Stdout)
+	}
 	fs := flag.NewFlagSet("vigil", flag.ContinueOnError)
 	opts := gateway.Options{}
 	fs.StringVar(&opts.ConfigPath, "config", "", "config file (YAML); none runs the demo")
@@ -30,6 +33,8 @@ func run(args []string) error {
 	fs.StringVar(&opts.WebRTCUDPAddr, "webrtc-udp", ":8189", "UDP address for all WebRTC ICE traffic")
 	fs.StringVar(&opts.WebRTCTCPAddr, "webrtc-tcp", ":8189", "ICE-TCP fallback address (empty disables)")
 	fs.StringVar(&opts.WebUIDir, "webui-dir", "", "serve the console from this directory (development)")
+	fs.StringVar(&opts.TLSCertFile, "tls-cert", "", "TLS certificate (PEM); with -tls-key serves HTTPS")
+	fs.StringVar(&opts.TLSKeyFile, "tls-key", "", "TLS private key (PEM)")
 	verbose := fs.Bool("v", false, "debug logging")
 	if err := fs.Parse(args); err != nil {
 		return err

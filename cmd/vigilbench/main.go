@@ -4,6 +4,7 @@
 // read from /proc.
 //
 //	vigilbench whep -cameras 20 -duration 30s
+//	vigilbench switch -cameras 20 -tiles 16 -switches 100 -gop 100
 package main
 
 import (
@@ -26,6 +27,8 @@ func main() {
 	switch os.Args[1] {
 	case "whep":
 		err = runWHEP(ctx, os.Args[2:])
+	case "switch":
+		err = runSwitch(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -37,6 +40,7 @@ func main() {
 
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: vigilbench whep [-cameras N] [-duration D]")
+	fmt.Fprintln(os.Stderr, "       vigilbench switch [-cameras N] [-tiles N] [-switches N] [-gop FRAMES]")
 	os.Exit(2)
 }
 

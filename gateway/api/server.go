@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
+	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
 	"vigil/gateway/catalog"
+	"vigil/gateway/signal"
 	"vigil/streams/webrtc"
 )
 
@@ -32,8 +35,24 @@ type Options struct {
 	Metrics http.Handler
 	// UI serves the console for every path the API does not own.
 	UI http.Handler
-	// SecureCookies marks the session cookie Secure (set under TLS).
+	// SecureCookies marks the session cookie Secure (set under TLS) and
+	// turns on Strict-Transport-Security.
 	SecureCookies bool
+	// Accounts administers users and API tokens (access.go).
+	Accounts Accounts
+	// Audit records who did what; AuditLog reads it back. Nil: no audit.
+	Audit    audit.Recorder
+	AuditLog AuditLog
+	// Recheck is how often a WHEP viewer's session is re-validated; a
+	// session that ended (or a camera no longer visible) ends the view.
+	// Default 30 s.
+	Recheck time.Duration
+	// Console serves the console WebSocket, Walls the video walls and
+	// Layouts the saved layouts (layouts.go, walls.go, ws.go); all three
+	// or none.
+	Console *signal.Server
+	Walls   *signal.Walls
+	Layouts LayoutStore
 }
 
 // Server routes and serves API requests.
@@ -44,6 +63,9 @@ type Server struct {
 
 	table []Route
 	whep  whepSessions
+
+	lockNotes noteOnce    // rate-limited logins already audited
+	recheck   recheckLoop // re-validates WHEP viewers (whep_recheck.go)
 }
 
 // New builds the API's routes.
@@ -74,12 +96,18 @@ func (s *Server) routes() {
 	s.table = []Route{
 		{"GET", "/healthz", authz.ActionPublic, s.handleHealth},
 		{"POST", "/api/session", authz.ActionPublic, s.handleLogin},
-		{"GET", "/api/session", authz.ActionSession, s.handleWhoAmI},
-		{"DELETE", "/api/session", authz.ActionSession, s.handleLogout},
+		{"GET", "/api/session", authz.ActionAccount, s.handleWhoAmI},
+		{"DELETE", "/api/session", authz.ActionAccount, s.handleLogout},
 		{"GET", "/api/stations", authz.ActionSession, s.handleStations},
 		{"GET", "/api/cameras/{id}", authz.ActionView, s.handleCamera},
 		{"POST", "/api/whep/{camera}", authz.ActionView, s.handleWHEPOffer},
 		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
+	}
+	if s.opts.Accounts != nil {
+		s.table = append(s.table, s.accessRoutes()...)
+	}
+	if s.opts.Console != nil {
+		s.table = append(s.table, s.consoleRoutes()...)
 	}
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
@@ -99,11 +127,15 @@ func (s *Server) routes() {
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	securityHeaders(w.Header())
+	if s.opts.SecureCookies {
+		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
 // Close ends every WHEP session.
 func (s *Server) Close() {
+	s.recheck.stop()
 	s.whep.closeAll()
 }
 
@@ -117,6 +149,9 @@ func securityHeaders(h http.Header) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
 	h.Set("Content-Security-Policy",
 		"default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "+
 			"style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")

@@ -6,9 +6,9 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
 )
@@ -21,15 +21,21 @@ type userKey struct{}
 type authedHandler func(w http.ResponseWriter, r *http.Request, u auth.User)
 
 // authorize is the one check every route passes: public routes go
-// straight through; the rest need a valid session or bearer token (401)
-// and a role that permits the route's action (403).
+// straight through; the rest need a valid session or bearer token (401),
+// a same-origin request when the cookie authenticates it (403, see
+// checkOrigin), and a role that permits the route's action and no pending
+// password change (403, authz.Check).
 func (s *Server) authorize(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.Action == authz.ActionPublic {
+			if err := checkOrigin(r, credNone); err != nil {
+				writeError(w, http.StatusForbidden, err.Error())
+				return
+			}
 			rt.handler(w, r, auth.User{})
 			return
 		}
-		token := requestToken(r)
+		token, cred := requestCredential(r)
 		if token == "" {
 			writeError(w, http.StatusUnauthorized, "authentication required")
 			return
@@ -39,8 +45,12 @@ func (s *Server) authorize(rt Route) http.Handler {
 			writeError(w, http.StatusUnauthorized, "session expired or invalid; log in again")
 			return
 		}
-		if !authz.Allowed(u, rt.Action) {
-			writeError(w, http.StatusForbidden, "your role does not allow this")
+		if err := checkOrigin(r, cred); err != nil {
+			writeError(w, http.StatusForbidden, err.Error())
+			return
+		}
+		if err := authz.Check(u, rt.Action); err != nil {
+			writeError(w, http.StatusForbidden, err.Error())
 			return
 		}
 		rt.handler(w, r.WithContext(context.WithValue(r.Context(), userKey{}, u)), u)
@@ -48,16 +58,8 @@ func (s *Server) authorize(rt Route) http.Handler {
 }
 
 func requestToken(r *http.Request) string {
-	if h := r.Header.Get("Authorization"); h != "" {
-		if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-			return strings.TrimSpace(t)
-		}
-		return ""
-	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		return c.Value
-	}
-	return ""
+	token, _ := requestCredential(r)
+	return token
 }
 
 type loginRequest struct {
@@ -84,6 +86,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ auth.User
 		return
 	}
 	token, u, err := s.opts.Users.Login(r.Context(), req.Username, req.Password, remoteIP(r))
+	s.auditLogin(r, req.Username, err)
 	var limited *auth.RateLimitError
 	switch {
 	case errors.As(err, &limited):
@@ -111,6 +114,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, u auth.Use
 	if err := s.opts.Users.Logout(r.Context(), requestToken(r)); err != nil {
 		s.log.Warn("logout", "user", u.Name, "err", err)
 	}
+	s.record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionLogout, Detail: map[string]any{"ip": remoteIP(r)}})
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.opts.SecureCookies,

@@ -61,11 +61,12 @@ func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }
 
 func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, u auth.User) {
 	out := []stationJSON{}
+	saved := s.savedStationDefaults(r.Context())
 	for _, st := range s.opts.Catalog.Stations() {
 		if !u.CanSeeStation(st.ID) {
 			continue
 		}
-		sj := stationJSON{ID: st.ID, Name: st.Name, NameEN: st.NameEN, Layout: st.Layout, Cameras: []cameraJSON{}}
+		sj := stationJSON{ID: st.ID, Name: st.Name, NameEN: st.NameEN, Layout: s.stationLayout(st, saved, u), Cameras: []cameraJSON{}}
 		for _, c := range st.Cameras {
 			sj.Cameras = append(sj.Cameras, toCameraJSON(c))
 		}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/catalog"
 	"vigil/streams/webrtc"
@@ -19,6 +21,7 @@ const maxSDPBody = 64 << 10
 
 type whepSession struct {
 	id      string
+	token   string // the credential it was opened with, re-checked (whep_recheck.go)
 	user    string
 	camera  string
 	started time.Time
@@ -52,13 +55,16 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 		return
 	}
 
-	ws := &whepSession{id: newID(), user: u.Name, camera: cam.ID, started: time.Now()}
+	ws := &whepSession{id: newID(), token: requestToken(r), user: u.Name, camera: cam.ID, started: time.Now()}
 	sess, answer, err := s.opts.WebRTC.NewSession(r.Context(), webrtc.SessionOptions{
 		Offer: string(offer),
 		OnClose: func() {
 			s.whep.remove(ws.id)
+			d := time.Since(ws.started)
 			s.log.Info("view ended", "user", ws.user, "camera", ws.camera, "via", "whep",
-				"duration", time.Since(ws.started).Round(time.Second))
+				"duration", d.Round(time.Second))
+			s.record(context.Background(), audit.Entry{User: ws.user, Action: audit.ActionViewEnd, Camera: ws.camera,
+				Detail: map[string]any{"via": "whep", "session": ws.id, "duration_s": d.Round(time.Millisecond).Seconds()}})
 		},
 	})
 	if errors.Is(err, webrtc.ErrBadOffer) {
@@ -72,8 +78,11 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 	}
 	ws.session = sess
 	s.whep.add(ws)
+	s.startWHEPRecheck()
 	sess.Feed(0).Attach(cam.Hub(quality))
 	s.log.Info("view started", "user", u.Name, "camera", cam.ID, "via", "whep", "session", ws.id)
+	s.record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionViewStart, Camera: cam.ID, Time: ws.started,
+		Detail: map[string]any{"via": "whep", "session": ws.id, "quality": string(quality), "ip": remoteIP(r)}})
 
 	w.Header().Set("Content-Type", "application/sdp")
 	w.Header().Set("Location", "/api/whep/"+cam.ID+"/"+ws.id)

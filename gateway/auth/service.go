@@ -47,6 +47,18 @@ type Store interface {
 	TouchSession(ctx context.Context, id string, lastSeen, expiresAt time.Time) error
 	RevokeSession(ctx context.Context, id string) error
 	RevokeUserSessions(ctx context.Context, username, keepID string) (int64, error)
+
+	// User administration and API tokens (admin.go, tokens.go).
+	ListUsers(ctx context.Context) ([]store.User, error)
+	UpdateUser(ctx context.Context, u store.User) error
+	DeleteUser(ctx context.Context, username string) error
+	CreateAPIToken(ctx context.Context, t store.APIToken) (store.APIToken, error)
+	APIToken(ctx context.Context, id string) (store.APIToken, error)
+	APITokenByHash(ctx context.Context, hash string) (store.APIToken, error)
+	ListAPITokens(ctx context.Context, username string) ([]store.APIToken, error)
+	TouchAPIToken(ctx context.Context, id string, at time.Time) error
+	RevokeAPIToken(ctx context.Context, id string) error
+	RevokeUserAPITokens(ctx context.Context, username string) (int64, error)
 }
 
 // Options configure a Service. Only Store is required.
@@ -82,6 +94,10 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummyHash string // verified against for unknown users, to equalise timing
+
+	// adminMu serialises user administration, so that two admins deleting
+	// each other cannot both pass the last-admin check.
+	adminMu sync.Mutex
 }
 
 // touchInterval limits last_seen writes to one per session per minute.

@@ -80,8 +80,12 @@ func sessionID(token string) string {
 // Authenticate returns the user of a session token. It fails with
 // ErrUnauthenticated when the token is unknown, revoked or idle for longer
 // than the idle timeout, or its user is gone or disabled. Activity slides
-// the expiry, written at most once a minute.
+// the expiry, written at most once a minute. API tokens (APITokenPrefix)
+// are accepted too: revocable, without idle expiry.
 func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	if IsAPIToken(token) {
+		return s.authenticateAPIToken(ctx, token)
+	}
 	se, err := s.session(ctx, token)
 	if err != nil {
 		return User{}, err

@@ -11,12 +11,19 @@ import (
 
 var usernameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$`)
 
+// ErrSamePassword refuses a password change that changes nothing.
+var ErrSamePassword = errors.New("the new password must differ from the old one")
+
 // ValidUsername reports whether name is 1-64 chars of letters, digits and
 // . _ @ -, starting with a letter or digit.
 func ValidUsername(name string) bool { return usernameRe.MatchString(name) }
 
 // CreateUser adds a user with a password, which the user need not change.
 func (s *Service) CreateUser(ctx context.Context, name, password string, role Role, stations []string) (User, error) {
+	return s.createUser(ctx, name, password, role, stations, false)
+}
+
+func (s *Service) createUser(ctx context.Context, name, password string, role Role, stations []string, mustChange bool) (User, error) {
 	if !ValidUsername(name) {
 		return User{}, fmt.Errorf("username %q: must be 1-64 chars of letters, digits, . _ @ -", name)
 	}
@@ -27,7 +34,8 @@ func (s *Service) CreateUser(ctx context.Context, name, password string, role Ro
 	if err != nil {
 		return User{}, fmt.Errorf("create user %q: %w", name, err)
 	}
-	u := store.User{Username: name, PasswordHash: hash, Role: string(role), Stations: stations, CreatedAt: s.now()}
+	u := store.User{Username: name, PasswordHash: hash, Role: string(role), Stations: stations,
+		MustChangePassword: mustChange, CreatedAt: s.now()}
 	if err := s.st.CreateUser(ctx, u); err != nil {
 		return User{}, err
 	}
@@ -72,7 +80,7 @@ func (s *Service) ChangePassword(ctx context.Context, token, oldPassword, newPas
 		return ErrInvalidCredentials
 	}
 	if oldPassword == newPassword {
-		return errors.New("the new password must differ from the old one")
+		return ErrSamePassword
 	}
 	hash, err := s.hashPassword(ctx, newPassword)
 	if err != nil {

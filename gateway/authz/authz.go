@@ -5,6 +5,8 @@
 package authz
 
 import (
+	"errors"
+
 	"vigil/gateway/auth"
 )
 
@@ -16,7 +18,9 @@ type Action string
 // filtered to their stations).
 const (
 	ActionPublic        Action = "public"
-	ActionSession       Action = "session"        // own session, station lists
+	ActionAccount       Action = "account"        // own session and password: whoami, logout, change password
+	ActionSession       Action = "session"        // station lists, the console WebSocket's own messages
+	ActionTokens        Action = "tokens"         // own API tokens (admins: everyone's, with ActionManageUsers)
 	ActionView          Action = "view"           // live video, camera status
 	ActionOwnLayouts    Action = "own_layouts"    // save and delete own layouts
 	ActionSharedLayouts Action = "shared_layouts" // shared and station layouts
@@ -29,7 +33,9 @@ const (
 
 // minRole is the least role that may perform each action.
 var minRole = map[Action]auth.Role{
+	ActionAccount:       auth.RoleViewer,
 	ActionSession:       auth.RoleViewer,
+	ActionTokens:        auth.RoleViewer,
 	ActionView:          auth.RoleViewer,
 	ActionOwnLayouts:    auth.RoleDispatcher,
 	ActionSharedLayouts: auth.RoleOperator,
@@ -40,13 +46,39 @@ var minRole = map[Action]auth.Role{
 	ActionMetrics:       auth.RoleOperator,
 }
 
-// Allowed reports whether u's role permits a. Unknown actions are denied.
-func Allowed(u auth.User, a Action) bool {
+// allStations are the actions whose answers cover every camera (metrics
+// are labelled by camera id): users limited to some stations may not.
+var allStations = map[Action]bool{ActionMetrics: true}
+
+// Reasons Check denies an action; the messages are shown to the user.
+var (
+	ErrRole               = errors.New("your role does not allow this")
+	ErrScope              = errors.New("this covers every station; your account is limited to some")
+	ErrMustChangePassword = errors.New("you must change your password before using the gateway (PUT /api/session/password)")
+)
+
+// Allowed reports whether u may perform a. Unknown actions are denied.
+func Allowed(u auth.User, a Action) bool { return Check(u, a) == nil }
+
+// Check is Allowed with the reason for a denial: the role (ErrRole), a
+// station scope too narrow for an all-station action (ErrScope), or a
+// password that must be changed first, which leaves only ActionAccount
+// (ErrMustChangePassword).
+func Check(u auth.User, a Action) error {
 	if a == ActionPublic {
-		return true
+		return nil
 	}
 	min, ok := minRole[a]
-	return ok && u.Role.AtLeast(min)
+	if !ok || !u.Role.AtLeast(min) {
+		return ErrRole
+	}
+	if allStations[a] && len(u.Stations) > 0 {
+		return ErrScope
+	}
+	if u.MustChangePassword && a != ActionAccount {
+		return ErrMustChangePassword
+	}
+	return nil
 }
 
 // CanSeeStation reports whether the station exists for u.

@@ -10,6 +10,8 @@ func TestAllowed(t *testing.T) {
 	roles := []auth.Role{auth.RoleViewer, auth.RoleDispatcher, auth.RoleOperator, auth.RoleAdmin}
 	want := map[Action][4]bool{ // viewer, dispatcher, operator, admin
 		ActionPublic:        {true, true, true, true},
+		ActionAccount:       {true, true, true, true},
+		ActionTokens:        {true, true, true, true},
 		ActionSession:       {true, true, true, true},
 		ActionView:          {true, true, true, true},
 		ActionOwnLayouts:    {false, true, true, true},
@@ -30,5 +32,34 @@ func TestAllowed(t *testing.T) {
 	}
 	if Allowed(auth.User{Role: "bogus"}, ActionView) {
 		t.Error("an invalid role may view")
+	}
+}
+
+func TestMustChangePasswordLeavesOnlyAccount(t *testing.T) {
+	u := auth.User{Name: "admin", Role: auth.RoleAdmin, MustChangePassword: true}
+	for a := range minRole {
+		err := Check(u, a)
+		if a == ActionAccount && err != nil {
+			t.Errorf("%s denied: %v", a, err)
+		}
+		if a != ActionAccount && err != ErrMustChangePassword {
+			t.Errorf("%s: %v, want ErrMustChangePassword", a, err)
+		}
+	}
+	if Check(u, ActionPublic) != nil {
+		t.Error("public denied")
+	}
+	if Check(auth.User{Role: auth.RoleViewer, MustChangePassword: true}, ActionManageUsers) != ErrRole {
+		t.Error("the role is checked first")
+	}
+}
+
+func TestScopedUsersGetNoAllStationActions(t *testing.T) {
+	u := auth.User{Name: "op", Role: auth.RoleOperator, Stations: []string{"bjn"}}
+	if Check(u, ActionMetrics) != ErrScope {
+		t.Error("a scoped operator reads metrics of every camera")
+	}
+	if Check(u, ActionControlWalls) != nil || Check(auth.User{Role: auth.RoleOperator}, ActionMetrics) != nil {
+		t.Error("scope denies too much")
 	}
 }

@@ -100,6 +100,7 @@ type AuditQuery struct {
 	User      string
 	Camera    string
 	Action    string
+	From, To  time.Time // only entries at or after From and before To; zero = open
 }
 
 // ListAudit returns entries matching q, newest first.
@@ -117,6 +118,12 @@ func (s *Store) ListAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 	}
 	if q.Action != "" {
 		add("action = ?", q.Action)
+	}
+	if !q.From.IsZero() {
+		add("time >= ?", toMillis(q.From))
+	}
+	if !q.To.IsZero() {
+		add("time < ?", toMillis(q.To))
 	}
 	if q.Limit <= 0 {
 		q.Limit = 100
@@ -155,28 +162,49 @@ func scanAudit(r scanner) (AuditEntry, error) {
 // Truncating the newest entries cannot be seen from inside the chain;
 // compare AuditHead against a copy kept elsewhere for that.
 func (s *Store) VerifyAudit(ctx context.Context) error {
+	_, err := s.VerifyAuditCount(ctx)
+	return err
+}
+
+// AuditBrokenError locates the first entry at which the chain breaks;
+// errors.Is(err, ErrAuditBroken) holds.
+type AuditBrokenError struct {
+	Seq    int64 // the first seq that does not verify
+	Reason string
+}
+
+func (e *AuditBrokenError) Error() string {
+	return fmt.Sprintf("%v: %s", ErrAuditBroken, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrAuditBroken) true.
+func (e *AuditBrokenError) Is(target error) bool { return target == ErrAuditBroken }
+
+// VerifyAuditCount is VerifyAudit that also returns the number of entries
+// verified. A broken chain is an *AuditBrokenError.
+func (s *Store) VerifyAuditCount(ctx context.Context) (int64, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT seq, time, user, action, camera, detail, prev_hash, hash FROM audit ORDER BY seq`)
 	if err != nil {
-		return fmt.Errorf("verify audit: %w", err)
+		return 0, fmt.Errorf("verify audit: %w", err)
 	}
 	defer rows.Close()
-	wantSeq, wantPrev := int64(1), genesisHash
+	n, wantSeq, wantPrev := int64(0), int64(1), genesisHash
 	for rows.Next() {
 		e, err := scanAudit(rows)
 		if err != nil {
-			return fmt.Errorf("verify audit: %w", err)
+			return n, fmt.Errorf("verify audit: %w", err)
 		}
 		switch {
 		case e.Seq != wantSeq:
-			return fmt.Errorf("%w: expected seq %d, found %d (entries removed)", ErrAuditBroken, wantSeq, e.Seq)
+			return n, &AuditBrokenError{Seq: wantSeq, Reason: fmt.Sprintf("expected seq %d, found %d (entries removed)", wantSeq, e.Seq)}
 		case e.PrevHash != wantPrev:
-			return fmt.Errorf("%w: seq %d: prev_hash does not match seq %d", ErrAuditBroken, e.Seq, e.Seq-1)
+			return n, &AuditBrokenError{Seq: e.Seq, Reason: fmt.Sprintf("seq %d: prev_hash does not match seq %d", e.Seq, e.Seq-1)}
 		case auditHash(e) != e.Hash:
-			return fmt.Errorf("%w: seq %d: hash does not match its content (entry altered)", ErrAuditBroken, e.Seq)
+			return n, &AuditBrokenError{Seq: e.Seq, Reason: fmt.Sprintf("seq %d: hash does not match its content (entry altered)", e.Seq)}
 		}
-		wantSeq, wantPrev = e.Seq+1, e.Hash
+		n, wantSeq, wantPrev = n+1, e.Seq+1, e.Hash
 	}
-	return rows.Err()
+	return n, rows.Err()
 }
 
 // AuditHead returns the newest seq and hash (0 and the genesis hash for an

@@ -78,6 +78,20 @@ CREATE TABLE clips (
 );
 CREATE INDEX clips_created ON clips(created_at);
 `,
+	// 2: bearer API tokens for tools; like sessions, only a token's hash is kept.
+	`
+CREATE TABLE api_tokens (
+	id         TEXT PRIMARY KEY,
+	username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	hash       TEXT NOT NULL UNIQUE, -- hex SHA-256 of the token
+	created_at INTEGER NOT NULL,
+	last_used  INTEGER NOT NULL DEFAULT 0,
+	revoked    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_username ON api_tokens(username);
+CREATE INDEX audit_time ON audit(time);
+`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in

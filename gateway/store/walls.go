@@ -14,7 +14,15 @@ type Wall struct {
 	ID        string
 	Name      string
 	Layout    WallLayout
+	UpdatedBy string // who last set the layout
 	UpdatedAt time.Time
+}
+
+// storedWallLayout is the layout column: the layout and who set it, kept
+// together in the JSON so that no schema change was needed for UpdatedBy.
+type storedWallLayout struct {
+	WallLayout
+	UpdatedBy string `json:"updated_by,omitempty"`
 }
 
 // WallLayout is what a wall shows: a grid and its cameras, and the saved
@@ -31,7 +39,7 @@ func (s *Store) PutWall(ctx context.Context, w Wall) (Wall, error) {
 	if w.Layout.Cameras == nil {
 		w.Layout.Cameras = []string{}
 	}
-	layout, err := json.Marshal(w.Layout)
+	layout, err := json.Marshal(storedWallLayout{w.Layout, w.UpdatedBy})
 	if err != nil {
 		return Wall{}, err
 	}
@@ -95,9 +103,11 @@ func scanWall(r scanner) (Wall, error) {
 	if err := r.Scan(&w.ID, &w.Name, &layout, &updated); err != nil {
 		return Wall{}, err
 	}
-	if err := json.Unmarshal([]byte(layout), &w.Layout); err != nil {
+	var stored storedWallLayout
+	if err := json.Unmarshal([]byte(layout), &stored); err != nil {
 		return Wall{}, fmt.Errorf("wall %q: layout: %w", w.ID, err)
 	}
+	w.Layout, w.UpdatedBy = stored.WallLayout, stored.UpdatedBy
 	w.UpdatedAt = fromMillis(updated)
 	return w, nil
 }

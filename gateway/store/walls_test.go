@@ -12,7 +12,7 @@ func TestWalls(t *testing.T) {
 	if err := s.EnsureWall(ctx, "main", "主屏"); err != nil {
 		t.Fatal(err)
 	}
-	w, err := s.PutWall(ctx, Wall{ID: "main", Name: "主屏", Layout: WallLayout{Grid: "2x2", Cameras: []string{"bjx-nsq-01"}, LayoutID: "abc"}})
+	w, err := s.PutWall(ctx, Wall{ID: "main", Name: "主屏", Layout: WallLayout{Grid: "2x2", Cameras: []string{"bjx-nsq-01"}, LayoutID: "abc"}, UpdatedBy: "op1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestWalls(t *testing.T) {
 	}
 	s.EnsureWall(ctx, "hall", "大厅屏")
 	got, err := s.GetWall(ctx, "main")
-	if err != nil || got.Name != "Main wall" || got.Layout.Grid != "2x2" || got.Layout.LayoutID != "abc" || !got.UpdatedAt.Equal(w.UpdatedAt) {
+	if err != nil || got.Name != "Main wall" || got.Layout.Grid != "2x2" || got.Layout.LayoutID != "abc" || got.UpdatedBy != "op1" || !got.UpdatedAt.Equal(w.UpdatedAt) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 	walls, err := s.ListWalls(ctx)

@@ -27,7 +27,7 @@ export function onUnauthorized(fn) {
  * Sends one request. Options: json (a body to encode), body + contentType
  * (raw body), signal, quiet401 (do not report 401 as a lost session).
  */
-async function request(method, path, opts = {}) {
+export async function request(method, path, opts = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', signal: opts.signal, cache: 'no-store' };
   if (opts.json !== undefined) {
@@ -99,22 +99,40 @@ export async function getStations(signal) {
   return Array.isArray(body.stations) ? body.stations : [];
 }
 
-/**
- * WHEP (RFC 9725): posts an SDP offer, returns {answer, location} where
- * location is the absolute URL of the session resource.
- */
-export async function whepOffer(cameraID, offerSDP, signal) {
-  const path = `/api/whep/${encodeURIComponent(cameraID)}`;
-  const res = await request('POST', path, { body: offerSDP, contentType: 'application/sdp', signal });
-  const answer = await res.text();
-  const loc = res.headers.get('Location');
-  return { answer, location: loc ? new URL(loc, res.url).href : '' };
+/** A list answer: either a bare array or {key: [...]}. */
+function listOf(body, key) {
+  if (Array.isArray(body)) return body;
+  return Array.isArray(body?.[key]) ? body[key] : [];
 }
 
-/** Ends a WHEP session; errors are ignored (the gateway times it out anyway). */
-export async function whepDelete(location) {
-  if (!location) return;
-  try {
-    await request('DELETE', location, { quiet401: true });
-  } catch { /* best effort */ }
+/** The saved layouts this user may open: own and shared ones. */
+export async function getLayouts() {
+  return listOf(await (await request('GET', '/api/layouts')).json(), 'layouts');
+}
+
+export async function getLayout(id) {
+  return (await request('GET', `/api/layouts/${encodeURIComponent(id)}`)).json();
+}
+
+/** Saves a new layout {name, grid, cameras, shared, station}; returns it with its id. */
+export async function createLayout(layout) {
+  return (await request('POST', '/api/layouts', { json: layout })).json();
+}
+
+export async function updateLayout(id, layout) {
+  return (await request('PUT', `/api/layouts/${encodeURIComponent(id)}`, { json: layout })).json();
+}
+
+export async function deleteLayout(id) {
+  await request('DELETE', `/api/layouts/${encodeURIComponent(id)}`);
+}
+
+/** The video walls: [{id, name, layout: {grid, cameras}}]. */
+export async function getWalls() {
+  return listOf(await (await request('GET', '/api/walls')).json(), 'walls');
+}
+
+/** Puts a grid and its cameras on a wall. */
+export async function putWall(id, grid, cameras) {
+  await request('PUT', `/api/walls/${encodeURIComponent(id)}`, { json: { grid, cameras } });
 }

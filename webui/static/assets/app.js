@@ -1,14 +1,23 @@
-// The console's entry point: session check, login, the station tree with its
-// status poll, and the player stage. Later views (grids, walls) plug in here.
+// The console's entry point: session check and login, the top bar, the
+// station data (GET /api/stations, then live "camera" messages over the
+// WebSocket, with a slow poll as a fallback), and the view: the live console
+// at "/", or the wall kiosk at "/wall/{id}".
+//
+// Views live in sections under #console-view; the top bar's #topnav links
+// to them. A later view (e.g. administration) adds a link there and a
+// section beside #live-view.
 
+import { forcePasswordChange, mountAccess, unmountAccess } from './access.js';
 import { ApiError, getSession, getStations, logout, onUnauthorized } from './api.js';
 import { $, show } from './dom.js';
 import { applyI18n, onLangChange, t, toggleLang } from './i18n.js';
+import { createLive } from './live.js';
 import { createLogin } from './login.js';
-import { Tile } from './tile.js';
+import { toast } from './toast.js';
 import { cameraState, createTree } from './tree.js';
+import { createWall } from './wall.js';
 
-const pollEvery = 5000; // ms; the WebSocket will push changes later
+const pollEvery = 30000; // ms; camera messages carry changes, the poll is a fallback
 
 const app = {
   session: null,
@@ -16,27 +25,27 @@ const app = {
   pollTimer: 0,
   pollAbort: null,
   clockTimer: 0,
+  renderQueued: false,
+  view: null, // the live console or the wall kiosk
 };
 
-const params = new URLSearchParams(location.search);
-const wallID = location.pathname.match(/^\/wall\/([^/]+)$/)?.[1] || '';
+const wallID = decodeURIComponent(location.pathname.match(/^\/wall\/([^/]+)$/)?.[1] || '');
 
 const login = createLogin({ onLoggedIn: (res) => enter(res) });
-const tree = createTree($('#tree'), $('#tree-empty'), { onSelect: (cam, st) => select(cam, st) });
-const tile = new Tile({ onStop: () => select(null), emptyKey: wallID ? 'wall.pending' : 'player.empty' });
+const tree = createTree($('#tree'), $('#tree-empty'), { onSelect: (cam) => app.view?.put?.(cam) });
 
 function start() {
+  document.body.classList.toggle('kiosk', Boolean(wallID));
   applyI18n(document);
   for (const btn of document.querySelectorAll('.lang-toggle')) btn.addEventListener('click', toggleLang);
   $('#logout').addEventListener('click', signOut);
   $('#search').addEventListener('input', (e) => tree.setFilter(e.target.value));
-  $('#stage').append(tile.el);
   onLangChange(renderTop);
   onUnauthorized(() => app.session && leave('session.expired'));
   resume();
 }
 
-/** Asks the gateway whether a session exists; shows the console or the login. */
+/** Asks the gateway whether a session exists; shows the view or the login. */
 async function resume() {
   try {
     const session = await getSession();
@@ -44,20 +53,39 @@ async function resume() {
     if (session) enter(session);
     else login.show();
   } catch {
-    // The gateway is unreachable: keep the spinner and try again.
-    setTimeout(resume, 3000);
+    setTimeout(resume, 3000); // the gateway is unreachable: keep the spinner and try again
   }
 }
 
-function enter(session) {
+function makeView() {
+  const hooks = {
+    onLink: linkStatus,
+    onCamera: cameraMessage,
+    onError: (message) => !wallID && toast(t('gateway.error', { message }), 'error'),
+    onUnauthorized: () => app.session && leave('session.expired'),
+    refreshStations: () => poll(),
+  };
+  if (wallID) return createWall(wallID, { lookup, hooks });
+  return createLive({ tree, stations: () => app.stations, session: () => app.session, lookup, hooks });
+}
+
+async function enter(session) {
   app.session = session;
   login.hide();
   show($('#boot'), false);
-  show($('#console-view'), true);
-  show($('#password-warning'), Boolean(session.must_change_password));
+  if (session.must_change_password) {
+    // The gateway refuses everything else until the password is changed.
+    forcePasswordChange({ onChanged: () => location.reload(), onSignOut: signOut });
+    return;
+  }
+  show(wallID ? $('#wall-view') : $('#console-view'), true);
+  show($('#password-warning'), Boolean(session.must_change_password) && !wallID);
+  app.view ??= makeView();
+  if (!wallID) mountAccess(session);
   renderTop();
   startClock();
-  poll(true);
+  await poll();
+  app.view.start(location.search);
 }
 
 /** Back to the login form, e.g. after logout or when the session expired. */
@@ -66,8 +94,10 @@ function leave(noticeKey) {
   clearTimeout(app.pollTimer);
   app.pollAbort?.abort();
   clearInterval(app.clockTimer);
-  tile.stop();
+  app.view?.stop();
+  unmountAccess();
   show($('#console-view'), false);
+  show($('#wall-view'), false);
   login.show(noticeKey);
 }
 
@@ -79,56 +109,73 @@ async function signOut() {
 }
 
 /** Fetches /api/stations now and every pollEvery ms while logged in. */
-async function poll(first = false) {
+async function poll() {
   clearTimeout(app.pollTimer);
+  app.pollAbort?.abort();
   app.pollAbort = new AbortController();
   try {
     app.stations = await getStations(app.pollAbort.signal);
-    show($('#conn-warning'), false);
-    tree.update(app.stations);
-    refreshTile();
-    renderTop();
-    if (first) openFromURL();
+    stationsChanged();
   } catch (err) {
     if (err.name === 'AbortError' || (err instanceof ApiError && err.status === 401)) return;
-    const warn = $('#conn-warning');
-    warn.textContent = t('conn.lost');
-    show(warn, true);
   }
   if (app.session) app.pollTimer = setTimeout(poll, pollEvery);
 }
 
-/** Honours ?cameras=ID,… and ?station=ID (the first camera for now). */
-function openFromURL() {
-  const wanted = (params.get('cameras') || '').split(',').filter(Boolean);
-  let cam = wanted.map((id) => tree.camera(id)).find(Boolean);
-  const station = params.get('station');
-  if (!cam && station) {
-    const st = tree.station(station);
-    const id = st?.layout?.cameras?.[0] || st?.cameras?.[0]?.id;
-    cam = id ? tree.camera(id) : null;
-  }
-  if (cam) select(cam, tree.stationOf(cam.id), false);
+function stationsChanged() {
+  tree.update(app.stations);
+  app.view?.stationsChanged();
+  renderTop();
 }
 
-function select(cam, station, updateURL = true) {
-  tree.setSelected(cam?.id);
-  if (cam) tile.play(cam, station || tree.stationOf(cam.id));
-  if (updateURL && !wallID) {
-    const url = new URL(location.href);
-    url.search = cam ? `?cameras=${encodeURIComponent(cam.id)}` : '';
-    history.replaceState(null, '', url);
+/** A health change of one camera: merge it and redraw once per frame. */
+function cameraMessage(m) {
+  const found = lookup(m.id);
+  if (!found) return;
+  for (const key of ['state', 'reason', 'codec', 'width', 'height', 'fps', 'bitrate']) {
+    if (m[key] !== undefined) found.camera[key] = m[key];
   }
+  if (m.state !== undefined && m.reason === undefined) found.camera.reason = ''; // left out: none
+  if (app.renderQueued) return;
+  app.renderQueued = true;
+  requestAnimationFrame(() => {
+    app.renderQueued = false;
+    stationsChanged();
+  });
 }
 
-function refreshTile() {
-  const id = tile.camera?.id;
-  if (id) tile.updateCamera(tree.camera(id), tree.stationOf(id));
+/** The camera with id and its station, from the current station data. */
+function lookup(id) {
+  for (const station of app.stations) {
+    for (const camera of station.cameras || []) if (camera.id === id) return { camera, station };
+  }
+  return null;
+}
+
+let link = { state: 'connecting' };
+
+/** The media connection's state, shown in the top bar when it is not up. */
+function linkStatus(s) {
+  link = s;
+  renderLink();
+  if (s.state === 'ready' && s.attempt > 0) poll(); // catch up on camera messages missed while down
+}
+
+function renderLink() {
+  const down = link.state === 'reconnecting' || (link.state === 'connecting' && link.attempt > 0);
+  let text = '';
+  if (link.state === 'reconnecting') text = t('link.reconnecting', { seconds: Math.ceil(link.seconds), attempt: link.attempt });
+  else if (down) text = t('link.connecting', { attempt: link.attempt });
+  for (const el of [$('#conn-warning'), $('#wall-link')]) {
+    el.textContent = text;
+    show(el, down);
+  }
 }
 
 function renderTop() {
   const s = app.session;
   if (!s) return;
+  renderLink();
   $('#user-badge').textContent = `${s.user} · ${t(`role.${s.role}`)}`;
   const cams = app.stations.flatMap((st) => st.cameras || []);
   const online = cams.filter((c) => cameraState(c) === 'online').length;
@@ -141,13 +188,13 @@ function renderTop() {
     bad.textContent = t('summary.offline', { n: offline });
     summary.append(bad);
   }
-  if (wallID) summary.append(` · ${t('wall.title', { id: wallID })}`);
 }
 
 function startClock() {
-  const el = $('#clock');
+  const els = [$('#clock'), $('#wall-clock')];
   const tick = () => {
-    el.textContent = new Date().toLocaleString('zh-CN', { hour12: false });
+    const now = new Date().toLocaleString('zh-CN', { hour12: false });
+    for (const el of els) el.textContent = now;
   };
   clearInterval(app.clockTimer);
   tick();

@@ -1,9 +1,12 @@
 // The station tree: five station areas with their cameras, a live status dot
-// per camera, and a search filter across stations. The tree is rebuilt only
+// per camera, and a search filter across stations. A click puts a camera on
+// the selected tile; cameras can be dragged onto any tile; cameras on the
+// grid are marked. The tree is rebuilt only
 // when the set of stations or cameras changes; status refreshes update the
 // existing nodes, so hover titles and keyboard focus survive a refresh.
 
 import { h } from './dom.js';
+import { dragCamera } from './grids.js';
 import { localName, onLangChange, reasonText, stateText, t } from './i18n.js';
 
 const states = new Set(['online', 'connecting', 'offline']);
@@ -21,13 +24,13 @@ export function matches(cam, station, query) {
 }
 
 /**
- * createTree(listEl, emptyEl, {onSelect(camera, station)}) → {update, setFilter, setSelected}
+ * createTree(listEl, emptyEl, {onSelect(camera, station)}) → {update, setFilter, setActive, …}
  */
 export function createTree(list, emptyNote, { onSelect }) {
   let stations = [];
   let shape = '';
   let query = '';
-  let selected = '';
+  let active = new Set(); // cameras on the grid
   const collapsed = new Set();
   const camNodes = new Map(); // camera id → {li, button, dot, name, station}
   const stationNodes = new Map(); // station id → {li, header, count, name, group}
@@ -61,8 +64,16 @@ export function createTree(list, emptyNote, { onSelect }) {
     const button = h('button', {
       type: 'button',
       class: 'cam',
+      draggable: true,
       dataset: { camera: cam.id },
-      on: { click: () => onSelect(currentCamera(cam.id), currentStation(st.id)) },
+      on: {
+        click: () => onSelect(currentCamera(cam.id), currentStation(st.id)),
+        dragstart: (e) => {
+          e.dataTransfer.setData(dragCamera, cam.id);
+          e.dataTransfer.setData('text/plain', cam.id);
+          e.dataTransfer.effectAllowed = 'copy';
+        },
+      },
     }, dot, name, id);
     const li = h('li', { attrs: { role: 'treeitem' } }, button);
     camNodes.set(cam.id, { li, button, dot, name, stationID: st.id });
@@ -99,8 +110,8 @@ export function createTree(list, emptyNote, { onSelect }) {
         c.name.textContent = localName(cam);
         c.button.title = `${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`;
         c.dot.title = state === 'offline' ? reasonText(cam.reason) : t(`state.${state}`);
-        c.button.classList.toggle('selected', cam.id === selected);
-        c.button.setAttribute('aria-selected', String(cam.id === selected));
+        c.button.classList.toggle('on-grid', active.has(cam.id));
+        c.button.setAttribute('aria-selected', String(active.has(cam.id)));
         c.button.classList.toggle('is-offline', state === 'offline');
       }
       const total = (st.cameras || []).length;
@@ -134,10 +145,10 @@ export function createTree(list, emptyNote, { onSelect }) {
       query = text.trim().toLowerCase();
       render();
     },
-    setSelected(id) {
-      selected = id || '';
+    /** Marks the cameras on the grid. */
+    setActive(ids) {
+      active = new Set(ids);
       render();
-      camNodes.get(selected)?.button.scrollIntoView({ block: 'nearest' });
     },
     camera: currentCamera,
     station: currentStation,

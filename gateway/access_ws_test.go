@@ -1,0 +1,136 @@
+package gateway_test
+
+import (
+	"net/http"
+	"os"
+	"regexp"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"vigil/gateway/auth"
+)
+
+// wsCase sends one client message type and checks the answer for a user
+// of all stations and for one scoped to bjn (whose camera is the other).
+type wsCase func(t *testing.T, c *consoleClient, scoped bool)
+
+// wsCases has one entry per client message type of the console protocol.
+// A type documented in signal/PROTOCOL.md without an entry fails the walk.
+func wsCases() map[string]wsCase {
+	return map[string]wsCase{
+		"offer": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.waitFor(t, 5*time.Second, "health of bjn-hall-01", clean(t, scoped, func(m map[string]any) bool {
+				return m["type"] == "camera" && m["id"] == "bjn-hall-01"
+			}))
+			c.negotiate(t)
+		},
+		"candidate": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "candidate", "candidate": map[string]any{"candidate": ""}})
+			c.send(t, map[string]any{"type": "follow", "wall": "main"})
+			c.waitFor(t, 5*time.Second, "layout after a candidate", clean(t, scoped, isType("layout")))
+		},
+		"assign": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-nsq-01", "quality": "sub"})
+			m := c.waitFor(t, 5*time.Second, "tile 0", clean(t, scoped, func(m map[string]any) bool {
+				return m["type"] == "tile" && m["tile"] == float64(0)
+			}))
+			if denied := m["state"] == "denied"; denied != scoped {
+				t.Errorf("assign bjx-nsq-01 (scoped %v): %v", scoped, m)
+			}
+		},
+		"clear": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "clear", "tile": 0})
+			c.waitFor(t, 5*time.Second, "idle tile", clean(t, scoped, isTile(0, "idle")))
+		},
+		"follow": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "follow", "wall": "main"})
+			c.waitFor(t, 5*time.Second, "layout", clean(t, scoped, isType("layout")))
+		},
+	}
+}
+
+// clean wraps a matcher so that an error message, or for a user scoped to
+// bjn a message about a camera of another station, fails the test.
+func clean(t *testing.T, scoped bool, match func(map[string]any) bool) func(map[string]any) bool {
+	return func(m map[string]any) bool {
+		if m["type"] == "error" {
+			t.Errorf("error message: %v", m)
+		}
+		if m["type"] == "camera" && scoped && m["station"] != "bjn" {
+			t.Errorf("camera of another station pushed: %v", m)
+		}
+		return match(m)
+	}
+}
+
+// documentedClientTypes reads the client message types from the protocol.
+func documentedClientTypes(t *testing.T) []string {
+	doc, err := os.ReadFile("signal/PROTOCOL.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	section := regexp.MustCompile(`(?s)## Client → server(.*?)## Server → client`).FindSubmatch(doc)
+	if section == nil {
+		t.Fatal("PROTOCOL.md has no client → server section")
+	}
+	var types []string
+	for _, m := range regexp.MustCompile(`\{"type":"(\w+)"`).FindAllSubmatch(section[1], -1) {
+		if !slices.Contains(types, string(m[1])) {
+			types = append(types, string(m[1]))
+		}
+	}
+	return types
+}
+
+func TestEveryConsoleMessageForEveryRole(t *testing.T) {
+	cases := wsCases()
+	types := documentedClientTypes(t)
+	for _, typ := range types {
+		if cases[typ] == nil {
+			t.Errorf("client message %q has no entry in wsCases", typ)
+		}
+	}
+	for typ := range cases {
+		if !slices.Contains(types, typ) {
+			t.Errorf("wsCases has %q, which PROTOCOL.md does not document", typ)
+		}
+	}
+	order := []string{"offer", "candidate", "assign", "clear", "follow"}
+	if len(order) != len(cases) {
+		t.Fatalf("order %v does not list every case", order)
+	}
+
+	g := startTestGateway(t, twoStations)
+	tw := &testWalk{testGateway: g}
+	// Without credentials the WebSocket does not open.
+	_, resp, err := websocket.DefaultDialer.Dial(wsURL(g.URL()), nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("anonymous WebSocket: %v %v", err, resp)
+	}
+	for _, role := range []auth.Role{auth.RoleViewer, auth.RoleDispatcher, auth.RoleOperator, auth.RoleAdmin} {
+		for _, scoped := range []bool{false, true} {
+			w := tw.newWalker(role, scoped)
+			c := dialConsole(t, g.URL(), w.token, "")
+			for _, typ := range order {
+				cases[typ](t, c, scoped)
+			}
+			// Health pushes name only the user's cameras.
+			deadline := time.After(200 * time.Millisecond)
+		drain:
+			for {
+				select {
+				case m := <-c.msgs:
+					if m["type"] == "camera" && scoped && m["station"] != "bjn" {
+						t.Errorf("%s got a camera of another station: %v", w.user, m)
+					}
+				case <-deadline:
+					break drain
+				}
+			}
+			c.ws.Close()
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"vigil/gateway/audit"
+	"vigil/gateway/auth"
+	"vigil/gateway/signal"
+	"vigil/gateway/store"
+)
+
+type wallJSON struct {
+	ID        string         `json:"id"`
+	Name      string         `json:"name"`
+	Layout    wallLayoutJSON `json:"layout"`
+	UpdatedBy string         `json:"updated_by"`
+	UpdatedAt string         `json:"updated_at"`
+}
+
+type wallLayoutJSON struct {
+	Grid     string   `json:"grid"`
+	Cameras  []string `json:"cameras"`
+	LayoutID string   `json:"layout_id"`
+}
+
+// wallRequest is either a grid with its cameras or a saved layout's id.
+type wallRequest struct {
+	Grid     *string  `json:"grid"`
+	Cameras  []string `json:"cameras"`
+	LayoutID *string  `json:"layout_id"`
+}
+
+func (s *Server) toWallJSON(u auth.User, w store.Wall) wallJSON {
+	return wallJSON{
+		ID: w.ID, Name: w.Name, UpdatedBy: w.UpdatedBy, UpdatedAt: w.UpdatedAt.UTC().Format(time.RFC3339),
+		Layout: wallLayoutJSON{Grid: w.Layout.Grid, Cameras: s.visibleCameras(u, w.Layout.Cameras), LayoutID: w.Layout.LayoutID},
+	}
+}
+
+func (s *Server) handleWalls(w http.ResponseWriter, r *http.Request, u auth.User) {
+	walls, err := s.opts.Walls.List(r.Context())
+	if err != nil {
+		s.internalError(w, "list walls", err)
+		return
+	}
+	out := make([]wallJSON, 0, len(walls))
+	for _, wall := range walls {
+		out = append(out, s.toWallJSON(u, wall))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"walls": out})
+}
+
+// handleWallPut sets what a wall shows; every console following it gets
+// the new layout at once.
+func (s *Server) handleWallPut(w http.ResponseWriter, r *http.Request, u auth.User) {
+	id := r.PathValue("id")
+	if _, err := s.opts.Walls.Get(r.Context(), id); errors.Is(err, signal.ErrNoWall) {
+		writeError(w, http.StatusNotFound, "no such wall")
+		return
+	}
+	var req wallRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	layout, status, msg := s.wallLayout(r, u, req)
+	if msg != "" {
+		writeError(w, status, msg)
+		return
+	}
+	wall, err := s.opts.Walls.Put(r.Context(), id, layout, u.Name)
+	if err != nil {
+		s.internalError(w, "put wall", err)
+		return
+	}
+	s.Audit().Record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionWallSet, Detail: map[string]any{
+		"wall": id, "grid": layout.Grid, "cameras": layout.Cameras, "layout_id": layout.LayoutID, "ip": remoteIP(r),
+	}})
+	writeJSON(w, http.StatusOK, s.toWallJSON(u, wall))
+}
+
+// wallLayout resolves a wall request to the layout to show, or the status
+// and message of its refusal.
+func (s *Server) wallLayout(r *http.Request, u auth.User, req wallRequest) (store.WallLayout, int, string) {
+	if req.LayoutID != nil {
+		if req.Grid != nil || req.Cameras != nil {
+			return store.WallLayout{}, http.StatusBadRequest, "give either grid and cameras or layout_id, not both"
+		}
+		l, err := s.opts.Layouts.GetLayout(r.Context(), *req.LayoutID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !canSeeLayout(u, l)) {
+			return store.WallLayout{}, http.StatusBadRequest, "layout_id: no such layout"
+		}
+		if err != nil {
+			s.log.Error("get layout", "err", err)
+			return store.WallLayout{}, http.StatusInternalServerError, "internal error; see the gateway log"
+		}
+		if err := s.checkGrid(u, l.Grid, l.Cameras); err != nil {
+			return store.WallLayout{}, http.StatusBadRequest, "layout_id: the layout shows cameras you may not see"
+		}
+		return store.WallLayout{Grid: l.Grid, Cameras: l.Cameras, LayoutID: l.ID}, 0, ""
+	}
+	if req.Grid == nil {
+		return store.WallLayout{}, http.StatusBadRequest, "grid and cameras, or layout_id, are required"
+	}
+	if err := s.checkGrid(u, *req.Grid, req.Cameras); err != nil {
+		return store.WallLayout{}, http.StatusBadRequest, err.Error()
+	}
+	cams := append([]string{}, req.Cameras...)
+	return store.WallLayout{Grid: *req.Grid, Cameras: cams}, 0, ""
+}

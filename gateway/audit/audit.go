@@ -1,0 +1,56 @@
+// Package audit records who did what to the gateway's append-only,
+// hash-chained audit log (store.AppendAudit). Callers on hot paths (a
+// viewer's WebRTC session ending, a clip export finishing) hand entries to a
+// Recorder and go on: the store-backed Log buffers them and writes them from
+// one goroutine, so the media path never waits on the database.
+package audit
+
+import (
+	"context"
+	"time"
+)
+
+// The actions the gateway records. Detail keys used with them: ip (client
+// address), via ("whep" or "tile"), tile (number), duration_s (seconds),
+// reason (why something failed), target (the user an admin acted on).
+const (
+	ActionLogin            = "login"
+	ActionLoginFailed      = "login.failed"
+	ActionLogout           = "logout"
+	ActionPasswordChange   = "password.change"
+	ActionViewStart        = "view.start"
+	ActionViewEnd          = "view.end"
+	ActionWallSet          = "wall.set"
+	ActionClipExport       = "clip.export"
+	ActionClipDownload     = "clip.download"
+	ActionClipVerifyFailed = "clip.verify_failed"
+	ActionUserCreate       = "user.create"
+	ActionUserUpdate       = "user.update"
+	ActionUserDelete       = "user.delete"
+	ActionSessionsRevoke   = "user.sessions_revoke"
+	ActionTokenCreate      = "token.create"
+	ActionTokenRevoke      = "token.revoke"
+	ActionConfigLoad       = "config.load"
+	ActionConfigReload     = "config.reload"
+)
+
+// Entry is one thing that happened.
+type Entry struct {
+	Time   time.Time // when; zero means now
+	User   string    // who; "" for the system itself
+	Action string    // one of the Action constants
+	Camera string    // the camera concerned, if any
+	Detail map[string]any
+}
+
+// Recorder takes audit entries. Record never blocks on storage and never
+// fails the caller: a lost entry is logged by the implementation.
+type Recorder interface {
+	Record(ctx context.Context, e Entry)
+}
+
+// Nop discards entries (tests and tools that need no audit).
+type Nop struct{}
+
+// Record implements Recorder.
+func (Nop) Record(context.Context, Entry) {}

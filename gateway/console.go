@@ -1,0 +1,44 @@
+package gateway
+
+import (
+	"context"
+
+	"vigil/gateway/signal"
+)
+
+// consoleRecheck is how often an open console's session is re-validated;
+// tests shorten it.
+var consoleRecheck = signal.DefaultRecheck
+
+// console is the dispatch console's server side: camera health, video
+// walls and the console WebSockets.
+type console struct {
+	health *signal.Health
+	walls  *signal.Walls
+	server *signal.Server
+}
+
+func startConsole(ctx context.Context, g *Gateway) (*console, error) {
+	defs := make([]signal.WallDef, 0, len(g.cfg.Walls))
+	for _, w := range g.cfg.Walls {
+		defs = append(defs, signal.WallDef{ID: w.ID, Name: w.Name})
+	}
+	walls, err := signal.NewWalls(ctx, g.services.store, defs)
+	if err != nil {
+		return nil, err
+	}
+	health := signal.NewHealth(g.catalog, 0)
+	server := signal.New(signal.Options{
+		Catalog: g.catalog, WebRTC: g.engine, Users: g.services.auth,
+		Health: health, Walls: walls, Audit: g.services.audit,
+		Logger: g.log, Recheck: consoleRecheck,
+	})
+	return &console{health: health, walls: walls, server: server}, nil
+}
+
+// close ends every console connection (and so their peer connections)
+// before the health poller.
+func (c *console) close() {
+	c.server.Close()
+	c.health.Close()
+}

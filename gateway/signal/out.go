@@ -1,0 +1,66 @@
+package signal
+
+import "time"
+
+// Tile states beyond the feed's own (waiting, playing, offline).
+const (
+	TileIdle   = "idle"
+	TileDenied = "denied"
+)
+
+// The server → console messages (PROTOCOL.md).
+
+type answerMsg struct {
+	Type string `json:"type"` // "answer"
+	SDP  string `json:"sdp"`
+}
+
+// TileMsg is a tile's state.
+type TileMsg struct {
+	Type   string `json:"type"` // "tile"
+	Tile   int    `json:"tile"`
+	Camera string `json:"camera"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+	Width  int    `json:"width,omitempty"`
+	Height int    `json:"height,omitempty"`
+}
+
+// CameraMsg is a camera's health.
+type CameraMsg struct {
+	Type    string `json:"type"` // "camera"
+	ID      string `json:"id"`
+	Station string `json:"station"`
+	State   string `json:"state"`
+	Reason  string `json:"reason,omitempty"`
+	Codec   string `json:"codec,omitempty"`
+	Width   int    `json:"width,omitempty"`
+	Height  int    `json:"height,omitempty"`
+}
+
+// LayoutMsg is a followed wall's layout.
+type LayoutMsg struct {
+	Type      string     `json:"type"` // "layout"
+	Wall      string     `json:"wall"`
+	Layout    WallLayout `json:"layout"`
+	UpdatedBy string     `json:"updated_by"`
+	UpdatedAt string     `json:"updated_at"`
+}
+
+// WallLayout is a grid and its cameras as consoles see them.
+type WallLayout struct {
+	Grid    string   `json:"grid"`
+	Cameras []string `json:"cameras"`
+}
+
+type errorMsg struct {
+	Type    string `json:"type"` // "error"
+	Message string `json:"message"`
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,121 @@
+// Package signal runs the console WebSocket (PROTOCOL.md beside this
+// file): one connection per console, carrying the signaling of one WebRTC
+// peer connection with up to 25 tiles, tile assignments, camera health and
+// video-wall layouts. Authentication and the Origin check happen in the
+// API before a connection is handed here.
+package signal
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"vigil/gateway/audit"
+	"vigil/gateway/auth"
+	"vigil/gateway/catalog"
+	"vigil/streams/webrtc"
+)
+
+// DefaultRecheck is how often an open console's session is re-validated.
+const DefaultRecheck = 30 * time.Second
+
+// Authenticator re-validates a console's session token.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (auth.User, error)
+}
+
+// Options are a Server's dependencies. All but Logger, Audit and Recheck
+// are required.
+type Options struct {
+	Catalog *catalog.Catalog
+	WebRTC  *webrtc.Engine
+	Users   Authenticator
+	Health  *Health
+	Walls   *Walls
+	Logger  *slog.Logger
+	// Audit records views; nil records nothing (they are logged anyway).
+	Audit audit.Recorder
+	// Recheck is the session re-validation interval (default DefaultRecheck).
+	Recheck time.Duration
+}
+
+// Server owns every console connection.
+type Server struct {
+	opts Options
+	log  *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	closed bool
+	conns  map[*conn]struct{}
+}
+
+// New returns a Server; it starts nothing until Serve.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Recheck <= 0 {
+		opts.Recheck = DefaultRecheck
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Server{opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, conns: make(map[*conn]struct{})}
+}
+
+// Serve runs one console connection until it ends. ws is an upgraded
+// WebSocket of user u, authenticated by token. Serve closes ws.
+func (s *Server) Serve(ws *websocket.Conn, u auth.User, token string) {
+	c := newConn(s, ws, u, token)
+	if !s.track(c) {
+		c.cancel()
+		_ = ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseGoingAway, "gateway shutting down"), time.Now().Add(closeWait))
+		ws.Close()
+		return
+	}
+	defer s.untrack(c)
+	c.run()
+}
+
+// track registers c unless the server is closing. The WaitGroup is added
+// to under the lock that Close takes before waiting, so no Add can race
+// with the Wait.
+func (s *Server) track(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) untrack(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// Conns returns the number of open console connections.
+func (s *Server) Conns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Close ends every connection (close code 1001) and waits for them.
+func (s *Server) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+}

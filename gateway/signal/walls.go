@@ -1,0 +1,125 @@
+package signal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"vigil/gateway/store"
+)
+
+// ErrNoWall is returned for a wall that is not configured.
+var ErrNoWall = errors.New("no such wall")
+
+// WallStore is the part of the database walls live in.
+type WallStore interface {
+	EnsureWall(ctx context.Context, id, name string) error
+	GetWall(ctx context.Context, id string) (store.Wall, error)
+	PutWall(ctx context.Context, w store.Wall) (store.Wall, error)
+}
+
+// WallDef is a configured video wall.
+type WallDef struct{ ID, Name string }
+
+// Walls are the configured video walls: what each shows is persisted, and
+// every change is pushed to the consoles following the wall.
+type Walls struct {
+	st   WallStore
+	defs []WallDef
+
+	put  sync.Mutex // orders store writes and notifications alike
+	mu   sync.Mutex // guards subs
+	subs map[string]map[chan store.Wall]struct{}
+}
+
+// NewWalls makes sure every configured wall exists in the store; what a
+// wall showed before a restart is kept.
+func NewWalls(ctx context.Context, st WallStore, defs []WallDef) (*Walls, error) {
+	for _, d := range defs {
+		if err := st.EnsureWall(ctx, d.ID, d.Name); err != nil {
+			return nil, fmt.Errorf("walls: %w", err)
+		}
+	}
+	return &Walls{st: st, defs: defs, subs: make(map[string]map[chan store.Wall]struct{})}, nil
+}
+
+func (w *Walls) def(id string) (WallDef, bool) {
+	for _, d := range w.defs {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return WallDef{}, false
+}
+
+// Get returns a configured wall; ErrNoWall for others.
+func (w *Walls) Get(ctx context.Context, id string) (store.Wall, error) {
+	if _, ok := w.def(id); !ok {
+		return store.Wall{}, ErrNoWall
+	}
+	return w.st.GetWall(ctx, id)
+}
+
+// List returns the configured walls in config order.
+func (w *Walls) List(ctx context.Context) ([]store.Wall, error) {
+	out := make([]store.Wall, 0, len(w.defs))
+	for _, d := range w.defs {
+		wall, err := w.st.GetWall(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, wall)
+	}
+	return out, nil
+}
+
+// Put stores what wall id shows and tells its followers at once.
+func (w *Walls) Put(ctx context.Context, id string, l store.WallLayout, by string) (store.Wall, error) {
+	d, ok := w.def(id)
+	if !ok {
+		return store.Wall{}, ErrNoWall
+	}
+	w.put.Lock()
+	defer w.put.Unlock()
+	wall, err := w.st.PutWall(ctx, store.Wall{ID: id, Name: d.Name, Layout: l, UpdatedBy: by})
+	if err != nil {
+		return store.Wall{}, err
+	}
+	w.publish(wall)
+	return wall, nil
+}
+
+// publish hands the wall to every follower without blocking: a follower
+// that has not taken the previous version gets only the newest.
+func (w *Walls) publish(wall store.Wall) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for ch := range w.subs[wall.ID] {
+		select {
+		case <-ch: // drop the stale version
+		default:
+		}
+		ch <- wall // capacity 1, emptied above, only we send
+	}
+}
+
+// Subscribe returns a channel that receives wall id whenever it changes,
+// until cancel is called.
+func (w *Walls) Subscribe(id string) (<-chan store.Wall, func()) {
+	ch := make(chan store.Wall, 1)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.subs[id] == nil {
+		w.subs[id] = make(map[chan store.Wall]struct{})
+	}
+	w.subs[id][ch] = struct{}{}
+	return ch, func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		delete(w.subs[id], ch)
+		if len(w.subs[id]) == 0 {
+			delete(w.subs, id)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+// A screen: the tile grid and the one Signal (WebSocket + peer connection)
+// that feeds it, kept in step. The console and the wall kiosk both show one.
+//
+// The owner sets a view {grid, cameras, focus}; the screen puts each camera
+// on its tile in the right quality, applies the gateway's tile messages,
+// shows per-tile statistics and restarts a tile whose picture stopped.
+
+import { createGrid } from './grid.js';
+import { defaultGrid, fit, gridCount, maxTiles, qualityFor } from './grids.js';
+import { onLangChange } from './i18n.js';
+import { debug, Signal } from './signal.js';
+import { watchStats } from './stats.js';
+
+const stallAfter = 5000; // ms without a decoded frame before a tile asks again
+
+/**
+ * createScreen(container, {interactive, lookup, hooks}):
+ *   lookup(id) → {camera, station} or null (names for the overlays)
+ *   hooks: gesture hooks of the grid (onSelect, onFocus, …) and
+ *     onLink(status), onCamera(msg), onLayout(msg), onError(message), onUnauthorized()
+ */
+export function createScreen(container, { interactive = true, lookup, hooks = {} }) {
+  const grid = createGrid(container, { interactive, hooks });
+  const view = { grid: defaultGrid, cameras: fit([], maxTiles), focus: -1 };
+  const watch = [];
+  let linkUp = false;
+  debug.tiles = [];
+
+  const signal = new Signal({
+    tiles: maxTiles,
+    hooks: {
+      onPeer: (tracks) => grid.bind(tracks),
+      onStatus: status,
+      onTile: tileMessage,
+      onCamera: (m) => hooks.onCamera?.(m),
+      onLayout: (m) => hooks.onLayout?.(m),
+      onClip: (m) => hooks.onClip?.(m),
+      onError: (m) => hooks.onError?.(m),
+      onUnauthorized: () => hooks.onUnauthorized?.(),
+    },
+  });
+  debug.signal = signal; // tests reach the WebSocket through it
+
+  function status(s) {
+    linkUp = s.state === 'connected' || s.state === 'ready';
+    if (s.state === 'reconnecting') eachShown((tile) => tile.setState('reconnecting'));
+    if (s.state === 'ready') eachShown((tile) => tile.state === 'reconnecting' && tile.setState('waiting'));
+    hooks.onLink?.(s);
+  }
+
+  function eachShown(fn) {
+    grid.tiles.forEach((tile, i) => tile.camera && fn(tile, i));
+  }
+
+  function tileMessage(m) {
+    const tile = grid.tiles[m.tile];
+    if (!tile) return;
+    debug.tiles[m.tile] = m;
+    // A message about an earlier assignment of the tile is stale.
+    if (!tile.camera || (m.camera || '') !== tile.camera.id) return;
+    tile.setState(m.state, m.reason);
+    watch[m.tile] = null;
+  }
+
+  function sample(i, r) {
+    const tile = grid.tiles[i];
+    if (!tile.camera) return;
+    const now = performance.now();
+    const w = (watch[i] ??= { frames: r.frames, at: now });
+    if (r.frames !== w.frames) {
+      w.frames = r.frames;
+      w.at = now;
+      if (tile.state === 'stalled') tile.setState('playing');
+    } else if ((tile.state === 'playing' || tile.state === 'stalled') && linkUp && now - w.at > stallAfter) {
+      tile.setState('stalled');
+      signal.reassign(i);
+      w.at = now;
+    }
+    tile.setStats(tile.state === 'playing' ? r : null);
+  }
+
+  /** Brings the grid and the gateway's tiles in line with the view. */
+  function apply() {
+    grid.layout(view.grid);
+    grid.focus(view.focus);
+    const n = gridCount(view.grid);
+    for (let i = 0; i < maxTiles; i++) {
+      const id = i < n ? view.cameras[i] : '';
+      const tile = grid.tiles[i];
+      if (!id) {
+        tile.setCamera(null, null);
+        signal.clear(i);
+        continue;
+      }
+      const found = lookup(id);
+      tile.setCamera(found?.camera || { id }, found?.station || null);
+      signal.assign(i, id, qualityFor(view.grid, i, view.focus === i));
+    }
+  }
+
+  onLangChange(() => grid.tiles.forEach((tile) => tile.render()));
+  const stopStats = watchStats(() => signal.pc, () => signal.tracks(), sample);
+
+  return {
+    grid,
+    signal,
+    view,
+    /** Sets the view ({grid, cameras, focus}, any subset) and applies it. */
+    show(next) {
+      if (next.grid) view.grid = next.grid;
+      if (next.cameras) view.cameras = fit(next.cameras, maxTiles);
+      if (next.focus !== undefined) view.focus = next.focus;
+      if (view.focus >= gridCount(view.grid)) view.focus = -1;
+      apply();
+    },
+    /** Re-reads camera names and states after a stations update. */
+    refresh: apply,
+    start: () => signal.start(),
+    stop() {
+      signal.stop();
+      grid.bind(null);
+    },
+    close() {
+      this.stop();
+      stopStats();
+    },
+  };
+}
