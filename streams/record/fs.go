@@ -16,6 +16,7 @@ type FS interface {
 	Create(path string) (File, error)
 	// SyncDir makes a file's creation in dir durable.
 	SyncDir(dir string) error
+	Remove(path string) error
 }
 
 // File is a segment being written.
@@ -36,6 +37,9 @@ func (OSFS) MkdirAll(dir string) error { return os.MkdirAll(dir, 0o750) }
 func (OSFS) Create(path string) (File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
 }
+
+// Remove implements FS.
+func (OSFS) Remove(path string) error { return os.Remove(path) }
 
 // SyncDir implements FS.
 func (OSFS) SyncDir(dir string) error {

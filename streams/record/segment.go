@@ -92,8 +92,14 @@ func (s *segment) close() error {
 	return err
 }
 
-// abort gives up on the segment after a failure, keeping what is complete.
+// abort gives up on the segment after a failure, keeping what is
+// complete; a segment without a fragment holds no video and is removed.
 func (s *segment) abort() {
+	if s.seq == 1 {
+		_ = s.f.Close()
+		_ = s.fs.Remove(s.path)
+		return
+	}
 	_ = s.f.Truncate(s.size)
 	_ = s.f.Close()
 }

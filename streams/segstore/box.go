@@ -20,16 +20,16 @@ type boxHeader struct {
 }
 
 // readBoxHeader reads the box header at off in a file whose usable data
-// ends at limit. A box running past limit is errTorn.
-func readBoxHeader(r io.ReaderAt, off, limit int64) (boxHeader, error) {
+// ends at limit. A box running past limit is errTorn. b is scratch space,
+// passed in so that reading a header does not allocate.
+func readBoxHeader(r io.ReaderAt, off, limit int64, b *[16]byte) (boxHeader, error) {
 	if limit-off < 8 {
 		return boxHeader{}, errTorn
 	}
-	var b [16]byte
 	if _, err := r.ReadAt(b[:8], off); err != nil {
 		return boxHeader{}, readErr(err)
 	}
-	h := boxHeader{typ: string(b[4:8]), size: int64(binary.BigEndian.Uint32(b[:4])), hdr: 8}
+	h := boxHeader{typ: boxType(b[4:8]), size: int64(binary.BigEndian.Uint32(b[:4])), hdr: 8}
 	switch h.size {
 	case 0: // "to the end of the file": only sensible for a last mdat
 		h.size = limit - off
@@ -72,7 +72,7 @@ func eachChild(b []byte, fn func(typ string, body []byte) error) error {
 		if size < hdr || size > uint64(len(b)) {
 			return errBadBox
 		}
-		if err := fn(string(b[4:8]), b[hdr:size]); err != nil {
+		if err := fn(boxType(b[4:8]), b[hdr:size]); err != nil {
 			return err
 		}
 		b = b[size:]
@@ -122,3 +122,29 @@ func (r *bodyReader) u8() uint8   { return r.take(1)[0] }
 func (r *bodyReader) u16() uint16 { return binary.BigEndian.Uint16(r.take(2)) }
 func (r *bodyReader) u32() uint32 { return binary.BigEndian.Uint32(r.take(4)) }
 func (r *bodyReader) u64() uint64 { return binary.BigEndian.Uint64(r.take(8)) }
+
+// boxType returns a box type as a string without allocating for the types
+// read once per fragment: export walks thousands of fragments.
+func boxType(b []byte) string {
+	switch string(b) {
+	case "moof":
+		return "moof"
+	case "mdat":
+		return "mdat"
+	case "mfhd":
+		return "mfhd"
+	case "traf":
+		return "traf"
+	case "tfhd":
+		return "tfhd"
+	case "tfdt":
+		return "tfdt"
+	case "trun":
+		return "trun"
+	case "moov":
+		return "moov"
+	case "ftyp":
+		return "ftyp"
+	}
+	return string(b)
+}

@@ -41,8 +41,9 @@ const (
 	trunCTO            = 0x800
 	flagNonSync        = 0x10000
 
-	// maxSamplesPerTrun bounds what a corrupt count can make us allocate:
-	// a fragment holds a GOP or a second, far below this.
+	// maxSamplesPerTrun bounds the samples of a fragment, and so what a
+	// corrupt count can make us allocate: a fragment holds a GOP or a
+	// second, far below this.
 	maxSamplesPerTrun = 1 << 16
 )
 
@@ -128,7 +129,7 @@ func parseTfhd(r *bodyReader, moofStart int64) trafDefaults {
 func parseTrun(r *bodyReader, d trafDefaults, f *Fragment) error {
 	flags := r.u32() & 0xffffff
 	count := r.u32()
-	if count > maxSamplesPerTrun {
+	if count > maxSamplesPerTrun || len(f.Samples)+int(count) > maxSamplesPerTrun {
 		return fmt.Errorf("segstore: trun with %d samples", count)
 	}
 	off := d.base

@@ -23,6 +23,7 @@ type Reader struct {
 	limit int64
 	pos   int64
 	buf   []byte
+	hdr   [16]byte
 }
 
 // NewReader reads the segment header from r, whose usable data ends at
@@ -30,7 +31,7 @@ type Reader struct {
 func NewReader(r io.ReaderAt, limit int64) (*Reader, error) {
 	sr := &Reader{r: r, limit: limit}
 	for {
-		h, err := readBoxHeader(r, sr.pos, limit)
+		h, err := readBoxHeader(r, sr.pos, limit, &sr.hdr)
 		if err != nil {
 			return nil, fmt.Errorf("segstore: segment header: %w", err)
 		}
@@ -76,7 +77,7 @@ func (sr *Reader) Pos() int64 { return sr.pos }
 // and another error when the data is corrupt.
 func (sr *Reader) Next(f *Fragment) error {
 	for sr.pos < sr.limit {
-		h, err := readBoxHeader(sr.r, sr.pos, sr.limit)
+		h, err := readBoxHeader(sr.r, sr.pos, sr.limit, &sr.hdr)
 		if err != nil {
 			return err
 		}
@@ -89,7 +90,7 @@ func (sr *Reader) Next(f *Fragment) error {
 			return err
 		}
 		mdatPos := sr.pos + h.size
-		mh, err := readBoxHeader(sr.r, mdatPos, sr.limit)
+		mh, err := readBoxHeader(sr.r, mdatPos, sr.limit, &sr.hdr)
 		if err != nil {
 			return err
 		}

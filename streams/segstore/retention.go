@@ -66,6 +66,14 @@ func (r *Retention) Enforce() []Segment {
 		removed = append(removed, gone...)
 	}
 	removed = append(removed, r.enforceTotal(all)...)
+	if len(removed) > 0 {
+		var bytes int64
+		for _, s := range removed {
+			bytes += s.Size
+		}
+		r.logger().Info("segstore: retention deleted old recordings", "segments", len(removed), "bytes", bytes,
+			"oldest", removed[0].Start)
+	}
 	return removed
 }
 

@@ -1,0 +1,80 @@
+package clip
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"vigil/streams/segstore"
+)
+
+// origin is where a clip starts: the keyframe at or before "from" (or the
+// first keyframe after it, when recording began later). It is held as
+// ticks after a segment start, so it converts without rounding.
+type origin struct {
+	ref   time.Time // start of the segment holding the keyframe
+	ticks int64     // the keyframe's decode time in that segment, 90 kHz
+	seg   int       // index of that segment
+	init  segstore.Init
+}
+
+var errNoKeyframe = errors.New("clip: no keyframe in range")
+
+// findOrigin scans the first segments' sample tables for the keyframe a
+// player needs to start at from.
+func findOrigin(segs []segstore.Segment, from time.Time) (origin, error) {
+	for i, s := range segs {
+		o, ok, err := keyframeIn(s, from)
+		if err != nil || ok {
+			o.seg = i
+			return o, err
+		}
+	}
+	return origin{}, errNoKeyframe
+}
+
+// keyframeIn returns the last keyframe at or before from in s, or its
+// first keyframe when all are after from.
+func keyframeIn(s segstore.Segment, from time.Time) (origin, bool, error) {
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return origin{}, false, fmt.Errorf("clip: %w", err)
+	}
+	defer f.Close()
+	sr, err := segstore.NewReader(f, s.Size)
+	if err != nil {
+		return origin{}, false, fmt.Errorf("clip: %s: %w", s.Path, err)
+	}
+	o := origin{ref: s.Start, init: sr.Init}
+	fromT := durTicks(from.Sub(s.Start))
+	found := false
+	var fr segstore.Fragment
+	for {
+		err := sr.Next(&fr)
+		if err == io.EOF {
+			return o, found, nil
+		}
+		if err != nil {
+			return origin{}, false, fmt.Errorf("clip: %s: %w", s.Path, err)
+		}
+		dts := int64(fr.BaseTime)
+		for _, smp := range fr.Samples {
+			t := scale(dts, sr.Init.Timescale)
+			dts += int64(smp.Duration)
+			if !smp.Key {
+				continue
+			}
+			if t > fromT && found {
+				return o, true, nil
+			}
+			if t <= fromT || !found {
+				o.ticks, found = t, true
+			}
+			if t > fromT {
+				return o, true, nil
+			}
+		}
+	}
+}

@@ -1,0 +1,149 @@
+// Package record writes one camera's stream to disk as fragmented MP4
+// segments that start on keyframes and are named by their wall-clock
+// start (see segstore). A recorder is one more hub reader: it never slows
+// live viewing, and a failing disk pauses it instead of stopping it.
+package record
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"vigil/streams/hub"
+)
+
+// Tracker learns what a recorder writes, so the index knows the segment
+// in progress without rescanning. *segstore.Index implements it.
+type Tracker interface {
+	RecordingProgress(camera, path string, start, end time.Time, size int64, active bool)
+}
+
+// Options configure a Recorder. Zero durations take the defaults.
+type Options struct {
+	CameraID string
+	Dir      string // <data>/rec/<camera>
+	Hub      *hub.Hub
+	// SegmentDuration is the target segment length (default 60 s); cuts
+	// happen at the first keyframe after it.
+	SegmentDuration time.Duration
+	// FragmentDuration bounds a fragment (default 1 s): at most this much
+	// video is lost in a crash. A fragment also ends at every keyframe.
+	FragmentDuration time.Duration
+	// RetryInterval is how long a paused recorder waits before trying the
+	// disk again (default 5 s).
+	RetryInterval time.Duration
+	Logger        *slog.Logger
+	// OnState is called (from the recorder's goroutine) when the state or
+	// its reason changes. It must not block.
+	OnState func(RecState)
+	Tracker Tracker
+	FS      FS // default OSFS
+}
+
+// States of a recorder.
+const (
+	StateIdle      = "idle"      // waiting for the camera's video
+	StateRecording = "recording" // writing a segment
+	StatePaused    = "paused"    // the disk refused a write; retrying
+	StateStopped   = "stopped"   // Run returned
+)
+
+// RecState is a recorder's state as reported to the gateway.
+type RecState struct {
+	Camera  string
+	State   string
+	Reason  string // why paused (Reason* words) or idle (the camera's reason)
+	Detail  string // the error text, for the log and admins
+	Since   time.Time
+	Segment string // path being written, when recording
+}
+
+// Recorder records one camera.
+type Recorder struct {
+	opts Options
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	state RecState
+}
+
+// New checks opts and fills in the defaults.
+func New(opts Options) (*Recorder, error) {
+	if opts.Hub == nil || opts.Dir == "" || opts.CameraID == "" {
+		return nil, errors.New("record: CameraID, Dir and Hub are required")
+	}
+	setDefault(&opts.SegmentDuration, time.Minute)
+	setDefault(&opts.FragmentDuration, time.Second)
+	setDefault(&opts.RetryInterval, 5*time.Second)
+	if opts.FS == nil {
+		opts.FS = OSFS{}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	r := &Recorder{opts: opts, log: log.With("camera", opts.CameraID)}
+	r.state = RecState{Camera: opts.CameraID, State: StateIdle, Since: time.Now()}
+	return r, nil
+}
+
+func setDefault(d *time.Duration, v time.Duration) {
+	if *d <= 0 {
+		*d = v
+	}
+}
+
+// State returns the current state.
+func (r *Recorder) State() RecState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.state
+}
+
+// Run records until ctx is canceled, closing the open segment on return.
+func (r *Recorder) Run(ctx context.Context) {
+	rd := r.opts.Hub.NewReader()
+	defer rd.Close()
+	w := newWriter(r)
+	defer func() {
+		w.closeSegment()
+		r.setState(StateStopped, "", "", "")
+	}()
+	for {
+		d, err := rd.Read(ctx)
+		if err != nil {
+			return
+		}
+		if d.Status != nil {
+			w.onStatus(*d.Status)
+			continue
+		}
+		for _, au := range d.Units {
+			w.onUnit(au)
+		}
+	}
+}
+
+// setState records a state and tells OnState when state or reason changed.
+func (r *Recorder) setState(state, reason, detail, segment string) {
+	r.mu.Lock()
+	old := r.state
+	changed := old.State != state || old.Reason != reason
+	r.state.State, r.state.Reason, r.state.Detail, r.state.Segment = state, reason, detail, segment
+	if changed {
+		r.state.Since = time.Now()
+	}
+	s := r.state
+	r.mu.Unlock()
+	if changed && r.opts.OnState != nil {
+		r.opts.OnState(s)
+	}
+}
+
+func (r *Recorder) track(seg *segment, active bool) {
+	if r.opts.Tracker != nil {
+		r.opts.Tracker.RecordingProgress(r.opts.CameraID, seg.path, seg.start, seg.end(), seg.size, active)
+	}
+}
