@@ -107,6 +107,7 @@ func (c *conn) run() {
 	c.readPump()
 	c.fail(websocket.CloseNormalClosure, "")
 	wg.Wait()
+	c.ws.Close()
 	unsubscribe()
 	c.log.Info("console disconnected", "code", c.closeCode, "reason", c.closeText)
 }
@@ -130,7 +131,12 @@ func (c *conn) closeStatus() (int, string) {
 func (c *conn) readPump() {
 	c.ws.SetReadLimit(MaxOfferMessage)
 	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
-	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
+	c.ws.SetPongHandler(func(string) error {
+		if c.ctx.Err() != nil {
+			return nil // closing: keep the drain deadline
+		}
+		return c.ws.SetReadDeadline(time.Now().Add(pongWait))
+	})
 	for {
 		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -139,10 +145,13 @@ func (c *conn) readPump() {
 			}
 			return
 		}
+		if c.ctx.Err() != nil {
+			continue // closing: drain until the console's close reply
+		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		if !c.bucket.take(time.Now()) {
 			c.fail(CloseTooMany, "too many messages")
-			return
+			continue
 		}
 		if typ != websocket.TextMessage {
 			c.reject("only JSON text messages are accepted")
@@ -156,7 +165,6 @@ func (c *conn) readPump() {
 		select {
 		case c.in <- m:
 		case <-c.ctx.Done():
-			return
 		}
 	}
 }
@@ -169,7 +177,11 @@ func (c *conn) writePump() {
 		case <-c.ctx.Done():
 			code, text := c.closeStatus()
 			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(closeWait))
-			c.ws.Close() // ends the read pump
+			// The read pump drains what the console already sent and sees
+			// its close reply before run closes the socket: closing with
+			// unread data makes the kernel reset the connection, and the
+			// console would never learn why it was closed.
+			_ = c.ws.SetReadDeadline(time.Now().Add(closeWait))
 			return
 		case b := <-c.out:
 			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
