@@ -260,6 +260,8 @@ func (w *writer) initFor(au *media.AccessUnit) (segstore.Init, error) {
 	if len(sps) < 4 || len(pps) == 0 {
 		return segstore.Init{}, errNoParams
 	}
+	// segstore.AppendInit needs an SPS that mediacommon parses: this is
+	// the same parser, so a bad one is refused here, not there.
 	var p h264.SPS
 	if err := p.Unmarshal(sps); err != nil {
 		return segstore.Init{}, err

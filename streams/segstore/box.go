@@ -1,5 +1,10 @@
 package segstore
 
+// A minimal ISO-BMFF scanner for reading segments: box headers through an
+// io.ReaderAt, and the children of one box in memory. Segments are written
+// and their headers decoded by mediacommon; Reader says why the fragments
+// are still walked here.
+
 import (
 	"encoding/binary"
 	"errors"
@@ -80,27 +85,6 @@ func eachChild(b []byte, fn func(typ string, body []byte) error) error {
 	return nil
 }
 
-// findPath descends through nested boxes by type and returns the body of
-// the first match, or nil.
-func findPath(b []byte, path ...string) []byte {
-	if len(path) == 0 {
-		return b
-	}
-	var found []byte
-	_ = eachChild(b, func(typ string, body []byte) error {
-		if found == nil && typ == path[0] {
-			found = findPath(body, path[1:]...)
-			if found != nil {
-				return errStop
-			}
-		}
-		return nil
-	})
-	return found
-}
-
-var errStop = errors.New("stop")
-
 // bodyReader reads big-endian fields from a box body, remembering the
 // first short read so parsers check once at the end.
 type bodyReader struct {
@@ -119,7 +103,6 @@ func (r *bodyReader) take(n int) []byte {
 }
 
 func (r *bodyReader) u8() uint8   { return r.take(1)[0] }
-func (r *bodyReader) u16() uint16 { return binary.BigEndian.Uint16(r.take(2)) }
 func (r *bodyReader) u32() uint32 { return binary.BigEndian.Uint32(r.take(4)) }
 func (r *bodyReader) u64() uint64 { return binary.BigEndian.Uint64(r.take(8)) }
 

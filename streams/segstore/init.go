@@ -1,8 +1,14 @@
 package segstore
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"sync"
+
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
 )
 
 // Timescale is the media clock of recorded segments: 90 kHz, the RTP
@@ -10,6 +16,8 @@ import (
 const Timescale = 90000
 
 // Init is what a segment's header (ftyp + moov) says about its video.
+// An Init from NewReader may share its slices with other readers of the
+// same header: treat them as read-only.
 type Init struct {
 	Timescale     uint32
 	Width, Height int
@@ -19,67 +27,56 @@ type Init struct {
 // errNoVideo means the moov holds no H.264 track this package understands.
 var errNoVideo = errors.New("segstore: no H.264 track in segment header")
 
-// parseInit reads the first track of a moov body. Segments are written
-// by record with exactly one H.264 track.
+// parseInit decodes a moov box (header included) with mediacommon and
+// returns its first track. Segments are written by record with exactly one
+// H.264 track; the picture size is the one its SPS gives.
 func parseInit(moov []byte) (Init, error) {
-	mdia := findPath(moov, "trak", "mdia")
-	if mdia == nil {
+	var fi fmp4.Init
+	if err := fi.Unmarshal(bytes.NewReader(moov)); err != nil {
+		return Init{}, fmt.Errorf("segstore: segment header: %w", err)
+	}
+	codec, ok := fi.Tracks[0].Codec.(*mp4.CodecH264)
+	if !ok {
 		return Init{}, errNoVideo
 	}
-	var in Init
-	mdhd := findPath(mdia, "mdhd")
-	r := bodyReader{b: mdhd}
-	if r.u8() == 1 { // version 1: 64-bit times
-		r.take(3 + 16)
-	} else {
-		r.take(3 + 8)
+	var sps h264.SPS
+	if err := sps.Unmarshal(codec.SPS); err != nil { // checked by Unmarshal already
+		return Init{}, fmt.Errorf("segstore: segment header: %w", err)
 	}
-	in.Timescale = r.u32()
-	if r.bad || in.Timescale == 0 {
-		return Init{}, fmt.Errorf("segstore: bad mdhd")
-	}
-	stsd := findPath(mdia, "minf", "stbl", "stsd")
-	if len(stsd) < 8 {
-		return Init{}, errNoVideo
-	}
-	avc1 := findPath(stsd[8:], "avc1")
-	if len(avc1) < 78 {
-		return Init{}, errNoVideo
-	}
-	r = bodyReader{b: avc1[24:28]}
-	in.Width, in.Height = int(r.u16()), int(r.u16())
-	avcC := findPath(avc1[78:], "avcC")
-	sps, pps, err := parseAVCC(avcC)
-	if err != nil {
-		return Init{}, err
-	}
-	in.SPS, in.PPS = sps, pps
-	return in, nil
+	return Init{Timescale: fi.Tracks[0].TimeScale, Width: sps.Width(), Height: sps.Height(),
+		SPS: codec.SPS, PPS: codec.PPS}, nil
 }
 
-// parseAVCC returns the first SPS and PPS of an AVCDecoderConfigurationRecord.
-func parseAVCC(b []byte) (sps, pps []byte, err error) {
-	r := bodyReader{b: b}
-	if r.u8() != 1 {
-		return nil, nil, fmt.Errorf("segstore: bad avcC version")
+// headers memoizes parseInit. mediacommon's decoder allocates some 56 KB
+// per header, and all segments of a camera carry the same one: without
+// it, the start-up scan and every export would pay that per segment (and
+// an export's garbage would grow with its length).
+var headers struct {
+	mu sync.Mutex
+	m  map[string]Init
+}
+
+const (
+	maxCachedHeader  = 4 << 10 // ours are under 1 KB
+	maxCachedHeaders = 64      // then the cache starts over
+)
+
+func parseInitCached(moov []byte) (Init, error) {
+	headers.mu.Lock()
+	in, ok := headers.m[string(moov)]
+	headers.mu.Unlock()
+	if ok {
+		return in, nil
 	}
-	r.take(4) // profile, compatibility, level, length size
-	nsps := int(r.u8() & 0x1f)
-	for i := range nsps {
-		n := r.take(int(r.u16()))
-		if i == 0 {
-			sps = n
-		}
+	in, err := parseInit(moov)
+	if err != nil || len(moov) > maxCachedHeader {
+		return in, err
 	}
-	npps := int(r.u8())
-	for i := range npps {
-		n := r.take(int(r.u16()))
-		if i == 0 {
-			pps = n
-		}
+	headers.mu.Lock()
+	defer headers.mu.Unlock()
+	if headers.m == nil || len(headers.m) >= maxCachedHeaders {
+		headers.m = make(map[string]Init, maxCachedHeaders)
 	}
-	if r.bad || len(sps) < 4 || len(pps) == 0 {
-		return nil, nil, fmt.Errorf("segstore: bad avcC")
-	}
-	return sps, pps, nil
+	headers.m[string(moov)] = in
+	return in, nil
 }

@@ -16,6 +16,15 @@ const maxHeaderBox = 4 << 20
 
 // Reader walks the fragments of one segment without loading its media:
 // only the moov and one moof at a time are held in memory.
+//
+// The header is decoded by mediacommon (parseInit). The walk over the
+// fragments stays hand-written (box.go, fragment.go) because mediacommon
+// cannot do it within what the walk is for: fmp4.Parts.Unmarshal takes
+// the whole file as one []byte, media included, and resolves every
+// sample's payload in it, while the crash-repair scan at start-up must
+// find the last complete fragment of every segment on disk, torn ones
+// included, and clip export must keep its memory independent of clip
+// length; both read only box headers and moof boxes, never the media.
 type Reader struct {
 	Init Init
 
@@ -37,11 +46,11 @@ func NewReader(r io.ReaderAt, limit int64) (*Reader, error) {
 		}
 		switch h.typ {
 		case "moov":
-			body, err := sr.readBody(h)
+			box, err := sr.readBox(h)
 			if err != nil {
 				return nil, err
 			}
-			if sr.Init, err = parseInit(body); err != nil {
+			if sr.Init, err = parseInitCached(box); err != nil {
 				return nil, err
 			}
 			sr.pos += h.size
@@ -53,16 +62,17 @@ func NewReader(r io.ReaderAt, limit int64) (*Reader, error) {
 	}
 }
 
-func (sr *Reader) readBody(h boxHeader) ([]byte, error) {
+// readBox reads the whole box at pos, header included, into sr.buf.
+func (sr *Reader) readBox(h boxHeader) ([]byte, error) {
 	if h.size > maxHeaderBox {
 		return nil, fmt.Errorf("segstore: %s box of %d bytes: %w", h.typ, h.size, errBadBox)
 	}
-	n := int(h.size - h.hdr)
+	n := int(h.size)
 	if cap(sr.buf) < n {
 		sr.buf = make([]byte, n)
 	}
 	sr.buf = sr.buf[:n]
-	if _, err := sr.r.ReadAt(sr.buf, sr.pos+h.hdr); err != nil {
+	if _, err := sr.r.ReadAt(sr.buf, sr.pos); err != nil {
 		return nil, readErr(err)
 	}
 	return sr.buf, nil
@@ -85,7 +95,7 @@ func (sr *Reader) Next(f *Fragment) error {
 			sr.pos += h.size // free, skip, sidx...: nothing of ours
 			continue
 		}
-		body, err := sr.readBody(h)
+		box, err := sr.readBox(h)
 		if err != nil {
 			return err
 		}
@@ -98,7 +108,7 @@ func (sr *Reader) Next(f *Fragment) error {
 			return fmt.Errorf("segstore: moof followed by %q: %w", mh.typ, errBadBox)
 		}
 		end := mdatPos + mh.size
-		if err := parseMoof(body, sr.pos, mdatPos+mh.hdr, end, f); err != nil {
+		if err := parseMoof(box[h.hdr:], sr.pos, mdatPos+mh.hdr, end, f); err != nil {
 			return err
 		}
 		f.End = end

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -74,6 +76,11 @@ func FuzzReader(f *testing.F) {
 	f.Add(segmentBytes(2, 3, 10))
 	f.Add(segmentBytes(1, 1, 0)[:120])
 	f.Add([]byte{0, 0, 0, 1, 'm', 'o', 'o', 'v', 0, 0, 0, 0, 0, 0, 0, 16})
+	for _, name := range []string{"handwritten-baseline.mp4", "handwritten-high.mp4"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sr, err := NewReader(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
@@ -94,4 +101,46 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReaderReadsHandwrittenSegments reads segments as vigil wrote them
+// before it used mediacommon's muxer (its own ftyp, avcC without the
+// high-profile extension, per-sample flags): existing recordings stay
+// readable.
+func TestReaderReadsHandwrittenSegments(t *testing.T) {
+	for _, c := range []struct {
+		file          string
+		width, height int
+		profile       byte
+	}{
+		{"handwritten-baseline.mp4", 640, 360, 66},
+		{"handwritten-high.mp4", 320, 180, 100},
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata", c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sr, err := NewReader(bytes.NewReader(b), int64(len(b)))
+		if err != nil {
+			t.Fatalf("%s: %v", c.file, err)
+		}
+		in := sr.Init
+		if in.Width != c.width || in.Height != c.height || in.Timescale != Timescale ||
+			in.SPS[1] != c.profile || len(in.PPS) == 0 {
+			t.Fatalf("%s: init = %+v", c.file, in)
+		}
+		var f Fragment
+		for i := range 2 {
+			if err := sr.Next(&f); err != nil {
+				t.Fatalf("%s: fragment %d: %v", c.file, i, err)
+			}
+			if f.BaseTime != uint64(i*3*3600) || len(f.Samples) != 3 || !f.Samples[0].Key || f.Samples[1].Key ||
+				f.Samples[0].Size != 4+3+4+7 {
+				t.Fatalf("%s: fragment %d = %+v", c.file, i, f)
+			}
+		}
+		if err := sr.Next(&f); err != io.EOF {
+			t.Fatalf("%s: after the last fragment: %v", c.file, err)
+		}
+	}
 }

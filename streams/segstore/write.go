@@ -1,159 +1,49 @@
 package segstore
 
-import "encoding/binary"
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
 
-// boxBuf appends ISO-BMFF boxes to a byte slice; sizes are patched when a
-// box ends, so callers never compute them by hand.
-type boxBuf struct {
-	b    []byte
-	open []int
-}
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4/seekablebuffer"
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
+)
 
-func (w *boxBuf) start(typ string) {
-	w.open = append(w.open, len(w.b))
-	w.b = append(w.b, 0, 0, 0, 0)
-	w.b = append(w.b, typ...)
-}
+// Segments are written by mediacommon's fMP4 muxer, the one mediamtx
+// records with: this package only maps its own types onto it.
 
-func (w *boxBuf) full(typ string, version uint8, flags uint32) {
-	w.start(typ)
-	w.u32(uint32(version)<<24 | flags)
-}
-
-func (w *boxBuf) end() {
-	i := w.open[len(w.open)-1]
-	w.open = w.open[:len(w.open)-1]
-	binary.BigEndian.PutUint32(w.b[i:], uint32(len(w.b)-i))
-}
-
-func (w *boxBuf) u8(v uint8)     { w.b = append(w.b, v) }
-func (w *boxBuf) u16(v uint16)   { w.b = binary.BigEndian.AppendUint16(w.b, v) }
-func (w *boxBuf) u32(v uint32)   { w.b = binary.BigEndian.AppendUint32(w.b, v) }
-func (w *boxBuf) u64(v uint64)   { w.b = binary.BigEndian.AppendUint64(w.b, v) }
-func (w *boxBuf) zeros(n int)    { w.b = append(w.b, make([]byte, n)...) }
-func (w *boxBuf) bytes(v []byte) { w.b = append(w.b, v...) }
-func (w *boxBuf) matrix() {
-	w.u32(0x10000)
-	w.zeros(12)
-	w.u32(0x10000)
-	w.zeros(12)
-	w.u32(0x40000000)
-}
-func (w *boxBuf) u32s(v ...uint32) {
-	for _, x := range v {
-		w.u32(x)
-	}
-}
-
-// AppendSampleEntry appends an avc1 sample entry (with its avcC) for in.
-// Segments and exported clips describe their video with the same bytes.
-func AppendSampleEntry(b []byte, in Init) []byte {
-	w := boxBuf{b: b}
-	w.start("avc1")
-	w.zeros(6)
-	w.u16(1) // data reference index
-	w.zeros(16)
-	w.u16(uint16(in.Width))
-	w.u16(uint16(in.Height))
-	w.u32s(0x480000, 0x480000, 0) // 72 dpi, reserved
-	w.u16(1)                      // frame count
-	w.zeros(32)                   // compressor name
-	w.u16(0x18)
-	w.u16(0xffff)
-	w.start("avcC")
-	w.u8(1)
-	w.bytes(in.SPS[1:4]) // profile, compatibility, level
-	w.u8(0xff)           // 4-byte NAL lengths
-	w.u8(0xe1)           // one SPS
-	w.u16(uint16(len(in.SPS)))
-	w.bytes(in.SPS)
-	w.u8(1)
-	w.u16(uint16(len(in.PPS)))
-	w.bytes(in.PPS)
-	w.end()
-	w.end()
-	return w.b
-}
+// trackID is the ID of a segment's only track.
+const trackID = 1
 
 // AppendInit appends a fragmented-MP4 header (ftyp + moov with mvex) for
-// one H.264 track. in.SPS must hold at least 4 bytes.
+// one H.264 track. The picture size written is the one the SPS gives.
+// in.SPS and in.PPS must be valid parameter sets, as every Init that
+// record builds or NewReader returns is; AppendInit panics otherwise.
 func AppendInit(b []byte, in Init) []byte {
-	w := boxBuf{b: b}
-	w.start("ftyp")
-	w.bytes([]byte("iso5"))
-	w.u32(512)
-	w.bytes([]byte("iso5iso6avc1mp41"))
-	w.end()
-	w.start("moov")
-	w.full("mvhd", 0, 0)
-	w.u32s(0, 0, 1000, 0, 0x10000)
-	w.u16(0x100)
-	w.zeros(10)
-	w.matrix()
-	w.zeros(24)
-	w.u32(2) // next track id
-	w.end()
-	w.start("trak")
-	w.full("tkhd", 0, 3)
-	w.u32s(0, 0, 1, 0, 0, 0, 0, 0, 0)
-	w.matrix()
-	w.u32s(uint32(in.Width)<<16, uint32(in.Height)<<16)
-	w.end()
-	w.start("mdia")
-	w.full("mdhd", 0, 0)
-	w.u32s(0, 0, in.Timescale, 0)
-	w.u16(0x55c4) // "und"
-	w.u16(0)
-	w.end()
-	appendHdlr(&w)
-	w.start("minf")
-	appendVmhdDinf(&w)
-	w.start("stbl")
-	w.full("stsd", 0, 0)
-	w.u32(1)
-	w.b = AppendSampleEntry(w.b, in)
-	w.end()
-	for _, t := range []string{"stts", "stsc", "stco"} {
-		w.full(t, 0, 0)
-		w.u32(0)
-		w.end()
+	fi := &fmp4.Init{Tracks: []*fmp4.InitTrack{{
+		ID:        trackID,
+		TimeScale: in.Timescale,
+		Codec:     &mp4.CodecH264{SPS: in.SPS, PPS: in.PPS},
+	}}}
+	b, err := appendMarshal(b, fi)
+	if err != nil {
+		panic(fmt.Sprintf("segstore: segment header: %v", err))
 	}
-	w.full("stsz", 0, 0)
-	w.u32s(0, 0)
-	w.end()
-	w.end() // stbl
-	w.end() // minf
-	w.end() // mdia
-	w.end() // trak
-	w.start("mvex")
-	w.full("trex", 0, 0)
-	w.u32s(1, 1, 0, 0, 0)
-	w.end()
-	w.end()
-	w.end() // moov
-	return w.b
+	return b
 }
 
-func appendHdlr(w *boxBuf) {
-	w.full("hdlr", 0, 0)
-	w.u32(0)
-	w.bytes([]byte("vide"))
-	w.zeros(12)
-	w.bytes([]byte("VideoHandler\x00"))
-	w.end()
-}
-
-func appendVmhdDinf(w *boxBuf) {
-	w.full("vmhd", 0, 1)
-	w.zeros(8)
-	w.end()
-	w.start("dinf")
-	w.full("dref", 0, 0)
-	w.u32(1)
-	w.full("url ", 0, 1) // media is in this file
-	w.end()
-	w.end()
-	w.end()
+// appendMarshal lets a mediacommon muxer, which seeks back to patch box
+// sizes, write straight after the end of b: a recorder reuses b, so its
+// fragments cost no buffer of their own.
+func appendMarshal(b []byte, m interface{ Marshal(io.WriteSeeker) error }) ([]byte, error) {
+	buf := seekablebuffer.Buffer{Buffer: *bytes.NewBuffer(b)}
+	if _, err := buf.Seek(0, io.SeekEnd); err != nil {
+		return nil, err
+	}
+	err := m.Marshal(&buf)
+	return buf.Bytes(), err
 }
 
 // OutSample is one access unit to write: its NAL units are stored
@@ -176,46 +66,29 @@ func (s *OutSample) Size() int {
 // AppendFragment appends one moof+mdat holding samples, whose first
 // decode time is base (in the segment timescale).
 func AppendFragment(b []byte, seq uint32, base uint64, samples []OutSample) []byte {
-	w := boxBuf{b: b}
-	moofAt := len(w.b)
-	w.start("moof")
-	w.full("mfhd", 0, 0)
-	w.u32(seq)
-	w.end()
-	w.start("traf")
-	w.full("tfhd", 0, 0x020000) // default-base-is-moof
-	w.u32(1)
-	w.end()
-	w.full("tfdt", 1, 0)
-	w.u64(base)
-	w.end()
-	w.full("trun", 0, trunDataOffset|trunDuration|trunSize|trunFlags)
-	w.u32(uint32(len(samples)))
-	offsetAt := len(w.b)
-	w.u32(0)
-	data := 0
+	total := 0
 	for i := range samples {
-		s := &samples[i]
-		w.u32(s.Duration)
-		w.u32(uint32(s.Size()))
-		data += s.Size()
-		if s.Key {
-			w.u32(0x02000000) // depends on no other sample
-		} else {
-			w.u32(0x01010000) // depends on others; not a sync sample
-		}
+		total += samples[i].Size()
 	}
-	w.end()
-	w.end()
-	w.end()
-	binary.BigEndian.PutUint32(w.b[offsetAt:], uint32(len(w.b)-moofAt+8))
-	w.u32(uint32(8 + data))
-	w.bytes([]byte("mdat"))
+	avcc := make([]byte, 0, total) // one allocation for every payload
+	track := &fmp4.PartTrack{ID: trackID, BaseTime: base, Samples: make([]*fmp4.Sample, len(samples))}
 	for i := range samples {
+		start := len(avcc)
 		for _, nalu := range samples[i].NALUs {
-			w.u32(uint32(len(nalu)))
-			w.bytes(nalu)
+			avcc = binary.BigEndian.AppendUint32(avcc, uint32(len(nalu)))
+			avcc = append(avcc, nalu...)
+		}
+		track.Samples[i] = &fmp4.Sample{
+			Duration:        samples[i].Duration,
+			IsNonSyncSample: !samples[i].Key,
+			Payload:         avcc[start:len(avcc):len(avcc)],
 		}
 	}
-	return w.b
+	part := &fmp4.Part{SequenceNumber: seq, Tracks: []*fmp4.PartTrack{track}}
+	b, err := appendMarshal(b, part)
+	if err != nil {
+		// Writing boxes of fixed layout to memory has no way to fail.
+		panic(fmt.Sprintf("segstore: fragment: %v", err))
+	}
+	return b
 }
