@@ -133,7 +133,8 @@ func (c *consoleClient) negotiate(t *testing.T) *webrtctest.Receiver {
 }
 
 // stationsConfig is a config of stations, each with cameras pulled from
-// paths cam0, cam1, ... of the simulated camera server at rtsp.
+// paths cam0, cam1, ... of the simulated camera server at rtsp. They are
+// not recorded: a recorder would be one more hub reader.
 func stationsConfig(rtsp string, stations map[string][]string) string {
 	var b strings.Builder
 	b.WriteString("stations:\n")
@@ -145,7 +146,7 @@ func stationsConfig(rtsp string, stations map[string][]string) string {
 		}
 		fmt.Fprintf(&b, "  - id: %s\n    name: %s\n    cameras:\n", st, st)
 		for _, id := range cams {
-			fmt.Fprintf(&b, "      - id: %s\n        name: %s\n        url: %s/cam%d\n        sub_url: %s/cam%d/sub\n        transport: tcp\n",
+			fmt.Fprintf(&b, "      - id: %s\n        name: %s\n        url: %s/cam%d\n        sub_url: %s/cam%d/sub\n        transport: tcp\n        record: false\n",
 				id, id, rtsp, n, rtsp, n)
 			n++
 		}

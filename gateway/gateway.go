@@ -19,6 +19,7 @@ import (
 
 	"vigil/gateway/api"
 	"vigil/gateway/catalog"
+	"vigil/gateway/clips"
 	"vigil/gateway/config"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
@@ -49,16 +50,18 @@ type Gateway struct {
 	cfg     *config.Config
 	catalog *catalog.Catalog
 
-	demo     *sim.Server
-	services *services
-	engine   *webrtc.Engine
-	ingest   *ingest
-	api      *api.Server
-	console  *console
-	http     *http.Server
-	listener net.Listener
-	tls      bool
-	served   chan struct{}
+	demo      *sim.Server
+	services  *services
+	engine    *webrtc.Engine
+	recording *recording
+	ingest    *ingest
+	clips     *clips.Service
+	api       *api.Server
+	console   *console
+	http      *http.Server
+	listener  net.Listener
+	tls       bool
+	served    chan struct{}
 }
 
 // New starts a gateway: everything runs when it returns. On error,
@@ -91,11 +94,17 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	}); err != nil {
 		return nil, err
 	}
+	if g.recording, err = startRecording(g.cfg, g.catalog, opts.DataDir, g.log); err != nil {
+		return nil, err
+	}
 	transports := transportsOf(g.cfg)
 	if g.ingest, err = startIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
 		return nil, err
 	}
 	if g.console, err = startConsole(ctx, g); err != nil {
+		return nil, err
+	}
+	if g.clips, err = startClips(ctx, g, opts.DataDir); err != nil {
 		return nil, err
 	}
 	if err := g.serveHTTP(opts); err != nil {
@@ -146,7 +155,8 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		WebRTC:  g.engine,
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
-		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters), promhttp.HandlerOpts{}),
+		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording)),
+			promhttp.HandlerOpts{}),
 
 		SecureCookies: g.tls,
 		Accounts:      g.services.auth,
@@ -156,6 +166,8 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Console:       g.console.server,
 		Walls:         g.console.walls,
 		Layouts:       g.services.store,
+		Clips:         g.clips,
+		Recorders:     g.recording,
 	})
 	g.http = &http.Server{
 		Handler:           g.api,
@@ -205,8 +217,14 @@ func (g *Gateway) Close() error {
 	if g.api != nil {
 		g.api.Close()
 	}
+	if g.clips != nil {
+		g.clips.Close()
+	}
 	if g.console != nil {
 		g.console.close()
+	}
+	if g.recording != nil {
+		g.recording.close() // recorders flush their open segments
 	}
 	if g.ingest != nil {
 		g.ingest.close()

@@ -79,6 +79,7 @@ func oneCameraConfig(url string) string {
         name: 北广场 1
         url: ` + url + `
         transport: tcp
+        record: false
 `
 }
 

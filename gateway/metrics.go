@@ -83,9 +83,10 @@ func (c *streamCollector) collectHub(ch chan<- prometheus.Metric, id, stream str
 }
 
 // newRegistry returns the gateway's metrics registry.
-func newRegistry(cat *catalog.Catalog, sources func() map[string]source.Counters) *prometheus.Registry {
+func newRegistry(cat *catalog.Catalog, sources func() map[string]source.Counters, more ...prometheus.Collector) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(newStreamCollector(cat, sources))
+	reg.MustRegister(more...)
 	return reg
 }

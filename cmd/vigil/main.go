@@ -25,6 +25,9 @@ func run(args []string) error {
 	if len(args) > 0 && args[0] == "audit" {
 		return runAudit(args[1:], os.Stdout)
 	}
+	if len(args) > 0 && args[0] == "verify" {
+		return runVerify(args[1:], os.Stdout)
+	}
 	fs := flag.NewFlagSet("vigil", flag.ContinueOnError)
 	opts := gateway.Options{}
 	fs.StringVar(&opts.ConfigPath, "config", "", "config file (YAML); none runs the demo")

@@ -53,6 +53,10 @@ type Options struct {
 	Console *signal.Server
 	Walls   *signal.Walls
 	Layouts LayoutStore
+	// Clips runs incident clip exports (clips.go); nil: no clip routes.
+	Clips ClipService
+	// Recorders tell each camera's recording state; nil: none shown.
+	Recorders RecorderStates
 }
 
 // Server routes and serves API requests.
@@ -108,6 +112,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Console != nil {
 		s.table = append(s.table, s.consoleRoutes()...)
+	}
+	if s.opts.Clips != nil {
+		s.table = append(s.table, s.clipRoutes()...)
 	}
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,

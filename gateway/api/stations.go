@@ -2,10 +2,12 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"vigil/gateway/auth"
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
+	"vigil/streams/record"
 )
 
 // cameraJSON is a camera as browsers see it: status and stream facts, never
@@ -27,6 +29,36 @@ type cameraJSON struct {
 	Record  bool     `json:"record"`
 	Others  []string `json:"other_tracks"`
 	Viewers int      `json:"viewers"`
+	// Recording is the recorder's state; absent when the camera is not
+	// recorded.
+	Recording *recordingJSON `json:"recording,omitempty"`
+}
+
+type recordingJSON struct {
+	State  string `json:"state"`            // idle, recording, paused, stopped
+	Reason string `json:"reason,omitempty"` // why paused (disk_full, read_only, …) or idle
+	Since  string `json:"since"`
+}
+
+// RecorderStates tells a camera's recorder state; false when the camera
+// is not recorded.
+type RecorderStates interface {
+	State(camera string) (record.RecState, bool)
+}
+
+// cameraJSON is toCameraJSON with the recorder's state.
+func (s *Server) cameraJSON(c *catalog.Camera) cameraJSON {
+	j := toCameraJSON(c)
+	if s.opts.Recorders == nil {
+		return j
+	}
+	if st, ok := s.opts.Recorders.State(c.ID); ok {
+		j.Recording = &recordingJSON{State: st.State, Reason: st.Reason, Since: st.Since.UTC().Format(time.RFC3339)}
+		if st.State != record.StateStopped && j.Viewers > 0 {
+			j.Viewers-- // the recorder reads the main hub too; it is no viewer
+		}
+	}
+	return j
 }
 
 type stationJSON struct {
@@ -68,7 +100,7 @@ func (s *Server) handleStations(w http.ResponseWriter, r *http.Request, u auth.U
 		}
 		sj := stationJSON{ID: st.ID, Name: st.Name, NameEN: st.NameEN, Layout: s.stationLayout(st, saved, u), Cameras: []cameraJSON{}}
 		for _, c := range st.Cameras {
-			sj.Cameras = append(sj.Cameras, toCameraJSON(c))
+			sj.Cameras = append(sj.Cameras, s.cameraJSON(c))
 		}
 		out = append(out, sj)
 	}
@@ -81,7 +113,7 @@ func (s *Server) handleCamera(w http.ResponseWriter, r *http.Request, u auth.Use
 		writeError(w, http.StatusNotFound, "no such camera")
 		return
 	}
-	writeJSON(w, http.StatusOK, toCameraJSON(c))
+	writeJSON(w, http.StatusOK, s.cameraJSON(c))
 }
 
 // visibleCamera finds a camera the user may see. A camera outside the

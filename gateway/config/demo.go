@@ -42,6 +42,9 @@ var demoStations = []struct {
 	}},
 }
 
+// DemoRecordingMaxBytes bounds the demo's recordings on disk.
+const DemoRecordingMaxBytes = ByteSize(2 << 30)
+
 // Demo returns the demo mode config: five stations of four cameras each,
 // every station's layout a 2x2 of its cameras, all recorded. Camera URLs are
 // empty; the gateway points them at its simulated cameras before use, so
@@ -62,5 +65,8 @@ func Demo() *Config {
 		cfg.Stations = append(cfg.Stations, st)
 	}
 	cfg.Walls = []Wall{{ID: DefaultWallID, Name: DefaultWallName}}
+	// Twenty simulated cameras record about 7 GB an hour: a demo keeps
+	// the newest 2 GiB, not a week.
+	cfg.Recording.MaxBytes = DemoRecordingMaxBytes
 	return cfg
 }

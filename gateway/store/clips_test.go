@@ -41,3 +41,35 @@ func TestClips(t *testing.T) {
 		t.Fatalf("update missing: %v", err)
 	}
 }
+
+func TestClipsMissingOwnerAndStatus(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t)
+	defer s.Close()
+	from := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
+	gap := []TimeRange{{from.Add(time.Minute), from.Add(90 * time.Second)}}
+	a, err := s.CreateClip(ctx, Clip{Camera: "c", From: from, To: from.Add(5 * time.Minute), Exporter: "li", Status: "queued"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateClip(ctx, Clip{Camera: "c", From: from, To: from.Add(time.Minute), Exporter: "wang", Status: "running"}); err != nil {
+		t.Fatal(err)
+	}
+	a.Status, a.Missing = "done", gap
+	if err := s.UpdateClip(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GetClip(ctx, a.ID)
+	if err != nil || len(got.Missing) != 1 || !got.Missing[0].From.Equal(gap[0].From) || !got.Missing[0].To.Equal(gap[0].To) {
+		t.Fatalf("missing = %+v, %v", got.Missing, err)
+	}
+	if own, err := s.ListClipsOf(ctx, "li", 0); err != nil || len(own) != 1 || own[0].ID != a.ID {
+		t.Fatalf("li's clips = %+v, %v", own, err)
+	}
+	if all, err := s.ListClipsOf(ctx, "", 0); err != nil || len(all) != 2 {
+		t.Fatalf("all clips = %+v, %v", all, err)
+	}
+	if run, err := s.ClipsWithStatus(ctx, "queued", "running"); err != nil || len(run) != 1 || run[0].Exporter != "wang" {
+		t.Fatalf("queued or running = %+v, %v", run, err)
+	}
+}

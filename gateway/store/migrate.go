@@ -92,6 +92,13 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_username ON api_tokens(username);
 CREATE INDEX audit_time ON audit(time);
 `,
+	// 3: clip jobs remember what of their range was not recorded, and are
+	// found by exporter and status (restart recovery, own lists).
+	`
+ALTER TABLE clips ADD COLUMN missing TEXT NOT NULL DEFAULT '[]'; -- JSON [{"from","to"}]
+CREATE INDEX clips_exporter ON clips(exporter, created_at);
+CREATE INDEX clips_status ON clips(status);
+`,
 }
 
 // migrate applies the migrations the database has not seen yet, each in

@@ -6,8 +6,10 @@
 
 import { createAdmin } from './admin.js';
 import { createAudit } from './audit.js';
+import { createClips } from './clips.js';
 import { $, h } from './dom.js';
 import { t } from './i18n.js';
+import { roleAtLeast } from './layouts.js';
 import { openPasswordDialog } from './password.js';
 
 let mounted = null;
@@ -28,6 +30,13 @@ export function mountAccess(session) {
       added.push(link, pages[id].el);
     }
   }
+  if (roleAtLeast(session.role, 'dispatcher') && nav) {
+    pages.clips = createClips(); // also wires the tiles' export buttons
+    const link = h('a', { id: 'nav-clips', href: '#clips', class: 'topnav-item', dataset: { view: 'clips', i18n: 'nav.clips' } }, t('nav.clips'));
+    nav.querySelector('[data-view="live"]')?.after(link);
+    $('#console-view').append(pages.clips.el);
+    added.push(link, pages.clips.el);
+  }
   const button = h('button', { id: 'change-password', type: 'button', class: 'btn btn-ghost', dataset: { i18n: 'password.open' },
     on: { click: () => openPasswordDialog() } }, t('password.open'));
   $('#logout')?.before(button);
@@ -44,7 +53,7 @@ export function mountAccess(session) {
   };
   window.addEventListener('hashchange', route);
   nav?.addEventListener('click', onNav);
-  mounted = { added, route, onNav, nav };
+  mounted = { added, route, onNav, nav, pages };
   route();
 }
 
@@ -54,6 +63,7 @@ export function unmountAccess() {
   window.removeEventListener('hashchange', mounted.route);
   mounted.nav?.removeEventListener('click', mounted.onNav);
   for (const el of mounted.added) el.remove();
+  for (const p of Object.values(mounted.pages)) p.close?.();
   showPage({}, '');
   mounted = null;
 }

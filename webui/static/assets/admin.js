@@ -233,7 +233,7 @@ function openDialog(id, title, fields, save) {
   document.getElementById(id)?.remove();
   const error = h('p', { class: 'login-error', attrs: { role: 'alert' }, hidden: true });
   const submit = h('button', { id: `${id}-submit`, type: 'submit', class: 'btn btn-primary' }, t('admin.form.save'));
-  const form = h('form', { class: 'dialog-form', novalidate: true },
+  const form = h('form', { class: 'dialog-form', noValidate: true },
     h('h2', {}, title), ...fields, error,
     h('div', { class: 'dialog-actions' },
       h('button', { type: 'button', class: 'btn', on: { click: () => dialog.close() } }, t('admin.form.cancel')), submit));

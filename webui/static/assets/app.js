@@ -8,6 +8,7 @@
 // section beside #live-view.
 
 import { forcePasswordChange, mountAccess, unmountAccess } from './access.js';
+import { clipMessage } from './clipsapi.js';
 import { ApiError, getSession, getStations, logout, onUnauthorized } from './api.js';
 import { $, show } from './dom.js';
 import { applyI18n, onLangChange, t, toggleLang } from './i18n.js';
@@ -61,6 +62,7 @@ function makeView() {
   const hooks = {
     onLink: linkStatus,
     onCamera: cameraMessage,
+    onClip: clipMessage, // an export's progress (clips.js, exportdialog.js)
     onError: (message) => !wallID && toast(t('gateway.error', { message }), 'error'),
     onUnauthorized: () => app.session && leave('session.expired'),
     refreshStations: () => poll(),

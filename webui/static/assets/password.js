@@ -28,7 +28,7 @@ export function openPasswordDialog({ forced = false, onChanged = () => {}, onSig
   const leave = forced
     ? h('button', { type: 'button', class: 'btn', on: { click: () => { dialog.close(); onSignOut(); } } }, t('password.signOut'))
     : h('button', { type: 'button', class: 'btn', on: { click: () => dialog.close() } }, t('password.cancel'));
-  const form = h('form', { class: 'dialog-form', method: 'dialog', novalidate: true },
+  const form = h('form', { class: 'dialog-form', method: 'dialog', noValidate: true },
     h('h2', {}, t(forced ? 'password.forcedTitle' : 'password.title')),
     forced ? h('p', { class: 'dialog-text' }, t('password.forcedText')) : null,
     oldLabel, newLabel, confirmLabel, error,

@@ -41,6 +41,8 @@ export class Tile {
     this.subEl = h('span', { class: 'tile-sub' });
     this.chip = h('span', { class: 'chip' });
     this.clearBtn = h('button', { type: 'button', class: 'tile-clear', dataset: { action: 'clear' } }, '×');
+    // Export incident (clips.js opens the dialog; shown to dispatchers and up).
+    this.exportBtn = h('button', { type: 'button', class: 'tile-export', dataset: { action: 'export' } }, '⤓');
     this.msgEl = h('div', { class: 'tile-msg', attrs: { role: 'status' } });
     this.statsEl = h('div', { class: 'tile-stats' });
     this.el = h('div', {
@@ -49,7 +51,7 @@ export class Tile {
       attrs: { tabindex: '-1' },
     },
     this.video,
-    h('div', { class: 'tile-head' }, this.numEl, h('div', { class: 'tile-title' }, this.nameEl, this.subEl), this.chip, this.clearBtn),
+    h('div', { class: 'tile-head' }, this.numEl, h('div', { class: 'tile-title' }, this.nameEl, this.subEl), this.chip, this.exportBtn, this.clearBtn),
     this.msgEl,
     this.statsEl);
     this.render();
@@ -108,6 +110,9 @@ export class Tile {
     this.chip.className = `chip chip-${state}`;
     this.chip.textContent = cam ? t(`tile.state.${state}`) : '';
     this.clearBtn.hidden = !cam;
+    this.exportBtn.hidden = !cam;
+    this.exportBtn.title = t('tile.export');
+    this.exportBtn.setAttribute('aria-label', t('tile.export'));
     this.clearBtn.title = t('tile.clear');
     this.clearBtn.setAttribute('aria-label', t('tile.clear'));
     this.el.setAttribute('aria-label', cam ? `${this.index + 1} ${localName(cam)} ${t(`tile.state.${state}`)}` : `${this.index + 1}`);

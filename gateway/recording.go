@@ -1,0 +1,117 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"vigil/gateway/catalog"
+	"vigil/gateway/config"
+	"vigil/streams/record"
+	"vigil/streams/segstore"
+)
+
+// Test hooks: the file system recorders write through (a failing disk)
+// and the segment length (short segments, so tests need not wait a minute).
+var (
+	recordFS      func(camera string) record.FS
+	recordSegment time.Duration
+)
+
+// recording runs one recorder per camera with recording on (main stream)
+// and the retention loop over the on-disk index that clip export reads.
+type recording struct {
+	index  *segstore.Index
+	log    *slog.Logger
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	recs   map[string]*record.Recorder
+}
+
+// startRecording opens (scans and repairs) the index under <data>/rec
+// before any recorder writes, then starts the recorders and retention.
+func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, log *slog.Logger) (*recording, error) {
+	root := filepath.Join(dataDir, "rec")
+	idx, err := segstore.Open(segstore.Options{Root: root, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("recordings: %w", err)
+	}
+	r := &recording{index: idx, log: log, recs: make(map[string]*record.Recorder)}
+	for _, c := range cat.Cameras() {
+		if !c.Record {
+			continue
+		}
+		opts := record.Options{
+			CameraID: c.ID, Dir: filepath.Join(root, c.ID), Hub: c.MainHub, Logger: log,
+			OnState: r.onState, Tracker: idx, SegmentDuration: recordSegment,
+		}
+		if recordFS != nil {
+			opts.FS = recordFS(c.ID)
+		}
+		rec, err := record.New(opts)
+		if err != nil {
+			return nil, err
+		}
+		r.recs[c.ID] = rec
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	for _, rec := range r.recs {
+		r.wg.Go(func() { rec.Run(ctx) })
+	}
+	ret := retentionOf(cfg.Recording, idx, log)
+	r.wg.Go(func() { ret.Run(ctx) })
+	log.Info("recording", "cameras", len(r.recs), "root", root, "retention", cfg.Recording.Retention.String())
+	return r, nil
+}
+
+func retentionOf(rc config.Recording, idx *segstore.Index, log *slog.Logger) *segstore.Retention {
+	return &segstore.Retention{
+		Index:         idx,
+		Default:       segstore.Limits{MaxAge: time.Duration(rc.Retention), MaxBytes: int64(rc.PerCameraMaxBytes)},
+		MaxTotalBytes: int64(rc.MaxBytes),
+		Logger:        log,
+	}
+}
+
+// onState logs state changes; a pause is an alert: evidence is not being
+// recorded until the disk is fixed.
+func (r *recording) onState(s record.RecState) {
+	switch s.State {
+	case record.StatePaused:
+		r.log.Error("ALERT: recording paused", "camera", s.Camera, "reason", s.Reason, "detail", s.Detail)
+	case record.StateRecording:
+		r.log.Info("recording", "camera", s.Camera)
+	}
+}
+
+// State returns a camera's recorder state; false when it is not recorded.
+func (r *recording) State(camera string) (record.RecState, bool) {
+	if r == nil {
+		return record.RecState{}, false
+	}
+	rec, ok := r.recs[camera]
+	if !ok {
+		return record.RecState{}, false
+	}
+	return rec.State(), true
+}
+
+// states returns every recorder's state.
+func (r *recording) states() []record.RecState {
+	out := make([]record.RecState, 0, len(r.recs))
+	for _, rec := range r.recs {
+		out = append(out, rec.State())
+	}
+	return out
+}
+
+// close stops the recorders, which close (flush) their open segments, and
+// the retention loop, and waits for them.
+func (r *recording) close() {
+	r.cancel()
+	r.wg.Wait()
+}

@@ -1,0 +1,26 @@
+package gateway
+
+import (
+	"time"
+
+	"vigil/streams/record"
+)
+
+// SetRecordFS makes recorders write through fs (a failing disk in tests).
+func SetRecordFS(fs func(camera string) record.FS) (restore func()) {
+	old := recordFS
+	recordFS = fs
+	return func() { recordFS = old }
+}
+
+// SetRecordSegment sets the recorders' segment length.
+func SetRecordSegment(d time.Duration) (restore func()) {
+	old := recordSegment
+	recordSegment = d
+	return func() { recordSegment = old }
+}
+
+// RecordingState returns a camera's recorder state.
+func (g *Gateway) RecordingState(camera string) (record.RecState, bool) {
+	return g.recording.State(camera)
+}
