@@ -5,6 +5,7 @@
 //
 //	vigilbench whep -cameras 20 -duration 30s
 //	vigilbench switch -cameras 20 -tiles 16 -switches 100 -gop 100
+//	vigilbench ingest -cameras 200 -duration 30s
 package main
 
 import (
@@ -29,6 +30,8 @@ func main() {
 		err = runWHEP(ctx, os.Args[2:])
 	case "switch":
 		err = runSwitch(ctx, os.Args[2:])
+	case "ingest":
+		err = runIngest(ctx, os.Args[2:])
 	default:
 		usage()
 	}
@@ -41,6 +44,8 @@ func main() {
 func usage() {
 	fmt.Fprintln(os.Stderr, "usage: vigilbench whep [-cameras N] [-duration D]")
 	fmt.Fprintln(os.Stderr, "       vigilbench switch [-cameras N] [-tiles N] [-switches N] [-gop FRAMES]")
+	fmt.Fprintln(os.Stderr, "       vigilbench ingest [-cameras N] [-duration D] [-record]")
+	fmt.Fprintln(os.Stderr, "every scenario takes -record to record the cameras too (off by default)")
 	os.Exit(2)
 }
 
@@ -49,10 +54,12 @@ type commonFlags struct {
 	cameras  int
 	duration time.Duration
 	gop      int
+	record   bool
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.cameras, "cameras", 20, "simulated cameras")
 	fs.DurationVar(&c.duration, "duration", 30*time.Second, "measurement window")
 	fs.IntVar(&c.gop, "gop", 50, "camera GOP in frames")
+	fs.BoolVar(&c.record, "record", false, "record every camera as well")
 }

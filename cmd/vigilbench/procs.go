@@ -25,7 +25,8 @@ const benchPassword = "vigilbench-password"
 
 // startTestbed builds the two binaries, starts camsim with n cameras and a
 // vigil pulling all of them.
-func startTestbed(ctx context.Context, n, gop int) (*testbed, error) {
+func startTestbed(ctx context.Context, c commonFlags) (*testbed, error) {
+	n, gop := c.cameras, c.gop
 	dir, err := os.MkdirTemp("", "vigilbench")
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func startTestbed(ctx context.Context, n, gop int) (*testbed, error) {
 		return nil, err
 	}
 	cfg := filepath.Join(dir, "vigil.yaml")
-	if err := os.WriteFile(cfg, []byte(benchConfig(rtspAddr, n)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(benchConfig(rtspAddr, n, c.record)), 0o600); err != nil {
 		return nil, err
 	}
 	tb.vigil = exec.CommandContext(ctx, filepath.Join(dir, "vigil"), "-config", cfg, "-http", httpAddr,
@@ -57,12 +58,12 @@ func startTestbed(ctx context.Context, n, gop int) (*testbed, error) {
 	return tb, waitHTTP(ctx, tb.url+"/healthz", 30*time.Second)
 }
 
-func benchConfig(rtspAddr string, n int) string {
+func benchConfig(rtspAddr string, n int, record bool) string {
 	var b strings.Builder
 	b.WriteString("stations:\n  - id: bjx\n    name: 北京西站\n    cameras:\n")
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, "      - id: bench-%02d\n        name: bench %d\n        url: rtsp://%s/cam%d\n        sub_url: rtsp://%s/cam%d/sub\n        transport: tcp\n",
-			i, i, rtspAddr, i, rtspAddr, i)
+		fmt.Fprintf(&b, "      - id: bench-%02d\n        name: bench %d\n        url: rtsp://%s/cam%d\n        sub_url: rtsp://%s/cam%d/sub\n        transport: tcp\n        record: %v\n",
+			i, i, rtspAddr, i, rtspAddr, i, record)
 	}
 	return b.String()
 }

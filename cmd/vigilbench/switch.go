@@ -36,7 +36,7 @@ func runSwitch(ctx context.Context, args []string) error {
 		return errors.New("need -tiles 1..25 and at least 2 cameras")
 	}
 
-	tb, err := startTestbed(ctx, c.cameras, c.gop)
+	tb, err := startTestbed(ctx, c)
 	if tb != nil {
 		defer tb.close()
 	}

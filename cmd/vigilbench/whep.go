@@ -18,7 +18,7 @@ func runWHEP(ctx context.Context, args []string) error {
 	quality := fs.String("quality", "main", "main or sub")
 	fs.Parse(args)
 
-	tb, err := startTestbed(ctx, c.cameras, c.gop)
+	tb, err := startTestbed(ctx, c)
 	if tb != nil {
 		defer tb.close()
 	}
