@@ -129,21 +129,8 @@ func (s *Store) ListAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 		q.Limit = 100
 	}
 	args = append(args, q.Limit)
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, time, user, action, camera, detail, prev_hash, hash FROM audit WHERE `+
+	return queryAll(ctx, s, "list audit", scanAudit, `SELECT seq, time, user, action, camera, detail, prev_hash, hash FROM audit WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list audit: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list audit: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 func scanAudit(r scanner) (AuditEntry, error) {

@@ -102,20 +102,7 @@ func (s *Store) ClipsWithStatus(ctx context.Context, statuses ...string) ([]Clip
 }
 
 func (s *Store) queryClips(ctx context.Context, query string, args ...any) ([]Clip, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list clips: %w", err)
-	}
-	defer rows.Close()
-	var out []Clip
-	for rows.Next() {
-		c, err := scanClip(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list clips: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "list clips", scanClip, query, args...)
 }
 
 func scanClip(r scanner) (Clip, error) {

@@ -78,21 +78,8 @@ func (s *Store) GetLayout(ctx context.Context, id string) (Layout, error) {
 // ListLayouts returns the layouts owner may use, its own and shared ones,
 // ordered by name; owner "" lists all.
 func (s *Store) ListLayouts(ctx context.Context, owner string) ([]Layout, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+layoutColumns+` FROM layouts
+	return queryAll(ctx, s, "list layouts", scanLayout, `SELECT `+layoutColumns+` FROM layouts
 		WHERE ? = '' OR owner = ? OR shared = 1 ORDER BY name, id`, owner, owner)
-	if err != nil {
-		return nil, fmt.Errorf("list layouts: %w", err)
-	}
-	defer rows.Close()
-	var out []Layout
-	for rows.Next() {
-		l, err := scanLayout(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list layouts: %w", err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
 }
 
 // DeleteLayout removes a layout; ErrNotFound when there is none.

@@ -71,20 +71,7 @@ func (s *Store) ListAPITokens(ctx context.Context, username string) ([]APIToken,
 	if username != "" {
 		q, args = q+` WHERE username = ?`, append(args, username)
 	}
-	rows, err := s.db.QueryContext(ctx, q+` ORDER BY created_at DESC, id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list api tokens: %w", err)
-	}
-	defer rows.Close()
-	out := []APIToken{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list api tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "list api tokens", scanToken, q+` ORDER BY created_at DESC, id`, args...)
 }
 
 // TouchAPIToken records a use of the token.

@@ -60,20 +60,7 @@ func (s *Store) GetUser(ctx context.Context, username string) (User, error) {
 
 // ListUsers returns all users ordered by name.
 func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY username`)
-	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var users []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		users = append(users, u)
-	}
-	return users, rows.Err()
+	return queryAll(ctx, s, "list users", scanUser, `SELECT `+userColumns+` FROM users ORDER BY username`)
 }
 
 // CountUsers returns the number of users; zero means first start.
@@ -112,8 +99,6 @@ func (s *Store) DeleteUser(ctx context.Context, username string) error {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM users WHERE username = ?`, username)
 	return wrap(checkAffected(res, err, "user "+username), "delete user %q", username)
 }
-
-type scanner interface{ Scan(dest ...any) error }
 
 func scanUser(r scanner) (User, error) {
 	var (

@@ -74,20 +74,7 @@ func (s *Store) GetWall(ctx context.Context, id string) (Wall, error) {
 
 // ListWalls returns all walls ordered by id.
 func (s *Store) ListWalls(ctx context.Context) ([]Wall, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, layout, updated_at FROM walls ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list walls: %w", err)
-	}
-	defer rows.Close()
-	var out []Wall
-	for rows.Next() {
-		w, err := scanWall(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list walls: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, s, "list walls", scanWall, `SELECT id, name, layout, updated_at FROM walls ORDER BY id`)
 }
 
 // DeleteWall removes a wall; ErrNotFound when there is none.
