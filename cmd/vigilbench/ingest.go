@@ -17,17 +17,11 @@ func runIngest(ctx context.Context, args []string) error {
 	c.register(fs)
 	fs.Parse(args)
 
-	tb, err := startTestbed(ctx, c)
-	if tb != nil {
-		defer tb.close()
-	}
+	tb, token, err := startLoggedIn(ctx, c)
 	if err != nil {
 		return err
 	}
-	token, err := login(tb.url)
-	if err != nil {
-		return err
-	}
+	defer tb.close()
 	online, err := waitOnline(ctx, tb.url, token, c.cameras, time.Minute)
 	if err != nil {
 		return err

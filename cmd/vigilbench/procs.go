@@ -58,6 +58,24 @@ func startTestbed(ctx context.Context, c commonFlags) (*testbed, error) {
 	return tb, waitHTTP(ctx, tb.url+"/healthz", 30*time.Second)
 }
 
+// startLoggedIn starts the testbed and logs in as admin. On error it has
+// already cleaned up; otherwise the caller closes the testbed.
+func startLoggedIn(ctx context.Context, c commonFlags) (*testbed, string, error) {
+	tb, err := startTestbed(ctx, c)
+	if err != nil {
+		if tb != nil {
+			tb.close()
+		}
+		return nil, "", err
+	}
+	token, err := login(tb.url)
+	if err != nil {
+		tb.close()
+		return nil, "", err
+	}
+	return tb, token, nil
+}
+
 func benchConfig(rtspAddr string, n int, record bool) string {
 	var b strings.Builder
 	b.WriteString("stations:\n  - id: bjx\n    name: 北京西站\n    cameras:\n")

@@ -36,17 +36,11 @@ func runSwitch(ctx context.Context, args []string) error {
 		return errors.New("need -tiles 1..25 and at least 2 cameras")
 	}
 
-	tb, err := startTestbed(ctx, c)
-	if tb != nil {
-		defer tb.close()
-	}
+	tb, token, err := startLoggedIn(ctx, c)
 	if err != nil {
 		return err
 	}
-	token, err := login(tb.url)
-	if err != nil {
-		return err
-	}
+	defer tb.close()
 	con, err := openConsole(ctx, tb.url, token)
 	if err != nil {
 		return err

@@ -18,17 +18,11 @@ func runWHEP(ctx context.Context, args []string) error {
 	quality := fs.String("quality", "main", "main or sub")
 	fs.Parse(args)
 
-	tb, err := startTestbed(ctx, c)
-	if tb != nil {
-		defer tb.close()
-	}
+	tb, token, err := startLoggedIn(ctx, c)
 	if err != nil {
 		return err
 	}
-	token, err := login(tb.url)
-	if err != nil {
-		return err
-	}
+	defer tb.close()
 	viewers := make([]*webrtctest.Receiver, 0, c.cameras)
 	defer func() {
 		for _, v := range viewers {
