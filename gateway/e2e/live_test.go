@@ -1,0 +1,30 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"vigil/gateway/browsertest"
+)
+
+// The first thing a dispatcher does: log in, click a camera of any station,
+// and watch it live.
+func TestClickACameraAndWatchIt(t *testing.T) {
+	g := startGateway(t)
+	b := browsertest.New(t)
+	b.Viewport(1280, 800)
+	const wait = 20 * time.Second
+
+	b.Navigate(g.URL() + "/")
+	logIn(b, wait)
+	b.WaitFor(`document.querySelectorAll('#tree .cam .dot-online').length === 20`, 30*time.Second)
+	b.Click(`#grid-bar [data-grid="1"]`)
+	b.Click(`#tree [data-camera="bjb-hall-01"]`)
+	b.WaitFor(`document.querySelector('#stage .tile[data-tile="0"]').dataset.camera === 'bjb-hall-01' &&
+		document.querySelector('#stage .tile[data-tile="0"]').dataset.state === 'playing'`, wait)
+	p := b.AssertPlaying(`#stage .tile[data-tile="0"] video`, 1500*time.Millisecond, 10, wait)
+	t.Logf("bjb-hall-01: %d frames decoded in %v", p.Frames(), p.Over.Round(time.Millisecond))
+	for _, e := range b.Errors(expectedError) {
+		t.Errorf("page error: %s (%s)", e, e.URL)
+	}
+}
