@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
+	"sync"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4/seekablebuffer"
@@ -63,6 +65,9 @@ func (s *OutSample) Size() int {
 	return n
 }
 
+// avccPool holds payload scratch buffers for AppendFragment.
+var avccPool = sync.Pool{New: func() any { return new([]byte) }}
+
 // AppendFragment appends one moof+mdat holding samples, whose first
 // decode time is base (in the segment timescale).
 func AppendFragment(b []byte, seq uint32, base uint64, samples []OutSample) []byte {
@@ -70,7 +75,12 @@ func AppendFragment(b []byte, seq uint32, base uint64, samples []OutSample) []by
 	for i := range samples {
 		total += samples[i].Size()
 	}
-	avcc := make([]byte, 0, total) // one allocation for every payload
+	// One scratch buffer for every payload, reused across fragments: the
+	// muxer copies the payloads into b, so nothing keeps it afterwards.
+	scratch := avccPool.Get().(*[]byte)
+	defer avccPool.Put(scratch)
+	avcc := slices.Grow((*scratch)[:0], total)
+	defer func() { *scratch = avcc[:0] }()
 	track := &fmp4.PartTrack{ID: trackID, BaseTime: base, Samples: make([]*fmp4.Sample, len(samples))}
 	for i := range samples {
 		start := len(avcc)

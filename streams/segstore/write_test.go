@@ -62,3 +62,19 @@ func TestAppendKeepsPrefix(t *testing.T) {
 		t.Fatalf("payload %x", got)
 	}
 }
+
+// BenchmarkAppendFragment writes one second of a 2 Mbit/s, 25 fps camera
+// as one fragment into a reused buffer, as the recorder does.
+func BenchmarkAppendFragment(b *testing.B) {
+	samples := make([]OutSample, 25)
+	for i := range samples {
+		nalu := make([]byte, 10_000)
+		nalu[0] = 0x41
+		samples[i] = OutSample{Duration: 3600, Key: i == 0, NALUs: [][]byte{nalu}}
+	}
+	var buf []byte
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = AppendFragment(buf[:0], uint32(i), uint64(i)*90000, samples)
+	}
+}
