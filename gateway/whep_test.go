@@ -131,11 +131,17 @@ func TestCameraStatusReportsUnauthorized(t *testing.T) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		resp := do(t, "GET", g.URL()+"/api/cameras/bjx-nsq-01", token, nil)
-		var c struct{ State, Reason string }
+		var c struct {
+			State, Reason string
+			LastError     string `json:"last_error"`
+		}
 		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
 			t.Fatal(err)
 		}
 		if c.State == "offline" && c.Reason == "unauthorized" {
+			if c.LastError != "camera refused the credentials" {
+				t.Fatalf("last_error %q", c.LastError)
+			}
 			return
 		}
 		if time.Now().After(deadline) {

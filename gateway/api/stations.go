@@ -13,22 +13,25 @@ import (
 // cameraJSON is a camera as browsers see it: status and stream facts, never
 // its URL or credentials.
 type cameraJSON struct {
-	ID      string   `json:"id"`
-	Station string   `json:"station"`
-	Name    string   `json:"name"`
-	NameEN  string   `json:"name_en"`
-	State   string   `json:"state"`
-	Reason  string   `json:"reason"`
-	Since   string   `json:"since"`
-	Codec   string   `json:"codec"`
-	Width   int      `json:"width"`
-	Height  int      `json:"height"`
-	FPS     float64  `json:"fps"`
-	Bitrate float64  `json:"bitrate"`
-	HasSub  bool     `json:"has_sub"`
-	Record  bool     `json:"record"`
-	Others  []string `json:"other_tracks"`
-	Viewers int      `json:"viewers"`
+	ID      string `json:"id"`
+	Station string `json:"station"`
+	Name    string `json:"name"`
+	NameEN  string `json:"name_en"`
+	State   string `json:"state"`
+	Reason  string `json:"reason"`
+	// LastError says why an offline camera is offline, in words free of
+	// addresses and credentials.
+	LastError string   `json:"last_error,omitempty"`
+	Since     string   `json:"since"`
+	Codec     string   `json:"codec"`
+	Width     int      `json:"width"`
+	Height    int      `json:"height"`
+	FPS       float64  `json:"fps"`
+	Bitrate   float64  `json:"bitrate"`
+	HasSub    bool     `json:"has_sub"`
+	Record    bool     `json:"record"`
+	Others    []string `json:"other_tracks"`
+	Viewers   int      `json:"viewers"`
 	// Recording is the recorder's state; absent when the camera is not
 	// recorded.
 	Recording *recordingJSON `json:"recording,omitempty"`
@@ -82,7 +85,7 @@ func toCameraJSON(c *catalog.Camera) cameraJSON {
 	}
 	return cameraJSON{
 		ID: c.ID, Station: c.Station, Name: c.Name, NameEN: c.NameEN,
-		State: string(st.State), Reason: st.Reason, Since: st.Since.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		State: string(st.State), Reason: st.Reason, LastError: st.Message, Since: st.Since.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		Codec: string(st.Track.Codec), Width: st.Track.Width, Height: st.Track.Height,
 		FPS: round1(stats.FPS), Bitrate: stats.Bitrate,
 		HasSub: c.SubHub != nil, Record: c.Record, Others: others, Viewers: viewers,

@@ -32,7 +32,10 @@ const (
 type Status struct {
 	State  State
 	Reason string // set when State is offline
-	Detail string // human-readable detail, free of credentials
-	Since  time.Time
-	Track  media.Track
+	Detail string // the full error, for the server log: may name addresses
+	// Message says what went wrong in words safe to show any user: no
+	// addresses, URLs or credentials.
+	Message string
+	Since   time.Time
+	Track   media.Track
 }

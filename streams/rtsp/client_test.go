@@ -3,8 +3,10 @@ package rtsp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -143,6 +145,15 @@ func TestRedact(t *testing.T) {
 	} {
 		if got := Redact(in); got != want {
 			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDescribeNeverShowsAddresses(t *testing.T) {
+	err := classify(&net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(192, 0, 2, 10), Port: 554}, Err: errors.New("connection refused")})
+	for _, e := range []error{err, errors.New("read tcp 192.0.2.10:554: i/o timeout"), fmt.Errorf("%w: 192.0.2.10", ErrUnauthorized)} {
+		if d := Describe(e); strings.Contains(d, "192.0.2.10") || d == "" {
+			t.Errorf("Describe(%v) = %q", e, d)
 		}
 	}
 }

@@ -55,3 +55,21 @@ func isDNSError(err error) bool {
 	var dns *net.DNSError
 	return errors.As(err, &dns)
 }
+
+// Describe says what went wrong in words safe to show anyone: never an
+// address, a URL or credentials (those stay in the server log).
+func Describe(err error) string {
+	var status liberrors.ErrClientBadStatusCode
+	for _, known := range []error{ErrUnauthorized, ErrNotFound, ErrUnreachable, ErrTimeout, ErrUnsupportedCodec, ErrBadURL} {
+		if errors.Is(err, known) {
+			return known.Error()
+		}
+	}
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &status):
+		return fmt.Sprintf("camera answered RTSP %d %s", status.Code, status.Message)
+	}
+	return "the camera's stream failed"
+}

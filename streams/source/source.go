@@ -102,7 +102,8 @@ func (s *Source) Run(ctx context.Context) {
 			return
 		}
 		reason := reasonOf(err)
-		s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: reason, Detail: errDetail(err), Track: sess.track})
+		s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: reason, Detail: errDetail(err),
+			Message: rtsp.Describe(err), Track: sess.track})
 		s.log.Warn("camera stream down", "reason", reason, "err", errDetail(err))
 
 		if sess.onlineFor() >= s.opts.StableAfter {
