@@ -10,7 +10,7 @@ import (
 )
 
 func TestExampleParses(t *testing.T) {
-	cfg, err := Load(filepath.Join("testdata", "example.yaml"))
+	cfg, err := Load(filepath.Join("..", "..", "vigil.example.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

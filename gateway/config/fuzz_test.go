@@ -9,7 +9,7 @@ import (
 )
 
 func FuzzParse(f *testing.F) {
-	example, err := os.ReadFile(filepath.Join("testdata", "example.yaml"))
+	example, err := os.ReadFile(filepath.Join("..", "..", "vigil.example.yaml"))
 	if err != nil {
 		f.Fatal(err)
 	}
