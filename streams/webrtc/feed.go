@@ -22,6 +22,12 @@ import (
 // common path MTUs.
 const rtpPayloadSize = 1200
 
+// burstRate caps how fast the frames of a cached-GOP burst after its
+// keyframe are sent, in bytes per second (100 Mbit/s): fast enough that a
+// 4 s GOP of a 4 Mbit/s camera is through in ~0.2 s, slow enough not to
+// flood a dispatch centre's link or the viewer's receive buffer.
+const burstRate = 100_000_000 / 8
+
 // keyframeRequestInterval rate-limits PLI/FIR answers: a viewer's decoder
 // asks repeatedly while it waits, and each answer is a whole GOP burst.
 const keyframeRequestInterval = 500 * time.Millisecond
@@ -176,7 +182,9 @@ func (f *Feed) pump(ctx context.Context, r *hub.Reader, done chan struct{}) {
 		case d.Status != nil:
 			f.onStatus(*d.Status)
 		case d.Burst:
-			f.sendBurst(d.Units)
+			if !f.sendBurst(ctx, d.Units) {
+				return
+			}
 		default:
 			f.sendUnit(d.Units[0], f.tl.live(d.Units[0].PTS, time.Now()))
 		}
@@ -196,14 +204,45 @@ func (f *Feed) onStatus(s hub.Status) {
 	}
 }
 
-func (f *Feed) sendBurst(units []*media.AccessUnit) {
+// sendBurst sends a run of cached units. The keyframe goes at once: it is
+// the first picture the viewer sees. The frames after it are paced to
+// burstRate, so a multi-megabyte GOP does not hit a real network link (or
+// the viewer's socket buffer) in one instant. It returns false when ctx
+// ended the burst.
+func (f *Feed) sendBurst(ctx context.Context, units []*media.AccessUnit) bool {
 	pts := make([]time.Duration, len(units))
 	for i, au := range units {
 		pts[i] = au.PTS
 	}
-	stamps := f.tl.burst(pts, time.Now())
+	start := time.Now()
+	stamps := f.tl.burst(pts, start)
+	var paced int64 // bytes sent after the keyframe
 	for i, au := range units {
+		if i > 0 {
+			due := start.Add(time.Duration(paced * int64(time.Second) / burstRate))
+			if !sleepUntil(ctx, due) {
+				return false
+			}
+			paced += int64(au.Size())
+		}
 		f.sendUnit(au, stamps[i])
+	}
+	return true
+}
+
+// sleepUntil waits until t or ctx's end; it reports whether t came.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
