@@ -1,0 +1,65 @@
+package gateway_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"vigil/streams/sim"
+)
+
+// Never a dead screen: a tile whose camera drops says so (with the reason,
+// and the camera's health changes for the console), and plays again by
+// itself, from a keyframe, when the camera is back.
+func TestConsoleTileShowsOfflineAndRecovers(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{Width: 160, Height: 96})
+	g, token := startGateway(t, stationsConfig("rtsp://"+cam.Addr(), map[string][]string{"bjx": {"bjx-t-00"}}))
+	hubs := mainHubs(t, g, []string{"bjx-t-00"})
+	waitOnline(t, hubs["bjx-t-00"])
+
+	c := dialConsole(t, g.URL(), token, "")
+	rx := c.negotiate(t)
+	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-t-00"})
+	c.waitFor(t, 15*time.Second, "tile 0 playing", isTile(0, "playing"))
+
+	cam.Stop()
+	// The tile's state and the camera's health arrive in either order.
+	var tileOff, healthOff map[string]any
+	c.waitFor(t, 15*time.Second, "tile 0 and camera offline", func(m map[string]any) bool {
+		switch {
+		case isTile(0, "offline")(m):
+			tileOff = m
+		case m["type"] == "camera" && m["id"] == "bjx-t-00" && m["state"] == "offline":
+			healthOff = m
+		}
+		return tileOff != nil && healthOff != nil
+	})
+	if reason, _ := tileOff["reason"].(string); reason == "" {
+		t.Errorf("offline tile without a reason: %v", tileOff)
+	}
+
+	drainFrames(rx.Frames())
+	if err := cam.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.waitFor(t, 15*time.Second, "tile 0 playing again", isTile(0, "playing"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	f, err := rx.Next(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.IsKey() {
+		t.Fatalf("first frame after the camera came back has NAL types %v, want a keyframe", f.NALTypes())
+	}
+}
+
+func drainFrames[T any](ch <-chan T) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
+	}
+}
