@@ -61,9 +61,6 @@ type Receiver struct {
 	udp    net.PacketConn
 	frames chan Frame
 	wg     sync.WaitGroup
-
-	mu     sync.Mutex
-	tracks map[string]int // track id (mid) -> index
 }
 
 // NewReceiver creates the peer connection and returns its offer, with all
@@ -97,23 +94,23 @@ func NewReceiver(n int) (*Receiver, string, error) {
 		udp.Close()
 		return nil, "", err
 	}
-	r := &Receiver{pc: pc, udp: udp, frames: make(chan Frame, 4096), tracks: map[string]int{}}
+	r := &Receiver{pc: pc, udp: udp, frames: make(chan Frame, 4096)}
 	for i := 0; i < n; i++ {
 		if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo,
 			webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
-			pc.Close()
+			r.Close()
 			return nil, "", err
 		}
 	}
 	pc.OnTrack(r.onTrack)
 	offer, err := pc.CreateOffer(nil)
 	if err != nil {
-		pc.Close()
+		r.Close()
 		return nil, "", err
 	}
 	gathered := webrtc.GatheringCompletePromise(pc)
 	if err := pc.SetLocalDescription(offer); err != nil {
-		pc.Close()
+		r.Close()
 		return nil, "", err
 	}
 	<-gathered
