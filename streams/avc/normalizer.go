@@ -109,8 +109,10 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 		// keyframe can be decoded on its own.
 		out = append([][]byte{n.sps, n.pps}, out...)
 	}
+	pts := n.clock.normalize(pts90k, now, &n.counters)
 	return &media.AccessUnit{
-		PTS:      n.clock.normalize(pts90k, now, &n.counters),
+		PTS:      pts,
+		DTS:      pts,
 		Received: now,
 		NALUs:    out,
 		Key:      key,
