@@ -1,6 +1,7 @@
 // Package avc normalizes H.264 (AVC) access units coming from cameras:
 // broken and oversized NAL units are dropped and counted, parameter sets are
-// learned (from the SDP or in-band) and put before every IDR, and
+// learned (from the SDP or in-band) and put before every IDR, decoding
+// times are derived (B-frames send pictures out of display order), and
 // timestamps are made monotonic across RTP wrap-around and reconnects.
 package avc
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
+	"vigil/streams/clock"
 	"vigil/streams/media"
 )
 
@@ -24,6 +26,7 @@ type Counters struct {
 	NoParamSets   uint64 // IDR dropped because no SPS/PPS was known yet
 	BadSPS        uint64 // SPS that did not parse
 	Rebases       uint64 // timestamp jumps that were smoothed
+	BadDTS        uint64 // decoding time not derivable; the unit was sent with DTS = PTS
 }
 
 // Normalizer turns raw access units of one camera into media.AccessUnits.
@@ -36,7 +39,9 @@ type Normalizer struct {
 	track    media.Track
 	changed  bool
 
-	clock    clock
+	clock    clock.Clock
+	dts      h264.DTSExtractor
+	dtsReady bool
 	counters Counters
 }
 
@@ -54,7 +59,10 @@ func (n *Normalizer) SetParams(sps, pps []byte) {
 
 // Reconnected tells the normalizer that a new session began, so the next
 // timestamp continues from the last one instead of the camera's new clock.
-func (n *Normalizer) Reconnected() { n.clock.reset() }
+func (n *Normalizer) Reconnected() {
+	n.clock.Reset()
+	n.dtsReady = false // the camera's picture order restarts with its next IDR
+}
 
 // Track returns the video track as currently known, and whether it changed
 // since the last call.
@@ -109,14 +117,43 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 		// keyframe can be decoded on its own.
 		out = append([][]byte{n.sps, n.pps}, out...)
 	}
-	pts := n.clock.normalize(pts90k, now, &n.counters)
+	dts90k := n.decodingTime(out, pts90k, key)
+	dts := n.clock.Map(dts90k, 90000, now)
+	n.counters.Rebases = n.clock.Rebases()
 	return &media.AccessUnit{
-		PTS:      pts,
-		DTS:      pts,
+		PTS:      dts + time.Duration(pts90k-dts90k)*time.Second/90000,
+		DTS:      dts,
 		Received: now,
 		NALUs:    out,
 		Key:      key,
 	}
+}
+
+// decodingTime derives the unit's decoding time from its picture order.
+// Without B-frames it is the presentation time; with them it lags behind,
+// and the track is marked Reordered for the outputs that cannot carry that.
+func (n *Normalizer) decodingTime(nalus [][]byte, pts90k int64, key bool) int64 {
+	if !n.dtsReady {
+		if !key {
+			return pts90k
+		}
+		n.dts = h264.DTSExtractor{}
+		n.dts.Initialize()
+		n.dtsReady = true
+	}
+	dts, err := n.dts.Extract(nalus, pts90k)
+	if err != nil {
+		// Unparsable slice header or a broken camera clock: start over at
+		// the next IDR rather than publish a decoding time that goes back.
+		n.counters.BadDTS++
+		n.dtsReady = false
+		return pts90k
+	}
+	if dts != pts90k && !n.track.Reordered {
+		n.track.Reordered = true
+		n.changed = true
+	}
+	return dts
 }
 
 func (n *Normalizer) validNALU(nalu []byte) bool {
@@ -152,6 +189,7 @@ func (n *Normalizer) learnSPS(sps []byte) {
 		return
 	}
 	n.sps = bytes.Clone(sps)
+	n.track.Reordered = false // a new SPS may end B-frames; the next units tell
 	n.track.Width = parsed.Width()
 	n.track.Height = parsed.Height()
 	n.changed = true

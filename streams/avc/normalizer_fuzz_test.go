@@ -7,7 +7,7 @@ import (
 
 // FuzzNormalize feeds arbitrary NAL units and timestamps: the normalizer
 // must never panic, never emit a unit without a slice, and keep its output
-// timestamps strictly increasing.
+// decoding times strictly increasing, never after the presentation time.
 func FuzzNormalize(f *testing.F) {
 	f.Add([]byte{0x67, 0x42}, []byte{0x65, 0x88}, int64(0))
 	f.Add(testSPS, idr, int64(1<<40))
@@ -26,10 +26,10 @@ func FuzzNormalize(f *testing.F) {
 			if !hasSlice(au.NALUs) {
 				t.Fatal("unit without slice")
 			}
-			if au.PTS <= last {
-				t.Fatalf("PTS %v after %v", au.PTS, last)
+			if au.DTS <= last || au.PTS < au.DTS {
+				t.Fatalf("DTS %v after %v, PTS %v", au.DTS, last, au.PTS)
 			}
-			last = au.PTS
+			last = au.DTS
 		}
 	})
 }
