@@ -28,12 +28,21 @@ type Normalizer struct {
 	// MaxFrameSize overrides DefaultMaxFrameSize when positive.
 	MaxFrameSize int
 
-	clock    clock.Clock
+	// Clock, when set, is the timeline to continue across sessions.
+	Clock    *clock.Clock
+	own      clock.Clock
 	counters Counters
 }
 
 // Reconnected makes the next timestamp continue from the last one.
-func (n *Normalizer) Reconnected() { n.clock.Reset() }
+func (n *Normalizer) Reconnected() { n.clk().Reset() }
+
+func (n *Normalizer) clk() *clock.Clock {
+	if n.Clock != nil {
+		return n.Clock
+	}
+	return &n.own
+}
 
 // Counters returns what was dropped so far.
 func (n *Normalizer) Counters() Counters { return n.counters }
@@ -57,7 +66,7 @@ func (n *Normalizer) Normalize(frames [][]byte, ticks int64, now time.Time) *med
 	if len(out) == 0 || n.ClockRate <= 0 {
 		return nil
 	}
-	pts := n.clock.Map(ticks, int64(n.ClockRate), now)
-	n.counters.Rebases = n.clock.Rebases()
+	pts := n.clk().Map(ticks, int64(n.ClockRate), now)
+	n.counters.Rebases = n.clk().Rebases()
 	return &media.AccessUnit{PTS: pts, DTS: pts, Received: now, NALUs: out, Key: true}
 }

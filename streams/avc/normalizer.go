@@ -39,7 +39,10 @@ type Normalizer struct {
 	track    media.Track
 	changed  bool
 
-	clock    clock.Clock
+	// Clock, when set, is the timeline to continue: a source keeps one per
+	// hub, so a camera that comes back with another codec continues it.
+	Clock    *clock.Clock
+	own      clock.Clock
 	dts      h264.DTSExtractor
 	dtsReady bool
 	counters Counters
@@ -60,7 +63,7 @@ func (n *Normalizer) SetParams(sps, pps []byte) {
 // Reconnected tells the normalizer that a new session began, so the next
 // timestamp continues from the last one instead of the camera's new clock.
 func (n *Normalizer) Reconnected() {
-	n.clock.Reset()
+	n.clk().Reset()
 	n.dtsReady = false // the camera's picture order restarts with its next IDR
 }
 
@@ -118,8 +121,8 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 		out = append([][]byte{n.sps, n.pps}, out...)
 	}
 	dts90k := n.decodingTime(out, pts90k, key)
-	dts := n.clock.Map(dts90k, 90000, now)
-	n.counters.Rebases = n.clock.Rebases()
+	dts := n.clk().Map(dts90k, 90000, now)
+	n.counters.Rebases = n.clk().Rebases()
 	return &media.AccessUnit{
 		PTS:      dts + time.Duration(pts90k-dts90k)*time.Second/90000,
 		DTS:      dts,
@@ -127,6 +130,13 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 		NALUs:    out,
 		Key:      key,
 	}
+}
+
+func (n *Normalizer) clk() *clock.Clock {
+	if n.Clock != nil {
+		return n.Clock
+	}
+	return &n.own
 }
 
 // decodingTime derives the unit's decoding time from its picture order.

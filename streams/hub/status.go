@@ -26,6 +26,8 @@ const (
 	ReasonUnsupportedCodec = "unsupported_codec"
 	ReasonStreamError      = "stream_error"
 	ReasonStopped          = "stopped"
+	ReasonNoAudio          = "no_audio"     // an audio hub whose camera sends none
+	ReasonNeedsFFmpeg      = "needs_ffmpeg" // a transcoded rendition without its tool
 )
 
 // Status is a camera's health as the source last reported it.

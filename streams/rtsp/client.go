@@ -6,10 +6,10 @@ package rtsp
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,7 +17,6 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/base"
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
-	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph264"
 	"github.com/pion/rtp"
 
 	"vigil/streams/media"
@@ -35,12 +34,19 @@ type ClientOptions struct {
 	// UDPReadBufferSize, when positive, enlarges the socket buffer so bursts
 	// of large keyframes are not lost.
 	UDPReadBufferSize int
+	// Audio pulls the camera's audio track too, when it has one in a codec
+	// vigil serves (AAC, G.711 at 8 kHz mono, Opus).
+	Audio bool
 }
 
-// Description is what the camera announced.
+// Description is what the camera announced and what is pulled.
 type Description struct {
-	// SPS and PPS come from the SDP (sprop-parameter-sets), if given.
-	SPS, PPS []byte
+	// Video is the pulled video track (Codec empty when the camera offers
+	// none that vigil reads), with the parameter sets of the SDP if given.
+	Video media.Track
+	// Audio is the pulled audio track (Codec empty when none is pulled);
+	// SampleRate is its RTP clock rate.
+	Audio media.Track
 	// Others lists the codecs of tracks that are not pulled.
 	Others []media.Codec
 }
@@ -48,16 +54,20 @@ type Description struct {
 // Handler receives what a pull produces, from gortsplib's goroutines but
 // never concurrently.
 type Handler interface {
-	// OnDescribe is called once, before any access unit.
+	// OnDescribe is called once, before any media.
 	OnDescribe(Description)
-	// OnAccessUnit is called for every complete H.264 access unit, with the
-	// RTP timestamp unwrapped to 90 kHz ticks.
+	// OnAccessUnit is called for every complete video access unit (H.264
+	// or H.265, as described), with the RTP timestamp unwrapped to 90 kHz
+	// ticks.
 	OnAccessUnit(nalus [][]byte, pts90k int64, received time.Time)
+	// OnAudio is called with the frames of every audio packet and its
+	// unwrapped timestamp in ticks of the audio's clock rate.
+	OnAudio(frames [][]byte, ticks int64, received time.Time)
 	// OnDecodeError is called for packets that could not be depacketized.
 	OnDecodeError(error)
 }
 
-// Play connects to the camera, pulls its H.264 track and feeds h until ctx
+// Play connects to the camera, pulls its video (and audio) and feeds h until ctx
 // is canceled or the stream fails. The error wraps one of the Err values of
 // this package where the cause is known; it never contains credentials.
 func Play(ctx context.Context, opts ClientOptions, h Handler) error {
@@ -73,7 +83,7 @@ func Play(ctx context.Context, opts ClientOptions, h Handler) error {
 	stop := context.AfterFunc(ctx, c.Close)
 	defer stop()
 
-	err = play(c, u, h)
+	err = play(c, u, opts.Audio, h)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -106,54 +116,73 @@ func newClient(u *base.URL, opts ClientOptions) *gortsplib.Client {
 	return c
 }
 
-func play(c *gortsplib.Client, u *base.URL, h Handler) error {
+func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler) error {
 	desc, _, err := c.Describe(u)
 	if err != nil {
 		return err
 	}
-	var forma *format.H264
-	medi := desc.FindFormat(&forma)
-	others := otherCodecs(desc, forma)
-	if medi == nil {
-		h.OnDescribe(Description{Others: others})
-		return fmt.Errorf("%w: camera offers %v", ErrUnsupportedCodec, others)
-	}
-	dec, err := forma.CreateDecoder()
+	video, err := findVideo(desc)
 	if err != nil {
 		return err
 	}
-	if _, err := c.Setup(desc.BaseURL, medi, 0, 0); err != nil {
-		return err
+	var audio *pull
+	if wantAudio {
+		if audio, err = findAudio(desc); err != nil {
+			return err
+		}
 	}
-	h.OnDescribe(Description{SPS: forma.SPS, PPS: forma.PPS, Others: others})
+	if video == nil {
+		d := Description{Others: otherCodecs(desc)}
+		h.OnDescribe(d)
+		return fmt.Errorf("%w: camera offers %v", ErrUnsupportedCodec, d.Others)
+	}
+	d := Description{Video: video.track, Others: otherCodecs(desc, video, audio)}
+	for _, p := range []*pull{video, audio} {
+		if p == nil {
+			continue
+		}
+		if _, err := c.Setup(desc.BaseURL, p.media, 0, 0); err != nil {
+			return err
+		}
+	}
+	if audio != nil {
+		d.Audio = audio.track
+	}
+	h.OnDescribe(d)
 
 	c.OnDecodeError = func(err error) { h.OnDecodeError(err) }
-	c.OnPacketRTP(medi, forma, func(pkt *rtp.Packet) {
-		pts, ok := c.PacketPTS2(medi, pkt)
-		if !ok {
-			return
+	for _, p := range []*pull{video, audio} {
+		if p == nil {
+			continue
 		}
-		nalus, err := dec.Decode(pkt)
-		if err != nil {
-			if !errors.Is(err, rtph264.ErrMorePacketsNeeded) && !errors.Is(err, rtph264.ErrNonStartingPacketAndNoPrevious) {
+		c.OnPacketRTP(p.media, p.format, func(pkt *rtp.Packet) {
+			pts, ok := c.PacketPTS2(p.media, pkt)
+			if !ok {
+				return
+			}
+			frames, err := p.decode(pkt)
+			switch {
+			case err == nil && p == video:
+				h.OnAccessUnit(frames, pts, time.Now())
+			case err == nil:
+				h.OnAudio(frames, pts, time.Now())
+			case !isIncomplete(err):
 				h.OnDecodeError(err)
 			}
-			return
-		}
-		h.OnAccessUnit(nalus, pts, time.Now())
-	})
+		})
+	}
 	if _, err := c.Play(nil); err != nil {
 		return err
 	}
 	return c.Wait()
 }
 
-// otherCodecs names every format of the session except the one pulled.
-func otherCodecs(desc *description.Session, pulled format.Format) []media.Codec {
+// otherCodecs names every format of the session except those pulled.
+func otherCodecs(desc *description.Session, pulled ...*pull) []media.Codec {
 	var out []media.Codec
 	for _, m := range desc.Medias {
 		for _, f := range m.Formats {
-			if f == pulled {
+			if slices.ContainsFunc(pulled, func(p *pull) bool { return p != nil && p.format == f }) {
 				continue
 			}
 			out = append(out, codecOf(f))
@@ -163,7 +192,7 @@ func otherCodecs(desc *description.Session, pulled format.Format) []media.Codec 
 }
 
 func codecOf(f format.Format) media.Codec {
-	switch f.(type) {
+	switch f := f.(type) {
 	case *format.H264:
 		return media.CodecH264
 	case *format.H265:
@@ -171,7 +200,10 @@ func codecOf(f format.Format) media.Codec {
 	case *format.MPEG4Audio:
 		return media.CodecAAC
 	case *format.G711:
-		return media.CodecG711
+		if f.MULaw {
+			return media.CodecPCMU
+		}
+		return media.CodecPCMA
 	case *format.Opus:
 		return media.CodecOpus
 	}

@@ -40,7 +40,8 @@ func serveTracks(t *testing.T, formats ...format.Format) string {
 	desc := &description.Session{}
 	for _, f := range formats {
 		typ := description.MediaTypeVideo
-		if _, audio := f.(*format.MPEG4Audio); audio {
+		switch f.(type) {
+		case *format.MPEG4Audio, *format.G711:
 			typ = description.MediaTypeAudio
 		}
 		desc.Medias = append(desc.Medias, &description.Media{Type: typ, Formats: []format.Format{f}})
@@ -68,6 +69,7 @@ type recordingHandler struct{ desc chan Description }
 
 func (r *recordingHandler) OnDescribe(d Description)                { r.desc <- d }
 func (r *recordingHandler) OnAccessUnit([][]byte, int64, time.Time) {}
+func (r *recordingHandler) OnAudio([][]byte, int64, time.Time)      {}
 func (r *recordingHandler) OnDecodeError(error)                     {}
 
 func aac() *format.MPEG4Audio {
@@ -75,18 +77,64 @@ func aac() *format.MPEG4Audio {
 		Config: &mpeg4audio.AudioSpecificConfig{Type: mpeg4audio.ObjectTypeAACLC, SampleRate: 48000, ChannelCount: 2}}
 }
 
-func TestH265AndAudioAreRecognizedAndReported(t *testing.T) {
+// describe plays url until the description arrives and returns it with
+// Play's result when Play ends first.
+func describe(t *testing.T, url string, audio bool) (Description, error) {
+	t.Helper()
+	h := &recordingHandler{desc: make(chan Description, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Play(ctx, ClientOptions{URL: url, Transport: "tcp", Audio: audio}, h) }()
+	select {
+	case d := <-h.desc:
+		cancel()
+		err := <-done
+		if errors.Is(err, context.Canceled) {
+			err = nil
+		}
+		return d, err
+	case err := <-done:
+		t.Fatalf("Play ended before describing: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no description")
+	}
+	return Description{}, nil
+}
+
+func TestH265AndAudioArePulled(t *testing.T) {
 	url := serveTracks(t, &format.H265{PayloadTyp: 96}, aac())
+	d, err := describe(t, url, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Video.Codec != media.CodecH265 || d.Audio.Codec != media.CodecAAC ||
+		d.Audio.SampleRate != 48000 || d.Audio.Channels != 2 || len(d.Audio.Config) == 0 || len(d.Others) != 0 {
+		t.Fatalf("description %+v, want H265 + AAC 48 kHz stereo pulled", d)
+	}
+}
+
+func TestG711Pulled(t *testing.T) {
+	url := serveTracks(t, &format.H264{PayloadTyp: 96, PacketizationMode: 1},
+		&format.G711{PayloadTyp: 0, MULaw: true, SampleRate: 8000, ChannelCount: 1})
+	d, err := describe(t, url, true)
+	if err != nil || d.Audio.Codec != media.CodecPCMU || d.Audio.SampleRate != 8000 {
+		t.Fatalf("description %+v, %v: want PCMU at 8 kHz", d, err)
+	}
+}
+
+func TestUnreadableVideoIsReported(t *testing.T) {
+	url := serveTracks(t, &format.MJPEG{}, &format.G711{PayloadTyp: 8, SampleRate: 8000, ChannelCount: 1})
 	h := &recordingHandler{desc: make(chan Description, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := Play(ctx, ClientOptions{URL: url, Transport: "tcp"}, h)
+	err := Play(ctx, ClientOptions{URL: url, Transport: "tcp", Audio: true}, h)
 	if !errors.Is(err, ErrUnsupportedCodec) {
 		t.Fatalf("Play = %v, want ErrUnsupportedCodec", err)
 	}
 	d := <-h.desc
-	if !slices.Equal(d.Others, []media.Codec{media.CodecH265, media.CodecAAC}) {
-		t.Fatalf("reported codecs %v, want [H265 AAC]", d.Others)
+	if !slices.Equal(d.Others, []media.Codec{media.CodecOther, media.CodecPCMA}) {
+		t.Fatalf("reported codecs %v, want [other PCMA]", d.Others)
 	}
 }
 

@@ -9,9 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"vigil/streams/avc"
+	"vigil/streams/clock"
 	"vigil/streams/hub"
-	"vigil/streams/media"
 	"vigil/streams/rtsp"
 )
 
@@ -21,7 +20,10 @@ type Options struct {
 	URL       string // may carry credentials; never logged as is
 	Transport string // auto, tcp or udp
 	Hub       *hub.Hub
-	Logger    *slog.Logger
+	// AudioHub, when set, receives the camera's audio (AAC, G.711 or
+	// Opus); without it audio is only reported.
+	AudioHub *hub.Hub
+	Logger   *slog.Logger
 
 	MinBackoff     time.Duration // first wait after a failure (default 1 s)
 	MaxBackoff     time.Duration // longest wait between full attempts (default 30 s)
@@ -35,9 +37,15 @@ type Options struct {
 
 // Counters are the source's cumulative totals.
 type Counters struct {
-	avc.Counters
-	Attempts     uint64
-	DecodeErrors uint64
+	Attempts      uint64
+	DecodeErrors  uint64 // packets the depacketizer refused
+	BrokenNALUs   uint64 // video NAL units dropped as malformed
+	OversizeNALUs uint64
+	NoParamSets   uint64 // keyframes dropped: no parameter sets known yet
+	BadSPS        uint64
+	BadDTS        uint64 // units whose decoding time could not be derived
+	Rebases       uint64 // timestamp jumps smoothed over
+	BrokenAudio   uint64 // audio frames dropped as empty or oversized
 }
 
 // Source supervises the pull of one camera.
@@ -45,8 +53,13 @@ type Source struct {
 	opts Options
 	log  *slog.Logger
 
+	// The timelines of the hubs, kept across sessions (and codecs) so a
+	// camera's timestamps only grow. Owned by Run.
+	videoClock, audioClock clock.Clock
+
 	mu       sync.Mutex
 	counters Counters
+	base     Counters // normalizer counts of the sessions that ended
 }
 
 // New checks opts and returns a Source; Run starts it.
@@ -85,7 +98,6 @@ func (s *Source) Counters() Counters {
 
 // Run pulls the camera until ctx is canceled, reconnecting forever.
 func (s *Source) Run(ctx context.Context) {
-	norm := &avc.Normalizer{}
 	failures := 0
 	for {
 		s.opts.Hub.SetStatus(hub.Status{State: hub.StateConnecting})
@@ -93,15 +105,21 @@ func (s *Source) Run(ctx context.Context) {
 		s.counters.Attempts++
 		s.mu.Unlock()
 
-		sess := &session{src: s, norm: norm}
-		norm.Reconnected()
+		s.videoClock.Reset()
+		s.audioClock.Reset()
+		sess := &session{src: s}
 		err := rtsp.Play(ctx, s.clientOptions(), sess)
-		s.collect(norm)
+		sess.collect()
+		s.mu.Lock()
+		s.base = s.counters
+		s.mu.Unlock()
 		if ctx.Err() != nil {
 			s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
+			s.setAudioOffline(hub.ReasonStopped)
 			return
 		}
 		reason := reasonOf(err)
+		s.setAudioOffline(reason)
 		s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: reason, Detail: errDetail(err),
 			Message: rtsp.Describe(err), Track: sess.track})
 		s.log.Warn("camera stream down", "reason", reason, "err", errDetail(err))
@@ -113,6 +131,7 @@ func (s *Source) Run(ctx context.Context) {
 		failures++
 		if !s.waitForRetry(ctx, wait, reason == hub.ReasonUnreachable || reason == hub.ReasonTimeout) {
 			s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
+			s.setAudioOffline(hub.ReasonStopped)
 			return
 		}
 	}
@@ -125,6 +144,7 @@ func (s *Source) clientOptions() rtsp.ClientOptions {
 		ConnectTimeout:    s.opts.ConnectTimeout,
 		ReadTimeout:       s.opts.ReadTimeout,
 		UDPReadBufferSize: 4 << 20,
+		Audio:             s.opts.AudioHub != nil,
 	}
 }
 
@@ -160,81 +180,13 @@ func (s *Source) waitForRetry(ctx context.Context, wait time.Duration, wasUnreac
 	}
 }
 
-func (s *Source) collect(norm *avc.Normalizer) {
-	s.mu.Lock()
-	s.counters.Counters = norm.Counters()
-	s.mu.Unlock()
-}
-
-// session handles the callbacks of one RTSP session.
-type session struct {
-	src       *Source
-	norm      *avc.Normalizer
-	track     media.Track
-	others    []media.Codec
-	online    bool
-	onlineAt  time.Time
-	lastFrame time.Time
-	mu        sync.Mutex
-}
-
-func (ss *session) OnDescribe(d rtsp.Description) {
-	ss.others = d.Others
-	ss.norm.SetParams(d.SPS, d.PPS)
-	ss.track.Codec = media.CodecH264
-	if len(d.SPS) == 0 && len(d.Others) > 0 {
-		ss.track.Codec = d.Others[0]
+// setAudioOffline marks the audio hub offline unless it already is.
+func (s *Source) setAudioOffline(reason string) {
+	if h := s.opts.AudioHub; h != nil {
+		if st := h.Status(); st.State != hub.StateOffline || st.Reason != reason {
+			h.SetStatus(hub.Status{State: hub.StateOffline, Reason: reason})
+		}
 	}
-	ss.track.Others = d.Others
-}
-
-func (ss *session) OnAccessUnit(nalus [][]byte, pts90k int64, received time.Time) {
-	au := ss.norm.Normalize(nalus, pts90k, received)
-	ss.src.collect(ss.norm)
-	if au == nil {
-		return
-	}
-	track, changed := ss.norm.Track()
-	if au.Key && (!ss.isOnline() || changed) {
-		track.Others = ss.others
-		ss.track = track
-		ss.setOnline(received)
-		ss.src.opts.Hub.SetStatus(hub.Status{State: hub.StateOnline, Track: track})
-	}
-	ss.mu.Lock()
-	ss.lastFrame = received
-	ss.mu.Unlock()
-	ss.src.opts.Hub.Publish(au)
-}
-
-func (ss *session) OnDecodeError(error) {
-	ss.src.mu.Lock()
-	ss.src.counters.DecodeErrors++
-	ss.src.mu.Unlock()
-}
-
-func (ss *session) isOnline() bool {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	return ss.online
-}
-
-func (ss *session) setOnline(at time.Time) {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if !ss.online {
-		ss.online = true
-		ss.onlineAt = at
-	}
-}
-
-func (ss *session) onlineFor() time.Duration {
-	ss.mu.Lock()
-	defer ss.mu.Unlock()
-	if !ss.online {
-		return 0
-	}
-	return ss.lastFrame.Sub(ss.onlineAt)
 }
 
 // reasonOf maps a pull error onto the stable reason words of the API.
