@@ -2,9 +2,10 @@
 // and trying other gateways.
 //
 //	camsim -listen 127.0.0.1:8554 -cameras 4 [-gop 50] [-user u -pass p]
+//	       [-codec h264|h265] [-bframes N] [-bitrate BPS] [-audio none|aac|pcma|pcmu|opus]
 //
 // Main streams are at rtsp://ADDR/cam0 ... and half-size sub streams at
-// rtsp://ADDR/cam0/sub ...
+// rtsp://ADDR/cam0/sub ... H.265, B-frames, AAC and Opus need ffmpeg.
 package main
 
 import (
@@ -14,8 +15,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"vigil/streams/media"
 	"vigil/streams/sim"
 )
 
@@ -40,11 +43,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.Height, "height", 360, "main stream height (sub stream: half)")
 	fs.StringVar(&o.Username, "user", "", "demand this user name (Basic or Digest)")
 	fs.StringVar(&o.Password, "pass", "", "password for -user")
+	codec := fs.String("codec", "h264", "video codec: h264 or h265 (h265 needs ffmpeg)")
+	bframes := fs.Int("bframes", 0, "H.264 B-frames between reference pictures (needs ffmpeg)")
+	bitrate := fs.Int("bitrate", 0, "bit/s of main video, coded by ffmpeg when set (0: about 1 Mbit/s at 640x360)")
+	audio := fs.String("audio", "none", "main stream audio: none, aac, pcma, pcmu or opus (aac and opus need ffmpeg)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	cam, err := cameraFlags(*codec, *audio, *bframes, *bitrate)
+	if err != nil {
+		return err
+	}
+	o.Configure = func(_ string, c *sim.CameraOptions) {
+		c.Codec, c.Encoder, c.Audio, c.BFrames, c.Bitrate = cam.Codec, cam.Encoder, cam.Audio, cam.BFrames, cam.Bitrate
 	}
 	if o.Cameras < 1 {
 		return fmt.Errorf("-cameras must be at least 1")
@@ -58,10 +72,49 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	fmt.Fprintf(stdout, "camsim: %d cameras on %s\n", o.Cameras, srv.Addr())
+	fmt.Fprintf(stdout, "camsim: %d cameras on %s (%s%s)\n", o.Cameras, srv.Addr(), cam.Codec, describeAudio(cam.Audio))
 	for _, c := range srv.Cameras() {
 		fmt.Fprintf(stdout, "%s  %s\n", srv.URL(c), srv.SubURL(c))
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// Flag spellings of codecs.
+var (
+	videoCodecs = map[string]media.Codec{"h264": media.CodecH264, "h265": media.CodecH265}
+	audioCodecs = map[string]media.Codec{
+		"none": "", "aac": media.CodecAAC, "pcma": media.CodecPCMA, "pcmu": media.CodecPCMU, "opus": media.CodecOpus,
+	}
+)
+
+// cameraFlags checks the coding flags; the cameras check the rest.
+func cameraFlags(codec, audio string, bframes, bitrate int) (sim.CameraOptions, error) {
+	var o sim.CameraOptions
+	var ok bool
+	if o.Codec, ok = videoCodecs[strings.ToLower(codec)]; !ok {
+		return o, fmt.Errorf("-codec %q: want h264 or h265", codec)
+	}
+	if o.Audio, ok = audioCodecs[strings.ToLower(audio)]; !ok {
+		return o, fmt.Errorf("-audio %q: want none, aac, pcma, pcmu or opus", audio)
+	}
+	if bframes < 0 || bitrate < 0 {
+		return o, fmt.Errorf("-bframes and -bitrate must not be negative")
+	}
+	if bframes > 0 && o.Codec != media.CodecH264 {
+		return o, fmt.Errorf("-bframes is for -codec h264 only")
+	}
+	o.BFrames, o.Bitrate = bframes, bitrate
+	if bitrate > 0 {
+		// The builtin encoder is lossless and has no rate to set.
+		o.Encoder = sim.EncoderFFmpeg
+	}
+	return o, nil
+}
+
+func describeAudio(c media.Codec) string {
+	if c == "" {
+		return ""
+	}
+	return " + " + string(c)
 }

@@ -39,9 +39,11 @@ type ServerOptions struct {
 	OnPlay func(path string)
 }
 
-// Server serves H.264 streams over RTSP, one per path, as an IP camera
-// does. Build it with NewServer, feed it with WriteAccessUnit; Stop and
-// Start take the whole listener down and up again on the same ports.
+// Server serves streams over RTSP, one per path, as an IP camera does:
+// H.264 or H.265 video, optionally with AAC, G.711 or Opus audio. Build it
+// with NewServer, add paths with AddStream, feed them with WriteAccessUnit
+// and WriteAudio; Stop and Start take the whole listener down and up again
+// on the same ports.
 type Server struct {
 	opts ServerOptions
 

@@ -333,7 +333,7 @@ func TestServerRTPTime(t *testing.T) {
 		0: 0, 40 * time.Millisecond: 3600, time.Second: 90000,
 		48 * time.Hour: uint32(int64(48*3600) * 90000 % (1 << 32)),
 	} {
-		if got := serverRTPTime(d); got != want {
+		if got := serverRTPTime(d, 90000); got != want {
 			t.Errorf("%v: %d, want %d", d, got, want)
 		}
 	}

@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"vigil/streams/media"
 )
 
 // Garbage selects how a camera misbehaves on the wire, to exercise the
@@ -19,8 +21,9 @@ const (
 	// OversizedNALU-byte NAL unit sent as FU-A fragments; the picture
 	// after it is an IDR so a reader that drops it recovers.
 	GarbageOversized
-	// GarbageTruncatedFUA sends every NAL unit as FU-A fragments but leaves
-	// out the end fragment (the marker goes on the last packet sent).
+	// GarbageTruncatedFUA sends every NAL unit as fragmentation units (FU-A
+	// for H.264, FU for H.265) but leaves out the end fragment (the marker
+	// goes on the last packet sent).
 	GarbageTruncatedFUA
 )
 
@@ -55,13 +58,18 @@ func randomPayloads(r *rand.Rand) [][]byte {
 	return out
 }
 
-// oversizedNALU builds a non-IDR slice NAL unit of OversizedNALU bytes. The
-// filler has no zero bytes, so it holds no start code either.
-func oversizedNALU() []byte {
+// oversizedNALU builds a non-IDR slice NAL unit of OversizedNALU bytes
+// (H.264 type 1, or H.265 TRAIL_R). The filler has no zero bytes, so it
+// holds no start code either.
+func oversizedNALU(c media.Codec) []byte {
 	n := make([]byte, OversizedNALU)
-	n[0] = 0x41 // nal_ref_idc 2, type 1
-	for i := 1; i < len(n); i++ {
+	for i := range n {
 		n[i] = 0xA5
+	}
+	if c == media.CodecH265 {
+		n[0], n[1] = 1<<1, 1 // TRAIL_R, layer 0, temporal id 0
+	} else {
+		n[0] = 0x41 // nal_ref_idc 2, type 1
 	}
 	return n
 }
@@ -69,28 +77,39 @@ func oversizedNALU() []byte {
 // fuaTruncatedMax is the fragment size used by GarbageTruncatedFUA.
 const fuaTruncatedMax = 1200
 
-// truncatedFUA packs each NAL unit of au as FU-A fragments (RFC 6184
-// 5.8) and drops each one's end fragment. NAL units of one or two bytes
-// cannot be fragmented and are sent whole.
-func truncatedFUA(au [][]byte) [][]byte {
+// truncatedFU packs each NAL unit of au as fragmentation units (RFC 6184
+// 5.8 FU-A, or RFC 7798 4.4.3 FU for H.265) and drops each one's end
+// fragment. NAL units too small to fragment are sent whole.
+func truncatedFU(au [][]byte, c media.Codec) [][]byte {
+	hdr := 1 // NAL header bytes
+	if c == media.CodecH265 {
+		hdr = 2
+	}
 	var out [][]byte
 	for _, n := range au {
-		body := n[1:]
-		if len(body) < 2 {
+		if len(n) < hdr+2 {
 			out = append(out, n)
 			continue
 		}
+		body := n[hdr:]
 		size := min(fuaTruncatedMax, (len(body)+1)/2)
 		for start := 0; start+size < len(body); start += size {
-			p := make([]byte, 2+size)
-			p[0] = n[0]&0xE0 | 28 // FU indicator: NRI of the NAL, type FU-A
-			p[1] = n[0] & 0x1F    // FU header: original type
-			if start == 0 {
-				p[1] |= 0x80 // S bit
-			}
-			copy(p[2:], body[start:start+size])
+			p := append(fuHeader(n, c, start == 0), body[start:start+size]...)
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// fuHeader returns the payload header and FU header of a fragment of n.
+func fuHeader(n []byte, c media.Codec, first bool) []byte {
+	var s byte
+	if first {
+		s = 0x80 // S bit
+	}
+	if c == media.CodecH265 {
+		typ := (n[0] >> 1) & 0x3f
+		return []byte{n[0]&0x81 | 49<<1, n[1], s | typ}
+	}
+	return []byte{n[0]&0xE0 | 28, s | n[0]&0x1F} // FU indicator (NRI, FU-A), FU header
 }

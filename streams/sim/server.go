@@ -1,14 +1,17 @@
 // Package sim provides simulated IP cameras served over real RTSP, for
 // demo mode, tests, benchmarks and cmd/camsim. Each camera has a main
-// stream at /<name> and a half-size sub stream at /<name>/sub, H.264
-// encoded by h264enc; it can be "rebooted" (Stop/Start) and made to send
-// garbage.
+// stream at /<name> and a half-size sub stream at /<name>/sub: H.264 coded
+// live by h264enc, or H.264 (with B-frames if asked) or H.265 from a loop
+// coded once by ffmpeg; the main stream may carry AAC, G.711 or Opus
+// audio. A camera can be "rebooted" (Stop/Start) and made to send garbage.
 package sim
 
 import (
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"vigil/streams/rtsp"
@@ -34,6 +37,11 @@ type ServerOptions struct {
 	Password string
 	// NoUDP offers only the TCP (interleaved) transport.
 	NoUDP bool
+	// Configure, when set, is called for every camera before it is
+	// created, with the options built from the fields above; it may
+	// change any of them (codec, audio, size, bitrate, tag, ...) but the
+	// Name. Cameras are then created concurrently.
+	Configure func(name string, o *CameraOptions)
 }
 
 // Server is a set of simulated cameras on one RTSP listener.
@@ -82,27 +90,59 @@ func NewServer(o ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.rtsp = srv
-	for i, name := range names {
-		if !validName(name) || s.byName[name] != nil {
-			s.Close()
-			return nil, fmt.Errorf("sim: camera name %q invalid or repeated", name)
-		}
-		c, err := newCamera(CameraOptions{
-			Name: name, Index: i, Width: o.Width, Height: o.Height, FPS: o.FPS, GOP: o.GOP,
-		}, srv)
-		if err != nil {
-			s.Close()
-			return nil, err
-		}
-		s.cams = append(s.cams, c)
-		s.byName[name] = c
+	if err := s.addCameras(names); err != nil {
+		s.Close()
+		return nil, err
 	}
 	s.ready.Store(true)
 	return s, nil
 }
 
-// requestIDR makes the camera of path start its next picture with an IDR,
-// as real cameras do when a session starts playing.
+// addCameras creates the cameras, several at a time: a camera coded by
+// ffmpeg spends a fraction of a second encoding its loops.
+func (s *Server) addCameras(names []string) error {
+	opts := make([]CameraOptions, len(names))
+	seen := make(map[string]bool, len(names))
+	for i, name := range names {
+		if !validName(name) || seen[name] {
+			return fmt.Errorf("sim: camera name %q invalid or repeated", name)
+		}
+		seen[name] = true
+		o := s.opts
+		opts[i] = CameraOptions{Name: name, Index: i, Width: o.Width, Height: o.Height, FPS: o.FPS, GOP: o.GOP}
+		if o.Configure != nil {
+			o.Configure(name, &opts[i])
+			opts[i].Name = name // the path is not the hook's to change
+		}
+	}
+	cams := make([]*Camera, len(names))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range opts {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			cams[i], errs[i] = newCamera(opts[i], s.rtsp)
+		})
+	}
+	wg.Wait()
+	for i, c := range cams {
+		if c != nil {
+			s.cams = append(s.cams, c)
+			s.byName[names[i]] = c
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err // the first: the others likely say the same
+		}
+	}
+	return nil
+}
+
+// requestIDR makes the camera of path start with a keyframe as soon as it
+// can, as real cameras do when a session starts playing.
 func (s *Server) requestIDR(path string) {
 	if !s.ready.Load() {
 		return // cameras still being built; each starts with an IDR anyway
@@ -147,7 +187,7 @@ func (s *Server) url(path string) string {
 func (s *Server) Stop() { s.rtsp.Stop() }
 
 // Start brings the listener back on the same address; each camera's first
-// picture after it is an IDR.
+// picture after it is a keyframe.
 func (s *Server) Start() error { return s.rtsp.Start() }
 
 // SetGarbage sets camera cam's wire behaviour.

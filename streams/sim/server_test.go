@@ -12,6 +12,8 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 	"github.com/pion/rtp"
+
+	"vigil/streams/media"
 )
 
 func newTestServer(t *testing.T, o ServerOptions) *Server {
@@ -147,12 +149,20 @@ func TestCameraStreams(t *testing.T) {
 			}
 			// 25 more frames: 40 ms apart in RTP time, about a second of wall time.
 			first := a
-			for range 25 {
+			for n := 0; n < 25; {
 				b := r.nextAU(t)
-				if d := b.ts - a.ts; d%3600 != 0 || d == 0 {
+				d := b.ts - a.ts
+				if d == 0 && tc.tr == gortsplib.TransportUDP {
+					// A unit whose marker packet was lost is returned when
+					// the next unit's first packet arrives, stamped with
+					// that packet's timestamp.
+					continue
+				}
+				if d%3600 != 0 || d == 0 {
 					t.Fatalf("RTP timestamp step %d, want multiples of 3600", d)
 				}
 				a = b
+				n++
 			}
 			rtpSec := float64(a.ts-first.ts) / 90000
 			wall := a.at.Sub(first.at).Seconds()
@@ -296,7 +306,7 @@ func TestGarbageTruncatedFUA(t *testing.T) {
 func TestTruncatedFUA(t *testing.T) {
 	nal := make([]byte, 3001)
 	nal[0] = 0x65
-	pk := truncatedFUA([][]byte{{0x67, 1}, nal})
+	pk := truncatedFU([][]byte{{0x67, 1}, nal}, media.CodecH264)
 	// SPS (too small to fragment) whole, then 1200+1200 of the 3000 body
 	// bytes: the last 600 (the end fragment) are left out.
 	if len(pk) != 3 || pk[0][0] != 0x67 || pk[1][0] != 0x7c || pk[1][1] != 0x85 || pk[2][1] != 0x05 {

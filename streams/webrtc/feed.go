@@ -11,16 +11,11 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
-	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
 
 	"vigil/streams/hub"
 	"vigil/streams/media"
 )
-
-// rtpPayloadSize keeps every packet, with SRTP and tunnel overhead, under
-// common path MTUs.
-const rtpPayloadSize = 1200
 
 // burstRate caps how fast the frames of a cached-GOP burst after its
 // keyframe are sent, in bytes per second (100 Mbit/s): fast enough that a
@@ -48,15 +43,22 @@ const (
 type FeedEvent struct {
 	State  FeedState
 	Reason string // why offline
-	Track  media.Track
+	// Track is the camera's track as it sends it.
+	Track media.Track
+	// Sent is the codec the viewer gets ("" until known) and Transcoded
+	// whether it was made for this viewer rather than passed through.
+	Sent       media.Codec
+	Transcoded bool
 }
 
-// Feed is one outgoing video track. It is fed by a hub reader and can be
-// switched to another hub at any time: the track, its SSRC, sequence
+// Feed is one outgoing track. It is fed by a hub reader and can be
+// switched to another stream at any time: the track, its SSRC, sequence
 // numbers and timestamps stay continuous, so the browser needs no new
-// negotiation and shows the new camera from its cached keyframe.
+// negotiation and shows the new camera from its cached keyframe. Each
+// stream goes to the viewer as the camera sends it when the viewer
+// negotiated that codec, and through the stream's transcoder otherwise.
 type Feed struct {
-	track    *webrtc.TrackLocalStaticRTP
+	track    *switchTrack
 	log      *slog.Logger
 	onChange func(FeedEvent)
 	// ready is closed once the peer connection is up: packets written
@@ -64,8 +66,7 @@ type Feed struct {
 	ready <-chan struct{}
 
 	mu          sync.Mutex // guards the fields below
-	hub         *hub.Hub
-	reader      *hub.Reader
+	stream      *Stream
 	cancel      context.CancelFunc
 	done        chan struct{}
 	lastRequest time.Time
@@ -75,47 +76,63 @@ type Feed struct {
 	// Attach, which waits for the old pump to end before starting the new.
 	tl        timeline
 	seq       uint16
-	payloader codecs.H264Payloader
+	pk        packetizer
 	state     FeedState
 	lastTrack media.Track
+	route     route
+
+	// reader is the pump's current reader, for keyframe requests. The pump
+	// sets it without f.mu, which Attach holds while waiting for the pump.
+	reader atomic.Pointer[hub.Reader]
 
 	packets atomic.Uint64
 	frames  atomic.Uint64
 	bytes   atomic.Uint64
 }
 
-func newFeed(track *webrtc.TrackLocalStaticRTP, ready <-chan struct{}, log *slog.Logger, onChange func(FeedEvent)) *Feed {
+func newFeed(track *switchTrack, ready <-chan struct{}, log *slog.Logger, onChange func(FeedEvent)) *Feed {
 	if onChange == nil {
 		onChange = func(FeedEvent) {}
 	}
 	return &Feed{track: track, ready: ready, log: log, onChange: onChange, seq: uint16(time.Now().UnixNano()), state: FeedIdle}
 }
 
-// Attach switches the feed to h (nil detaches). It returns once the
-// previous reader is released.
+// Attach switches the feed to the camera stream h sends, without a
+// transcoder (nil detaches).
 func (f *Feed) Attach(h *hub.Hub) {
+	if h == nil {
+		f.AttachStream(nil)
+		return
+	}
+	f.AttachStream(&Stream{Native: h})
+}
+
+// AttachStream switches the feed to s (nil detaches). It returns once the
+// previous reader is released.
+func (f *Feed) AttachStream(s *Stream) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.stopLocked()
-	if f.closed || h == nil {
-		f.hub = nil
+	if f.closed || s == nil || s.Native == nil {
+		f.stream = nil
 		return
 	}
 	f.tl.unmap()
-	f.payloader = codecs.H264Payloader{}
-	f.hub = h
-	f.reader = h.NewReader()
+	f.stream = s
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel = cancel
 	f.done = make(chan struct{})
-	go f.pump(ctx, f.reader, f.done)
+	go f.pump(ctx, s, f.done)
 }
 
-// Hub returns the hub the feed is attached to, or nil.
+// Hub returns the native hub of the stream the feed shows, or nil.
 func (f *Feed) Hub() *hub.Hub {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.hub
+	if f.stream == nil {
+		return nil
+	}
+	return f.stream.Native
 }
 
 // stopLocked ends the running pump and waits for it.
@@ -125,7 +142,7 @@ func (f *Feed) stopLocked() {
 	}
 	f.cancel()
 	<-f.done
-	f.cancel, f.done, f.reader = nil, nil, nil
+	f.cancel, f.done = nil, nil
 }
 
 func (f *Feed) close() {
@@ -133,21 +150,22 @@ func (f *Feed) close() {
 	defer f.mu.Unlock()
 	f.stopLocked()
 	f.closed = true
-	f.hub = nil
+	f.stream = nil
 }
 
 // requestKeyframe answers a viewer's PLI or FIR from the hub's GOP cache.
 func (f *Feed) requestKeyframe() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.reader == nil || time.Since(f.lastRequest) < keyframeRequestInterval {
+	r := f.reader.Load()
+	if r == nil || time.Since(f.lastRequest) < keyframeRequestInterval {
 		return
 	}
 	f.lastRequest = time.Now()
-	f.reader.Resync()
+	r.Resync()
 }
 
-// Stats are a feed's cumulative totals.
+// FeedStats are a feed's cumulative totals.
 type FeedStats struct {
 	Packets, Frames, Bytes uint64
 }
@@ -157,123 +175,39 @@ func (f *Feed) Stats() FeedStats {
 	return FeedStats{Packets: f.packets.Load(), Frames: f.frames.Load(), Bytes: f.bytes.Load()}
 }
 
-func (f *Feed) pump(ctx context.Context, r *hub.Reader, done chan struct{}) {
-	defer close(done)
-	defer r.Close()
-	f.setState(FeedEvent{State: FeedWaiting})
-	select {
-	case <-f.ready:
-	default:
-		select {
-		case <-f.ready:
-			// The reader queued while the connection came up; restart it
-			// from the freshest GOP so the first packets are a keyframe.
-			r.Resync()
-		case <-ctx.Done():
-			return
-		}
-	}
-	for {
-		d, err := r.Read(ctx)
-		if err != nil {
-			return
-		}
-		switch {
-		case d.Status != nil:
-			f.onStatus(*d.Status)
-		case d.Burst:
-			if !f.sendBurst(ctx, d.Units) {
-				return
-			}
-		default:
-			f.sendUnit(d.Units[0], f.tl.live(d.Units[0].PTS, time.Now()))
-		}
-	}
-}
-
-func (f *Feed) onStatus(s hub.Status) {
-	f.lastTrack = s.Track
-	switch s.State {
-	case hub.StateOffline:
-		f.setState(FeedEvent{State: FeedOffline, Reason: s.Reason, Track: s.Track})
-	case hub.StateOnline:
-		if f.state == FeedPlaying {
-			// New resolution or codec parameters: tell the tile.
-			f.onChange(FeedEvent{State: FeedPlaying, Track: s.Track})
-		}
-	}
-}
-
-// sendBurst sends a run of cached units. The keyframe goes at once: it is
-// the first picture the viewer sees. The frames after it are paced to
-// burstRate, so a multi-megabyte GOP does not hit a real network link (or
-// the viewer's socket buffer) in one instant. It returns false when ctx
-// ended the burst.
-func (f *Feed) sendBurst(ctx context.Context, units []*media.AccessUnit) bool {
-	pts := make([]time.Duration, len(units))
-	for i, au := range units {
-		pts[i] = au.PTS
-	}
-	start := time.Now()
-	stamps := f.tl.burst(pts, start)
-	var paced int64 // bytes sent after the keyframe
-	for i, au := range units {
-		if i > 0 {
-			due := start.Add(time.Duration(paced * int64(time.Second) / burstRate))
-			if !sleepUntil(ctx, due) {
-				return false
-			}
-			paced += int64(au.Size())
-		}
-		f.sendUnit(au, stamps[i])
-	}
-	return true
-}
-
-// sleepUntil waits until t or ctx's end; it reports whether t came.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
-// sendUnit packetizes one access unit and writes it to the track.
+// sendUnit packetizes one unit and writes it to the track, ts being the
+// RTP timestamp of its first frame.
 func (f *Feed) sendUnit(au *media.AccessUnit, ts int64) {
-	payloads := f.payloader.Payload(rtpPayloadSize, au.AnnexB())
+	if f.state != FeedPlaying {
+		// Told before the packets go, so the tile is never behind them.
+		f.setState(FeedEvent{State: FeedPlaying, Track: f.lastTrack})
+	}
+	payloads := f.pk.payloads(au)
+	video := !f.pk.codec.IsAudio()
+	var h rtp.Header
 	for i, payload := range payloads {
-		pkt := rtp.Packet{
-			Header: rtp.Header{
-				Version:        2,
-				Marker:         i == len(payloads)-1,
-				SequenceNumber: f.seq,
-				Timestamp:      uint32(ts),
-			},
-			Payload: payload,
+		h = rtp.Header{
+			Version:        2,
+			Marker:         video && i == len(payloads)-1,
+			SequenceNumber: f.seq,
+			Timestamp:      uint32(ts),
+		}
+		if !video {
+			ts += frameTicks(f.pk.codec, payload)
 		}
 		f.seq++
-		if err := f.track.WriteRTP(&pkt); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+		if err := f.track.write(f.pk.codec, &h, payload); err != nil && !errors.Is(err, io.ErrClosedPipe) {
 			f.log.Debug("write rtp", "err", err)
 		}
 		f.packets.Add(1)
 		f.bytes.Add(uint64(len(payload)))
 	}
 	f.frames.Add(1)
-	if f.state != FeedPlaying {
-		f.setState(FeedEvent{State: FeedPlaying, Track: f.lastTrack})
-	}
 }
 
 func (f *Feed) setState(e FeedEvent) {
 	f.state = e.State
+	e.Sent, e.Transcoded = f.pk.codec, f.route == routeTranscoded
 	f.onChange(e)
 }
 

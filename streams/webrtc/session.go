@@ -19,10 +19,13 @@ var ErrBadOffer = errors.New("webrtc: unusable offer")
 
 // SessionOptions configure a new session.
 type SessionOptions struct {
-	// Offer is the viewer's SDP offer: one recvonly video m-line per feed.
+	// Offer is the viewer's SDP offer: one recvonly video m-line per feed,
+	// and optionally recvonly audio m-lines.
 	Offer string
-	// OnFeed receives the state changes of feed i.
+	// OnFeed receives the state changes of video feed i.
 	OnFeed func(i int, e FeedEvent)
+	// OnAudio receives the state changes of audio feed i.
+	OnAudio func(i int, e FeedEvent)
 	// OnClose is called once when the session ends for any reason.
 	OnClose func()
 	// GatherTimeout bounds waiting for local ICE candidates.
@@ -33,6 +36,7 @@ type SessionOptions struct {
 type Session struct {
 	pc      *webrtc.PeerConnection
 	feeds   []*Feed
+	audio   []*Feed
 	onClose func()
 	log     *slog.Logger
 
@@ -64,19 +68,31 @@ func (s *Session) negotiate(ctx context.Context, opts SessionOptions) (string, e
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrBadOffer, err)
 	}
-	videos := 0
+	videos, audios := 0, 0
 	for _, t := range s.pc.GetTransceivers() {
-		if t.Kind() == webrtc.RTPCodecTypeVideo {
+		switch t.Kind() {
+		case webrtc.RTPCodecTypeVideo:
 			videos++
+		case webrtc.RTPCodecTypeAudio:
+			audios++
 		}
 	}
-	if videos == 0 || videos > MaxFeeds {
-		return "", fmt.Errorf("%w: %d video m-lines, want 1 to %d", ErrBadOffer, videos, MaxFeeds)
+	if videos == 0 || videos > MaxFeeds || audios > MaxFeeds {
+		return "", fmt.Errorf("%w: %d video and %d audio m-lines, want 1 to %d of each", ErrBadOffer, videos, audios, MaxFeeds)
 	}
 	for i := 0; i < videos; i++ {
-		if err := s.addFeed(i, opts.OnFeed); err != nil {
+		f, err := s.addFeed(webrtc.RTPCodecTypeVideo, i, opts.OnFeed)
+		if err != nil {
 			return "", err
 		}
+		s.feeds = append(s.feeds, f)
+	}
+	for i := 0; i < audios; i++ {
+		f, err := s.addFeed(webrtc.RTPCodecTypeAudio, i, opts.OnAudio)
+		if err != nil {
+			return "", err
+		}
+		s.audio = append(s.audio, f)
 	}
 	s.pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		switch st {
@@ -89,29 +105,23 @@ func (s *Session) negotiate(ctx context.Context, opts SessionOptions) (string, e
 	return s.answer(ctx, opts.GatherTimeout)
 }
 
-func (s *Session) addFeed(i int, onFeed func(int, FeedEvent)) error {
-	track, err := webrtc.NewTrackLocalStaticRTP(
-		webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeH264, ClockRate: clockRate},
-		fmt.Sprintf("video%d", i), "vigil")
-	if err != nil {
-		return err
-	}
+func (s *Session) addFeed(kind webrtc.RTPCodecType, i int, onFeed func(int, FeedEvent)) (*Feed, error) {
+	track := newSwitchTrack(fmt.Sprintf("%s%d", kind, i), kind)
 	sender, err := s.pc.AddTrack(track)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrBadOffer, err)
+		return nil, fmt.Errorf("%w: %v", ErrBadOffer, err)
 	}
 	var handler func(FeedEvent)
 	if onFeed != nil {
 		handler = func(e FeedEvent) { onFeed(i, e) }
 	}
 	f := newFeed(track, s.connected, s.log, handler)
-	s.feeds = append(s.feeds, f)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		f.readRTCP(sender)
 	}()
-	return nil
+	return f, nil
 }
 
 func (s *Session) answer(ctx context.Context, timeout time.Duration) (string, error) {
@@ -147,6 +157,14 @@ func (s *Session) Feed(i int) *Feed {
 	return s.feeds[i]
 }
 
+// Audio returns audio feed i, or nil.
+func (s *Session) Audio(i int) *Feed {
+	if i < 0 || i >= len(s.audio) {
+		return nil
+	}
+	return s.audio[i]
+}
+
 // Done is closed when the session has ended.
 func (s *Session) Done() <-chan struct{} { return s.done }
 
@@ -155,6 +173,9 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 func (s *Session) Close() {
 	s.closeOnce.Do(func() {
 		for _, f := range s.feeds {
+			f.close()
+		}
+		for _, f := range s.audio {
 			f.close()
 		}
 		if err := s.pc.Close(); err != nil {

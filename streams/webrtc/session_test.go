@@ -217,8 +217,13 @@ func TestSessionCloseReleasesReaders(t *testing.T) {
 	for _, f := range s.Feeds() {
 		f.Attach(cam.hub)
 	}
-	if n := cam.hub.Stats().Readers; n != 3 {
-		t.Fatalf("readers = %d, want 3", n)
+	// Feeds open their readers once the connection is up.
+	deadline := time.Now().Add(10 * time.Second)
+	for cam.hub.Stats().Readers != 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("readers = %d, want 3", cam.hub.Stats().Readers)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	s.Close()
 	if n := cam.hub.Stats().Readers; n != 0 {

@@ -5,11 +5,6 @@ import (
 	"time"
 )
 
-// clockRate is the RTP clock of H.264 video.
-const clockRate = 90000
-
-func toTicks(d time.Duration) int64 { return int64(d) * clockRate / int64(time.Second) }
-
 // timeline maps camera timestamps onto one viewer track's RTP timestamps.
 // The track's timestamps must keep growing with wall-clock time across
 // camera switches and bursts, or the browser's jitter buffer either plays
@@ -17,6 +12,7 @@ func toTicks(d time.Duration) int64 { return int64(d) * clockRate / int64(time.S
 // shared/research/track-switch.md): a burst of cached frames squeezed just
 // before "now" is shown within ~0.2 s and then runs at live latency.
 type timeline struct {
+	rate     int64 // RTP clock in Hz; 0 is 90 kHz
 	started  bool
 	last     int64 // last RTP timestamp sent, unwrapped
 	lastWall time.Time
@@ -28,12 +24,32 @@ type timeline struct {
 // output stays continuous.
 func (t *timeline) unmap() { t.mapped = false }
 
+// setRate switches the RTP clock (an audio track moving between G.711 and
+// Opus); the output continues at the same point in time.
+func (t *timeline) setRate(rate int64) {
+	if rate == t.clock() {
+		return
+	}
+	t.last = t.last * rate / t.clock()
+	t.rate = rate
+	t.mapped = false
+}
+
+func (t *timeline) clock() int64 {
+	if t.rate == 0 {
+		return 90000
+	}
+	return t.rate
+}
+
+func (t *timeline) ticks(d time.Duration) int64 { return toTicks(d, t.clock()) }
+
 // wall is the RTP timestamp that corresponds to now on this track.
 func (t *timeline) wall(now time.Time) int64 {
 	if !t.started {
 		return int64(rand.Uint32() >> 1) // random start, as RFC 3550 asks
 	}
-	w := t.last + toTicks(now.Sub(t.lastWall))
+	w := t.last + t.ticks(now.Sub(t.lastWall))
 	if w <= t.last {
 		w = t.last + 1
 	}
@@ -49,7 +65,7 @@ func (t *timeline) burst(pts []time.Duration, now time.Time) []int64 {
 	w := t.wall(now)
 	if !t.started {
 		for k := range out {
-			out[k] = w + int64(k)*clockRate/1000
+			out[k] = w + int64(k)*t.clock()/1000
 		}
 	} else {
 		span := w - t.last
@@ -61,7 +77,7 @@ func (t *timeline) burst(pts []time.Duration, now time.Time) []int64 {
 		}
 	}
 	last := out[n-1]
-	t.offset = last - toTicks(pts[n-1])
+	t.offset = last - t.ticks(pts[n-1])
 	t.mapped = true
 	t.advance(last, now)
 	return out
@@ -70,10 +86,10 @@ func (t *timeline) burst(pts []time.Duration, now time.Time) []int64 {
 // live stamps one live unit.
 func (t *timeline) live(pts time.Duration, now time.Time) int64 {
 	if !t.mapped {
-		t.offset = t.wall(now) - toTicks(pts)
+		t.offset = t.wall(now) - t.ticks(pts)
 		t.mapped = true
 	}
-	ts := toTicks(pts) + t.offset
+	ts := t.ticks(pts) + t.offset
 	if t.started && ts <= t.last {
 		ts = t.last + 1
 	}
