@@ -66,7 +66,7 @@ func TestConsoleDispatch(t *testing.T) {
 	b.Navigate(g.URL() + "/")
 	logIn(b, wait)
 	b.WaitFor(`document.querySelectorAll('#tree .station').length === 5`, wait)
-	b.WaitFor(`document.querySelectorAll('#tree .cam .dot-online').length === 20`, 30*time.Second)
+	b.WaitFor(allCamerasOnline, 60*time.Second)
 
 	// 北京西站 in 2x2: four tiles, four different cameras, all decoding.
 	b.Click(`#station-bar [data-station="bjx"]`)

@@ -59,6 +59,9 @@ const (
 	ReasonPermission = "permission_denied"
 	ReasonNoDir      = "no_directory"
 	ReasonWriteError = "write_error"
+	// ReasonUnsupportedCodec: the camera sends H.265 or B-frames, which
+	// segments do not hold yet (the recorder is idle, not failing).
+	ReasonUnsupportedCodec = "unsupported_codec"
 )
 
 // reasonOf maps a write failure onto a reason word.

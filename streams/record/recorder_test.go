@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"vigil/streams/hub"
+	"vigil/streams/media"
 	"vigil/streams/segstore"
 )
 
@@ -129,5 +130,38 @@ func TestRecorderGapClosesSegment(t *testing.T) {
 	}
 	if gap := segs[1].Start.Sub(segs[0].End); gap < 4*time.Second || gap > 6*time.Second {
 		t.Fatalf("gap between segments %v, want about 5 s", gap)
+	}
+}
+
+func TestRecorderIdlesOnCodecItCannotWrite(t *testing.T) {
+	for _, track := range []media.Track{
+		{Codec: media.CodecH265, Width: 64, Height: 48},
+		{Codec: media.CodecH264, Width: 64, Height: 48, Reordered: true},
+	} {
+		root := t.TempDir()
+		h := newHub()
+		h.SetStatus(hub.Status{State: hub.StateOnline, Track: track})
+		states := make(chan RecState, 16)
+		rec, stop := startRecorder(t, Options{CameraID: "cam", Dir: filepath.Join(root, "cam"), Hub: h,
+			Tracker: newTracker(t, root), OnState: func(s RecState) { states <- s }})
+		cam := newSynth(t, 64, 48, 25)
+		for range 30 {
+			h.Publish(cam.next(t)) // H.264 units under an H.265 status: never written
+		}
+		deadline := time.After(5 * time.Second)
+		for st := rec.State(); st.Reason != ReasonUnsupportedCodec; st = rec.State() {
+			select {
+			case <-states:
+			case <-deadline:
+				t.Fatalf("%+v: state %+v, want idle/unsupported_codec", track, st)
+			}
+		}
+		stop()
+		if st := rec.State(); st.Segment != "" {
+			t.Fatalf("a segment was opened: %+v", st)
+		}
+		if entries, _ := os.ReadDir(filepath.Join(root, "cam")); len(entries) != 0 {
+			t.Fatalf("%+v: wrote %d files", track, len(entries))
+		}
 	}
 }

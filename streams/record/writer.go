@@ -52,6 +52,15 @@ func newWriter(r *Recorder) *writer { return &writer{r: r} }
 func (w *writer) onStatus(s hub.Status) {
 	w.track = s.Track
 	w.online = s.State == hub.StateOnline
+	if w.online && !recordable(s.Track) {
+		// Segments hold H.264 in display order; an H.265 or B-frame
+		// camera is shown live (transcoded) but not recorded yet.
+		w.closeSegment()
+		w.anchored = false
+		w.online = false
+		w.r.setState(StateIdle, ReasonUnsupportedCodec, string(s.Track.Codec), "")
+		return
+	}
 	if w.online {
 		return
 	}
@@ -62,6 +71,11 @@ func (w *writer) onStatus(s hub.Status) {
 	if !w.paused {
 		w.r.setState(StateIdle, s.Reason, s.Detail, "")
 	}
+}
+
+// recordable reports whether the recorder can write a track.
+func recordable(t media.Track) bool {
+	return (t.Codec == media.CodecH264 || t.Codec == "") && !t.Reordered
 }
 
 func (w *writer) onUnit(au *media.AccessUnit) {
