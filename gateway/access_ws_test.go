@@ -49,6 +49,25 @@ func wsCases() map[string]wsCase {
 			c.send(t, map[string]any{"type": "follow", "wall": "main"})
 			c.waitFor(t, 5*time.Second, "layout", clean(t, scoped, isType("layout")))
 		},
+		"audio": func(t *testing.T, c *consoleClient, scoped bool) {
+			// Sound follows what the tile may show: a hidden camera's
+			// tile has none to offer and its id is not named.
+			c.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjx-nsq-01"})
+			c.send(t, map[string]any{"type": "audio", "tile": 1})
+			m := c.waitFor(t, 5*time.Second, "audio state", clean(t, scoped, isType("audio")))
+			if scoped && (m["camera"] != nil || m["state"] != "no_audio") {
+				t.Errorf("audio of a hidden camera's tile: %v", m)
+			}
+			if !scoped && m["camera"] != "bjx-nsq-01" {
+				t.Errorf("audio of tile 1: %v", m)
+			}
+		},
+		"mute": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "mute"})
+			c.waitFor(t, 5*time.Second, "muted", clean(t, scoped, func(m map[string]any) bool {
+				return m["type"] == "audio" && m["state"] == "idle" && m["tile"] == float64(-1)
+			}))
+		},
 	}
 }
 
@@ -98,7 +117,7 @@ func TestEveryConsoleMessageForEveryRole(t *testing.T) {
 			t.Errorf("wsCases has %q, which PROTOCOL.md does not document", typ)
 		}
 	}
-	order := []string{"offer", "candidate", "assign", "clear", "follow"}
+	order := []string{"offer", "candidate", "assign", "clear", "follow", "audio", "mute"}
 	if len(order) != len(cases) {
 		t.Fatalf("order %v does not list every case", order)
 	}

@@ -1,14 +1,19 @@
 package gateway
 
 import (
+	"log/slog"
+	"os/exec"
+	"time"
+
 	"vigil/gateway/catalog"
 	"vigil/gateway/config"
 	"vigil/streams/hub"
+	"vigil/streams/transcode"
 )
 
 // buildCatalog turns the config's stations into the catalog, with a hub for
-// every stream.
-func buildCatalog(cfg *config.Config) *catalog.Catalog {
+// every stream and transcoders made on demand.
+func buildCatalog(cfg *config.Config, log *slog.Logger) *catalog.Catalog {
 	stations := make([]*catalog.Station, 0, len(cfg.Stations))
 	for _, st := range cfg.Stations {
 		cs := &catalog.Station{
@@ -25,6 +30,9 @@ func buildCatalog(cfg *config.Config) *catalog.Catalog {
 			if cam.SubURL != "" {
 				cam.SubHub = hub.New(hub.Options{ID: c.ID + "/sub"})
 			}
+			if c.AudioEnabled() {
+				cam.AudioHub = hub.New(hub.Options{ID: c.ID + "/audio"})
+			}
 			cs.Cameras = append(cs.Cameras, cam)
 		}
 		if cs.Layout.Grid == "" {
@@ -32,7 +40,25 @@ func buildCatalog(cfg *config.Config) *catalog.Catalog {
 		}
 		stations = append(stations, cs)
 	}
-	return catalog.New(stations)
+	return catalog.New(stations, transcoders(cfg.Transcode, log))
+}
+
+// transcoders makes the cameras' ffmpeg transcoders as the config says.
+func transcoders(tc config.Transcode, log *slog.Logger) *catalog.Transcoders {
+	if !tc.On() {
+		return nil
+	}
+	_, err := exec.LookPath(tc.FFmpeg)
+	if err != nil {
+		log.Warn("ffmpeg not found: H.265, B-frame and AAC cameras cannot be shown in browsers without H.265 until it is installed",
+			"ffmpeg", tc.FFmpeg, "err", err)
+	}
+	return &catalog.Transcoders{Missing: err != nil, New: func(kind transcode.Kind, in *hub.Hub, id string) *transcode.Transcoder {
+		return transcode.New(transcode.Options{
+			Kind: kind, Input: in, ID: id, FFmpeg: tc.FFmpeg, HWAccel: tc.HWAccel,
+			Linger: time.Duration(tc.Linger), Logger: log,
+		})
+	}}
 }
 
 // defaultLayout shows a station's first cameras in the smallest grid that

@@ -81,7 +81,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.loadConfig(opts); err != nil {
 		return nil, err
 	}
-	g.catalog = buildCatalog(g.cfg)
+	g.catalog = buildCatalog(g.cfg, g.log)
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -124,7 +124,7 @@ func (g *Gateway) loadConfig(opts Options) error {
 		return nil
 	}
 	g.cfg = config.Demo()
-	demo, err := startDemoCameras(g.cfg)
+	demo, err := startDemoCameras(g.cfg, g.log)
 	if err != nil {
 		return err
 	}
@@ -228,6 +228,9 @@ func (g *Gateway) Close() error {
 	}
 	if g.ingest != nil {
 		g.ingest.close()
+	}
+	if g.catalog != nil {
+		g.catalog.Close() // transcoders, once no viewer is left
 	}
 	if g.engine != nil {
 		g.engine.Close()

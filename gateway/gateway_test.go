@@ -105,7 +105,13 @@ type whepViewer struct {
 
 func openWHEP(t *testing.T, base, token, camera string) *whepViewer {
 	t.Helper()
-	rx, offer, err := webrtctest.NewReceiver(1)
+	return openWHEPWith(t, base, token, camera, webrtctest.Options{Videos: 1})
+}
+
+// openWHEPWith is openWHEP with a receiver that offers what o says.
+func openWHEPWith(t *testing.T, base, token, camera string, o webrtctest.Options) *whepViewer {
+	t.Helper()
+	rx, offer, err := webrtctest.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,13 +23,14 @@ type streamSpec struct {
 	url       string
 	transport string
 	hub       *hub.Hub
+	audioHub  *hub.Hub // main streams only
 }
 
 func startIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 	sources := make(map[string]*source.Source, len(specs))
 	for _, sp := range specs {
 		src, err := source.New(source.Options{
-			ID: sp.id, URL: sp.url, Transport: sp.transport, Hub: sp.hub, Logger: log,
+			ID: sp.id, URL: sp.url, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub, Logger: log,
 		})
 		if err != nil {
 			return nil, err
@@ -52,7 +53,7 @@ func startIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 func specsOf(cat *catalog.Catalog, transport func(cameraID string) string) []streamSpec {
 	var specs []streamSpec
 	for _, c := range cat.Cameras() {
-		specs = append(specs, streamSpec{id: c.ID, url: c.MainURL, transport: transport(c.ID), hub: c.MainHub})
+		specs = append(specs, streamSpec{id: c.ID, url: c.MainURL, transport: transport(c.ID), hub: c.MainHub, audioHub: c.AudioHub})
 		if c.SubHub != nil {
 			specs = append(specs, streamSpec{id: c.ID + "/sub", url: c.SubURL, transport: transport(c.ID), hub: c.SubHub})
 		}

@@ -8,6 +8,7 @@ import (
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
 	"vigil/streams/record"
+	"vigil/streams/transcode"
 )
 
 // cameraJSON is a camera as browsers see it: status and stream facts, never
@@ -35,6 +36,15 @@ type cameraJSON struct {
 	// Recording is the recorder's state; absent when the camera is not
 	// recorded.
 	Recording *recordingJSON `json:"recording,omitempty"`
+	// BFrames is true when the camera sends pictures out of display order.
+	BFrames bool `json:"bframes"`
+	// Audio is the camera's sound, when it sends some.
+	Audio *audioJSON `json:"audio,omitempty"`
+	// Delivery is what browsers get; Transcoders the state of the
+	// camera's transcoders that were started (by rendition: main, sub,
+	// audio).
+	Delivery    deliveryJSON               `json:"delivery"`
+	Transcoders map[string]transcode.State `json:"transcoders,omitempty"`
 }
 
 type recordingJSON struct {
@@ -83,7 +93,9 @@ func toCameraJSON(c *catalog.Camera) cameraJSON {
 	if c.SubHub != nil {
 		viewers += c.SubHub.Stats().Readers
 	}
+	delivery, audio, transcoders := deliveryOf(c, st.Track)
 	return cameraJSON{
+		BFrames: st.Track.Reordered, Audio: audio, Delivery: delivery, Transcoders: transcoders,
 		ID: c.ID, Station: c.Station, Name: c.Name, NameEN: c.NameEN,
 		State: string(st.State), Reason: st.Reason, LastError: st.Message, Since: st.Since.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		Codec: string(st.Track.Codec), Width: st.Track.Width, Height: st.Track.Height,

@@ -79,7 +79,10 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 	ws.session = sess
 	s.whep.add(ws)
 	s.startWHEPRecheck()
-	sess.Feed(0).Attach(cam.Hub(quality))
+	sess.Feed(0).AttachStream(cam.Video(quality))
+	if a := sess.Audio(0); a != nil && cam.Audio() != nil {
+		a.AttachStream(cam.Audio())
+	}
 	s.log.Info("view started", "user", u.Name, "camera", cam.ID, "via", "whep", "session", ws.id)
 	s.record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionViewStart, Camera: cam.ID, Time: ws.started,
 		Detail: map[string]any{"via": "whep", "session": ws.id, "quality": string(quality), "ip": remoteIP(r)}})

@@ -35,8 +35,13 @@ type Camera struct {
 	MainURL string
 	SubURL  string
 
-	MainHub *hub.Hub
-	SubHub  *hub.Hub // nil when the camera has no sub stream
+	MainHub  *hub.Hub
+	SubHub   *hub.Hub // nil when the camera has no sub stream
+	AudioHub *hub.Hub // the main stream's audio; nil when not pulled
+
+	// transcoders is shared by the whole catalog; nil turns transcoding
+	// off (tests that build catalogs by hand).
+	transcoders *Transcoders
 }
 
 // Hub returns the hub of the asked quality, falling back to the main
@@ -59,21 +64,29 @@ type Station struct {
 
 // Catalog holds every station and camera. It is immutable once built.
 type Catalog struct {
-	stations []*Station
-	cameras  map[string]*Camera
+	stations    []*Station
+	cameras     map[string]*Camera
+	transcoders *Transcoders
 }
 
 // New indexes stations. Camera ids must be unique (config validation
-// guarantees it).
-func New(stations []*Station) *Catalog {
+// guarantees it). tr makes the cameras' transcoders; nil means none.
+func New(stations []*Station, tr ...*Transcoders) *Catalog {
 	c := &Catalog{stations: stations, cameras: make(map[string]*Camera)}
+	if len(tr) > 0 {
+		c.transcoders = tr[0]
+	}
 	for _, st := range stations {
 		for _, cam := range st.Cameras {
+			cam.transcoders = c.transcoders
 			c.cameras[cam.ID] = cam
 		}
 	}
 	return c
 }
+
+// Close stops the transcoders the cameras made.
+func (c *Catalog) Close() { c.transcoders.Close() }
 
 // Stations returns the stations in config order.
 func (c *Catalog) Stations() []*Station { return c.stations }

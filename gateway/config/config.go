@@ -19,6 +19,7 @@ type Config struct {
 	Recording Recording `yaml:"recording"`
 	WebRTC    WebRTC    `yaml:"webrtc"`
 	Walls     []Wall    `yaml:"walls"`
+	Transcode Transcode `yaml:"transcode"`
 
 	// lines maps key paths ("stations[0].cameras[1].id") to the line they
 	// were read from, so Validate can point at the offending line.
@@ -34,7 +35,8 @@ type Station struct {
 	Layout  Layout   `yaml:"layout"`
 }
 
-// Camera is one camera, given either by raw URL or by vendor and host.
+// Camera is one camera, given either by raw URL or by vendor and host. With
+// vendor generic, Path and SubPath complete the URL built from the host.
 type Camera struct {
 	ID        string `yaml:"id"`
 	Name      string `yaml:"name"`
@@ -47,8 +49,11 @@ type Camera struct {
 	Channel   int    `yaml:"channel"`
 	Username  string `yaml:"username"`
 	Password  string `yaml:"password"`
+	Path      string `yaml:"path"`      // vendor generic + host: main stream path, may hold {channel}
+	SubPath   string `yaml:"sub_path"`  // vendor generic + host: sub stream path; "" = no sub stream
 	Transport string `yaml:"transport"` // auto, tcp or udp
 	Record    *bool  `yaml:"record"`    // nil: record (the default)
+	Audio     *bool  `yaml:"audio"`     // nil: pull the camera's audio (the default)
 }
 
 // Layout is a grid and the cameras shown in it, in tile order.
@@ -82,6 +87,12 @@ type Wall struct {
 // unless the config says record: false.
 func (c Camera) RecordEnabled() bool {
 	return c.Record == nil || *c.Record
+}
+
+// AudioEnabled reports whether the camera's audio is pulled; it is unless
+// the config says audio: false.
+func (c Camera) AudioEnabled() bool {
+	return c.Audio == nil || *c.Audio
 }
 
 // Load reads, decodes and validates the config file at path.

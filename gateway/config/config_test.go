@@ -27,6 +27,19 @@ func TestExampleParses(t *testing.T) {
 	if got := bjx.Cameras[1].MainURL(); got != "rtsp://viewer:p%40ss%3Aword%2F1@192.0.2.11:554/Streaming/Channels/101" {
 		t.Errorf("hikvision main = %s", got)
 	}
+	if bjx.Cameras[2].AudioEnabled() || !bjx.Cameras[1].AudioEnabled() {
+		t.Error("audio flags not applied")
+	}
+	gen := bjx.Cameras[3]
+	if got := gen.MainURL(); got != "rtsp://viewer:secret@192.0.2.12:8554/live/ch2/main" {
+		t.Errorf("generic main = %s", got)
+	}
+	if got := gen.SubStreamURL(); got != "rtsp://viewer:secret@192.0.2.12:8554/live/ch2/sub" {
+		t.Errorf("generic sub = %s", got)
+	}
+	if len(bjx.Layout.Cameras) != 4 {
+		t.Errorf("bjx layout = %+v", bjx.Layout)
+	}
 	qh := cfg.Stations[1]
 	if qh.Layout.Grid != "1" || len(qh.Layout.Cameras) != 1 || qh.Layout.Cameras[0] != "qh-wsq-01" {
 		t.Errorf("default layout = %+v", qh.Layout)
@@ -40,6 +53,12 @@ func TestExampleParses(t *testing.T) {
 	}
 	if cfg.Line("stations[0].cameras[1].vendor") != 20 {
 		t.Errorf("line of vendor = %d", cfg.Line("stations[0].cameras[1].vendor"))
+	}
+	// The example spells out the transcode defaults.
+	tc := cfg.Transcode
+	tc.Enabled = nil
+	if !cfg.Transcode.On() || tc != newDefaults().Transcode {
+		t.Errorf("transcode = %+v, want the defaults %+v", cfg.Transcode, newDefaults().Transcode)
 	}
 }
 
@@ -67,7 +86,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("stations = %d", len(cfg.Stations))
 	}
 	for i, s := range cfg.Stations {
-		if s.ID != want[i] || s.Name == "" || s.NameEN == "" || len(s.Cameras) != 4 || s.Layout.Grid != "2x2" {
+		if s.ID != want[i] || s.Name == "" || s.NameEN == "" || len(s.Cameras) != 4+len(demoExtras[s.ID]) ||
+			s.Layout.Grid != "2x2" || len(s.Layout.Cameras) != 4 {
 			t.Errorf("station %d = %+v", i, s)
 		}
 		for j := range s.Cameras {
@@ -105,5 +125,19 @@ func TestErrorsAs(t *testing.T) {
 	var ce *Error
 	if !errors.As(err, &ce) || ce.Line != 2 || ce.Path != "stations[0].id" {
 		t.Fatalf("err = %v (%+v)", err, ce)
+	}
+}
+
+func TestDemoNamesItsCodecCameras(t *testing.T) {
+	ids := map[string]bool{}
+	for _, st := range Demo().Stations {
+		for _, c := range st.Cameras {
+			ids[c.ID] = true
+		}
+	}
+	for _, id := range []string{DemoH265Camera, DemoBFramesCamera} {
+		if !ids[id] {
+			t.Errorf("demo has no camera %s", id)
+		}
 	}
 }

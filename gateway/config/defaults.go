@@ -21,6 +21,10 @@ func newDefaults() *Config {
 			Retention: DefaultRetention,
 			MaxClip:   DefaultMaxClip,
 		},
+		Transcode: Transcode{
+			FFmpeg: DefaultFFmpeg,
+			Linger: DefaultLinger,
+		},
 	}
 }
 
@@ -60,13 +64,16 @@ func (cam *Camera) applyDefaults() {
 	if cam.Transport == "" {
 		cam.Transport = DefaultTransport
 	}
-	if cam.Vendor != "" && cam.Vendor != VendorGeneric {
-		if cam.Port == 0 {
-			cam.Port = DefaultRTSPPort
-		}
-		if cam.Channel == 0 {
-			cam.Channel = DefaultChannel
-		}
+	if !cam.builtFromHost() {
+		return
+	}
+	if cam.Port == 0 {
+		cam.Port = DefaultRTSPPort
+	}
+	// A generic camera's channel only means something in a path that
+	// holds {channel}; left at 0 otherwise so a stray channel is refused.
+	if cam.Channel == 0 && (cam.Vendor != VendorGeneric || cam.usesChannel()) {
+		cam.Channel = DefaultChannel
 	}
 }
 

@@ -42,6 +42,20 @@ var demoStations = []struct {
 	}},
 }
 
+// The demo's cameras beyond the plain H.264 ones, outside the stations'
+// 2x2 layouts: the gateway encodes them as real station cameras of newer
+// and older kinds send (see gateway/demo.go).
+const (
+	DemoH265Camera    = "bjx-ent-05" // H.265 with AAC sound
+	DemoBFramesCamera = "bjn-plt-05" // H.264 with B-frames and G.711 sound
+)
+
+// demoExtras are the extra cameras per station id.
+var demoExtras = map[string][]demoCamera{
+	"bjx": {{"ent-05", "进站口 5 (H.265)", "Entrance 5 (H.265)"}},
+	"bjn": {{"plt-05", "站台 5 (B帧)", "Platform 5 (B-frames)"}},
+}
+
 // DemoRecordingMaxBytes bounds the demo's recordings on disk.
 const DemoRecordingMaxBytes = ByteSize(2 << 30)
 
@@ -61,6 +75,13 @@ func Demo() *Config {
 				Transport: DefaultTransport, Record: &record,
 			})
 			st.Layout.Cameras = append(st.Layout.Cameras, id)
+		}
+		for _, dc := range demoExtras[ds.id] {
+			record := true
+			st.Cameras = append(st.Cameras, Camera{
+				ID: ds.id + "-" + dc.area, Name: dc.name, NameEN: dc.nameEN,
+				Transport: DefaultTransport, Record: &record,
+			})
 		}
 		cfg.Stations = append(cfg.Stations, st)
 	}

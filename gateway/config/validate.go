@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"net/url"
 	"regexp"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -17,9 +15,6 @@ const (
 	idRule     = "must be 1-64 chars of a-z, 0-9, -"
 	maxNameLen = 100
 )
-
-// hostRe accepts DNS names; IP addresses are checked with netip.
-var hostRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$`)
 
 // ValidID reports whether s is a valid station, camera or wall id.
 func ValidID(s string) bool { return idRe.MatchString(s) }
@@ -46,6 +41,7 @@ func (c *Config) Validate() error {
 	k.recording(c.Recording)
 	k.webrtc(c.WebRTC)
 	k.walls(c.Walls)
+	k.transcode(c.Transcode)
 	return errors.Join(k.errs...)
 }
 
@@ -85,97 +81,6 @@ func (k *checker) id(path, id string, seen map[string]string) {
 func (k *checker) name(path, name string) {
 	if utf8.RuneCountInString(name) > maxNameLen {
 		k.add(path, "", "must be at most %d characters", maxNameLen)
-	}
-}
-
-func (k *checker) camera(p string, cam Camera) {
-	k.name(p+".name", cam.Name)
-	k.name(p+".name_en", cam.NameEN)
-	switch cam.Vendor {
-	case "", VendorGeneric:
-		k.urlCamera(p, cam)
-	case VendorHikvision, VendorDahua, VendorUniview:
-		k.vendorCamera(p, cam)
-	default:
-		k.add(p+".vendor", cam.Vendor, "must be hikvision, dahua, uniview or generic")
-	}
-	switch cam.Transport {
-	case "auto", "tcp", "udp":
-	default:
-		k.add(p+".transport", cam.Transport, "must be auto, tcp or udp")
-	}
-}
-
-// urlCamera checks a camera given by raw URL; the vendor-only keys would be
-// silently ignored, so they are refused.
-func (k *checker) urlCamera(p string, cam Camera) {
-	if cam.URL == "" {
-		if cam.Host != "" {
-			k.add(p+".vendor", cam.Vendor, "host needs vendor hikvision, dahua or uniview")
-		} else {
-			k.add(p, "", "either url or vendor + host is required")
-		}
-		return
-	}
-	k.rtspURL(p+".url", cam.URL)
-	if cam.SubURL != "" {
-		k.rtspURL(p+".sub_url", cam.SubURL)
-	}
-	for _, f := range []struct {
-		key string
-		set bool
-	}{
-		{"host", cam.Host != ""}, {"port", cam.Port != 0}, {"channel", cam.Channel != 0},
-		{"username", cam.Username != ""}, {"password", cam.Password != ""},
-	} {
-		if f.set {
-			k.add(p+"."+f.key, "", "only used with vendor; with url, put it in the url")
-		}
-	}
-}
-
-func (k *checker) vendorCamera(p string, cam Camera) {
-	if cam.URL != "" {
-		k.add(p+".url", "", "url and vendor %s are mutually exclusive", cam.Vendor)
-	}
-	if cam.SubURL != "" {
-		k.add(p+".sub_url", "", "sub_url and vendor %s are mutually exclusive", cam.Vendor)
-	}
-	switch {
-	case cam.Host == "":
-		k.add(p+".host", "", "required with vendor %s", cam.Vendor)
-	case !validHost(cam.Host):
-		k.add(p+".host", cam.Host, "must be a host name or IP address")
-	}
-	if cam.Port < 1 || cam.Port > 65535 {
-		k.add(p+".port", "", "must be 1-65535, got %d", cam.Port)
-	}
-	if cam.Channel < 1 || cam.Channel > 999 {
-		k.add(p+".channel", "", "must be 1-999, got %d", cam.Channel)
-	}
-}
-
-func validHost(h string) bool {
-	if _, err := netip.ParseAddr(h); err == nil {
-		return true
-	}
-	return hostRe.MatchString(h) && !strings.Contains(h, "..")
-}
-
-// rtspURL checks a camera URL. Messages never include the URL's error text
-// or userinfo, which may hold the camera password.
-func (k *checker) rtspURL(path, raw string) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		k.add(path, Redacted(raw), "not a valid URL")
-		return
-	}
-	if s := strings.ToLower(u.Scheme); s != "rtsp" && s != "rtsps" {
-		k.add(path, Redacted(raw), "scheme must be rtsp or rtsps")
-		return
-	}
-	if u.Hostname() == "" {
-		k.add(path, Redacted(raw), "missing host")
 	}
 }
 

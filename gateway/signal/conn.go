@@ -63,6 +63,10 @@ type conn struct {
 	mu    sync.Mutex
 	user  auth.User
 	shown [Tiles]tileView // what each tile reports
+	// audioTile is the tile whose sound the console hears, noAudio for
+	// none (owned by the loop); heard is what the audio feed reports.
+	audioTile int
+	heard     AudioMsg
 
 	// Owned by the loop.
 	session  *webrtc.Session
@@ -82,6 +86,7 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		in:            make(chan ClientMessage, 16),
 		sessionClosed: make(chan struct{}, 1),
 		bucket:        bucket{rate: msgRate, burst: msgBurst},
+		audioTile:     noAudio,
 	}
 	return c
 }

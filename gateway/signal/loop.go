@@ -48,6 +48,10 @@ func (c *conn) handle(m ClientMessage) {
 		c.report(m.Tile, TileMsg{State: TileIdle})
 	case TypeFollow:
 		c.follow(m.Wall)
+	case TypeAudio:
+		c.listen(m.Tile)
+	case TypeMute:
+		c.listen(noAudio)
 	}
 }
 
@@ -76,7 +80,7 @@ func (c *conn) offer(sdp string) {
 		c.session = nil
 	}
 	sess, answer, err := c.s.opts.WebRTC.NewSession(c.ctx, webrtc.SessionOptions{
-		Offer: sdp, OnFeed: c.onFeed, OnClose: c.onSessionClose,
+		Offer: sdp, OnFeed: c.onFeed, OnAudio: c.onAudio, OnClose: c.onSessionClose,
 	})
 	if errors.Is(err, webrtc.ErrBadOffer) {
 		c.reject(err.Error())
@@ -96,6 +100,7 @@ func (c *conn) offer(sdp string) {
 			c.attach(i)
 		}
 	}
+	c.attachAudio()
 }
 
 // onSessionClose runs when a peer connection ends, possibly on pion's

@@ -28,6 +28,8 @@ const (
 	TypeAssign    = "assign"
 	TypeClear     = "clear"
 	TypeFollow    = "follow"
+	TypeAudio     = "audio" // hear tile N's camera
+	TypeMute      = "mute"  // hear nothing
 )
 
 // ClientMessage is one decoded console message. Only the fields of its
@@ -108,11 +110,13 @@ func (w wireClient) validate() (ClientMessage, error) {
 		if err == nil {
 			m.Tile, m.Camera, m.Quality, err = w.assign()
 		}
-	case TypeClear:
+	case TypeClear, TypeAudio:
 		err = w.only("tile")
 		if err == nil {
 			m.Tile, err = w.tile()
 		}
+	case TypeMute:
+		err = w.only()
 	case TypeFollow:
 		err = w.only("wall")
 		if err == nil && w.Wall == nil {

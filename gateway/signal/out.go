@@ -24,6 +24,25 @@ type TileMsg struct {
 	Reason string `json:"reason,omitempty"`
 	Width  int    `json:"width,omitempty"`
 	Height int    `json:"height,omitempty"`
+	// Codec is what the camera sends, Sent what this console gets, and
+	// Transcoded whether the gateway converted it for this console.
+	Codec      string `json:"codec,omitempty"`
+	Sent       string `json:"sent,omitempty"`
+	Transcoded bool   `json:"transcoded,omitempty"`
+	// Audio is true when the camera has sound the console can unmute.
+	Audio bool `json:"audio,omitempty"`
+}
+
+// AudioMsg is the state of the console's sound: which tile it follows.
+type AudioMsg struct {
+	Type       string `json:"type"` // "audio"
+	Tile       int    `json:"tile"` // -1: muted
+	Camera     string `json:"camera,omitempty"`
+	State      string `json:"state"`
+	Reason     string `json:"reason,omitempty"`
+	Codec      string `json:"codec,omitempty"`
+	Sent       string `json:"sent,omitempty"`
+	Transcoded bool   `json:"transcoded,omitempty"`
 }
 
 // CameraMsg is a camera's health.

@@ -5,13 +5,16 @@ import (
 
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
+	"vigil/streams/media"
 	"vigil/streams/webrtc"
 )
 
 // assignment is what the console asked a tile to show (owned by the loop).
 type assignment struct {
-	view View
-	hub  *hub.Hub // nil: the tile shows nothing
+	view   View
+	hub    *hub.Hub // the camera's stream; nil: the tile shows nothing
+	stream *webrtc.Stream
+	audio  *webrtc.Stream // nil: the camera has no sound to offer
 }
 
 // tileView is what a tile reports (shared with the feed callbacks).
@@ -21,6 +24,21 @@ type tileView struct {
 	// only then are feed events reported.
 	attached bool
 	last     TileMsg
+	// native and sound are the camera's video and audio hubs, read when
+	// reporting what the tile plays.
+	native, sound *hub.Hub
+}
+
+func (t *tileView) nativeCodec() media.Codec {
+	if t.native == nil {
+		return ""
+	}
+	return t.native.Status().Track.Codec
+}
+
+// hasAudio reports whether the tile's camera is sending sound now.
+func (t *tileView) hasAudio() bool {
+	return t.sound != nil && t.sound.Status().State == hub.StateOnline
 }
 
 // visibleCamera finds a camera the user may see; others do not exist.
@@ -39,7 +57,8 @@ func (c *conn) assign(i int, id, quality string) {
 		c.deny(i, id)
 		return
 	}
-	h := cam.Hub(catalog.Quality(quality))
+	stream := cam.Video(catalog.Quality(quality))
+	h := stream.Native
 	if a := c.tiles[i]; a.hub == h {
 		c.resend(i) // already shown: no new burst
 		return
@@ -49,7 +68,7 @@ func (c *conn) assign(i int, id, quality string) {
 	if h != cam.MainHub {
 		actual = catalog.Sub
 	}
-	c.tiles[i] = assignment{hub: h, view: View{
+	c.tiles[i] = assignment{hub: h, stream: stream, audio: cam.Audio(), view: View{
 		User: c.currentUser().Name, Remote: c.remote, Tile: i,
 		Camera: cam.ID, Quality: string(actual), Started: time.Now(),
 	}}
@@ -74,7 +93,10 @@ func (c *conn) attach(i int) {
 	// ended, so no late event of it can be reported as the new camera's.
 	f.Attach(nil)
 	c.setShown(i, c.tiles[i].view.Camera, true)
-	f.Attach(c.tiles[i].hub)
+	f.AttachStream(c.tiles[i].stream)
+	if i == c.audioTile {
+		c.attachAudio()
+	}
 }
 
 // release stops whatever tile i shows and ends its view.
@@ -90,6 +112,9 @@ func (c *conn) release(i int) {
 	c.s.onViewEnd(c.tiles[i].view)
 	c.tiles[i] = assignment{}
 	c.setShown(i, "", false)
+	if i == c.audioTile {
+		c.attachAudio()
+	}
 }
 
 // deny reports a camera the user may not see exactly like an unknown one.
@@ -99,9 +124,13 @@ func (c *conn) deny(i int, id string) {
 }
 
 func (c *conn) setShown(i int, camera string, attached bool) {
+	v := tileView{camera: camera, attached: attached, native: c.tiles[i].hub}
+	if a := c.tiles[i].audio; a != nil {
+		v.sound = a.Native
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.shown[i] = tileView{camera: camera, attached: attached}
+	c.shown[i] = v
 }
 
 // report sends tile i's state as decided by the loop.
@@ -134,9 +163,15 @@ func (c *conn) onFeed(i int, e webrtc.FeedEvent) {
 		c.mu.Unlock()
 		return
 	}
-	m := TileMsg{Type: "tile", Tile: i, Camera: t.camera, State: string(e.State), Reason: e.Reason}
+	m := TileMsg{Type: "tile", Tile: i, Camera: t.camera, State: string(e.State), Reason: e.Reason, Audio: t.hasAudio()}
 	if e.State == webrtc.FeedPlaying || e.State == webrtc.FeedOffline {
 		m.Width, m.Height = e.Track.Width, e.Track.Height
+	}
+	if e.State == webrtc.FeedPlaying {
+		m.Codec, m.Sent, m.Transcoded = string(e.Track.Codec), string(e.Sent), e.Transcoded
+		if e.Transcoded {
+			m.Codec = string(t.nativeCodec())
+		}
 	}
 	if m == t.last {
 		c.mu.Unlock()

@@ -1,6 +1,7 @@
 // Package webrtctest is a real pion WebRTC viewer for tests and
-// benchmarks: it offers recvonly video tracks, receives RTP, reassembles
-// H.264 access units and reports them frame by frame.
+// benchmarks: it offers recvonly video (and audio) tracks, receives RTP,
+// reassembles H.264 or H.265 access units and audio packets and reports
+// them frame by frame.
 package webrtctest
 
 import (
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"time"
 
@@ -22,9 +24,11 @@ import (
 // receiveBuffer is the socket buffer asked for (capped by net.core.rmem_max).
 const receiveBuffer = 8 << 20
 
-// Frame is one received access unit.
+// Frame is one received access unit (or audio packet).
 type Frame struct {
-	Track     int
+	Track int
+	// Codec is the track's MIME type, e.g. "video/H264" or "audio/opus".
+	Codec     string
 	Timestamp uint32
 	Arrived   time.Time
 	NALUs     [][]byte
@@ -52,8 +56,27 @@ func (f Frame) Has(t uint8) bool {
 }
 
 // IsKey reports an IDR frame that carries its own SPS and PPS, i.e. one a
-// decoder can start from.
+// decoder can start from (H.264; see IsKeyH265).
 func (f Frame) IsKey() bool { return f.Has(5) && f.Has(7) && f.Has(8) }
+
+// H265Types lists the H.265 NAL unit types of the frame.
+func (f Frame) H265Types() []uint8 {
+	out := make([]uint8, len(f.NALUs))
+	for i, n := range f.NALUs {
+		out[i] = (n[0] >> 1) & 0x3f
+	}
+	return out
+}
+
+// IsKeyH265 reports a random-access H.265 picture with VPS, SPS and PPS.
+func (f Frame) IsKeyH265() bool {
+	var vps, sps, pps, irap bool
+	for _, t := range f.H265Types() {
+		vps, sps, pps = vps || t == 32, sps || t == 33, pps || t == 34
+		irap = irap || (t >= 16 && t <= 23)
+	}
+	return vps && sps && pps && irap
+}
 
 // Receiver is a pion peer connection with n recvonly video transceivers.
 type Receiver struct {
@@ -63,11 +86,24 @@ type Receiver struct {
 	wg     sync.WaitGroup
 }
 
-// NewReceiver creates the peer connection and returns its offer, with all
-// candidates gathered (loopback only).
+// Options choose what a receiver offers.
+type Options struct {
+	Videos int  // recvonly video transceivers
+	H265   bool // offer H.265 beside H.264, as browsers with an H.265 decoder do
+	Audio  bool // one recvonly audio transceiver after the videos (Opus, PCMU, PCMA)
+}
+
+// NewReceiver creates a peer connection with n video transceivers that
+// offer H.264 only, like Chromium on Linux, and returns its offer.
 func NewReceiver(n int) (*Receiver, string, error) {
-	me := &webrtc.MediaEngine{}
-	if err := me.RegisterDefaultCodecs(); err != nil {
+	return New(Options{Videos: n})
+}
+
+// New creates the peer connection and returns its offer, with all
+// candidates gathered (loopback only).
+func New(o Options) (*Receiver, string, error) {
+	me, err := mediaEngine(o)
+	if err != nil {
 		return nil, "", err
 	}
 	reg := &interceptor.Registry{}
@@ -95,8 +131,15 @@ func NewReceiver(n int) (*Receiver, string, error) {
 		return nil, "", err
 	}
 	r := &Receiver{pc: pc, udp: udp, frames: make(chan Frame, 4096)}
-	for i := 0; i < n; i++ {
-		if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo,
+	kinds := make([]webrtc.RTPCodecType, o.Videos, o.Videos+1)
+	for i := range kinds {
+		kinds[i] = webrtc.RTPCodecTypeVideo
+	}
+	if o.Audio {
+		kinds = append(kinds, webrtc.RTPCodecTypeAudio)
+	}
+	for _, kind := range kinds {
+		if _, err := pc.AddTransceiverFromKind(kind,
 			webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 			r.Close()
 			return nil, "", err
@@ -173,10 +216,33 @@ func (r *Receiver) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) 
 	}()
 }
 
-// readTrack reassembles access units: packets up to the marker bit.
+// depacketizer turns RTP payloads of one codec into Annex-B (video) or
+// frames (audio).
+type depacketizer interface {
+	Unmarshal(payload []byte) ([]byte, error)
+}
+
+type audioFrames struct{}
+
+func (audioFrames) Unmarshal(p []byte) ([]byte, error) { return p, nil }
+
+func depacketizerFor(mime string) depacketizer {
+	switch strings.ToLower(mime) {
+	case "video/h265":
+		return &codecs.H265Depacketizer{}
+	case "video/h264":
+		return &codecs.H264Packet{}
+	}
+	return audioFrames{}
+}
+
+// readTrack reassembles access units: packets up to the marker bit. Each
+// audio packet is a frame of its own.
 func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
+	mime := track.Codec().MimeType
+	audio := track.Kind() == webrtc.RTPCodecTypeAudio
 	var (
-		depack  codecs.H264Packet
+		depack  = depacketizerFor(mime)
 		annexB  []byte
 		lastSeq uint16
 		haveSeq bool
@@ -191,21 +257,35 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 			gap = true
 		}
 		lastSeq, haveSeq = pkt.SequenceNumber, true
+		if c := track.Codec().MimeType; c != mime {
+			// The sender switched codec (another camera on the tile).
+			mime, depack, annexB = c, depacketizerFor(c), nil
+		}
 		data, err := depack.Unmarshal(pkt.Payload)
 		if err != nil {
 			gap = true
+			continue
+		}
+		if audio {
+			r.deliver(Frame{Track: index, Codec: mime, Timestamp: pkt.Timestamp, Arrived: time.Now(),
+				NALUs: [][]byte{append([]byte(nil), data...)}, Gap: gap})
+			gap = false
 			continue
 		}
 		annexB = append(annexB, data...)
 		if !pkt.Marker {
 			continue
 		}
-		f := Frame{Track: index, Timestamp: pkt.Timestamp, Arrived: time.Now(), NALUs: splitAnnexB(annexB), Gap: gap}
+		f := Frame{Track: index, Codec: mime, Timestamp: pkt.Timestamp, Arrived: time.Now(), NALUs: splitAnnexB(annexB), Gap: gap}
 		annexB, gap = nil, false
-		select {
-		case r.frames <- f:
-		default: // the test is not reading; never block the track
-		}
+		r.deliver(f)
+	}
+}
+
+func (r *Receiver) deliver(f Frame) {
+	select {
+	case r.frames <- f:
+	default: // the test is not reading; never block the track
 	}
 }
 
