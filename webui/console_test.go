@@ -154,8 +154,8 @@ func TestConsoleGrid(t *testing.T) {
 	if n := browsertest.MustEval[int](b, `window.__vigil.peers.length`); n != 1 {
 		t.Errorf("%d peer connections, want 1", n)
 	}
-	if n := browsertest.MustEval[int](b, `window.__vigil.peers[0].getTransceivers().length`); n != 25 {
-		t.Errorf("%d transceivers, want 25", n)
+	if n := browsertest.MustEval[int](b, `window.__vigil.peers[0].getTransceivers().length`); n != 26 {
+		t.Errorf("%d transceivers, want 25 video and 1 audio", n)
 	}
 	if got := assigned(api); got[0] != "bjx-nsq-01/main" || len(got) != 4 {
 		t.Errorf("assignments %v, want 4 in main quality", got)

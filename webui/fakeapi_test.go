@@ -30,10 +30,11 @@ type fakeAPI struct {
 }
 
 type fakeConn struct {
-	ws   *websocket.Conn
-	mu   sync.Mutex
-	pc   *webrtc.PeerConnection
-	wall string
+	ws    *websocket.Conn
+	mu    sync.Mutex
+	pc    *webrtc.PeerConnection
+	wall  string
+	tiles map[int]string // tile → camera, as assigned (owned by serveWS)
 }
 
 const fakeCookie = "vigil_session"
@@ -171,7 +172,7 @@ func (f *fakeAPI) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c := &fakeConn{ws: ws}
+	c := &fakeConn{ws: ws, tiles: map[int]string{}}
 	f.mu.Lock()
 	f.conns[c] = true
 	f.mu.Unlock()
@@ -216,16 +217,15 @@ func (f *fakeAPI) handle(c *fakeConn, m map[string]any) {
 		c.send(map[string]any{"type": "answer", "sdp": answer})
 	case "assign":
 		camera, _ := m["camera"].(string)
-		state, reason := "playing", ""
-		switch {
-		case strings.HasPrefix(camera, "qh-"):
-			state = "denied"
-		case camera == "bj-hall-03":
-			state, reason = "offline", "unauthorized"
-		}
-		c.send(map[string]any{"type": "tile", "tile": m["tile"], "camera": camera, "state": state, "reason": reason})
+		c.tiles[tileOf(m)] = camera
+		c.send(fakeTile(m["tile"], camera))
 	case "clear":
+		delete(c.tiles, tileOf(m))
 		c.send(map[string]any{"type": "tile", "tile": m["tile"], "camera": "", "state": "idle"})
+	case "audio":
+		c.send(fakeAudio(tileOf(m), c.tiles[tileOf(m)]))
+	case "mute":
+		c.send(map[string]any{"type": "audio", "tile": -1, "state": "idle"})
 	case "follow":
 		wall, _ := m["wall"].(string)
 		f.mu.Lock()
@@ -234,6 +234,49 @@ func (f *fakeAPI) handle(c *fakeConn, m map[string]any) {
 		f.mu.Unlock()
 		c.send(map[string]any{"type": "layout", "wall": wall, "layout": layout})
 	}
+}
+
+func tileOf(m map[string]any) int {
+	f, _ := m["tile"].(float64)
+	return int(f)
+}
+
+// fakeTile is the gateway's tile message for a camera: qh-* are denied,
+// bj-hall-03 refuses its credentials, bjb-hall-03 needs ffmpeg,
+// bjb-ssq-02 sends a codec nothing can show; bjx-nsq-01 is an H.265
+// camera with sound (transcoded to H.264), bjn-nsq-01 H.264 with B-frames
+// and G.711 sound; the rest play plain H.264 without sound.
+func fakeTile(tile any, camera string) map[string]any {
+	m := map[string]any{"type": "tile", "tile": tile, "camera": camera, "state": "playing"}
+	switch {
+	case strings.HasPrefix(camera, "qh-"):
+		m["state"] = "denied"
+	case camera == "bj-hall-03":
+		m["state"], m["reason"] = "offline", "unauthorized"
+	case camera == "bjb-hall-03":
+		m["state"], m["reason"] = "offline", "needs_ffmpeg"
+	case camera == "bjb-ssq-02":
+		m["state"], m["reason"] = "offline", "unsupported_codec"
+	case camera == "bjx-nsq-01":
+		m["codec"], m["sent"], m["transcoded"], m["audio"] = "H265", "H264", true, true
+	case camera == "bjn-nsq-01":
+		m["codec"], m["sent"], m["transcoded"], m["audio"] = "H264", "H264", true, true
+	default:
+		m["codec"], m["sent"] = "H264", "H264"
+	}
+	return m
+}
+
+// fakeAudio is the gateway's answer to {"type":"audio","tile":N}.
+func fakeAudio(tile int, camera string) map[string]any {
+	m := map[string]any{"type": "audio", "tile": tile, "camera": camera, "state": "no_audio"}
+	switch camera {
+	case "bjx-nsq-01":
+		m["state"], m["codec"], m["sent"], m["transcoded"] = "playing", "AAC", "Opus", true
+	case "bjn-nsq-01":
+		m["state"], m["codec"], m["sent"] = "playing", "PCMA", "PCMA"
+	}
+	return m
 }
 
 // fakeAnswer answers a console offer with a pion peer connection that
@@ -312,6 +355,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// fakeCodecs gives the cameras of fakeTile their codecs, sound, delivery
+// and transcoders as GET /api/stations reports them.
+func fakeCodecs(cam map[string]any) {
+	switch cam["id"] {
+	case "bjx-nsq-01":
+		cam["codec"], cam["width"], cam["height"] = "H265", 1920, 1080
+		cam["audio"] = map[string]any{"codec": "AAC", "sample_rate": 16000, "channels": 1}
+		cam["delivery"] = map[string]any{"video": "transcode", "video_codec": "H264", "video_h265": "passthrough", "audio": "transcode", "audio_codec": "Opus"}
+		cam["transcoders"] = map[string]any{"main": map[string]any{"state": "running", "viewers": 1, "restarts": 0, "since": "2026-03-01T08:00:00Z"}}
+	case "bjn-nsq-01":
+		cam["bframes"] = true
+		cam["audio"] = map[string]any{"codec": "PCMA", "sample_rate": 8000, "channels": 1}
+		cam["delivery"] = map[string]any{"video": "transcode", "video_codec": "H264", "video_h265": "transcode", "audio": "passthrough", "audio_codec": "PCMA"}
+	case "bjb-hall-03":
+		cam["codec"] = "H265"
+		cam["delivery"] = map[string]any{"video": "transcode", "video_codec": "H264", "video_h265": "passthrough", "audio": "none", "state": "needs_ffmpeg"}
+	}
+}
+
 func fakeStations() []map[string]any {
 	type st struct{ id, name, en string }
 	areas := []st{{"bjx", "北京西站", "Beijing West"}, {"bj", "北京站", "Beijing"}, {"bjn", "北京南站", "Beijing South"},
@@ -332,9 +394,12 @@ func fakeStations() []map[string]any {
 			if a.id == "bjb" && i == 3 {
 				state = "connecting"
 			}
-			cams = append(cams, map[string]any{"id": id, "name": fmt.Sprintf("%s %d", area.name, i+1),
+			cam := map[string]any{"id": id, "name": fmt.Sprintf("%s %d", area.name, i+1),
 				"name_en": fmt.Sprintf("%s %d", area.en, i+1), "state": state, "reason": reason,
-				"codec": "H264", "width": 640, "height": 360, "fps": 25, "bitrate": 1400000})
+				"codec": "H264", "width": 640, "height": 360, "fps": 25, "bitrate": 1400000,
+				"bframes": false, "delivery": map[string]any{"video": "passthrough", "video_codec": "H264", "video_h265": "passthrough", "audio": "none"}}
+			fakeCodecs(cam)
+			cams = append(cams, cam)
 			ids = append(ids, id)
 		}
 		out = append(out, map[string]any{"id": a.id, "name": a.name, "name_en": a.en,

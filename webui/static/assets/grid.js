@@ -10,7 +10,8 @@ import { Tile } from './tile.js';
 
 /**
  * createGrid(container, {interactive, hooks}) with hooks
- *   onSelect(i), onFocus(i or -1), onClear(i), onDropCamera(i, cameraID), onSwap(a, b)
+ *   onSelect(i), onFocus(i or -1), onClear(i), onSound(i) (the speaker button),
+ *   onDropCamera(i, cameraID), onSwap(a, b)
  */
 export function createGrid(container, { interactive = true, hooks = {} } = {}) {
   const tiles = [];
@@ -62,6 +63,10 @@ export function createGrid(container, { interactive = true, hooks = {} } = {}) {
       if (i < 0) return;
       if (e.target.closest('[data-action="clear"]')) {
         hooks.onClear?.(i);
+        return;
+      }
+      if (e.target.closest('[data-action="sound"]')) {
+        hooks.onSound?.(i);
         return;
       }
       hooks.onSelect?.(i);

@@ -3,12 +3,15 @@
 //
 // The owner sets a view {grid, cameras, focus}; the screen puts each camera
 // on its tile in the right quality, applies the gateway's tile messages,
-// shows per-tile statistics and restarts a tile whose picture stopped.
+// shows per-tile statistics and restarts a tile whose picture stopped. On an
+// interactive screen the focused tile (or the one tile of grid "1") offers
+// its sound; the sound is muted when the tile leaves the focus.
 
 import { createGrid } from './grid.js';
 import { defaultGrid, fit, gridCount, maxTiles, qualityFor } from './grids.js';
 import { onLangChange } from './i18n.js';
 import { debug, Signal } from './signal.js';
+import { createSound } from './sound.js';
 import { watchStats } from './stats.js';
 
 const stallAfter = 5000; // ms without a decoded frame before a tile asks again
@@ -20,7 +23,7 @@ const stallAfter = 5000; // ms without a decoded frame before a tile asks again
  *     onLink(status), onCamera(msg), onLayout(msg), onError(message), onUnauthorized()
  */
 export function createScreen(container, { interactive = true, lookup, hooks = {} }) {
-  const grid = createGrid(container, { interactive, hooks });
+  const grid = createGrid(container, { interactive, hooks: { ...hooks, onSound: (i) => sound.toggle(i) } });
   const view = { grid: defaultGrid, cameras: fit([], maxTiles), focus: -1 };
   const watch = [];
   let linkUp = false;
@@ -29,9 +32,13 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
   const signal = new Signal({
     tiles: maxTiles,
     hooks: {
-      onPeer: (tracks) => grid.bind(tracks),
+      onPeer: (tracks, audio) => {
+        grid.bind(tracks);
+        sound.bind(audio);
+      },
       onStatus: status,
       onTile: tileMessage,
+      onAudio: (m) => sound.message(m),
       onCamera: (m) => hooks.onCamera?.(m),
       onLayout: (m) => hooks.onLayout?.(m),
       onClip: (m) => hooks.onClip?.(m),
@@ -40,10 +47,14 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
     },
   });
   debug.signal = signal; // tests reach the WebSocket through it
+  const sound = createSound(container, { signal, tiles: grid.tiles });
 
   function status(s) {
     linkUp = s.state === 'connected' || s.state === 'ready';
-    if (s.state === 'reconnecting') eachShown((tile) => tile.setState('reconnecting'));
+    if (s.state === 'reconnecting') {
+      eachShown((tile) => tile.setState('reconnecting'));
+      sound.interrupted();
+    }
     if (s.state === 'ready') eachShown((tile) => tile.state === 'reconnecting' && tile.setState('waiting'));
     hooks.onLink?.(s);
   }
@@ -58,7 +69,7 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
     debug.tiles[m.tile] = m;
     // A message about an earlier assignment of the tile is stale.
     if (!tile.camera || (m.camera || '') !== tile.camera.id) return;
-    tile.setState(m.state, m.reason);
+    tile.setState(m.state, m.reason, m);
     watch[m.tile] = null;
   }
 
@@ -96,6 +107,14 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
       tile.setCamera(found?.camera || { id }, found?.station || null);
       signal.assign(i, id, qualityFor(view.grid, i, view.focus === i));
     }
+    grid.tiles.forEach((tile, i) => tile.setSpeakable(speakable(i)));
+    if (sound.heard >= 0 && !speakable(sound.heard)) sound.mute();
+  }
+
+  /** Whether tile i may be heard: shown large on an interactive screen. */
+  function speakable(i) {
+    if (!interactive || !view.cameras[i] || i >= gridCount(view.grid)) return false;
+    return view.focus === i || (view.grid === '1' && i === 0);
   }
 
   onLangChange(() => grid.tiles.forEach((tile) => tile.render()));
@@ -117,6 +136,7 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
     refresh: apply,
     start: () => signal.start(),
     stop() {
+      sound.mute();
       signal.stop();
       grid.bind(null);
     },

@@ -1,12 +1,15 @@
 // The console's one media connection (DESIGN "Console WebSocket"): a
 // WebSocket to /api/ws that negotiates ONE RTCPeerConnection with a recvonly
-// video transceiver per tile, then switches cameras per tile with
-// assign/clear messages and never renegotiates.
+// video transceiver per tile and one recvonly audio transceiver, then
+// switches cameras per tile with assign/clear messages and never
+// renegotiates. The audio transceiver carries the sound of at most one tile
+// at a time (audio/mute messages).
 //
-// The Signal owns what every tile should show (desired assignments and the
-// followed wall). When the WebSocket closes or the peer connection fails it
-// tears both down, waits with backoff and starts over: a new offer, then
-// every assignment again, so the screen restores itself without a reload.
+// The Signal owns what every tile should show (desired assignments, the
+// tile whose sound is heard and the followed wall). When the WebSocket
+// closes or the peer connection fails it tears both down, waits with
+// backoff and starts over: a new offer, then every assignment (and the
+// sound) again, so the screen restores itself without a reload.
 //
 // Every live peer connection is listed in window.__vigil.peers so that tests
 // can read its statistics (framesDecoded) from outside.
@@ -50,10 +53,11 @@ export function socketURL(loc = location) {
 
 /**
  * new Signal({tiles, url, hooks}) with hooks (all optional):
- *   onPeer(tracks)      a new peer connection: tracks[i] feeds tile i (null when torn down)
+ *   onPeer(tracks, audio) a new peer connection: tracks[i] feeds tile i, audio is the
+ *                       sound track (both null when torn down)
  *   onStatus(s)         {state, attempt, seconds}: "connecting", "ready" (answered, tiles
  *                       assigned), "connected" (media flows), "reconnecting" (seconds to wait)
- *   onTile(msg), onCamera(msg), onLayout(msg), onClip(msg), onError(message)
+ *   onTile(msg), onAudio(msg), onCamera(msg), onLayout(msg), onClip(msg), onError(message)
  *   onUnauthorized()    the WebSocket is refused and the session is gone
  */
 export class Signal {
@@ -63,6 +67,7 @@ export class Signal {
     this.hooks = hooks;
     this.desired = new Map(); // tile → {camera, quality}
     this.wall = '';
+    this.listening = -1; // the tile whose sound is heard, -1: muted
     this.gen = 0;
     this.attempt = 0;
     this.stopped = true;
@@ -114,6 +119,20 @@ export class Signal {
     if (this.ready) this.send({ type: 'clear', tile });
   }
 
+  /** Hears tile's camera (the sound follows the tile when its camera changes). */
+  listen(tile) {
+    if (this.listening === tile) return;
+    this.listening = tile;
+    if (this.ready) this.send({ type: 'audio', tile });
+  }
+
+  /** Hears nothing. */
+  mute() {
+    if (this.listening < 0) return;
+    this.listening = -1;
+    if (this.ready) this.send({ type: 'mute' });
+  }
+
   /** Follows a video wall: the gateway pushes its layout as "layout" messages. */
   follow(wall) {
     this.wall = wall;
@@ -123,6 +142,11 @@ export class Signal {
   /** The receiving track of each tile of the current peer connection. */
   tracks() {
     return this.pc ? this.pc.getTransceivers().slice(0, this.tiles).map((t) => t.receiver.track) : [];
+  }
+
+  /** The receiving track of the sound transceiver (after the tiles'), or null. */
+  audioTrack() {
+    return this.pc?.getTransceivers()[this.tiles]?.receiver.track || null;
   }
 
   send(msg) {
@@ -176,11 +200,12 @@ export class Signal {
     this.pc = pc;
     debug.peers.push(pc);
     for (let i = 0; i < this.tiles; i++) pc.addTransceiver('video', { direction: 'recvonly' });
+    pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.onicecandidate = (e) => {
       if (e.candidate && this.offered && gen === this.gen) this.send({ type: 'candidate', candidate: e.candidate.toJSON() });
     };
     pc.onconnectionstatechange = () => gen === this.gen && this.watch(gen);
-    this.hooks.onPeer?.(this.tracks());
+    this.hooks.onPeer?.(this.tracks(), this.audioTrack());
     const t0 = performance.now();
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc);
@@ -207,6 +232,7 @@ export class Signal {
         this.remoteCandidate(msg.candidate);
         break;
       case 'tile': h.onTile?.(msg); break;
+      case 'audio': h.onAudio?.(msg); break;
       case 'camera': h.onCamera?.(msg); break;
       case 'layout': h.onLayout?.(msg); break;
       case 'clip': h.onClip?.(msg); break;
@@ -229,6 +255,7 @@ export class Signal {
     for (const c of this.remoteCandidates.splice(0)) pc.addIceCandidate(c).catch(() => {});
     if (this.wall) this.send({ type: 'follow', wall: this.wall });
     for (const [tile, a] of this.desired) this.send({ type: 'assign', tile, camera: a.camera, quality: a.quality });
+    if (this.listening >= 0) this.send({ type: 'audio', tile: this.listening });
     this.status('ready');
   }
 
@@ -287,7 +314,7 @@ export class Signal {
       pc.close();
       const i = debug.peers.indexOf(pc);
       if (i >= 0) debug.peers.splice(i, 1);
-      this.hooks.onPeer?.(null);
+      this.hooks.onPeer?.(null, null);
     }
   }
 }

@@ -1,10 +1,12 @@
 // The station tree: five station areas with their cameras, a live status dot
 // per camera, and a search filter across stations. A click puts a camera on
 // the selected tile; cameras can be dragged onto any tile; cameras on the
-// grid are marked. The tree is rebuilt only
+// grid are marked; a camera's hover title tells its codec, sound and what
+// browsers get of it (codecs.js). The tree is rebuilt only
 // when the set of stations or cameras changes; status refreshes update the
 // existing nodes, so hover titles and keyboard focus survive a refresh.
 
+import { cameraDetails } from './codecs.js';
 import { h } from './dom.js';
 import { dragCamera } from './grids.js';
 import { localName, onLangChange, reasonText, stateText, t } from './i18n.js';
@@ -108,7 +110,7 @@ export function createTree(list, emptyNote, { onSelect }) {
         if (match) visible++;
         c.dot.className = `dot dot-${state}`;
         c.name.textContent = localName(cam);
-        c.button.title = `${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`;
+        c.button.title = [`${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`, ...cameraDetails(cam)].join('\n');
         c.dot.title = state === 'offline' ? reasonText(cam.reason) : t(`state.${state}`);
         c.button.classList.toggle('on-grid', active.has(cam.id));
         c.button.setAttribute('aria-selected', String(active.has(cam.id)));
