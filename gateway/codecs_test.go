@@ -226,3 +226,27 @@ func ffmpegChildren(t *testing.T) []int {
 	}
 	return pids
 }
+
+// Without ffmpeg an H.265 camera is no black tile: the console hears
+// needs_ffmpeg, and the camera's delivery says so before anyone watches.
+func TestMissingFFmpegIsACameraState(t *testing.T) {
+	needFFmpeg(t) // to simulate the H.265 camera; the gateway gets a wrong path
+	srv := startCamera(t, sim.ServerOptions{Width: 320, Height: 180, Configure: func(_ string, o *sim.CameraOptions) {
+		o.Codec = media.CodecH265
+	}})
+	cfg := oneCameraConfig(srv.URL("cam0")) + "transcode:\n  ffmpeg: /nonexistent/ffmpeg\n"
+	g, token := startGateway(t, cfg)
+	waitCameraOnline(t, g.URL(), token, "bjx-nsq-01")
+	info := cameraInfo(t, g.URL(), token, "bjx-nsq-01")
+	if d, _ := info["delivery"].(map[string]any); d["state"] != "needs_ffmpeg" || d["video"] != "transcode" {
+		t.Fatalf("delivery %v, want video transcode with state needs_ffmpeg", info["delivery"])
+	}
+
+	c := dialConsole(t, g.URL(), token, "")
+	c.negotiate(t)
+	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-nsq-01"})
+	m := c.waitFor(t, 15*time.Second, "tile 0 offline", isTile(0, "offline"))
+	if m["reason"] != "needs_ffmpeg" {
+		t.Fatalf("tile %v, want reason needs_ffmpeg", m)
+	}
+}
