@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -22,33 +21,41 @@ type switchResult struct {
 	played bool          // the gateway reported the tile playing the new camera
 }
 
-// runSwitch: one console with -tiles tiles playing on one peer connection;
+// runTiles: one console with -tiles tiles playing on one peer connection;
 // tile 0 is switched -switches times between cameras. Reports the time to
-// the new camera's first frame and to live pace.
-func runSwitch(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("switch", flag.ExitOnError)
-	var c commonFlags
-	c.register(fs)
-	switches := fs.Int("switches", 100, "tile switches to measure")
-	tiles := fs.Int("tiles", 16, "tiles playing on the console's one peer connection (tile 0 is switched)")
-	fs.Parse(args)
-	if *tiles < 1 || *tiles > 25 || c.cameras < 2 {
-		return errors.New("need -tiles 1..25 and at least 2 cameras")
+// the new camera's first frame and to live pace. vigil only: it drives the
+// console's WebSocket.
+func (b *bench) runTiles(ctx context.Context, tiles, switches int) error {
+	o := b.opts
+	n := max(o.Cameras, 2)
+	if tiles < 1 || tiles > 25 {
+		return errors.New("need -tiles 1..25")
 	}
-
-	tb, token, err := startLoggedIn(ctx, c)
+	if o.URL != "" {
+		return errors.New("tiles drives vigil's console: it cannot run against -url")
+	}
+	camAddr := freeAddr("tcp")
+	g, err := startVigil(ctx, b.bin, camAddr, n, o.Record)
 	if err != nil {
 		return err
 	}
-	defer tb.close()
-	con, err := openConsole(ctx, tb.url, token)
+	defer g.close()
+	cams, err := startCameras(cameraOptions{Listen: camAddr, Count: n, Width: o.Width, Height: o.Height,
+		FPS: o.FPS, Bitrate: o.Bitrate, GOP: o.GOP, Encoder: o.Encoder})
+	if err != nil {
+		return err
+	}
+	defer cams.close()
+	if err := g.waitOnline(ctx, n, time.Minute); err != nil {
+		return err
+	}
+	con, err := openConsole(ctx, g.base, g.token)
 	if err != nil {
 		return err
 	}
 	defer con.close()
-	cam := func(i int) string { return fmt.Sprintf("bench-%02d", i%c.cameras) }
-	for tile := 0; tile < *tiles; tile++ {
-		if err := con.send(map[string]any{"type": "assign", "tile": tile, "camera": cam(tile)}); err != nil {
+	for tile := 0; tile < tiles; tile++ {
+		if err := con.send(map[string]any{"type": "assign", "tile": tile, "camera": camName(tile % n)}); err != nil {
 			return err
 		}
 	}
@@ -58,20 +65,20 @@ func runSwitch(ctx context.Context, args []string) error {
 
 	var results []switchResult
 	current := 0
-	for i := 0; i < *switches; i++ {
+	for i := 0; i < switches; i++ {
 		// A random pause puts each switch at another point of the new
 		// camera's GOP, so the bursts range from 1 frame to a whole GOP.
 		if err := drainFor(ctx, con, time.Duration(500+rand.IntN(1000))*time.Millisecond); err != nil {
 			return err
 		}
-		current = (current + 1 + rand.IntN(c.cameras-1)) % c.cameras
-		r, err := measureSwitch(ctx, con, cam(current))
+		current = (current + 1 + rand.IntN(n-1)) % n
+		r, err := measureSwitch(ctx, con, camName(current))
 		if err != nil {
-			return fmt.Errorf("switch %d to %s: %w", i, cam(current), err)
+			return fmt.Errorf("switch %d to %s: %w", i, camName(current), err)
 		}
 		results = append(results, r)
 	}
-	report(results, con.renegotiations(), *tiles, c)
+	report(results, con.renegotiations(), tiles, n, o)
 	return nil
 }
 
@@ -148,7 +155,7 @@ func measureSwitch(ctx context.Context, con *console, camera string) (switchResu
 	}
 }
 
-func report(rs []switchResult, renegotiations, tiles int, c commonFlags) {
+func report(rs []switchResult, renegotiations, tiles, cameras int, o options) {
 	var first, live []time.Duration
 	var bursts []int
 	played := 0
@@ -158,8 +165,8 @@ func report(rs []switchResult, renegotiations, tiles int, c commonFlags) {
 			played++
 		}
 	}
-	fmt.Printf("switch: %d switches of tile 0, %d tiles on one peer connection, %d cameras, GOP %d frames (%.1f s)\n",
-		len(rs), tiles, c.cameras, c.gop, float64(c.gop)/25)
+	fmt.Printf("tiles: %d switches of tile 0, %d tiles on one peer connection, %d cameras, GOP %d frames (%.1f s)\n",
+		len(rs), tiles, cameras, o.GOP, float64(o.GOP)/float64(o.FPS))
 	fmt.Printf("  assign → first frame of the new camera: p50 %v, p95 %v, max %v\n", pct(first, 50), pct(first, 95), pct(first, 100))
 	fmt.Printf("  assign → live pace (burst sent):        p50 %v, p95 %v, max %v\n", pct(live, 50), pct(live, 95), pct(live, 100))
 	sort.Ints(bursts)

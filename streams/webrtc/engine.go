@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -35,6 +37,8 @@ type Engine struct {
 	tcp  net.Listener
 	log  *slog.Logger
 	muxs []interface{ Close() error }
+	// batch sends the packets of a video frame to a viewer in one go.
+	batch *batchConn
 }
 
 // NewEngine opens the ICE sockets.
@@ -81,13 +85,18 @@ func (e *Engine) newAPI(opts EngineOptions) (*webrtc.API, error) {
 	if err := registerCodecs(me); err != nil {
 		return nil, err
 	}
-	reg := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(me, reg); err != nil {
+	reg, err := registerInterceptors(me)
+	if err != nil {
 		return nil, err
 	}
 
 	se := webrtc.SettingEngine{LoggerFactory: pionLogs{log: e.log}}
-	udpMux := webrtc.NewICEUDPMux(se.LoggerFactory.NewLogger("udpmux"), e.udp)
+	var sock net.PacketConn = e.udp
+	if uc, ok := e.udp.(*net.UDPConn); ok {
+		e.batch = newBatchConn(uc)
+		sock = e.batch
+	}
+	udpMux := webrtc.NewICEUDPMux(se.LoggerFactory.NewLogger("udpmux"), sock)
 	se.SetICEUDPMux(udpMux)
 	e.muxs = append(e.muxs, udpMux)
 	networks := []webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}
@@ -99,6 +108,9 @@ func (e *Engine) newAPI(opts EngineOptions) (*webrtc.API, error) {
 	}
 	se.SetNetworkTypes(networks)
 	se.SetICETimeouts(iceDisconnectedTimeout, iceFailedTimeout, iceKeepalive)
+	// No mDNS sockets and goroutines per peer connection for a browser's
+	// ".local" candidates: its checks teach us its address (prflx).
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	if len(opts.PublicIPs) > 0 {
 		se.SetNAT1To1IPs(opts.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
@@ -109,6 +121,32 @@ func (e *Engine) newAPI(opts EngineOptions) (*webrtc.API, error) {
 		se.SetIncludeLoopbackCandidate(true)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
+}
+
+// nackHistory is how many sent packets each track keeps to answer NACKs
+// (a power of two): about a second of a 2 Mbit/s camera, a keyframe
+// and what follows it. pion's default of 1024 keeps 1.5 MB per viewer.
+const nackHistory = 256
+
+// registerInterceptors sets up pion's defaults but the stats interceptor
+// (a lock and a record per packet for GetStats, which nothing calls) and
+// with a shorter NACK history. The NACK history copies each packet: the
+// feed reuses its RTP header between packets.
+func registerInterceptors(me *webrtc.MediaEngine) (*interceptor.Registry, error) {
+	reg := &interceptor.Registry{}
+	if err := webrtc.ConfigureNackWithOptions(me, reg, nil, nack.ResponderSize(nackHistory)); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureSimulcastExtensionHeaders(me); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSender(me, reg); err != nil {
+		return nil, err
+	}
+	return reg, nil
 }
 
 func isLoopback(a net.Addr) bool {
@@ -126,6 +164,9 @@ func (e *Engine) Close() error {
 	}
 	if e.tcp != nil {
 		e.tcp.Close()
+	}
+	if e.batch != nil {
+		e.batch.stop()
 	}
 	if e.udp != nil {
 		e.udp.Close()
