@@ -38,11 +38,22 @@ func frame720p(key bool) *media.AccessUnit {
 	return &media.AccessUnit{NALUs: [][]byte{sps, pps, slice}, Key: true}
 }
 
-// BenchmarkH264Payload is the Feed's re-packetization of one access unit
-// (Annex-B cached on the unit, as for every viewer after the first).
+// BenchmarkH264Payload is the Feed's re-packetization of one access unit,
+// and for comparison pion's payloader (from the unit's cached Annex-B, as
+// for every viewer after the first).
 func BenchmarkH264Payload(b *testing.B) {
 	for _, key := range []bool{false, true} {
-		b.Run(fmt.Sprintf("key=%v", key), func(b *testing.B) {
+		b.Run(fmt.Sprintf("feed/key=%v", key), func(b *testing.B) {
+			au := frame720p(key)
+			var z h264Packetizer
+			packets := 0
+			m := startPerPacket(b)
+			for range b.N {
+				packets += len(z.payloads(au.NALUs, rtpPayloadSize))
+			}
+			m.report(packets)
+		})
+		b.Run(fmt.Sprintf("pion/key=%v", key), func(b *testing.B) {
 			au := frame720p(key)
 			au.AnnexB()
 			var p codecs.H264Payloader

@@ -16,14 +16,14 @@ const rtpPayloadSize = 1200
 // packetizer cuts units of one codec into RTP payloads.
 type packetizer struct {
 	codec media.Codec
-	h264  codecs.H264Payloader
+	h264  h264Packetizer
 	h265  codecs.H265Payloader
-	one   [1][]byte
 }
 
 // reset starts a new stream of codec c: payloaders cache parameter sets.
+// The H.264 packetizer keeps its buffer.
 func (p *packetizer) reset(c media.Codec) {
-	*p = packetizer{codec: c}
+	p.codec, p.h265 = c, codecs.H265Payloader{}
 }
 
 // payloads returns the RTP payloads of au. Video units give the packets of
@@ -31,7 +31,7 @@ func (p *packetizer) reset(c media.Codec) {
 func (p *packetizer) payloads(au *media.AccessUnit) [][]byte {
 	switch p.codec {
 	case media.CodecH264:
-		return p.h264.Payload(rtpPayloadSize, au.AnnexB())
+		return p.h264.payloads(au.NALUs, rtpPayloadSize)
 	case media.CodecH265:
 		return p.h265.Payload(rtpPayloadSize, au.AnnexB())
 	}
