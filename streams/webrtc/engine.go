@@ -124,9 +124,11 @@ func (e *Engine) newAPI(opts EngineOptions) (*webrtc.API, error) {
 }
 
 // nackHistory is how many sent packets each track keeps to answer NACKs
-// (a power of two): about a second of a 2 Mbit/s camera, a keyframe
-// and what follows it. pion's default of 1024 keeps 1.5 MB per viewer.
-const nackHistory = 256
+// (a power of two): half a second of a 2 Mbit/s camera, a 720p keyframe
+// and what follows it, ten round trips of a dispatch centre's network.
+// Older losses are answered by the viewer's PLI from the GOP cache.
+// pion's default of 1024 keeps 1.5 MB per viewer; 128 about 0.2 MB.
+const nackHistory = 128
 
 // registerInterceptors sets up pion's defaults but the stats interceptor
 // (a lock and a record per packet for GetStats, which nothing calls) and

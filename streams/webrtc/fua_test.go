@@ -22,7 +22,7 @@ func TestH264PacketizerRoundTrip(t *testing.T) {
 	units := [][][]byte{
 		{mk(7, 12), mk(8, 5), mk(5, 60_000)},
 		{mk(1, mtu)},
-		{mk(1, mtu + 1)},
+		{mk(1, mtu+1)},
 		{mk(6, 30), mk(1, 2*(mtu-2)+1)},
 		{mk(1, 1)},
 	}
