@@ -70,7 +70,7 @@ func TestBrokenAndOversizeNALUsDropped(t *testing.T) {
 		t.Fatalf("got %v, want only the valid P slice", au)
 	}
 	c := n.Counters()
-	if c.BrokenNALUs != 4 || c.OversizeNALUs != 2 {
+	if c.Broken != 4 || c.Oversize != 2 {
 		t.Fatalf("counters = %+v, want 4 broken and 2 oversize", c)
 	}
 	if au := n.Normalize([][]byte{sei}, 0, t0); au != nil {

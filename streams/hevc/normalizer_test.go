@@ -111,8 +111,8 @@ func TestBrokenNALUsDropped(t *testing.T) {
 	if au == nil || len(au.NALUs) != len(units[1].nalus) {
 		t.Fatalf("got %v", au)
 	}
-	if c := n.Counters(); c.BrokenNALUs != 3 {
-		t.Fatalf("BrokenNALUs = %d, want 3", c.BrokenNALUs)
+	if c := n.Counters(); c.Broken != 3 {
+		t.Fatalf("Broken = %d, want 3", c.Broken)
 	}
 	if n.Normalize([][]byte{fu}, 7200, t0) != nil {
 		t.Fatal("unit without slice passed")

@@ -9,6 +9,7 @@ import (
 	"vigil/streams/hevc"
 	"vigil/streams/hub"
 	"vigil/streams/media"
+	"vigil/streams/nalu"
 	"vigil/streams/rtsp"
 )
 
@@ -29,33 +30,12 @@ type session struct {
 	lastFrame time.Time
 }
 
-// videoNormalizer is what the session needs of a codec's normalizer.
+// videoNormalizer is what the session needs of a codec's normalizer
+// (avc or hevc).
 type videoNormalizer interface {
 	Normalize(nalus [][]byte, pts90k int64, now time.Time) *media.AccessUnit
 	Track() (media.Track, bool)
-	addCounters(*Counters)
-}
-
-type h264Video struct{ avc.Normalizer }
-
-func (v *h264Video) addCounters(c *Counters) {
-	n := v.Counters()
-	c.BrokenNALUs += n.BrokenNALUs
-	c.OversizeNALUs += n.OversizeNALUs
-	c.NoParamSets += n.NoParamSets
-	c.BadSPS += n.BadSPS
-	c.BadDTS += n.BadDTS
-}
-
-type h265Video struct{ hevc.Normalizer }
-
-func (v *h265Video) addCounters(c *Counters) {
-	n := v.Counters()
-	c.BrokenNALUs += n.BrokenNALUs
-	c.OversizeNALUs += n.OversizeNALUs
-	c.NoParamSets += n.NoParamSets
-	c.BadSPS += n.BadSPS
-	c.BadDTS += n.BadDTS
+	Counters() nalu.Counters
 }
 
 func (ss *session) OnDescribe(d rtsp.Description) {
@@ -65,11 +45,11 @@ func (ss *session) OnDescribe(d rtsp.Description) {
 	s := ss.src
 	switch d.Video.Codec {
 	case media.CodecH264:
-		v := &h264Video{avc.Normalizer{Clock: &s.videoClock}}
+		v := avc.New(&s.videoClock)
 		v.SetParams(d.Video.SPS, d.Video.PPS)
 		ss.video = v
 	case media.CodecH265:
-		v := &h265Video{hevc.Normalizer{Clock: &s.videoClock}}
+		v := hevc.New(&s.videoClock)
 		v.SetParams(d.Video.VPS, d.Video.SPS, d.Video.PPS)
 		ss.video = v
 	default:
@@ -139,7 +119,8 @@ func (ss *session) OnDecodeError(error) {
 func (ss *session) collect() {
 	var c Counters
 	if ss.video != nil {
-		ss.video.addCounters(&c)
+		v := ss.video.Counters()
+		c.BrokenNALUs, c.OversizeNALUs, c.NoParamSets, c.BadSPS, c.BadDTS = v.Broken, v.Oversize, v.NoParamSets, v.BadSPS, v.BadDTS
 	}
 	if ss.audio != nil {
 		c.BrokenAudio = ss.audio.Counters().BrokenFrames
