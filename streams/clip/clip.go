@@ -1,8 +1,9 @@
 // Package clip exports a time range of a camera's recordings as one
 // standard MP4 (moov first, so it plays while downloading): a remux of the
-// recorded H.264, never a transcode. Export reads the segments' sample
-// tables twice, once to size the moov and once to write it, and copies the
-// media between files: its memory does not depend on the clip's length.
+// recorded H.264 or H.265, never a transcode. Export reads the segments'
+// sample tables twice, once to size the moov and once to write it, and
+// copies the media between files: its memory does not depend on the
+// clip's length.
 package clip
 
 import (

@@ -135,7 +135,7 @@ func TestRecorderGapClosesSegment(t *testing.T) {
 
 func TestRecorderIdlesOnCodecItCannotWrite(t *testing.T) {
 	for _, track := range []media.Track{
-		{Codec: media.CodecH265, Width: 64, Height: 48},
+		{Codec: media.CodecH265, Width: 64, Height: 48, Reordered: true},
 		{Codec: media.CodecH264, Width: 64, Height: 48, Reordered: true},
 	} {
 		root := t.TempDir()
@@ -146,7 +146,7 @@ func TestRecorderIdlesOnCodecItCannotWrite(t *testing.T) {
 			Tracker: newTracker(t, root), OnState: func(s RecState) { states <- s }})
 		cam := newSynth(t, 64, 48, 25)
 		for range 30 {
-			h.Publish(cam.next(t)) // H.264 units under an H.265 status: never written
+			h.Publish(cam.next(t)) // never written: B-frames are not recorded
 		}
 		deadline := time.After(5 * time.Second)
 		for st := rec.State(); st.Reason != ReasonUnsupportedCodec; st = rec.State() {

@@ -1,11 +1,7 @@
 package record
 
 import (
-	"bytes"
-	"errors"
 	"time"
-
-	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
 	"vigil/streams/hub"
 	"vigil/streams/media"
@@ -53,7 +49,7 @@ func (w *writer) onStatus(s hub.Status) {
 	w.track = s.Track
 	w.online = s.State == hub.StateOnline
 	if w.online && !recordable(s.Track) {
-		// Segments hold H.264 in display order; an H.265 or B-frame
+		// Segments hold H.264 or H.265 in display order; a B-frame
 		// camera is shown live (transcoded) but not recorded yet.
 		w.closeSegment()
 		w.anchored = false
@@ -62,6 +58,9 @@ func (w *writer) onStatus(s hub.Status) {
 		return
 	}
 	if w.online {
+		if w.seg != nil && codecOf(s.Track) != w.seg.init.Codec {
+			w.closeSegment() // the next keyframe starts one in the new codec
+		}
 		return
 	}
 	// Offline or reconnecting: close the segment now. What follows is a
@@ -75,7 +74,16 @@ func (w *writer) onStatus(s hub.Status) {
 
 // recordable reports whether the recorder can write a track.
 func recordable(t media.Track) bool {
-	return (t.Codec == media.CodecH264 || t.Codec == "") && !t.Reordered
+	c := codecOf(t)
+	return (c == media.CodecH264 || c == media.CodecH265) && !t.Reordered
+}
+
+// codecOf is the track's video codec; a status without one is H.264.
+func codecOf(t media.Track) media.Codec {
+	if t.Codec == "" {
+		return media.CodecH264
+	}
+	return t.Codec
 }
 
 func (w *writer) onUnit(au *media.AccessUnit) {
@@ -234,52 +242,4 @@ func (w *writer) fail(err error) {
 	log("record: write failed; recording paused", "reason", reason, "err", err,
 		"retry_in", w.r.opts.RetryInterval)
 	w.r.setState(StatePaused, reason, err.Error(), "")
-}
-
-// paramsChanged reports whether keyframe au carries parameter sets other
-// than the open segment's (a resolution change): its header would lie.
-func (w *writer) paramsChanged(au *media.AccessUnit) bool {
-	sps, pps := paramSets(au.NALUs)
-	return (sps != nil && !bytes.Equal(sps, w.seg.init.SPS)) ||
-		(pps != nil && !bytes.Equal(pps, w.seg.init.PPS))
-}
-
-func paramSets(nalus [][]byte) (sps, pps []byte) {
-	for _, n := range nalus {
-		if len(n) == 0 {
-			continue
-		}
-		switch h264.NALUType(n[0] & 0x1f) {
-		case h264.NALUTypeSPS:
-			sps = n
-		case h264.NALUTypePPS:
-			pps = n
-		}
-	}
-	return sps, pps
-}
-
-var errNoParams = errors.New("record: no SPS/PPS for the keyframe")
-
-// initFor builds a segment header from the keyframe's parameter sets, or
-// the track's when the camera sends them out of band only.
-func (w *writer) initFor(au *media.AccessUnit) (segstore.Init, error) {
-	sps, pps := paramSets(au.NALUs)
-	if sps == nil {
-		sps = w.track.SPS
-	}
-	if pps == nil {
-		pps = w.track.PPS
-	}
-	if len(sps) < 4 || len(pps) == 0 {
-		return segstore.Init{}, errNoParams
-	}
-	// segstore.AppendInit needs an SPS that mediacommon parses: this is
-	// the same parser, so a bad one is refused here, not there.
-	var p h264.SPS
-	if err := p.Unmarshal(sps); err != nil {
-		return segstore.Init{}, err
-	}
-	return segstore.Init{Timescale: segstore.Timescale, Width: p.Width(), Height: p.Height(),
-		SPS: bytes.Clone(sps), PPS: bytes.Clone(pps)}, nil
 }

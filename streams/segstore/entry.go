@@ -1,18 +1,28 @@
 package segstore
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
-// AppendSampleEntry appends an avc1 sample entry (with its avcC) for in,
-// for the moov of an exported clip. in.SPS must hold at least 4 bytes.
+// AppendSampleEntry appends the sample entry for in, for the moov of an
+// exported clip: avc1 with its avcC for H.264 (in.SPS must hold at least 4
+// bytes), hvc1 with its hvcC for H.265 (in must be valid, as for
+// AppendInit).
 //
 // It is written by hand, unlike segments: mediacommon's avc1 carries a
 // btrt box that mediacommon's own progressive-MP4 reader (pmp4) rejects,
 // and mediacommon has no way to write a sample entry alone; the clip's
 // moov around it is hand-written anyway (moov first, sized before the
-// samples are read, with an edit list).
+// samples are read, with an edit list). The hvcC is mediacommon's own,
+// taken from a segment header: clip and segments describe H.265 alike.
 func AppendSampleEntry(b []byte, in Init) []byte {
 	w := entryBuf{b: b}
-	avc1 := w.start("avc1")
+	typ := "avc1"
+	if in.IsH265() {
+		typ = "hvc1"
+	}
+	entry := w.start(typ)
 	w.zeros(6)
 	w.u16(1) // data reference index
 	w.zeros(16)
@@ -25,6 +35,16 @@ func AppendSampleEntry(b []byte, in Init) []byte {
 	w.zeros(32) // compressor name
 	w.u16(0x18) // depth
 	w.u16(0xffff)
+	if in.IsH265() {
+		w.b = append(w.b, hvcC(in)...)
+	} else {
+		w.avcC(in)
+	}
+	w.end(entry)
+	return w.b
+}
+
+func (w *entryBuf) avcC(in Init) {
 	avcC := w.start("avcC")
 	w.b = append(w.b, 1)              // version
 	w.b = append(w.b, in.SPS[1:4]...) // profile, compatibility, level
@@ -35,8 +55,38 @@ func AppendSampleEntry(b []byte, in Init) []byte {
 	w.u16(uint16(len(in.PPS)))
 	w.b = append(w.b, in.PPS...)
 	w.end(avcC)
-	w.end(avc1)
-	return w.b
+}
+
+// hvcCPath leads from a segment header to its hvcC box: each box's type
+// and the bytes of its body before its children.
+var hvcCPath = []struct {
+	typ  string
+	skip int
+}{{"moov", 0}, {"trak", 0}, {"mdia", 0}, {"minf", 0}, {"stbl", 0},
+	{"stsd", 8},  // version, flags, entry count
+	{"hev1", 78}, // the visual sample entry's fields
+	{"hvcC", 0}}
+
+// hvcC returns the hvcC box (header included) that mediacommon writes in
+// the segment header for in.
+func hvcC(in Init) []byte {
+	b := AppendInit(nil, in)
+	for _, p := range hvcCPath {
+		var body []byte
+		found := false
+		_ = eachChild(b, func(typ string, bb []byte) error {
+			if typ == p.typ && !found {
+				body, found = bb, true
+			}
+			return nil
+		})
+		if !found || len(body) < p.skip {
+			panic(fmt.Sprintf("segstore: no %s box in an H.265 segment header", p.typ))
+		}
+		b = body[p.skip:]
+	}
+	box := binary.BigEndian.AppendUint32(nil, uint32(8+len(b)))
+	return append(append(box, "hvcC"...), b...)
 }
 
 // entryBuf appends boxes to a byte slice, patching a box's size at its end.

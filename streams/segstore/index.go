@@ -1,6 +1,6 @@
 // Package segstore is the on-disk index of recorded segments: it defines
 // the segment format (fragmented MP4 written by mediacommon's fmp4 muxer,
-// one H.264 track, named by start time), rebuilds its index from
+// one H.264 or H.265 track, named by start time), rebuilds its index from
 // <root>/<camera>/*.mp4 at start, repairs segments a crash left torn,
 // answers range queries for clip export and enforces retention.
 package segstore

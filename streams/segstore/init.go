@@ -7,8 +7,11 @@ import (
 	"sync"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
+
+	"vigil/streams/media"
 )
 
 // Timescale is the media clock of recorded segments: 90 kHz, the RTP
@@ -21,30 +24,54 @@ const Timescale = 90000
 type Init struct {
 	Timescale     uint32
 	Width, Height int
-	SPS, PPS      []byte // H.264 parameter sets, without start codes
+	// Codec is media.CodecH264 or media.CodecH265; empty means H.264.
+	Codec    media.Codec
+	VPS      []byte // H.265 only
+	SPS, PPS []byte // parameter sets of Codec, without start codes
 }
 
-// errNoVideo means the moov holds no H.264 track this package understands.
-var errNoVideo = errors.New("segstore: no H.264 track in segment header")
+// IsH265 reports whether the video is H.265 (else it is H.264).
+func (in Init) IsH265() bool { return in.Codec == media.CodecH265 }
+
+// mp4Codec is in as mediacommon's description of the track.
+func (in Init) mp4Codec() mp4.Codec {
+	if in.IsH265() {
+		return &mp4.CodecH265{VPS: in.VPS, SPS: in.SPS, PPS: in.PPS}
+	}
+	return &mp4.CodecH264{SPS: in.SPS, PPS: in.PPS}
+}
+
+// errNoVideo means the moov holds no track this package understands.
+var errNoVideo = errors.New("segstore: no H.264 or H.265 track in segment header")
 
 // parseInit decodes a moov box (header included) with mediacommon and
 // returns its first track. Segments are written by record with exactly one
-// H.264 track; the picture size is the one its SPS gives.
+// H.264 or H.265 track; the picture size is the one its SPS gives.
 func parseInit(moov []byte) (Init, error) {
 	var fi fmp4.Init
 	if err := fi.Unmarshal(bytes.NewReader(moov)); err != nil {
 		return Init{}, fmt.Errorf("segstore: segment header: %w", err)
 	}
-	codec, ok := fi.Tracks[0].Codec.(*mp4.CodecH264)
-	if !ok {
+	in := Init{Timescale: fi.Tracks[0].TimeScale}
+	var err error
+	switch codec := fi.Tracks[0].Codec.(type) {
+	case *mp4.CodecH264:
+		var sps h264.SPS
+		err = sps.Unmarshal(codec.SPS) // checked by Unmarshal already
+		in.Codec, in.Width, in.Height = media.CodecH264, sps.Width(), sps.Height()
+		in.SPS, in.PPS = codec.SPS, codec.PPS
+	case *mp4.CodecH265:
+		var sps h265.SPS
+		err = sps.Unmarshal(codec.SPS) // checked by Unmarshal already
+		in.Codec, in.Width, in.Height = media.CodecH265, sps.Width(), sps.Height()
+		in.VPS, in.SPS, in.PPS = codec.VPS, codec.SPS, codec.PPS
+	default:
 		return Init{}, errNoVideo
 	}
-	var sps h264.SPS
-	if err := sps.Unmarshal(codec.SPS); err != nil { // checked by Unmarshal already
+	if err != nil {
 		return Init{}, fmt.Errorf("segstore: segment header: %w", err)
 	}
-	return Init{Timescale: fi.Tracks[0].TimeScale, Width: sps.Width(), Height: sps.Height(),
-		SPS: codec.SPS, PPS: codec.PPS}, nil
+	return in, nil
 }
 
 // headers memoizes parseInit. mediacommon's decoder allocates some 56 KB

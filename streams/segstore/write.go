@@ -10,7 +10,6 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/fmp4/seekablebuffer"
-	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
 )
 
 // Segments are written by mediacommon's fMP4 muxer, the one mediamtx
@@ -20,14 +19,14 @@ import (
 const trackID = 1
 
 // AppendInit appends a fragmented-MP4 header (ftyp + moov with mvex) for
-// one H.264 track. The picture size written is the one the SPS gives.
-// in.SPS and in.PPS must be valid parameter sets, as every Init that
-// record builds or NewReader returns is; AppendInit panics otherwise.
+// one H.264 (avc1) or H.265 (hev1) track. The picture size written is the
+// one the SPS gives. in's parameter sets must be valid, as every Init
+// that record builds or NewReader returns is; AppendInit panics otherwise.
 func AppendInit(b []byte, in Init) []byte {
 	fi := &fmp4.Init{Tracks: []*fmp4.InitTrack{{
 		ID:        trackID,
 		TimeScale: in.Timescale,
-		Codec:     &mp4.CodecH264{SPS: in.SPS, PPS: in.PPS},
+		Codec:     in.mp4Codec(),
 	}}}
 	b, err := appendMarshal(b, fi)
 	if err != nil {
@@ -49,7 +48,8 @@ func appendMarshal(b []byte, m interface{ Marshal(io.WriteSeeker) error }) ([]by
 }
 
 // OutSample is one access unit to write: its NAL units are stored
-// length-prefixed (AVCC), in-band parameter sets included.
+// length-prefixed (AVCC, the same for H.265), in-band parameter sets
+// included.
 type OutSample struct {
 	Duration uint32
 	Key      bool

@@ -1,0 +1,134 @@
+package clip
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
+	"github.com/bluenviron/mediacommon/v2/pkg/formats/pmp4"
+
+	"vigil/streams/hub"
+	"vigil/streams/internal/ffmpegtest"
+	"vigil/streams/media"
+	"vigil/streams/record"
+	"vigil/streams/segstore"
+)
+
+// h265Units is 4 s of 320x180 H.265 at 25 fps (1 s GOP) as a camera's
+// hub would carry it.
+func h265Units(t *testing.T) ([]*media.AccessUnit, media.Track) {
+	return ffmpegtest.H265(t, 320, 180, 4)
+}
+
+// recordH265 records units as camera "cam" under root with 2 s segments
+// and returns the index and the wall time of the first unit.
+func recordH265(t *testing.T, root string, aus []*media.AccessUnit, track media.Track) (*segstore.Index, time.Time) {
+	t.Helper()
+	idx := openIndex(t, root)
+	tr := progressTracker{idx, make(chan struct{}, 1)}
+	h := hub.New(hub.Options{ID: "cam", QueueFrames: 5000, MaxGOPFrames: 5000})
+	h.SetStatus(hub.Status{State: hub.StateOnline, Track: track})
+	rec, err := record.New(record.Options{CameraID: "cam", Dir: filepath.Join(root, "cam"), Hub: h,
+		SegmentDuration: 2 * time.Second, Tracker: tr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { rec.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for h.Stats().Readers == 0 { // units before the reader would be lost
+		time.Sleep(time.Millisecond)
+	}
+	base := time.Now()
+	last := aus[len(aus)-1]
+	// A keyframe after the last unit ends its fragment; being last, it
+	// stays unwritten itself.
+	next := &media.AccessUnit{PTS: last.PTS + 40*time.Millisecond, NALUs: aus[0].NALUs, Key: true}
+	next.DTS = next.PTS
+	for _, au := range append(aus, next) {
+		au.Received = base.Add(au.PTS)
+		h.Publish(au)
+	}
+	until := base.Add(next.PTS - time.Millisecond) // segments start on whole ms
+	deadline := time.After(10 * time.Second)
+	for {
+		segs := idx.Segments("cam", time.Time{}, until.Add(time.Hour))
+		if n := len(segs); n > 0 && !segs[n-1].End.Before(until) {
+			return idx, base
+		}
+		select {
+		case <-tr.ch:
+		case <-deadline:
+			t.Fatalf("recordings never reached %v: %+v", until, segs)
+		}
+	}
+}
+
+// TestExportH265 records a real H.265 stream and exports part of it: the
+// clip is hevc in an hvc1 sample entry that ffprobe, ffmpeg and
+// mediacommon all read.
+func TestExportH265(t *testing.T) {
+	aus, track := h265Units(t)
+	root := t.TempDir()
+	idx, base := recordH265(t, root, aus, track)
+	segs := idx.Segments("cam", time.Time{}, base.Add(time.Hour))
+	if len(segs) < 2 {
+		t.Fatalf("%d segments: %+v", len(segs), segs)
+	}
+	from := segs[0].Start.Add(500 * time.Millisecond)
+	to := from.Add(3 * time.Second)
+	out := filepath.Join(t.TempDir(), "clip.mp4")
+	exp := &Exporter{Store: idx, Now: func() time.Time { return base.Add(time.Hour) }}
+	res, err := exp.Export(context.Background(), Request{Camera: "cam", From: from, To: to, Path: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.From.Equal(from) || !res.To.Equal(to) || len(res.Missing) != 0 {
+		t.Fatalf("result %+v", res)
+	}
+	p := ffprobe(t, out)
+	t.Logf("clip: %+v; ffprobe: %+v", res, p)
+	if p.Codec != "hevc" || p.Width != 320 || p.Height != 180 || !p.FirstKey {
+		t.Fatalf("ffprobe: %+v", p)
+	}
+	if math.Abs(p.Duration-3) > 0.04 {
+		t.Errorf("duration %.3f s, want 3", p.Duration)
+	}
+	if p.AllFrames != res.Frames || p.Frames < 74 || p.Frames > 76 {
+		t.Errorf("ffprobe frames %d presented, %d in media; clip has %d", p.Frames, p.AllFrames, res.Frames)
+	}
+	if b, _ := os.ReadFile(out); !bytes.Contains(b[:4096], []byte("hvc1")) {
+		t.Error("the moov holds no hvc1 sample entry")
+	}
+	ffmpegDecodesCleanly(t, out)
+	parseH265WithMediacommon(t, out, res.Frames)
+}
+
+// parseH265WithMediacommon checks that mediacommon reads the clip as one
+// H.265 track of frames samples, starting on a sync sample.
+func parseH265WithMediacommon(t *testing.T, path string, frames int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var pr pmp4.Presentation
+	if err := pr.Unmarshal(f); err != nil {
+		t.Fatalf("mediacommon cannot parse the clip: %v", err)
+	}
+	if len(pr.Tracks) != 1 {
+		t.Fatalf("%d tracks", len(pr.Tracks))
+	}
+	tr := pr.Tracks[0]
+	if _, ok := tr.Codec.(*mp4.CodecH265); !ok || len(tr.Samples) != frames || tr.Samples[0].IsNonSyncSample {
+		t.Fatalf("track codec %T, %d samples (want %d), first sync %v",
+			tr.Codec, len(tr.Samples), frames, !tr.Samples[0].IsNonSyncSample)
+	}
+}
