@@ -132,3 +132,37 @@ func parseH265WithMediacommon(t *testing.T, path string, frames int) {
 			tr.Codec, len(tr.Samples), frames, !tr.Samples[0].IsNonSyncSample)
 	}
 }
+
+// A camera that moved from H.264 to H.265 (new firmware, a swapped
+// camera) ends a clip at the switch: the rest is reported missing rather
+// than written into a track of the other codec.
+func TestExportStopsAtACodecChange(t *testing.T) {
+	units, track := h265Units(t)
+	root := t.TempDir()
+	dir := filepath.Join(root, "cam")
+	start := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	h264src, h264init := h264Frames(t, 320, 180)
+	writeRecording(t, dir, start, 4*time.Second, 2*time.Second, 25, h264src, h264init)
+	h265src := func(i int, _ bool) [][]byte { return units[i%len(units)].NALUs }
+	h265init := segstore.Init{Timescale: segstore.Timescale, Width: 320, Height: 180,
+		Codec: media.CodecH265, VPS: track.VPS, SPS: track.SPS, PPS: track.PPS}
+	writeRecording(t, dir, start.Add(4*time.Second), 4*time.Second, 2*time.Second, 25, h265src, h265init)
+
+	idx := openIndex(t, root)
+	out := filepath.Join(t.TempDir(), "clip.mp4")
+	exp := &Exporter{Store: idx, Now: func() time.Time { return start.Add(time.Hour) }}
+	from, to := start.Add(time.Second), start.Add(7*time.Second)
+	res, err := exp.Export(context.Background(), Request{Camera: "cam", From: from, To: to, Path: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	switchAt := start.Add(4 * time.Second)
+	if len(res.Missing) != 1 || res.Missing[0].From.Sub(switchAt).Abs() > 50*time.Millisecond || !res.Missing[0].To.Equal(to) {
+		t.Fatalf("missing %+v, want the H.265 part from %v to %v", res.Missing, switchAt, to)
+	}
+	p := ffprobe(t, out)
+	if p.Codec != "h264" || math.Abs(p.Duration-3) > 0.05 {
+		t.Fatalf("ffprobe %+v, want 3 s of h264", p)
+	}
+	ffmpegDecodesCleanly(t, out)
+}

@@ -63,6 +63,10 @@ type timeline struct {
 	count  int
 	gaps   []span
 	err    error
+	// h265 is the clip's codec, from its first segment. A camera that
+	// changed codec ends the clip there: one track holds one codec, and
+	// the rest of the range is reported missing.
+	h265 bool
 }
 
 // span is a range in clip ticks.
@@ -70,7 +74,7 @@ type span struct{ from, to int64 }
 
 // newTimeline walks segs from the keyframe at o up to to.
 func newTimeline(segs []segstore.Segment, o origin, to time.Time, gapTol time.Duration) *timeline {
-	tl := &timeline{segs: segs, ref: o.ref, originT: o.ticks, gapTol: durTicks(gapTol), i: -1}
+	tl := &timeline{segs: segs, ref: o.ref, originT: o.ticks, gapTol: durTicks(gapTol), i: -1, h265: o.init.IsH265()}
 	tl.to = tl.ticksOf(to)
 	return tl
 }
@@ -180,6 +184,10 @@ func (tl *timeline) advance() bool {
 		}
 		if err := tl.openSegment(tl.i + 1); err != nil {
 			tl.err = err
+			return false
+		}
+		if tl.sr.Init.IsH265() != tl.h265 {
+			tl.stop()
 			return false
 		}
 	}
