@@ -236,9 +236,24 @@ func (c *conn) currentUser() auth.User {
 }
 
 // onHealth forwards a camera's health, only when the user may see it.
+// A playing tile of the camera hears when its sound comes or goes, so the
+// console shows or hides the speaker without waiting for a video change.
 func (c *conn) onHealth(h CameraHealth) {
 	if !c.currentUser().CanSeeStation(h.Station) {
 		return
 	}
 	c.send(h.msg())
+	var tiles []TileMsg
+	c.mu.Lock()
+	for i := range c.shown {
+		t := &c.shown[i]
+		if t.attached && t.camera == h.ID && t.last.State == "playing" && t.last.Audio != h.Audio {
+			t.last.Audio = h.Audio
+			tiles = append(tiles, t.last)
+		}
+	}
+	c.mu.Unlock()
+	for _, m := range tiles {
+		c.send(m)
+	}
 }

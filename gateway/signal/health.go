@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"vigil/gateway/catalog"
+	"vigil/streams/hub"
 )
 
 // DefaultHealthInterval is how often camera health is polled. Hubs change
@@ -17,11 +18,12 @@ type CameraHealth struct {
 	State, Reason string
 	Codec         string
 	Width, Height int
+	Audio         bool // the camera is sending sound
 }
 
 func (c CameraHealth) msg() CameraMsg {
 	return CameraMsg{Type: "camera", ID: c.ID, Station: c.Station, State: c.State, Reason: c.Reason,
-		Codec: c.Codec, Width: c.Width, Height: c.Height}
+		Codec: c.Codec, Width: c.Width, Height: c.Height, Audio: c.Audio}
 }
 
 // Health polls every camera's main hub and tells subscribers what changed.
@@ -94,8 +96,9 @@ func (h *Health) poll() {
 
 func healthOf(c *catalog.Camera) CameraHealth {
 	st := c.MainHub.Status()
+	audio := c.AudioHub != nil && c.AudioHub.Status().State == hub.StateOnline
 	return CameraHealth{ID: c.ID, Station: c.Station, State: string(st.State), Reason: st.Reason,
-		Codec: string(st.Track.Codec), Width: st.Track.Width, Height: st.Track.Height}
+		Codec: string(st.Track.Codec), Width: st.Track.Width, Height: st.Track.Height, Audio: audio}
 }
 
 // Snapshot returns the last polled health of every camera, sorted by id.

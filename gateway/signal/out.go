@@ -55,6 +55,7 @@ type CameraMsg struct {
 	Codec   string `json:"codec,omitempty"`
 	Width   int    `json:"width,omitempty"`
 	Height  int    `json:"height,omitempty"`
+	Audio   bool   `json:"audio,omitempty"`
 }
 
 // LayoutMsg is a followed wall's layout.
