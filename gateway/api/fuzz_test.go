@@ -13,7 +13,7 @@ import (
 // Fuzz targets for every access-control request body: the decoder must
 // never panic, and whatever it accepts must satisfy the rules.
 
-var fuzzCatalog = catalog.New([]*catalog.Station{{ID: "bjx"}, {ID: "bjn"}})
+var fuzzCatalog = catalog.New([]*catalog.Station{{ID: "bjx"}, {ID: "bjn"}}, nil)
 
 // decode runs the API's JSON decoder on body.
 func decode(body string, v any) error {

@@ -71,11 +71,8 @@ type Catalog struct {
 
 // New indexes stations. Camera ids must be unique (config validation
 // guarantees it). tr makes the cameras' transcoders; nil means none.
-func New(stations []*Station, tr ...*Transcoders) *Catalog {
-	c := &Catalog{stations: stations, cameras: make(map[string]*Camera)}
-	if len(tr) > 0 {
-		c.transcoders = tr[0]
-	}
+func New(stations []*Station, tr *Transcoders) *Catalog {
+	c := &Catalog{stations: stations, cameras: make(map[string]*Camera), transcoders: tr}
 	for _, st := range stations {
 		for _, cam := range st.Cameras {
 			cam.transcoders = c.transcoders

@@ -16,7 +16,7 @@ func testCatalog() *catalog.Catalog {
 	return catalog.New([]*catalog.Station{
 		{ID: "bjx", Cameras: []*catalog.Camera{cam("bjx-1", "bjx")}},
 		{ID: "bj", Cameras: []*catalog.Camera{cam("bj-1", "bj")}},
-	})
+	}, nil)
 }
 
 func TestHealthTellsChanges(t *testing.T) {

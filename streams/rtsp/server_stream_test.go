@@ -123,13 +123,7 @@ func TestServerH265(t *testing.T) {
 
 func serverTestWait(t *testing.T, ch <-chan serverTestPacket) serverTestPacket {
 	t.Helper()
-	select {
-	case p := <-ch:
-		return p
-	case <-time.After(5 * time.Second):
-		t.Fatal("no packet within 5s")
-		return serverTestPacket{}
-	}
+	return within(t, ch, "packet")
 }
 
 func TestServerAudio(t *testing.T) {

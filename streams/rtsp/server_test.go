@@ -120,12 +120,19 @@ func serverTestRead(t *testing.T, url string, tr gortsplib.Transport) (*format.H
 
 func serverTestNext(t *testing.T, aus <-chan serverTestAU) serverTestAU {
 	t.Helper()
+	return within(t, aus, "access unit")
+}
+
+// within waits up to 5 s for the next value of ch.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
 	select {
-	case au := <-aus:
-		return au
+	case v := <-ch:
+		return v
 	case <-time.After(5 * time.Second):
-		t.Fatal("no access unit within 5s")
-		return serverTestAU{}
+		t.Fatalf("no %s within 5s", what)
+		var zero T
+		return zero
 	}
 }
 

@@ -93,7 +93,7 @@ func (f *Feed) routeFor(s *Stream, st hub.Status) route {
 		native = s.Native.Status().Track
 	}
 	switch {
-	case fits(native, f.track.accepts):
+	case Fits(native, f.track.accepts):
 		return routeNative
 	case s.Transcode != nil:
 		return routeTranscoded

@@ -23,14 +23,10 @@ type Transcoder interface {
 	Acquire() (release func())
 }
 
-// Fits reports whether a track can go as is to a viewer that negotiated
-// the codecs accepts says yes to.
-func Fits(t media.Track, accepts func(media.Codec) bool) bool { return fits(t, accepts) }
-
-// fits reports whether a track can go to a viewer as is. accepts tells
+// Fits reports whether a track can go to a viewer as is. accepts tells
 // which codecs the viewer negotiated. An unknown codec fits: the camera
 // has not been seen yet, and the feed decides again when it is.
-func fits(t media.Track, accepts func(media.Codec) bool) bool {
+func Fits(t media.Track, accepts func(media.Codec) bool) bool {
 	switch t.Codec {
 	case "":
 		return true
