@@ -102,4 +102,24 @@ ALTER TABLE clips ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX clips_exporter ON clips(exporter, created_at);
 CREATE INDEX clips_status ON clips(status);
 `,
+	// 4: cluster nodes and camera ownership leases.
+	`
+CREATE TABLE nodes (
+	name       TEXT PRIMARY KEY,
+	instance   TEXT NOT NULL,
+	version    TEXT NOT NULL DEFAULT '',
+	api        TEXT NOT NULL DEFAULT '',
+	started_at BIGINT NOT NULL,
+	heartbeat  BIGINT NOT NULL,
+	stopped    INTEGER NOT NULL DEFAULT 0,
+	load       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE camera_leases (
+	camera     TEXT PRIMARY KEY,
+	node       TEXT NOT NULL,
+	generation BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL
+);
+CREATE INDEX camera_leases_node ON camera_leases(node);
+`,
 }

@@ -94,4 +94,24 @@ ALTER TABLE clips ADD COLUMN missing TEXT NOT NULL DEFAULT '[]'; -- JSON [{"from
 CREATE INDEX clips_exporter ON clips(exporter, created_at);
 CREATE INDEX clips_status ON clips(status);
 `,
+	// 4: cluster nodes and camera ownership leases (DESIGN.md "Cluster").
+	`
+CREATE TABLE nodes (
+	name       TEXT PRIMARY KEY,
+	instance   TEXT NOT NULL, -- random per process: a second process with the same name is told apart
+	version    TEXT NOT NULL DEFAULT '',
+	api        TEXT NOT NULL DEFAULT '',
+	started_at INTEGER NOT NULL,
+	heartbeat  INTEGER NOT NULL,
+	stopped    INTEGER NOT NULL DEFAULT 0,
+	load       TEXT NOT NULL DEFAULT '{}' -- JSON: cameras, viewers, cpu
+);
+CREATE TABLE camera_leases (
+	camera     TEXT PRIMARY KEY,
+	node       TEXT NOT NULL,
+	generation INTEGER NOT NULL, -- grows at each change of owner: the fencing token
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX camera_leases_node ON camera_leases(node);
+`,
 }
