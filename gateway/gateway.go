@@ -20,6 +20,7 @@ import (
 	"vigil/gateway/api"
 	"vigil/gateway/catalog"
 	"vigil/gateway/clips"
+	"vigil/gateway/cluster"
 	"vigil/gateway/config"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
@@ -42,6 +43,9 @@ type Options struct {
 	// cookies get Secure and responses Strict-Transport-Security.
 	TLSCertFile string
 	TLSKeyFile  string
+	// Node is this process's name in a cluster (-node, VIGIL_NODE); it
+	// must be one of the config's cluster.nodes.
+	Node string
 }
 
 // Gateway is a running vigil.
@@ -52,6 +56,7 @@ type Gateway struct {
 
 	demo      *sim.Server
 	services  *services
+	member    *cluster.Member // nil on a single node
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
@@ -85,7 +90,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	if g.services, err = openServices(ctx, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
+	if g.services, err = openServices(ctx, g.cfg.Cluster, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
 		return nil, err
 	}
 	if g.engine, err = webrtc.NewEngine(webrtc.EngineOptions{
@@ -98,7 +103,10 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)
-	if g.ingest, err = startIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
+	if g.ingest, err = newIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
+		return nil, err
+	}
+	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}
 	if g.console, err = startConsole(ctx, g); err != nil {
@@ -149,6 +157,10 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		return err
 	}
 	g.listener, g.tls = ln, opts.TLSCertFile != ""
+	var clusterView api.ClusterView
+	if g.member != nil {
+		clusterView = g.member
+	}
 	g.api = api.New(api.Options{
 		Users:   g.services.auth,
 		Catalog: g.catalog,
@@ -168,6 +180,8 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Layouts:       g.services.store,
 		Clips:         g.clips,
 		Recorders:     g.recording,
+		Cluster:       clusterView,
+		Ready:         g.ready,
 	})
 	g.http = &http.Server{
 		Handler:           g.api,
@@ -208,6 +222,9 @@ func (g *Gateway) Demo() *sim.Server { return g.demo }
 // Close stops everything, outputs first so that no viewer waits on a
 // source that is already gone.
 func (g *Gateway) Close() error {
+	if g.member != nil {
+		g.member.Close() // hand the cameras to the next node at once
+	}
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)

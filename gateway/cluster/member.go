@@ -200,7 +200,9 @@ func (m *Member) step(ctx context.Context) time.Duration {
 		m.degrade(now, err)
 		return m.opts.Watch
 	}
-	m.acquire(ctx, v)
+	if m.acquire(ctx, v) {
+		m.publish(m.nodesSeen(), v) // show the new owner at once
+	}
 	wait := min(m.opts.Watch, m.nextRenew.Sub(now))
 	if exp, ok := v.nextExpiry(m.opts.Eligible); ok {
 		wait = min(wait, exp.Sub(now)+20*time.Millisecond)
@@ -316,7 +318,9 @@ func (m *Member) publish(nodes []store.Node, v view) {
 	}
 }
 
-func (m *Member) acquire(ctx context.Context, v view) {
+// acquire takes what v says this node should; it reports whether it took
+// anything, the leases taken written into v.
+func (m *Member) acquire(ctx context.Context, v view) (took bool) {
 	for _, camera := range v.toAcquire(m.opts.Eligible) {
 		l, err := m.opts.Store.AcquireLease(ctx, camera, m.opts.Node, v.now, m.opts.TTL)
 		if errors.Is(err, store.ErrLeaseHeld) {
@@ -328,7 +332,15 @@ func (m *Member) acquire(ctx context.Context, v view) {
 		}
 		m.opts.Logger.Info("cluster: owning camera", "camera", camera, "generation", l.Generation)
 		m.own(camera, l.Generation)
+		v.leases[camera], took = l, true
 	}
+	return took
+}
+
+func (m *Member) nodesSeen() []store.Node {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.nodes
 }
 
 func (m *Member) own(camera string, generation int64) {

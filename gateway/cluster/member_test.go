@@ -10,6 +10,7 @@ import (
 
 	"vigil/gateway/store"
 	"vigil/gateway/store/storetest"
+	"vigil/internal/testwait"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -176,20 +177,7 @@ func waitSteps(t *testing.T, m *Member, d time.Duration) {
 	waitFor(t, "the member's next steps", func() bool { return m.steps.Load() >= n+2 })
 }
 
-// waitFor polls cond until it holds; it fails only at the test's deadline
-// (or after a minute), never because the machine is slow.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	limit := time.Now().Add(time.Minute)
-	if d, ok := t.Deadline(); ok && d.Before(limit) {
-		limit = d.Add(-time.Second)
-	}
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(limit) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		<-tick.C
-	}
+	testwait.For(t, what, cond)
 }
