@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/gateway"
+	"vigil/gateway/auth"
 	"vigil/gateway/store"
 	"vigil/gateway/store/storetest"
 	"vigil/internal/testwait"
@@ -85,6 +87,9 @@ func hubOnline(g *gateway.Gateway, camera string) bool {
 // process under a live name is refused; a graceful stop hands the cameras
 // over at once.
 func TestTwoNodesShareOneStation(t *testing.T) {
+	// Sessions are re-checked only on events: a revocation must not
+	// depend on the periodic re-check to reach the other node.
+	defer gateway.SetConsoleRecheck(time.Hour)()
 	cams := startCamera(t, sim.ServerOptions{Names: []string{"cam0", "cam1"}, Width: 160, Height: 96})
 	cfg := clusterConfig(t, storetest.FreshDatabase(t), cams)
 
@@ -111,6 +116,7 @@ func TestTwoNodesShareOneStation(t *testing.T) {
 	if hubOnline(second, "bjx-nsq-01") || hubOnline(second, "bjx-nsq-02") {
 		t.Fatal("the standby pulls cameras the preferred node owns")
 	}
+	checkEventsCross(t, first, second, token)
 
 	for _, node := range []string{"bjx-1", "nobody"} {
 		if g, err := startNode(t, cfg, node); err == nil {
@@ -135,5 +141,40 @@ func TestTwoNodesShareOneStation(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("readyz = %d", resp.StatusCode)
+	}
+}
+
+// checkEventsCross pushes a wall on one node and sees a console following
+// it on the other get the layout; revokes a user's sessions on one node
+// and sees the user's console on the other closed.
+func checkEventsCross(t *testing.T, from, to *gateway.Gateway, adminToken string) {
+	follower := dialConsole(t, to.URL(), adminToken, "")
+	follower.send(t, map[string]any{"type": "follow", "wall": "main"})
+	follower.waitFor(t, time.Minute, "the wall's current layout", isType("layout"))
+	pushed := time.Now()
+	body := `{"grid":"1","cameras":["bjx-nsq-02"]}`
+	if resp := do(t, "PUT", from.URL()+"/api/walls/main", adminToken, strings.NewReader(body)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("push to wall: %s", resp.Status)
+	}
+	follower.waitFor(t, time.Minute, "the pushed layout on the other node", func(m map[string]any) bool {
+		return m["type"] == "layout" && strings.Contains(fmt.Sprint(m), "bjx-nsq-02")
+	})
+	t.Logf("wall push reached the other node's console after %v", time.Since(pushed).Round(time.Millisecond))
+
+	li := addUser(t, from, "li", auth.RoleViewer)
+	console := dialConsole(t, to.URL(), li, "")
+	if resp := do(t, "DELETE", from.URL()+"/api/users/li/sessions", adminToken, nil); resp.StatusCode/100 != 2 {
+		t.Fatalf("revoke: %s", resp.Status)
+	}
+	testwait.For(t, "the revoked user's console on the other node to close", func() bool {
+		select {
+		case <-console.done:
+			return true
+		default:
+			return false
+		}
+	})
+	if console.closeCode != 4001 {
+		t.Fatalf("close code %d, want 4001", console.closeCode)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"vigil/gateway/catalog"
 	"vigil/gateway/clips"
 	"vigil/gateway/cluster"
+	"vigil/gateway/events"
 	"vigil/gateway/config"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
@@ -57,6 +58,7 @@ type Gateway struct {
 	demo      *sim.Server
 	services  *services
 	member    *cluster.Member // nil on a single node
+	bus       *events.Bus
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
@@ -109,6 +111,9 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}
+	if err := g.startEvents(ctx, opts.Node); err != nil {
+		return nil, err
+	}
 	if g.console, err = startConsole(ctx, g); err != nil {
 		return nil, err
 	}
@@ -118,6 +123,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
+	g.followEvents()
 	g.auditStart(opts)
 	return g, nil
 }
@@ -171,7 +177,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 			promhttp.HandlerOpts{}),
 
 		SecureCookies: g.tls,
-		Accounts:      g.services.auth,
+		Accounts:      revocations{Service: g.services.auth, revoked: g.onRevoked},
 		Audit:         g.services.audit,
 		AuditLog:      g.services.store,
 		Recheck:       consoleRecheck,
@@ -225,6 +231,9 @@ func (g *Gateway) Close() error {
 	if g.member != nil {
 		g.member.Close() // hand the cameras to the next node at once
 	}
+	if g.bus != nil {
+		g.bus.Close() // no other node's event reaches a closing console
+	}
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)
@@ -255,6 +264,7 @@ func (g *Gateway) Close() error {
 	if g.demo != nil {
 		g.demo.Close()
 	}
+
 	if g.services != nil {
 		g.services.close()
 	}
