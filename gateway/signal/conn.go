@@ -56,7 +56,7 @@ type conn struct {
 	out           chan []byte        // to the write pump
 	in            chan ClientMessage // to the loop
 	sessionClosed chan struct{}      // a peer connection ended by itself
-	recheckNow    chan struct{} // re-validate the session now (a revocation somewhere)
+	recheckNow    chan struct{}      // re-validate the session now (a revocation somewhere)
 	errs          atomic.Int32
 	bucket        bucket
 
