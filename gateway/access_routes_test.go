@@ -83,7 +83,9 @@ func (tw *testWalk) whepOffer() string {
 // A route added without an entry fails TestEveryRouteForEveryRole.
 func routeCases() map[string]routeCase {
 	return map[string]routeCase{
-		"GET /healthz": {ok: 200, call: simple("GET", "/healthz", nil)},
+		"GET /healthz":     {ok: 200, call: simple("GET", "/healthz", nil)},
+		"GET /readyz":      {ok: 200, call: simple("GET", "/readyz", nil)},
+		"GET /api/cluster": {min: auth.RoleAdmin, ok: 200, call: simple("GET", "/api/cluster", nil)},
 		"POST /api/session": {ok: 200, call: func(tw *testWalk, w *walker) int {
 			u := w
 			if u == nil {

@@ -20,7 +20,9 @@ import (
 	"vigil/gateway/api"
 	"vigil/gateway/catalog"
 	"vigil/gateway/clips"
+	"vigil/gateway/cluster"
 	"vigil/gateway/config"
+	"vigil/gateway/events"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
 	"vigil/webui"
@@ -42,6 +44,9 @@ type Options struct {
 	// cookies get Secure and responses Strict-Transport-Security.
 	TLSCertFile string
 	TLSKeyFile  string
+	// Node is this process's name in a cluster (-node, VIGIL_NODE); it
+	// must be one of the config's cluster.nodes.
+	Node string
 }
 
 // Gateway is a running vigil.
@@ -52,6 +57,8 @@ type Gateway struct {
 
 	demo      *sim.Server
 	services  *services
+	member    *cluster.Member // nil on a single node
+	bus       *events.Bus
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
@@ -85,7 +92,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	if g.services, err = openServices(ctx, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
+	if g.services, err = openServices(ctx, g.cfg.Cluster, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
 		return nil, err
 	}
 	if g.engine, err = webrtc.NewEngine(webrtc.EngineOptions{
@@ -98,7 +105,13 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)
-	if g.ingest, err = startIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
+	if g.ingest, err = newIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
+		return nil, err
+	}
+	if err := g.runCameras(ctx, opts); err != nil {
+		return nil, err
+	}
+	if err := g.startEvents(ctx, opts.Node); err != nil {
 		return nil, err
 	}
 	if g.console, err = startConsole(ctx, g); err != nil {
@@ -110,6 +123,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
+	g.followEvents()
 	g.auditStart(opts)
 	return g, nil
 }
@@ -149,6 +163,10 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		return err
 	}
 	g.listener, g.tls = ln, opts.TLSCertFile != ""
+	var clusterView api.ClusterView
+	if g.member != nil {
+		clusterView = g.member
+	}
 	g.api = api.New(api.Options{
 		Users:   g.services.auth,
 		Catalog: g.catalog,
@@ -159,7 +177,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 			promhttp.HandlerOpts{}),
 
 		SecureCookies: g.tls,
-		Accounts:      g.services.auth,
+		Accounts:      revocations{Service: g.services.auth, revoked: g.onRevoked},
 		Audit:         g.services.audit,
 		AuditLog:      g.services.store,
 		Recheck:       consoleRecheck,
@@ -168,6 +186,8 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Layouts:       g.services.store,
 		Clips:         g.clips,
 		Recorders:     g.recording,
+		Cluster:       clusterView,
+		Ready:         g.ready,
 	})
 	g.http = &http.Server{
 		Handler:           g.api,
@@ -208,6 +228,12 @@ func (g *Gateway) Demo() *sim.Server { return g.demo }
 // Close stops everything, outputs first so that no viewer waits on a
 // source that is already gone.
 func (g *Gateway) Close() error {
+	if g.member != nil {
+		g.member.Close() // hand the cameras to the next node at once
+	}
+	if g.bus != nil {
+		g.bus.Close() // no other node's event reaches a closing console
+	}
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)
@@ -238,6 +264,7 @@ func (g *Gateway) Close() error {
 	if g.demo != nil {
 		g.demo.Close()
 	}
+
 	if g.services != nil {
 		g.services.close()
 	}

@@ -24,11 +24,12 @@ var (
 // recording runs one recorder per camera with recording on (main stream)
 // and the retention loop over the on-disk index that clip export reads.
 type recording struct {
-	index  *segstore.Index
-	log    *slog.Logger
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	recs   map[string]*record.Recorder
+	index   *segstore.Index
+	log     *slog.Logger
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	recs    map[string]*record.Recorder
+	runners *cameraRunners // a camera is recorded while switched on (owned)
 }
 
 // startRecording opens (scans and repairs) the index under <data>/rec
@@ -39,7 +40,7 @@ func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, lo
 	if err != nil {
 		return nil, fmt.Errorf("recordings: %w", err)
 	}
-	r := &recording{index: idx, log: log, recs: make(map[string]*record.Recorder)}
+	r := &recording{index: idx, log: log, recs: make(map[string]*record.Recorder), runners: newCameraRunners()}
 	for _, c := range cat.Cameras() {
 		if !c.Record {
 			continue
@@ -59,9 +60,6 @@ func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, lo
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	for _, rec := range r.recs {
-		r.wg.Go(func() { rec.Run(ctx) })
-	}
 	ret := retentionOf(cfg.Recording, idx, log)
 	r.wg.Go(func() { ret.Run(ctx) })
 	log.Info("recording", "cameras", len(r.recs), "root", root, "retention", cfg.Recording.Retention.String())
@@ -109,9 +107,28 @@ func (r *recording) states() []record.RecState {
 	return out
 }
 
+// startAll records every camera with recording on (a single node).
+func (r *recording) startAll() {
+	for camera := range r.recs {
+		r.start(camera)
+	}
+}
+
+// start records camera, if it is recorded at all; it does not block.
+func (r *recording) start(camera string) {
+	if rec, ok := r.recs[camera]; ok {
+		r.runners.start(camera, rec.Run)
+	}
+}
+
+// stop stops recording camera (another node owns it now); the recorder
+// closes its open segment. It does not block.
+func (r *recording) stop(camera string) { r.runners.stop(camera) }
+
 // close stops the recorders, which close (flush) their open segments, and
 // the retention loop, and waits for them.
 func (r *recording) close() {
+	r.runners.close()
 	r.cancel()
 	r.wg.Wait()
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
+	"vigil/gateway/config"
 	"vigil/gateway/store"
 )
 
@@ -18,8 +20,8 @@ type services struct {
 	audit *audit.Log
 }
 
-func openServices(ctx context.Context, dbPath, adminPassword string, log *slog.Logger) (*services, error) {
-	st, err := store.Open(dbPath)
+func openServices(ctx context.Context, cc config.Cluster, dbPath, adminPassword string, log *slog.Logger) (*services, error) {
+	st, err := openStore(ctx, cc, dbPath, log)
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
@@ -29,6 +31,26 @@ func openServices(ctx context.Context, dbPath, adminPassword string, log *slog.L
 	}
 	return &services{store: st, auth: auth.New(auth.Options{Store: st, Log: log}),
 		audit: audit.New(audit.Options{Store: st, Logger: log})}, nil
+}
+
+// openStore opens the cluster's shared PostgreSQL database, or the node's
+// own SQLite file when there is no cluster.
+func openStore(ctx context.Context, cc config.Cluster, dbPath string, log *slog.Logger) (*store.Store, error) {
+	if !cc.Enabled() {
+		return store.Open(dbPath)
+	}
+	url, err := cc.StoreURL()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	st, err := store.OpenPostgres(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("database: shared PostgreSQL", "url", store.RedactDSN(url))
+	return st, nil
 }
 
 func (s *services) close() {

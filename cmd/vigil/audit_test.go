@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"vigil/gateway/store"
+	"vigil/gateway/store/storetest"
 )
 
 // TestMain lets a test run this binary as `vigil` (VIGIL_TEST_MAIN=1), to
@@ -22,7 +23,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	storetest.Main(m)
 }
 
 // vigil runs the command with args and returns its output and exit code.
@@ -87,5 +88,55 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	}
 	if out, code = vigil(t, "audit"); code == 0 || !strings.Contains(out, "usage") {
 		t.Fatalf("no subcommand: %d %q", code, out)
+	}
+}
+
+// TestAuditVerifyFromPostgres checks a cluster's chain in its shared
+// PostgreSQL database, given by URL or by the config's cluster section.
+func TestAuditVerifyFromPostgres(t *testing.T) {
+	url := storetest.FreshDatabase(t)
+	ctx := context.Background()
+	st, err := store.OpenPostgres(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		if _, err := st.AppendAudit(ctx, store.AuditEntry{User: "li", Action: "view.start", Camera: fmt.Sprintf("bjx-nsq-0%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	if out, code := vigil(t, "audit", "verify", "-store", url); code != 0 || strings.TrimSpace(out) != "intact (4 entries)" {
+		t.Fatalf("intact log by URL: exit %d, %q", code, out)
+	}
+	dir := t.TempDir()
+	storeFile, secretFile, cfgFile := filepath.Join(dir, "store"), filepath.Join(dir, "secret"), filepath.Join(dir, "vigil.yaml")
+	os.WriteFile(storeFile, []byte(url+"\n"), 0o600)
+	os.WriteFile(secretFile, []byte("0123456789abcdef0123\n"), 0o600)
+	os.WriteFile(cfgFile, []byte(`stations:
+  - id: bjx
+    nodes: [bjx-1]
+    cameras: [{id: bjx-nsq-01, url: "rtsp://127.0.0.1:1/x"}]
+cluster:
+  store_file: `+storeFile+`
+  secret_file: `+secretFile+`
+  nodes: [{name: bjx-1, api: "http://127.0.0.1:1", relay: "127.0.0.1:2"}]
+`), 0o600)
+	if out, code := vigil(t, "audit", "verify", "-config", cfgFile); code != 0 || strings.TrimSpace(out) != "intact (4 entries)" {
+		t.Fatalf("intact log by config: exit %d, %q", code, out)
+	}
+
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`DROP TRIGGER audit_no_update ON audit`, `UPDATE audit SET camera = 'bjx-nsq-09' WHERE seq = 2`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, code := vigil(t, "audit", "verify", "-store", url); code == 0 || !strings.Contains(out, "BROKEN at seq 2") {
+		t.Fatalf("tampered log: exit %d, %q", code, out)
 	}
 }

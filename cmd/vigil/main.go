@@ -38,8 +38,16 @@ func run(args []string) error {
 	fs.StringVar(&opts.WebUIDir, "webui-dir", "", "serve the console from this directory (development)")
 	fs.StringVar(&opts.TLSCertFile, "tls-cert", "", "TLS certificate (PEM); with -tls-key serves HTTPS")
 	fs.StringVar(&opts.TLSKeyFile, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&opts.Node, "node", "", "this node's name in the config's cluster section")
 	verbose := fs.Bool("v", false, "debug logging")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: vigil [flags] (every flag also as an environment variable: -webrtc-udp is VIGIL_WEBRTC_UDP)")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := applyEnv(fs, os.Getenv); err != nil {
 		return err
 	}
 	level := slog.LevelInfo

@@ -57,6 +57,10 @@ type Options struct {
 	Clips ClipService
 	// Recorders tell each camera's recording state; nil: none shown.
 	Recorders RecorderStates
+	// Cluster shows the nodes and camera owners; nil on a single node.
+	Cluster ClusterView
+	// Ready tells /readyz why this node cannot serve (nil: it can).
+	Ready func(context.Context) error
 }
 
 // Server routes and serves API requests.
@@ -107,6 +111,7 @@ func (s *Server) routes() {
 		{"POST", "/api/whep/{camera}", authz.ActionView, s.handleWHEPOffer},
 		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
 	}
+	s.table = append(s.table, s.clusterRoutes()...)
 	if s.opts.Accounts != nil {
 		s.table = append(s.table, s.accessRoutes()...)
 	}

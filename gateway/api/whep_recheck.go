@@ -95,3 +95,7 @@ func (s *Server) whepDenied(ctx context.Context, ws *whepSession) string {
 	}
 	return ""
 }
+
+// RecheckSessions ends now the WHEP views whose viewer may no longer
+// watch, as after a revocation on this or another node.
+func (s *Server) RecheckSessions(ctx context.Context) { s.recheckWHEP(ctx) }

@@ -29,6 +29,7 @@ const (
 	ActionReadAudit     Action = "read_audit"
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
+	ActionReadCluster   Action = "read_cluster" // nodes and camera owners
 )
 
 // minRole is the least role that may perform each action.
@@ -44,6 +45,7 @@ var minRole = map[Action]auth.Role{
 	ActionReadAudit:     auth.RoleAdmin,
 	ActionManageUsers:   auth.RoleAdmin,
 	ActionMetrics:       auth.RoleOperator,
+	ActionReadCluster:   auth.RoleAdmin,
 }
 
 // allStations are the actions whose answers cover every camera (metrics

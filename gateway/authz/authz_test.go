@@ -21,6 +21,7 @@ func TestAllowed(t *testing.T) {
 		ActionReadAudit:     {false, false, false, true},
 		ActionManageUsers:   {false, false, false, true},
 		ActionMetrics:       {false, false, true, true},
+		ActionReadCluster:   {false, false, false, true},
 		Action("nonsense"):  {false, false, false, false},
 	}
 	for a, w := range want {

@@ -20,6 +20,7 @@ type Config struct {
 	WebRTC    WebRTC    `yaml:"webrtc"`
 	Walls     []Wall    `yaml:"walls"`
 	Transcode Transcode `yaml:"transcode"`
+	Cluster   Cluster   `yaml:"cluster"`
 
 	// lines maps key paths ("stations[0].cameras[1].id") to the line they
 	// were read from, so Validate can point at the offending line.
@@ -33,6 +34,8 @@ type Station struct {
 	NameEN  string   `yaml:"name_en"`
 	Cameras []Camera `yaml:"cameras"`
 	Layout  Layout   `yaml:"layout"`
+	// Nodes may own the station's cameras, in order of preference (cluster).
+	Nodes []string `yaml:"nodes"`
 }
 
 // Camera is one camera, given either by raw URL or by vendor and host. With

@@ -42,6 +42,7 @@ func (c *Config) Validate() error {
 	k.webrtc(c.WebRTC)
 	k.walls(c.Walls)
 	k.transcode(c.Transcode)
+	k.cluster(c.Cluster, c.Stations)
 	return errors.Join(k.errs...)
 }
 

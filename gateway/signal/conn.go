@@ -56,6 +56,7 @@ type conn struct {
 	out           chan []byte        // to the write pump
 	in            chan ClientMessage // to the loop
 	sessionClosed chan struct{}      // a peer connection ended by itself
+	recheckNow    chan struct{}      // re-validate the session now (a revocation somewhere)
 	errs          atomic.Int32
 	bucket        bucket
 
@@ -85,6 +86,7 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		out:           make(chan []byte, sendQueue),
 		in:            make(chan ClientMessage, 16),
 		sessionClosed: make(chan struct{}, 1),
+		recheckNow:    make(chan struct{}, 1),
 		bucket:        bucket{rate: msgRate, burst: msgBurst},
 		audioTile:     noAudio,
 	}

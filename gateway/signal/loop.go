@@ -31,6 +31,8 @@ func (c *conn) loop() {
 			c.sendLayout(w)
 		case <-recheck.C:
 			c.recheck()
+		case <-c.recheckNow:
+			c.recheck()
 		}
 	}
 }

@@ -119,3 +119,16 @@ func (s *Server) Close() {
 	s.cancel()
 	s.wg.Wait()
 }
+
+// RecheckSessions has every console re-validate its session now, as after
+// a revocation on this or another node; it does not wait for them.
+func (s *Server) RecheckSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		select {
+		case c.recheckNow <- struct{}{}:
+		default: // one is pending already
+		}
+	}
+}

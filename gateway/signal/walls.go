@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"vigil/gateway/store"
 )
@@ -31,6 +32,11 @@ type Walls struct {
 	put  sync.Mutex // orders store writes and notifications alike
 	mu   sync.Mutex // guards subs
 	subs map[string]map[chan store.Wall]struct{}
+	sent map[string]time.Time // the version each wall's followers last got
+
+	// OnPut, when set before use, is told of every wall this node changed,
+	// so that other nodes' followers can be told too.
+	OnPut func(wallID string)
 }
 
 // NewWalls makes sure every configured wall exists in the store; what a
@@ -41,7 +47,8 @@ func NewWalls(ctx context.Context, st WallStore, defs []WallDef) (*Walls, error)
 			return nil, fmt.Errorf("walls: %w", err)
 		}
 	}
-	return &Walls{st: st, defs: defs, subs: make(map[string]map[chan store.Wall]struct{})}, nil
+	return &Walls{st: st, defs: defs, subs: make(map[string]map[chan store.Wall]struct{}),
+		sent: make(map[string]time.Time)}, nil
 }
 
 func (w *Walls) def(id string) (WallDef, bool) {
@@ -87,7 +94,41 @@ func (w *Walls) Put(ctx context.Context, id string, l store.WallLayout, by strin
 		return store.Wall{}, err
 	}
 	w.publish(wall)
+	if w.OnPut != nil {
+		w.OnPut(id)
+	}
 	return wall, nil
+}
+
+// Refresh re-reads wall id from the store and tells its followers here:
+// another node changed it. An unknown wall is ignored.
+func (w *Walls) Refresh(ctx context.Context, id string) error {
+	if _, ok := w.def(id); !ok {
+		return nil
+	}
+	w.put.Lock()
+	defer w.put.Unlock()
+	wall, err := w.st.GetWall(ctx, id)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	seen := w.sent[id].Equal(wall.UpdatedAt)
+	w.mu.Unlock()
+	if !seen {
+		w.publish(wall)
+	}
+	return nil
+}
+
+// RefreshAll re-reads every wall (after events may have been missed).
+func (w *Walls) RefreshAll(ctx context.Context) error {
+	for _, d := range w.defs {
+		if err := w.Refresh(ctx, d.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // publish hands the wall to every follower without blocking: a follower
@@ -95,6 +136,7 @@ func (w *Walls) Put(ctx context.Context, id string, l store.WallLayout, by strin
 func (w *Walls) publish(wall store.Wall) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.sent[wall.ID] = wall.UpdatedAt
 	for ch := range w.subs[wall.ID] {
 		select {
 		case <-ch: // drop the stale version

@@ -49,7 +49,10 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 
 	s.auditMu.Lock()
 	defer s.auditMu.Unlock()
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx tx) error {
+		if err := s.d.lockAudit(ctx, tx.Tx); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
 		e.Seq, e.PrevHash = 1, genesisHash
 		var last int64
 		var lastHash string
@@ -62,7 +65,7 @@ func (s *Store) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, erro
 		}
 		e.Hash = auditHash(e)
 		_, err = tx.ExecContext(ctx,
-			`INSERT INTO audit (seq, time, user, action, camera, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			`INSERT INTO audit (seq, time, "user", action, camera, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.Seq, toMillis(e.Time), e.User, e.Action, e.Camera, string(e.Detail), e.PrevHash, e.Hash)
 		return err
 	})
@@ -111,7 +114,7 @@ func (s *Store) ListAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 		add("seq < ?", q.BeforeSeq)
 	}
 	if q.User != "" {
-		add("user = ?", q.User)
+		add(`"user" = ?`, q.User)
 	}
 	if q.Camera != "" {
 		add("camera = ?", q.Camera)
@@ -129,7 +132,7 @@ func (s *Store) ListAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, erro
 		q.Limit = 100
 	}
 	args = append(args, q.Limit)
-	return queryAll(ctx, s, "list audit", scanAudit, `SELECT seq, time, user, action, camera, detail, prev_hash, hash FROM audit WHERE `+
+	return queryAll(ctx, s, "list audit", scanAudit, `SELECT seq, time, "user", action, camera, detail, prev_hash, hash FROM audit WHERE `+
 		strings.Join(where, " AND ")+` ORDER BY seq DESC LIMIT ?`, args...)
 }
 
@@ -170,7 +173,7 @@ func (e *AuditBrokenError) Is(target error) bool { return target == ErrAuditBrok
 // VerifyAuditCount is VerifyAudit that also returns the number of entries
 // verified. A broken chain is an *AuditBrokenError.
 func (s *Store) VerifyAuditCount(ctx context.Context) (int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, time, user, action, camera, detail, prev_hash, hash FROM audit ORDER BY seq`)
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, time, "user", action, camera, detail, prev_hash, hash FROM audit ORDER BY seq`)
 	if err != nil {
 		return 0, fmt.Errorf("verify audit: %w", err)
 	}

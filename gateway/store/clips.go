@@ -49,7 +49,7 @@ func (s *Store) CreateClip(ctx context.Context, c Clip) (Clip, error) {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO clips (`+clipColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Camera, toMillis(c.From), toMillis(c.To), c.Reason, c.Exporter, c.Status,
 		c.Progress, c.Size, c.SHA256, c.Error, toMillis(c.CreatedAt), missingJSON(c.Missing))
-	if isUniqueViolation(err) {
+	if s.isUniqueViolation(err) {
 		return Clip{}, fmt.Errorf("clip %q: %w", c.ID, ErrExists)
 	}
 	return c, wrap(err, "create clip")

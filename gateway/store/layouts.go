@@ -37,7 +37,7 @@ func (s *Store) CreateLayout(ctx context.Context, l Layout) (Layout, error) {
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO layouts (`+layoutColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		l.ID, l.Owner, l.Name, boolInt(l.Shared), l.Station, l.Grid, cams, toMillis(l.UpdatedAt))
-	if isUniqueViolation(err) {
+	if s.isUniqueViolation(err) {
 		return Layout{}, fmt.Errorf("layout %q: %w", l.ID, ErrExists)
 	}
 	if err != nil {

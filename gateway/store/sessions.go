@@ -27,7 +27,7 @@ func (s *Store) CreateSession(ctx context.Context, se Session) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		se.ID, se.Username, toMillis(se.CreatedAt), toMillis(se.LastSeen), toMillis(se.ExpiresAt),
 		boolInt(se.Revoked), se.RemoteAddr)
-	if isUniqueViolation(err) {
+	if s.isUniqueViolation(err) {
 		return fmt.Errorf("session: %w", ErrExists)
 	}
 	return wrap(err, "create session for %q", se.Username)

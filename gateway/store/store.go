@@ -1,5 +1,7 @@
-// Package store keeps the gateway's durable state in one SQLite database:
-// users, sessions, layouts, walls, the audit chain and the clip index.
+// Package store keeps the gateway's durable state: users, sessions, API
+// tokens, layouts, walls, the audit chain and the clip index. One node keeps
+// it in an embedded SQLite file; the nodes of a cluster share one
+// PostgreSQL database. The repository methods are the same on both.
 package store
 
 import (
@@ -7,13 +9,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"time"
-
-	_ "modernc.org/sqlite" // registers driver "sqlite"
 )
 
 // Errors returned by the repository methods; test with errors.Is.
@@ -22,60 +19,55 @@ var (
 	ErrExists   = errors.New("already exists")
 )
 
-// Store is the SQLite database. Its methods are safe for concurrent use.
+// Store is the gateway's database: SQLite for a single node, PostgreSQL
+// shared by the nodes of a cluster. Both hold the same schema with the same
+// meaning, and every method behaves alike on both. Its methods are safe for
+// concurrent use.
 type Store struct {
-	db *sql.DB
+	db db
+	d  *dialect
 
 	// auditMu serialises audit appends within the process so the chain
-	// never forks; the IMMEDIATE transaction guards against other processes.
+	// never forks; the dialect's audit lock guards against other processes.
 	auditMu sync.Mutex
 }
 
-// Open opens or creates the database at path (typically data/vigil.db) and
-// brings its schema up to date.
-func Open(path string) (*Store, error) {
-	if strings.ContainsAny(path, "?#") {
-		// The driver would read the rest as DSN parameters.
-		return nil, fmt.Errorf("store: database path %q must not contain ? or #", path)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("store: %w", err)
-	}
-	// WAL lets readers proceed while a writer commits; busy_timeout makes
-	// concurrent writers wait instead of failing; _txlock=immediate takes the
-	// write lock at BEGIN so read-then-write transactions cannot deadlock.
-	dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)" +
-		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", path, err)
-	}
-	s := &Store{db: db}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := s.migrate(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("store: %s: %w", path, err)
-	}
-	return s, nil
-}
+// Driver names the database behind the store: "sqlite" or "postgres".
+func (s *Store) Driver() string { return s.d.name }
 
 // Close closes the database.
 func (s *Store) Close() error {
 	return s.db.Close()
 }
 
+// Ping checks that the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error {
+	return s.db.PingContext(ctx)
+}
+
+// open wraps an opened *sql.DB and brings its schema up to date.
+func open(sqlDB *sql.DB, d *dialect, name string) (*Store, error) {
+	s := &Store{db: db{DB: sqlDB, d: d}, d: d}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("store: %s: %w", name, err)
+	}
+	return s, nil
+}
+
 // inTx runs fn in a transaction, committing when it returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *Store) inTx(ctx context.Context, fn func(tx) error) error {
+	t, err := s.db.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
+	if err := fn(tx{Tx: t, d: s.d}); err != nil {
+		t.Rollback()
 		return err
 	}
-	return tx.Commit()
+	return t.Commit()
 }
 
 // Times are stored as Unix milliseconds: they sort and compare in SQL, and
@@ -102,8 +94,8 @@ func boolInt(b bool) int {
 }
 
 // isUniqueViolation reports a primary key or UNIQUE constraint failure.
-func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+func (s *Store) isUniqueViolation(err error) bool {
+	return err != nil && s.d.isUniqueViolation(err)
 }
 
 // checkAffected turns "no row changed" into ErrNotFound.

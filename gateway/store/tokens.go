@@ -33,7 +33,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t APIToken) (APIToken, error
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO api_tokens (`+tokenColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.Username, t.Name, t.Hash, toMillis(t.CreatedAt), toMillis(t.LastUsed), boolInt(t.Revoked))
-	if isUniqueViolation(err) {
+	if s.isUniqueViolation(err) {
 		return APIToken{}, fmt.Errorf("api token: %w", ErrExists)
 	}
 	if err != nil {

@@ -36,7 +36,7 @@ func (s *Store) CreateUser(ctx context.Context, u User) error {
 	_, err = s.db.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		u.Username, u.PasswordHash, u.Role, stations, boolInt(u.MustChangePassword),
 		toMillis(u.CreatedAt), boolInt(u.Disabled))
-	if isUniqueViolation(err) {
+	if s.isUniqueViolation(err) {
 		return fmt.Errorf("user %q: %w", u.Username, ErrExists)
 	}
 	if err != nil {

@@ -22,6 +22,11 @@ type Options struct {
 	// that outgrows them is not cached and new readers wait for the next IDR.
 	MaxGOPFrames int
 	MaxGOPBytes  int
+	// OnDemand, when set, is called (outside the hub's lock) each time the
+	// hub gains its first reader or loses its last: whoever feeds the hub
+	// only while someone reads it (a relay from another node) reads
+	// Readers then. It must not block.
+	OnDemand func()
 }
 
 const (
@@ -178,12 +183,23 @@ func (h *Hub) Stats() Stats {
 func (h *Hub) NewReader() *Reader {
 	r := newReader(h, h.opts.QueueFrames)
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.counters.ReadersOpened++
 	h.readers[r] = struct{}{}
 	r.notifyStatus(h.status)
 	r.startFrom(h.burstLocked())
+	first := len(h.readers) == 1
+	h.mu.Unlock()
+	if first && h.opts.OnDemand != nil {
+		h.opts.OnDemand()
+	}
 	return r
+}
+
+// Readers returns how many readers are attached now.
+func (h *Hub) Readers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.readers)
 }
 
 // burstLocked returns a copy of the cached GOP, or nil when there is none.
@@ -209,6 +225,11 @@ func (h *Hub) resync(r *Reader) bool {
 
 func (h *Hub) removeReader(r *Reader) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	_, was := h.readers[r]
 	delete(h.readers, r)
+	last := was && len(h.readers) == 0
+	h.mu.Unlock()
+	if last && h.opts.OnDemand != nil {
+		h.opts.OnDemand()
+	}
 }

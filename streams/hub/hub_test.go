@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -201,5 +202,21 @@ func TestCloseWakesRead(t *testing.T) {
 	}
 	if h.Stats().Readers != 0 {
 		t.Fatal("closed reader still attached")
+	}
+}
+
+func TestOnDemandTellsFirstAndLastReader(t *testing.T) {
+	var calls []int
+	var h *Hub
+	h = New(Options{ID: "cam", OnDemand: func() { calls = append(calls, h.Readers()) }})
+	a := h.NewReader()
+	b := h.NewReader()
+	a.Close()
+	a.Close() // twice: no second call
+	b.Close()
+	c := h.NewReader()
+	c.Close()
+	if want := []int{1, 0, 1, 0}; fmt.Sprint(calls) != fmt.Sprint(want) {
+		t.Fatalf("OnDemand saw readers %v, want %v", calls, want)
 	}
 }

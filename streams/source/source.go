@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"vigil/streams/backoff"
 	"vigil/streams/clock"
 	"vigil/streams/hub"
 	"vigil/streams/rtsp"
@@ -27,7 +28,6 @@ type Options struct {
 
 	MinBackoff     time.Duration // first wait after a failure (default 1 s)
 	MaxBackoff     time.Duration // longest wait between full attempts (default 30 s)
-	ProbeInterval  time.Duration // TCP reachability check while down (default 1 s)
 	ConnectTimeout time.Duration // default 5 s
 	ReadTimeout    time.Duration // default 10 s
 	// StableAfter is how long a session must have delivered video for the
@@ -72,7 +72,6 @@ func New(opts Options) (*Source, error) {
 	}
 	setDefault(&opts.MinBackoff, time.Second)
 	setDefault(&opts.MaxBackoff, 30*time.Second)
-	setDefault(&opts.ProbeInterval, time.Second)
 	setDefault(&opts.ConnectTimeout, 5*time.Second)
 	setDefault(&opts.ReadTimeout, 10*time.Second)
 	setDefault(&opts.StableAfter, 10*time.Second)
@@ -99,6 +98,7 @@ func (s *Source) Counters() Counters {
 // Run pulls the camera until ctx is canceled, reconnecting forever.
 func (s *Source) Run(ctx context.Context) {
 	failures := 0
+	var downSince time.Time // when the camera last stopped delivering video
 	for {
 		s.opts.Hub.SetStatus(hub.Status{State: hub.StateConnecting})
 		s.mu.Lock()
@@ -127,9 +127,13 @@ func (s *Source) Run(ctx context.Context) {
 		if sess.onlineFor() >= s.opts.StableAfter {
 			failures = 0
 		}
-		wait := backoff(failures, s.opts.MinBackoff, s.opts.MaxBackoff)
+		if sess.isOnline() || downSince.IsZero() {
+			downSince = time.Now()
+		}
+		wait := backoff.Policy{Min: s.opts.MinBackoff, Max: s.opts.MaxBackoff}.Wait(failures)
 		failures++
-		if !s.waitForRetry(ctx, wait, reason == hub.ReasonUnreachable || reason == hub.ReasonTimeout) {
+		unreachable := reason == hub.ReasonUnreachable || reason == hub.ReasonTimeout
+		if !s.waitForRetry(ctx, wait, downSince, unreachable) {
 			s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
 			s.setAudioOffline(hub.ReasonStopped)
 			return
@@ -145,38 +149,6 @@ func (s *Source) clientOptions() rtsp.ClientOptions {
 		ReadTimeout:       s.opts.ReadTimeout,
 		UDPReadBufferSize: 4 << 20,
 		Audio:             s.opts.AudioHub != nil,
-	}
-}
-
-// waitForRetry waits out the backoff, probing the camera's port every
-// ProbeInterval. When the camera was unreachable and now answers, it
-// returns at once: the backoff exists to spare a camera that answers but
-// fails, not to delay one that has just come back.
-func (s *Source) waitForRetry(ctx context.Context, wait time.Duration, wasUnreachable bool) bool {
-	deadline := time.NewTimer(wait)
-	defer deadline.Stop()
-	probe := time.NewTicker(s.opts.ProbeInterval)
-	defer probe.Stop()
-	down := wasUnreachable
-	for {
-		select {
-		case <-ctx.Done():
-			return false
-		case <-deadline.C:
-			return true
-		case <-probe.C:
-			pctx, cancel := context.WithTimeout(ctx, s.opts.ProbeInterval)
-			err := rtsp.Probe(pctx, s.opts.URL)
-			cancel()
-			if err != nil {
-				down = true
-				continue
-			}
-			if down {
-				s.log.Info("camera answers again; reconnecting now")
-				return true
-			}
-		}
 	}
 }
 

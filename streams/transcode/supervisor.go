@@ -5,8 +5,15 @@ import (
 	"errors"
 	"time"
 
+	"vigil/streams/backoff"
 	"vigil/streams/hub"
 )
+
+// Restart backoff after ffmpeg fails: doubling from 250 ms to 5 s. A
+// process that ran for healthyRun before failing starts the count over.
+var restartBackoff = backoff.Policy{Min: 250 * time.Millisecond, Max: 5 * time.Second}
+
+const healthyRun = 30 * time.Second
 
 // Why a session ended, besides ffmpeg failing.
 var (
@@ -58,18 +65,18 @@ func (t *Transcoder) supervise(ctx context.Context) {
 				t.log.Error("cannot transcode: ffmpeg is not installed", "err", err)
 			}
 			t.fail(PhaseNeedsFFmpeg, ReasonNeedsFFmpeg, "ffmpeg is not installed on the gateway", err)
-			wait = backoffMax
+			wait = restartBackoff.Max
 		case errors.Is(err, errConfig):
 			if t.State().Phase != PhaseFailed {
 				t.log.Error("cannot transcode", "err", err)
 			}
 			t.fail(PhaseFailed, ReasonFailed, "the transcoder is misconfigured", err)
-			wait = backoffMax
+			wait = restartBackoff.Max
 		default:
 			if time.Since(began) > healthyRun {
 				failures = 0
 			}
-			wait = backoff(failures)
+			wait = restartBackoff.Wait(failures)
 			failures++
 			t.addRestart()
 			t.log.Warn("ffmpeg failed; restarting", "err", err, "in", wait)

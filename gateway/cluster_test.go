@@ -1,0 +1,180 @@
+package gateway_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/gateway"
+	"vigil/gateway/auth"
+	"vigil/gateway/store"
+	"vigil/gateway/store/storetest"
+	"vigil/internal/testwait"
+	"vigil/streams/hub"
+	"vigil/streams/sim"
+)
+
+// clusterConfig is one station with two nodes over a shared PostgreSQL
+// database, its cameras pulled from cams.
+func clusterConfig(t *testing.T, storeURL string, cams *sim.Server) string {
+	dir := t.TempDir()
+	storeFile, secretFile := filepath.Join(dir, "store"), filepath.Join(dir, "secret")
+	os.WriteFile(storeFile, []byte(storeURL+"\n"), 0o600)
+	os.WriteFile(secretFile, []byte("cluster-secret-for-tests-0123\n"), 0o600)
+	var b strings.Builder
+	fmt.Fprintf(&b, "stations:\n  - id: bjx\n    name: 北京西站\n    nodes: [bjx-1, bjx-2]\n    cameras:\n")
+	for i, name := range []string{"cam0", "cam1"} {
+		fmt.Fprintf(&b, "      - {id: bjx-nsq-0%d, url: \"rtsp://%s/%s\", transport: tcp, record: false}\n", i+1, cams.Addr(), name)
+	}
+	fmt.Fprintf(&b, `cluster:
+  store_file: %s
+  secret_file: %s
+  nodes:
+    - {name: bjx-1, api: "http://127.0.0.1:1", relay: "127.0.0.1:2"}
+    - {name: bjx-2, api: "http://127.0.0.1:3", relay: "127.0.0.1:4"}
+`, storeFile, secretFile)
+	return b.String()
+}
+
+func startNode(t *testing.T, cfg, node string) (*gateway.Gateway, error) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vigil.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil)).With("node", node)
+	}
+	return gateway.New(context.Background(), gateway.Options{
+		ConfigPath: path, Node: node, HTTPAddr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"),
+		WebRTCUDPAddr: "127.0.0.1:0", WebRTCTCPAddr: "127.0.0.1:0", AdminPassword: adminPassword, Logger: log,
+	})
+}
+
+// owners reads GET /api/cluster's camera → node.
+func owners(t *testing.T, base, token string) map[string]string {
+	t.Helper()
+	var out struct {
+		Enabled bool
+		Cameras []struct{ Camera, Node string }
+	}
+	decode(t, do(t, "GET", base+"/api/cluster", token, nil), &out)
+	m := map[string]string{}
+	for _, c := range out.Cameras {
+		m[c.Camera] = c.Node
+	}
+	return m
+}
+
+func hubOnline(g *gateway.Gateway, camera string) bool {
+	c, _ := g.Catalog().Camera(camera)
+	return c.MainHub.Status().State == hub.StateOnline
+}
+
+// TestTwoNodesShareOneStation runs a station's two nodes in one process
+// over one PostgreSQL database: the preferred node pulls the cameras, the
+// standby does not; a login and the audit chain are shared; a second
+// process under a live name is refused; a graceful stop hands the cameras
+// over at once.
+func TestTwoNodesShareOneStation(t *testing.T) {
+	// Sessions are re-checked only on events: a revocation must not
+	// depend on the periodic re-check to reach the other node.
+	defer gateway.SetConsoleRecheck(time.Hour)()
+	cams := startCamera(t, sim.ServerOptions{Names: []string{"cam0", "cam1"}, Width: 160, Height: 96})
+	cfg := clusterConfig(t, storetest.FreshDatabase(t), cams)
+
+	first, err := startNode(t, cfg, "bjx-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	testwait.For(t, "bjx-1 pulls both cameras", func() bool {
+		return hubOnline(first, "bjx-nsq-01") && hubOnline(first, "bjx-nsq-02")
+	})
+	second, err := startNode(t, cfg, "bjx-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+
+	// One login, valid on both nodes.
+	token := login(t, first.URL(), "admin", adminPassword)
+	testwait.For(t, "bjx-2 sees bjx-1 own both", func() bool {
+		o := owners(t, second.URL(), token)
+		return o["bjx-nsq-01"] == "bjx-1" && o["bjx-nsq-02"] == "bjx-1"
+	})
+	if hubOnline(second, "bjx-nsq-01") || hubOnline(second, "bjx-nsq-02") {
+		t.Fatal("the standby pulls cameras the preferred node owns")
+	}
+	checkEventsCross(t, first, second, token)
+
+	for _, node := range []string{"bjx-1", "nobody"} {
+		if g, err := startNode(t, cfg, node); err == nil {
+			g.Close()
+			t.Fatalf("a second process started as %s", node)
+		} else if node == "bjx-1" && !errors.Is(err, store.ErrNodeLive) {
+			t.Fatalf("second bjx-1: %v", err)
+		} else if node == "nobody" && !strings.Contains(err.Error(), "no such node") {
+			t.Fatalf("unknown node: %v", err)
+		}
+	}
+
+	first.Close()
+	testwait.For(t, "bjx-2 pulls both cameras after the handover", func() bool {
+		return hubOnline(second, "bjx-nsq-01") && hubOnline(second, "bjx-nsq-02")
+	})
+	o := owners(t, second.URL(), token)
+	if o["bjx-nsq-01"] != "bjx-2" {
+		t.Fatalf("owners after handover: %v", o)
+	}
+	resp := do(t, "GET", second.URL()+"/readyz", "", nil)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("readyz = %d", resp.StatusCode)
+	}
+}
+
+// checkEventsCross pushes a wall on one node and sees a console following
+// it on the other get the layout; revokes a user's sessions on one node
+// and sees the user's console on the other closed.
+func checkEventsCross(t *testing.T, from, to *gateway.Gateway, adminToken string) {
+	follower := dialConsole(t, to.URL(), adminToken, "")
+	follower.send(t, map[string]any{"type": "follow", "wall": "main"})
+	follower.waitFor(t, time.Minute, "the wall's current layout", isType("layout"))
+	pushed := time.Now()
+	body := `{"grid":"1","cameras":["bjx-nsq-02"]}`
+	if resp := do(t, "PUT", from.URL()+"/api/walls/main", adminToken, strings.NewReader(body)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("push to wall: %s", resp.Status)
+	}
+	follower.waitFor(t, time.Minute, "the pushed layout on the other node", func(m map[string]any) bool {
+		return m["type"] == "layout" && strings.Contains(fmt.Sprint(m), "bjx-nsq-02")
+	})
+	t.Logf("wall push reached the other node's console after %v", time.Since(pushed).Round(time.Millisecond))
+
+	li := addUser(t, from, "li", auth.RoleViewer)
+	console := dialConsole(t, to.URL(), li, "")
+	if resp := do(t, "DELETE", from.URL()+"/api/users/li/sessions", adminToken, nil); resp.StatusCode/100 != 2 {
+		t.Fatalf("revoke: %s", resp.Status)
+	}
+	testwait.For(t, "the revoked user's console on the other node to close", func() bool {
+		select {
+		case <-console.done:
+			return true
+		default:
+			return false
+		}
+	})
+	if console.closeCode != 4001 {
+		t.Fatalf("close code %d, want 4001", console.closeCode)
+	}
+}

@@ -1,0 +1,125 @@
+package store
+
+// postgresMigrations has one entry for each of sqliteMigrations, with the
+// same tables, columns, constraints and meaning in PostgreSQL's dialect:
+// times are BIGINT Unix milliseconds, flags INTEGER 0/1, JSON as TEXT, so
+// the repository code and the audit hashes are identical on both. A schema
+// change is a new entry at the end of both lists (TestSchemasAgree checks
+// they describe the same columns).
+var postgresMigrations = []string{
+	// 1: initial schema.
+	`
+CREATE TABLE users (
+	username             TEXT PRIMARY KEY,
+	password_hash        TEXT NOT NULL,
+	role                 TEXT NOT NULL,
+	stations             TEXT NOT NULL DEFAULT '[]',
+	must_change_password INTEGER NOT NULL DEFAULT 0,
+	created_at           BIGINT NOT NULL,
+	disabled             INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE sessions (
+	id          TEXT PRIMARY KEY,
+	username    TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+	created_at  BIGINT NOT NULL,
+	last_seen   BIGINT NOT NULL,
+	expires_at  BIGINT NOT NULL,
+	revoked     INTEGER NOT NULL DEFAULT 0,
+	remote_addr TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_username ON sessions(username);
+CREATE TABLE layouts (
+	id         TEXT PRIMARY KEY,
+	owner      TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	shared     INTEGER NOT NULL DEFAULT 0,
+	station    TEXT NOT NULL DEFAULT '',
+	grid       TEXT NOT NULL,
+	cameras    TEXT NOT NULL DEFAULT '[]',
+	updated_at BIGINT NOT NULL
+);
+CREATE INDEX layouts_owner ON layouts(owner);
+CREATE TABLE walls (
+	id         TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	layout     TEXT NOT NULL DEFAULT '{}',
+	updated_at BIGINT NOT NULL
+);
+CREATE TABLE audit (
+	seq       BIGINT PRIMARY KEY,
+	time      BIGINT NOT NULL,
+	"user"    TEXT NOT NULL,
+	action    TEXT NOT NULL,
+	camera    TEXT NOT NULL DEFAULT '',
+	detail    TEXT NOT NULL DEFAULT '{}',
+	prev_hash TEXT NOT NULL,
+	hash      TEXT NOT NULL
+);
+-- The audit log is evidence: refuse edits at the database level too.
+CREATE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'audit is append-only';
+END $$;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+	FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+	FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+CREATE TABLE clips (
+	id         TEXT PRIMARY KEY,
+	camera     TEXT NOT NULL,
+	from_time  BIGINT NOT NULL,
+	to_time    BIGINT NOT NULL,
+	reason     TEXT NOT NULL DEFAULT '',
+	exporter   TEXT NOT NULL,
+	status     TEXT NOT NULL,
+	progress   DOUBLE PRECISION NOT NULL DEFAULT 0,
+	size       BIGINT NOT NULL DEFAULT 0,
+	sha256     TEXT NOT NULL DEFAULT '',
+	error      TEXT NOT NULL DEFAULT '',
+	created_at BIGINT NOT NULL
+);
+CREATE INDEX clips_created ON clips(created_at);
+`,
+	// 2: bearer API tokens for tools; like sessions, only a token's hash is kept.
+	`
+CREATE TABLE api_tokens (
+	id         TEXT PRIMARY KEY,
+	username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+	name       TEXT NOT NULL,
+	hash       TEXT NOT NULL UNIQUE,
+	created_at BIGINT NOT NULL,
+	last_used  BIGINT NOT NULL DEFAULT 0,
+	revoked    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX api_tokens_username ON api_tokens(username);
+CREATE INDEX audit_time ON audit(time);
+`,
+	// 3: clip jobs remember what of their range was not recorded.
+	`
+ALTER TABLE clips ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX clips_exporter ON clips(exporter, created_at);
+CREATE INDEX clips_status ON clips(status);
+`,
+	// 4: cluster nodes and camera ownership leases.
+	`
+CREATE TABLE nodes (
+	name       TEXT PRIMARY KEY,
+	instance   TEXT NOT NULL,
+	version    TEXT NOT NULL DEFAULT '',
+	api        TEXT NOT NULL DEFAULT '',
+	started_at BIGINT NOT NULL,
+	heartbeat  BIGINT NOT NULL,
+	stopped    INTEGER NOT NULL DEFAULT 0,
+	load       TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE camera_leases (
+	camera     TEXT PRIMARY KEY,
+	node       TEXT NOT NULL,
+	generation BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL
+);
+CREATE INDEX camera_leases_node ON camera_leases(node);
+`,
+}
