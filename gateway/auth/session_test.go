@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,51 @@ func TestCreateUserValidates(t *testing.T) {
 	f.addUser(t, "ok", "0123456789", RoleViewer)
 	if _, err := f.svc.CreateUser(f.ctx, "ok", "0123456789", RoleViewer, nil); !errors.Is(err, store.ErrExists) {
 		t.Errorf("duplicate: %v", err)
+	}
+}
+
+func TestChangePasswordGuessesLockTheSession(t *testing.T) {
+	f := newFixture(t)
+	f.addUser(t, "u", "0123456789", RoleViewer)
+	stolen, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
+	for i := range 5 {
+		err := f.svc.ChangePassword(f.ctx, stolen, fmt.Sprint("guess-number-", i), "new-password-1")
+		var failed *FailedLoginError
+		if !errors.As(err, &failed) || (len(failed.Engaged) == 1) != (i == 4) {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if err := f.svc.ChangePassword(f.ctx, stolen, "0123456789", "new-password-1"); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("locked session: %v", err)
+	}
+	// The owner still logs in from an address that has not failed.
+	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1"); err != nil {
+		t.Fatalf("owner's login: %v", err)
+	}
+}
+
+func TestLoginBusyWhenNoHashSlotFrees(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.HashSlots, o.HashWait = 2, 10*time.Millisecond })
+	f.addUser(t, "u", "0123456789", RoleViewer)
+	// Two slow checks hold both slots.
+	for range 2 {
+		if err := f.svc.slots.acquire(f.ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 6 {
+		_, _, err := f.svc.Login(f.ctx, "u", "wrong-password", "192.0.2.1:1")
+		var rl *RateLimitError
+		if !errors.As(err, &rl) || !rl.Busy || !errors.Is(err, ErrBusy) || errors.Is(err, ErrRateLimited) || rl.RetryAfter <= 0 {
+			t.Fatalf("attempt %d with no slot: %v", i, err)
+		}
+	}
+	if st := f.svc.HashStats(); st.Busy != 6 || st.Checks != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	// Refused attempts counted nothing: the right password works at once.
+	f.svc.slots.release()
+	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1"); err != nil {
+		t.Fatalf("login with a free slot: %v", err)
 	}
 }

@@ -57,28 +57,26 @@ func (s *Service) SetPassword(ctx context.Context, name, password string, mustCh
 }
 
 // ChangePassword is the user changing their own password: the session of
-// token stays, the user's other sessions are revoked.
+// token stays, the user's other sessions are revoked. Wrong old passwords
+// count like failed logins, per session and per user.
 func (s *Service) ChangePassword(ctx context.Context, token, oldPassword, newPassword string) error {
 	u, err := s.Authenticate(ctx, token)
 	if err != nil {
 		return err
 	}
-	su, err := s.st.GetUser(ctx, u.Name)
+	a, err := s.guard.reserve(u.Name, "session:"+sessionID(token), s.now())
 	if err != nil {
-		return fmt.Errorf("change password: %w", err)
+		return err
 	}
-	now := s.now()
-	if d := s.users.retryAfter(u.Name, now); d > 0 {
-		return &RateLimitError{RetryAfter: d}
-	}
-	ok, err := s.checkPassword(ctx, su.PasswordHash, oldPassword)
+	_, ok, err := s.verify(ctx, u.Name, oldPassword)
 	if err != nil {
+		a.cancel(s.now())
 		return fmt.Errorf("change password: %w", err)
 	}
 	if !ok {
-		s.users.fail(u.Name, now)
-		return ErrInvalidCredentials
+		return &FailedLoginError{Engaged: a.failed(s.now())}
 	}
+	a.succeeded(s.now())
 	if oldPassword == newPassword {
 		return ErrSamePassword
 	}
