@@ -99,7 +99,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ auth.User
 }
 
 // loginError answers a refused login: 429 with Retry-After before the
-// password was checked, 401 otherwise.
+// password was checked, 401 for a wrong password or a disabled account,
+// 503 when the gateway could not check it or open the session (a store
+// failure is not the user's wrong password).
 func (s *Server) loginError(w http.ResponseWriter, err error) {
 	var limited *auth.RateLimitError
 	switch {
@@ -110,8 +112,11 @@ func (s *Server) loginError(w http.ResponseWriter, err error) {
 			msg = "too many logins at once; try again in a moment"
 		}
 		writeError(w, http.StatusTooManyRequests, msg)
-	default:
+	case errors.Is(err, auth.ErrInvalidCredentials), errors.Is(err, auth.ErrUserDisabled):
 		writeError(w, http.StatusUnauthorized, "invalid username or password")
+	default:
+		s.log.Error("login", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "login is unavailable: the gateway cannot use its database; try again later")
 	}
 }
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -243,5 +244,43 @@ func TestGuessesFromOneAddressDoNotLockTheUserOut(t *testing.T) {
 	}
 	if a := login(t, owner, s.url, "li.wei", rightPassword); a.status != http.StatusOK {
 		t.Fatalf("owner from another address: %d %s", a.status, a.body)
+	}
+}
+
+func TestLoginWhileTheDatabaseCannotBeWritten(t *testing.T) {
+	s := newLoginStack(t, "li.wei")
+	c := clientFrom("127.0.0.2")
+	// Another connection holds the write lock, as a stuck writer or a full
+	// disk would: reads work, the session cannot be written.
+	db, err := sql.Open("sqlite", s.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	a := login(t, c, s.url, "li.wei", rightPassword)
+	if a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "database") {
+		t.Fatalf("right password, database not writable: %d %s", a.status, a.body)
+	}
+	if a := login(t, c, s.url, "li.wei", "wrong-password"); a.status != http.StatusUnauthorized {
+		t.Fatalf("wrong password, database not writable: %d %s", a.status, a.body)
+	}
+	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	if a := login(t, c, s.url, "li.wei", rightPassword); a.status != http.StatusOK {
+		t.Fatalf("after the database recovered: %d %s", a.status, a.body)
+	}
+	// A closed database cannot even check the password: 503 too.
+	s.st.Close()
+	if a := login(t, c, s.url, "li.wei", rightPassword); a.status != http.StatusServiceUnavailable {
+		t.Fatalf("database closed: %d %s", a.status, a.body)
 	}
 }
