@@ -109,7 +109,8 @@ func parsePassword(req passwordRequest) error {
 }
 
 // handleChangePassword is the user changing their own password; the
-// session making the change stays, the user's other sessions end.
+// session making the change stays, the user's other sessions and API
+// tokens end.
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request, u auth.User) {
 	var req passwordRequest
 	if err := decodeJSON(w, r, &req); err != nil {
