@@ -99,9 +99,9 @@ func login(t *testing.T, c *http.Client, url, user, password string, header ...s
 	return loginAnswer{resp.StatusCode, resp.Header.Get("Retry-After"), string(data)}
 }
 
-// burst sends n logins at once, each from its own client on ip; the
-// password of login i is password(i). It returns the answers by status.
-func (s *loginStack) burst(n int, ip, user string, password func(i int) string) map[int][]loginAnswer {
+// burst sends n logins at once, each from its own client on ip; login i
+// is for credentials(i). It returns the answers by status.
+func (s *loginStack) burst(n int, ip string, credentials func(i int) (user, password string)) map[int][]loginAnswer {
 	start := make(chan struct{})
 	answers := make([]loginAnswer, n)
 	var wg sync.WaitGroup
@@ -111,8 +111,9 @@ func (s *loginStack) burst(n int, ip, user string, password func(i int) string) 
 			defer wg.Done()
 			c := clientFrom(ip)
 			defer c.CloseIdleConnections()
+			user, password := credentials(i)
 			<-start
-			answers[i] = login(s.t, c, s.url, user, password(i))
+			answers[i] = login(s.t, c, s.url, user, password)
 		}()
 	}
 	close(start)
@@ -154,8 +155,8 @@ func (s *loginStack) auditReasons(user string) map[string]int {
 
 func TestConcurrentGuessesCheckNoMoreThanTheLockAllows(t *testing.T) {
 	s := newLoginStack(t, "li.wei")
-	wrong := func(i int) string { return fmt.Sprint("guess-", i) }
-	by := s.burst(200, "127.0.0.2", "li.wei", wrong)
+	wrong := func(i int) (string, string) { return "li.wei", fmt.Sprint("guess-", i) }
+	by := s.burst(200, "127.0.0.2", wrong)
 	// Five wrong passwords lock li.wei at this address: five are checked,
 	// however many arrive at once; the rest are refused unchecked.
 	if c := counts(by); c[http.StatusUnauthorized] != 5 || c[http.StatusTooManyRequests] != 195 || len(c) != 2 {
@@ -171,13 +172,13 @@ func TestConcurrentGuessesCheckNoMoreThanTheLockAllows(t *testing.T) {
 	}
 	// Locked now: a burst with the right password among the guesses gets
 	// nothing checked and nothing through.
-	mixed := func(i int) string {
+	mixed := func(i int) (string, string) {
 		if i%2 == 0 {
-			return rightPassword
+			return "li.wei", rightPassword
 		}
 		return wrong(i)
 	}
-	if c := counts(s.burst(200, "127.0.0.2", "li.wei", mixed)); c[http.StatusTooManyRequests] != 200 {
+	if c := counts(s.burst(200, "127.0.0.2", mixed)); c[http.StatusTooManyRequests] != 200 {
 		t.Fatalf("answers while locked: %v", c)
 	}
 	if st := s.svc.HashStats(); st.Checks != 5 {
@@ -187,6 +188,21 @@ func TestConcurrentGuessesCheckNoMoreThanTheLockAllows(t *testing.T) {
 	want := map[string]int{"bad_credentials": 5, "locked_out user_address": 1}
 	if got := s.auditReasons("li.wei"); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("audit %v, want %v", got, want)
+	}
+}
+
+func TestConcurrentSprayChecksNoMoreThanTheAddressLockAllows(t *testing.T) {
+	s := newLoginStack(t, "li.wei")
+	spray := func(i int) (string, string) { return fmt.Sprint("user-", i), "guess-password" }
+	// Twenty failures lock an address for every username.
+	if c := counts(s.burst(200, "127.0.0.4", spray)); c[http.StatusUnauthorized] != 20 || c[http.StatusTooManyRequests] != 180 {
+		t.Fatalf("answers %v, want 20 × 401 and 180 × 429", c)
+	}
+	if st := s.svc.HashStats(); st.Checks != 20 || st.Peak > 2 {
+		t.Fatalf("hash stats %+v: want 20 checks, at most 2 at once", st)
+	}
+	if a := login(t, clientFrom("127.0.0.4"), s.url, "li.wei", rightPassword); a.status != http.StatusTooManyRequests {
+		t.Fatalf("locked address, right password: %d %s", a.status, a.body)
 	}
 }
 
