@@ -46,9 +46,11 @@ func TestBruteForceIsSlowedAndAudited(t *testing.T) {
 	bad := countAudit(list, func(e auditEntry) bool {
 		return e.Detail["reason"] == "bad_credentials" && e.Detail["ip"] == "127.0.0.1"
 	})
-	locked := countAudit(list, func(e auditEntry) bool { return e.Detail["reason"] == "rate_limited" })
-	if bad != 5 || locked != 1 {
-		t.Fatalf("audit: %d bad, %d locked (refusals are recorded once a minute):%s", bad, locked, fmtEntries(list))
+	locked := countAudit(list, func(e auditEntry) bool {
+		return e.Detail["reason"] == "locked_out" && e.Detail["scope"] == "user_address"
+	})
+	if bad != 5 || locked != 1 || len(list) != 6 {
+		t.Fatalf("audit: %d bad, %d locked (the lock is recorded once, refusals not):%s", bad, locked, fmtEntries(list))
 	}
 	if !strings.Contains(g.logs.String(), "login failed") {
 		t.Error("failures not logged")

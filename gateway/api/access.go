@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 	"time"
 
 	"vigil/gateway/audit"
@@ -72,9 +71,10 @@ func (s *Server) Audit() audit.Recorder {
 	return s.opts.Audit
 }
 
-// auditLogin records a login attempt: success, or failure with the reason.
-// Refusals of a locked-out client are recorded at most once a minute per
-// client and username, so an attacker cannot flood the log.
+// auditLogin records a login attempt: success, or failure with the reason,
+// and each lock a failure engaged, once. Attempts refused before their
+// password was checked (locked out, busy) are not recorded one by one: an
+// attacker could flood the log with them, and they tell nothing new.
 func (s *Server) auditLogin(r *http.Request, username string, err error) {
 	ip := remoteIP(r)
 	if err == nil {
@@ -82,13 +82,9 @@ func (s *Server) auditLogin(r *http.Request, username string, err error) {
 		return
 	}
 	reason := "bad_credentials"
-	var limited *auth.RateLimitError
 	switch {
-	case errors.As(err, &limited):
-		reason = "rate_limited"
-		if !s.lockNotes.first(ip+"\x00"+username, time.Now()) {
-			return
-		}
+	case errors.Is(err, auth.ErrRateLimited), errors.Is(err, auth.ErrBusy):
+		return
 	case errors.Is(err, auth.ErrUserDisabled):
 		reason = "disabled"
 	case !errors.Is(err, auth.ErrInvalidCredentials):
@@ -97,26 +93,23 @@ func (s *Server) auditLogin(r *http.Request, username string, err error) {
 	s.log.Warn("login failed", "user", clipRunes(username, 64), "ip", ip, "reason", reason)
 	s.record(r.Context(), audit.Entry{User: clipRunes(username, 64), Action: audit.ActionLoginFailed,
 		Detail: map[string]any{"ip": ip, "reason": reason}})
+	s.auditLockouts(r, username, err)
 }
 
-// noteOnce remembers keys for a while: first reports whether key was not
-// seen in the last minute.
-type noteOnce struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-func (n *noteOnce) first(key string, now time.Time) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.seen == nil || len(n.seen) > 10_000 {
-		n.seen = map[string]time.Time{}
+// auditLockouts records the locks a failed password engaged, one entry
+// each: login.failed with reason "locked_out", the lock's scope and its
+// length in seconds.
+func (s *Server) auditLockouts(r *http.Request, username string, err error) {
+	var failed *auth.FailedLoginError
+	if !errors.As(err, &failed) {
+		return
 	}
-	if t, ok := n.seen[key]; ok && now.Sub(t) < time.Minute {
-		return false
+	ip := remoteIP(r)
+	for _, l := range failed.Engaged {
+		s.log.Warn("login locked out", "user", clipRunes(username, 64), "ip", ip, "scope", l.Scope, "for", l.For)
+		s.record(r.Context(), audit.Entry{User: clipRunes(username, 64), Action: audit.ActionLoginFailed,
+			Detail: map[string]any{"ip": ip, "reason": "locked_out", "scope": l.Scope, "locked_s": int(l.For / time.Second)}})
 	}
-	n.seen[key] = now
-	return true
 }
 
 // clipRunes cuts s to at most n runes.

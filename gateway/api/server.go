@@ -72,8 +72,7 @@ type Server struct {
 	table []Route
 	whep  whepSessions
 
-	lockNotes noteOnce    // rate-limited logins already audited
-	recheck   recheckLoop // re-validates WHEP viewers (whep_recheck.go)
+	recheck recheckLoop // re-validates WHEP viewers (whep_recheck.go)
 }
 
 // New builds the API's routes.

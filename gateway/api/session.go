@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strconv"
-	"time"
 
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
@@ -87,14 +85,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ auth.User
 	}
 	token, u, err := s.opts.Users.Login(r.Context(), req.Username, req.Password, remoteIP(r))
 	s.auditLogin(r, req.Username, err)
-	var limited *auth.RateLimitError
-	switch {
-	case errors.As(err, &limited):
-		w.Header().Set("Retry-After", strconv.Itoa(int(limited.RetryAfter.Round(time.Second)/time.Second)+1))
-		writeError(w, http.StatusTooManyRequests, "too many failed logins; try again later")
-		return
-	case err != nil:
-		writeError(w, http.StatusUnauthorized, "invalid username or password")
+	if err != nil {
+		s.loginError(w, err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
@@ -104,6 +96,28 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, _ auth.User
 	resp := toUserResponse(u)
 	resp.Token = token
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// loginError answers a refused login: 429 with Retry-After before the
+// password was checked, 401 for a wrong password or a disabled account,
+// 503 when the gateway could not check it or open the session (a store
+// failure is not the user's wrong password).
+func (s *Server) loginError(w http.ResponseWriter, err error) {
+	var limited *auth.RateLimitError
+	switch {
+	case errors.As(err, &limited):
+		w.Header().Set("Retry-After", retryAfterSeconds(limited.RetryAfter))
+		msg := "too many failed logins; try again later"
+		if limited.Busy {
+			msg = "too many logins at once; try again in a moment"
+		}
+		writeError(w, http.StatusTooManyRequests, msg)
+	case errors.Is(err, auth.ErrInvalidCredentials), errors.Is(err, auth.ErrUserDisabled):
+		writeError(w, http.StatusUnauthorized, "invalid username or password")
+	default:
+		s.log.Error("login", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "login is unavailable: the gateway cannot use its database; try again later")
+	}
 }
 
 func (s *Server) handleWhoAmI(w http.ResponseWriter, r *http.Request, u auth.User) {

@@ -109,7 +109,8 @@ func parsePassword(req passwordRequest) error {
 }
 
 // handleChangePassword is the user changing their own password; the
-// session making the change stays, the user's other sessions end.
+// session making the change stays, the user's other sessions and API
+// tokens end.
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request, u auth.User) {
 	var req passwordRequest
 	if err := decodeJSON(w, r, &req); err != nil {
@@ -125,11 +126,16 @@ func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request, u 
 	switch {
 	case errors.As(err, &limited):
 		w.Header().Set("Retry-After", retryAfterSeconds(limited.RetryAfter))
-		writeError(w, http.StatusTooManyRequests, "too many wrong passwords; try again later")
+		msg := "too many wrong passwords; try again later"
+		if limited.Busy {
+			msg = "too many password checks at once; try again in a moment"
+		}
+		writeError(w, http.StatusTooManyRequests, msg)
 		return
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		s.record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionPasswordChange,
 			Detail: map[string]any{"ip": remoteIP(r), "ok": false}})
+		s.auditLockouts(r, u.Name, err)
 		writeError(w, http.StatusForbidden, "the current password is wrong")
 		return
 	case errors.Is(err, auth.ErrUnauthenticated):

@@ -74,7 +74,7 @@ func (s *Service) CreateAccount(ctx context.Context, a NewAccount) (Account, err
 // UpdateAccount applies an admin's change to user name on behalf of actor.
 // Disabling a user revokes its sessions and API tokens; a new role or
 // station scope revokes its sessions, so open consoles log in again under
-// the new rights; a password reset revokes its sessions.
+// the new rights; a password reset revokes its sessions and API tokens.
 func (s *Service) UpdateAccount(ctx context.Context, actor, name string, ch AccountChange) (Account, error) {
 	s.adminMu.Lock()
 	defer s.adminMu.Unlock()

@@ -39,7 +39,9 @@ type fixture struct {
 	ctx   context.Context
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture runs a Service over a real SQLite store with a fixed clock;
+// opts adjust its options.
+func newFixture(t *testing.T, opts ...func(*Options)) *fixture {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {
@@ -47,8 +49,12 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { st.Close() })
 	c := &clock{now: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
-	svc := New(Options{Store: st, Params: testParams, Now: c.Now,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	o := Options{Store: st, Params: testParams, Now: c.Now,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, f := range opts {
+		f(&o)
+	}
+	svc := New(o)
 	return &fixture{svc: svc, st: st, clock: c, ctx: context.Background()}
 }
 

@@ -6,10 +6,15 @@ import (
 	"time"
 )
 
-// limiter counts recent login failures per key (a username or a client
-// address) and locks a key out for exponentially longer after threshold
-// failures: base, 2×base, 4×base, … up to max. Failures older than forget
-// are forgotten, so an honest typo weeks ago costs nothing.
+// limiter counts recent login failures per key (a username, a client
+// address, or both) and locks a key out for exponentially longer after
+// threshold failures: base, 2×base, 4×base, … up to max. Failures older
+// than forget are forgotten, so an honest typo weeks ago costs nothing.
+//
+// An attempt is reserved before its password is checked and settled after,
+// so a burst of concurrent attempts cannot check more passwords than the
+// same attempts made one after another: a key admits only as many attempts
+// in flight as failures it has left before its lock.
 type limiter struct {
 	threshold int
 	base, max time.Duration
@@ -20,9 +25,10 @@ type limiter struct {
 }
 
 type failures struct {
-	count int
-	last  time.Time // last failure
-	until time.Time // locked until
+	count   int
+	pending int       // attempts reserved and not yet settled
+	last    time.Time // last failure
+	until   time.Time // locked until
 }
 
 // maxEntries triggers pruning of forgotten keys, bounding memory when an
@@ -33,19 +39,11 @@ func newLimiter(threshold int, base, max time.Duration) *limiter {
 	return &limiter{threshold: threshold, base: base, max: max, forget: max, entries: map[string]*failures{}}
 }
 
-// retryAfter returns how long key is still locked out, 0 when it is not.
-func (l *limiter) retryAfter(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	e := l.entries[key]
-	if e == nil || !now.Before(e.until) {
-		return 0
-	}
-	return e.until.Sub(now)
-}
-
-// fail records a failure for key.
-func (l *limiter) fail(key string, now time.Time) {
+// reserve admits one attempt for key. It refuses while key is locked
+// (retry is the time left) and while the attempts in flight would reach
+// the lock if they all failed (retry is 0: wait for them). Once a lock has
+// expired, one attempt at a time is admitted, and its failure locks again.
+func (l *limiter) reserve(key string, now time.Time) (ok bool, retry time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e := l.entries[key]
@@ -56,30 +54,68 @@ func (l *limiter) fail(key string, now time.Time) {
 		e = &failures{}
 		l.entries[key] = e
 	}
-	if now.Sub(e.last) > l.forget {
-		e.count = 0
+	if now.Before(e.until) {
+		return false, e.until.Sub(now)
 	}
-	e.count++
+	if e.pending >= max(l.threshold-l.recent(e, now), 1) {
+		return false, 0
+	}
+	e.pending++
+	return true, 0
+}
+
+// settle ends an attempt that reserve admitted. A failure is counted; when
+// it locks key, settle returns the lock's length.
+func (l *limiter) settle(key string, now time.Time, failed bool) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := l.entries[key]
+	if e == nil { // not reserved: prune keeps keys with attempts in flight
+		return 0
+	}
+	e.pending--
+	if !failed {
+		return 0
+	}
+	e.count = l.recent(e, now) + 1
 	e.last = now
-	if e.count >= l.threshold {
-		d := l.max
-		if shift := e.count - l.threshold; shift < 32 && l.base<<shift < l.max {
-			d = l.base << shift
-		}
-		e.until = now.Add(d)
+	if e.count < l.threshold {
+		return 0
 	}
+	d := l.max
+	if shift := e.count - l.threshold; shift < 32 && l.base<<shift < l.max {
+		d = l.base << shift
+	}
+	e.until = now.Add(d)
+	return d
+}
+
+// recent is e's failure count, zero once the last failure is forgotten.
+func (l *limiter) recent(e *failures, now time.Time) int {
+	if now.Sub(e.last) > l.forget {
+		return 0
+	}
+	return e.count
 }
 
 // reset forgets key's failures after a successful login.
 func (l *limiter) reset(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	e := l.entries[key]
+	if e == nil {
+		return
+	}
+	if e.pending > 0 {
+		e.count, e.until = 0, time.Time{}
+		return
+	}
 	delete(l.entries, key)
 }
 
 func (l *limiter) prune(now time.Time) {
 	for k, e := range l.entries {
-		if now.Sub(e.last) > l.forget && !now.Before(e.until) {
+		if e.pending == 0 && now.Sub(e.last) > l.forget && !now.Before(e.until) {
 			delete(l.entries, k)
 		}
 	}

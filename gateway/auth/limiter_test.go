@@ -7,47 +7,79 @@ import (
 	"time"
 )
 
-func TestLoginRateLimitPerUser(t *testing.T) {
+func TestLoginLockoutPerUserAndAddress(t *testing.T) {
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
-	// Five failures from different clients lock the username.
+	const attacker, owner = "192.0.2.66:1", "198.51.100.1:1"
 	for i := range 5 {
-		_, _, err := f.svc.Login(f.ctx, "u", "wrong-password", fmt.Sprintf("192.0.2.%d:1", i))
-		if !errors.Is(err, ErrInvalidCredentials) {
+		_, _, err := f.svc.Login(f.ctx, "u", "wrong-password", attacker)
+		var failed *FailedLoginError
+		if !errors.As(err, &failed) || !errors.Is(err, ErrInvalidCredentials) {
 			t.Fatalf("failure %d: %v", i, err)
 		}
+		if want := i == 4; (len(failed.Engaged) == 1) != want {
+			t.Fatalf("failure %d engaged %+v", i, failed.Engaged)
+		}
 	}
-	_, _, err := f.svc.Login(f.ctx, "u", "0123456789", "198.51.100.1:1")
+	// The attacker's address is locked, even with the right password.
+	_, _, err := f.svc.Login(f.ctx, "u", "0123456789", attacker)
 	var rl *RateLimitError
-	if !errors.As(err, &rl) || !errors.Is(err, ErrRateLimited) || rl.RetryAfter != 30*time.Second {
+	if !errors.As(err, &rl) || !errors.Is(err, ErrRateLimited) || rl.Busy || rl.RetryAfter != 30*time.Second {
 		t.Fatalf("locked login: %v", err)
 	}
-	// Lockout ends; the next failure doubles it.
+	// The user is not locked out from an address that has not failed.
+	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", owner); err != nil {
+		t.Fatalf("owner's login: %v", err)
+	}
+	// Lockout ends; the next failure doubles it and is reported again.
 	f.clock.Advance(30 * time.Second)
-	f.svc.Login(f.ctx, "u", "wrong-password", "198.51.100.1:1")
-	_, _, err = f.svc.Login(f.ctx, "u", "0123456789", "198.51.100.1:1")
-	if !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
-		t.Fatalf("second lockout: %v", err)
+	_, _, err = f.svc.Login(f.ctx, "u", "wrong-password", attacker)
+	var failed *FailedLoginError
+	if !errors.As(err, &failed) || len(failed.Engaged) != 1 || failed.Engaged[0] != (Lockout{ScopeUserAddress, time.Minute}) {
+		t.Fatalf("second lockout: %v %+v", err, failed)
 	}
 	// Capped at 15 minutes however long the attack goes on.
-	// (Each attempt from a new address, so only the username's lockout applies.)
-	for i := range 20 {
-		f.clock.Advance(rl.RetryAfter)
-		addr := fmt.Sprintf("203.0.113.%d:1", i)
-		f.svc.Login(f.ctx, "u", "wrong-password", addr)
-		_, _, err = f.svc.Login(f.ctx, "u", "0123456789", addr)
-		errors.As(err, &rl)
+	for range 20 {
+		f.clock.Advance(15 * time.Minute)
+		f.svc.Login(f.ctx, "u", "wrong-password", attacker)
 	}
-	if rl.RetryAfter != 15*time.Minute {
-		t.Fatalf("lockout not capped: %v", rl.RetryAfter)
+	_, _, err = f.svc.Login(f.ctx, "u", "0123456789", attacker)
+	if !errors.As(err, &rl) || rl.RetryAfter != 15*time.Minute {
+		t.Fatalf("lockout not capped: %v", err)
 	}
-	// After it, the right password works and clears the count.
+	// After it, the right password works and clears the count of the
+	// user at this address (not of the address: it failed 20 times).
 	f.clock.Advance(15 * time.Minute)
-	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", "198.51.100.1:1"); err != nil {
+	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", attacker); err != nil {
 		t.Fatalf("after lockout: %v", err)
 	}
-	if _, _, err := f.svc.Login(f.ctx, "u", "wrong-password", "198.51.100.1:1"); !errors.Is(err, ErrInvalidCredentials) {
-		t.Fatalf("count not reset: %v", err)
+	_, _, err = f.svc.Login(f.ctx, "u", "wrong-password", attacker)
+	if !errors.As(err, &failed) || len(failed.Engaged) != 1 || failed.Engaged[0].Scope != ScopeAddress {
+		t.Fatalf("count not reset: %v %+v", err, failed)
+	}
+}
+
+func TestLoginLockoutPerUserAcrossAddresses(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.AccountFailures = 12 })
+	f.addUser(t, "u", "0123456789", RoleViewer)
+	// Guesses spread over many addresses, fewer than 5 from each.
+	for i := range 12 {
+		_, _, err := f.svc.Login(f.ctx, "u", "wrong-password", fmt.Sprintf("192.0.2.%d:1", i/3))
+		var failed *FailedLoginError
+		if !errors.As(err, &failed) {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+		if want := i == 11; want != (len(failed.Engaged) == 1 && failed.Engaged[0].Scope == ScopeUser) {
+			t.Fatalf("failure %d engaged %+v", i, failed.Engaged)
+		}
+	}
+	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", "198.51.100.1:1"); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("user locked everywhere: %v", err)
+	}
+	// Other users are not affected.
+	f.addUser(t, "v", "0123456789", RoleViewer)
+	if _, _, err := f.svc.Login(f.ctx, "v", "0123456789", "198.51.100.1:1"); err != nil {
+		t.Fatalf("other user: %v", err)
 	}
 }
 
@@ -84,19 +116,78 @@ func TestClientKey(t *testing.T) {
 	}
 }
 
+// fail reserves and fails one attempt on key.
+func fail(t *testing.T, l *limiter, key string, now time.Time) time.Duration {
+	t.Helper()
+	if ok, retry := l.reserve(key, now); !ok {
+		t.Fatalf("%s refused (retry %v)", key, retry)
+	}
+	return l.settle(key, now, true)
+}
+
+func TestLimiterReservesNoMoreThanTheFailuresLeft(t *testing.T) {
+	l := newLimiter(5, time.Second, time.Minute)
+	now := time.Unix(0, 0)
+	fail(t, l, "k", now)
+	fail(t, l, "k", now)
+	// Three failures are left before the lock: three attempts in flight.
+	for i := range 3 {
+		if ok, _ := l.reserve("k", now); !ok {
+			t.Fatalf("attempt %d refused", i)
+		}
+	}
+	if ok, retry := l.reserve("k", now); ok || retry != 0 {
+		t.Fatalf("fourth in flight: ok %v retry %v", ok, retry)
+	}
+	// One succeeds, so one more may go; the failures lock once.
+	l.settle("k", now, false)
+	if ok, _ := l.reserve("k", now); !ok {
+		t.Fatal("freed reservation refused")
+	}
+	var locks []time.Duration
+	for range 3 {
+		if d := l.settle("k", now, true); d > 0 {
+			locks = append(locks, d)
+		}
+	}
+	if len(locks) != 1 || locks[0] != time.Second {
+		t.Fatalf("locks engaged: %v", locks)
+	}
+	if ok, retry := l.reserve("k", now); ok || retry != time.Second {
+		t.Fatalf("locked: ok %v retry %v", ok, retry)
+	}
+	// After the lock, one attempt at a time; its failure locks for longer.
+	now = now.Add(time.Second)
+	if ok, _ := l.reserve("k", now); !ok {
+		t.Fatal("after the lock: refused")
+	}
+	if ok, _ := l.reserve("k", now); ok {
+		t.Fatal("two attempts at once after the lock")
+	}
+	if d := l.settle("k", now, true); d != 2*time.Second {
+		t.Fatalf("second lock %v", d)
+	}
+}
+
 func TestLimiterForgetsAndPrunes(t *testing.T) {
 	l := newLimiter(2, time.Second, time.Minute)
 	now := time.Unix(0, 0)
-	l.fail("k", now)
-	l.fail("k", now.Add(2*time.Minute)) // the first is forgotten
-	if l.retryAfter("k", now.Add(2*time.Minute)) != 0 {
-		t.Fatal("old failure still counted")
+	fail(t, l, "k", now)
+	if d := fail(t, l, "k", now.Add(2*time.Minute)); d != 0 { // the first is forgotten
+		t.Fatalf("old failure still counted: locked %v", d)
+	}
+	if ok, _ := l.reserve("inflight", now); !ok {
+		t.Fatal("reserve refused")
 	}
 	for i := range maxEntries + 10 {
-		l.fail(fmt.Sprint(i), now)
+		fail(t, l, fmt.Sprint(i), now)
 	}
-	l.fail("late", now.Add(time.Hour))
+	fail(t, l, "late", now.Add(time.Hour))
 	if len(l.entries) > maxEntries {
 		t.Fatalf("entries = %d, not pruned", len(l.entries))
+	}
+	// A key with an attempt in flight is kept, so its settle still counts.
+	if l.entries["inflight"] == nil {
+		t.Fatal("reserved key pruned")
 	}
 }

@@ -21,20 +21,31 @@ var (
 	ErrUserDisabled       = errors.New("account disabled")
 	ErrUnauthenticated    = errors.New("not logged in or session expired")
 	ErrRateLimited        = errors.New("too many failed logins")
+	ErrBusy               = errors.New("too many logins at once")
 )
 
-// RateLimitError is returned by Login while a username or client is locked
-// out; errors.Is(err, ErrRateLimited) holds.
+// RateLimitError refuses a login (or password change) before its password
+// is checked: while a username or client is locked out
+// (errors.Is(err, ErrRateLimited)), or, with Busy, while as many attempts
+// are being checked as may be (errors.Is(err, ErrBusy)).
 type RateLimitError struct {
 	RetryAfter time.Duration
+	Busy       bool
 }
 
 func (e *RateLimitError) Error() string {
-	return fmt.Sprintf("%v; retry after %s", ErrRateLimited, e.RetryAfter.Round(time.Second))
+	return fmt.Sprintf("%v; retry after %s", e.cause(), e.RetryAfter.Round(time.Second))
 }
 
-// Is makes errors.Is(err, ErrRateLimited) true.
-func (e *RateLimitError) Is(target error) bool { return target == ErrRateLimited }
+// Is makes errors.Is(err, ErrRateLimited) or errors.Is(err, ErrBusy) true.
+func (e *RateLimitError) Is(target error) bool { return target == e.cause() }
+
+func (e *RateLimitError) cause() error {
+	if e.Busy {
+		return ErrBusy
+	}
+	return ErrRateLimited
+}
 
 // Store is what auth needs from the database; *store.Store implements it.
 type Store interface {
@@ -69,28 +80,36 @@ type Options struct {
 	Now         func() time.Time // clock, for tests; default time.Now
 	Log         *slog.Logger     // default slog.Default
 
-	// Lockout: after UserFailures failed logins for a username, or
-	// ClientFailures from one client, further attempts wait LockoutBase,
-	// doubling per failure up to LockoutMax. Defaults 5, 20, 30s, 15m.
-	UserFailures   int
-	ClientFailures int
-	LockoutBase    time.Duration
-	LockoutMax     time.Duration
+	// Lockout: after UserFailures failed logins for a username from one
+	// client address, AccountFailures for a username from any address, or
+	// ClientFailures from one address for any username, further attempts
+	// there wait LockoutBase, doubling per failure up to LockoutMax;
+	// failures are forgotten LockoutMax after the last one. Defaults 5,
+	// 50, 20, 30s, 15m.
+	UserFailures    int
+	AccountFailures int
+	ClientFailures  int
+	LockoutBase     time.Duration
+	LockoutMax      time.Duration
+
+	// HashSlots bounds concurrent argon2 runs (default 2: each uses two
+	// threads and Params.Memory). A password check that finds no free slot
+	// within HashWait (default 1s) is refused as busy.
+	HashSlots int
+	HashWait  time.Duration
 }
 
 // Service logs users in and authenticates their requests.
 type Service struct {
-	st      Store
-	idle    time.Duration
-	params  Params
-	now     func() time.Time
-	log     *slog.Logger
-	users   *limiter
-	clients *limiter
+	st     Store
+	idle   time.Duration
+	params Params
+	now    func() time.Time
+	log    *slog.Logger
+	guard  guard
 
-	// hashSlots bounds concurrent argon2 runs: each takes Params.Memory,
-	// and a burst of logins must not exhaust the gateway's memory.
-	hashSlots chan struct{}
+	slots    *hashSlots
+	hashWait time.Duration
 
 	dummyOnce sync.Once
 	dummyHash string // verified against for unknown users, to equalise timing
@@ -107,7 +126,7 @@ const touchInterval = time.Minute
 func New(o Options) *Service {
 	s := &Service{
 		st: o.Store, idle: o.IdleTimeout, params: o.Params, now: o.Now, log: o.Log,
-		hashSlots: make(chan struct{}, 4),
+		slots: newHashSlots(orDefault(o.HashSlots, 2)), hashWait: orDuration(o.HashWait, time.Second),
 	}
 	if s.idle <= 0 {
 		s.idle = 12 * time.Hour
@@ -121,8 +140,12 @@ func New(o Options) *Service {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
-	s.users = newLimiter(orDefault(o.UserFailures, 5), orDuration(o.LockoutBase, 30*time.Second), orDuration(o.LockoutMax, 15*time.Minute))
-	s.clients = newLimiter(orDefault(o.ClientFailures, 20), orDuration(o.LockoutBase, 30*time.Second), orDuration(o.LockoutMax, 15*time.Minute))
+	base, most := orDuration(o.LockoutBase, 30*time.Second), orDuration(o.LockoutMax, 15*time.Minute)
+	s.guard = guard{
+		client: newLimiter(orDefault(o.ClientFailures, 20), base, most),
+		user:   newLimiter(orDefault(o.AccountFailures, 50), base, most),
+		pair:   newLimiter(orDefault(o.UserFailures, 5), base, most),
+	}
 	return s
 }
 
@@ -140,30 +163,39 @@ func orDuration(v, d time.Duration) time.Duration {
 	return d
 }
 
-// checkPassword runs CheckPassword within the concurrency bound.
+// checkPassword runs CheckPassword within the concurrency bound; with no
+// slot free within hashWait it gives up with a busy *RateLimitError.
 func (s *Service) checkPassword(ctx context.Context, hash, pw string) (bool, error) {
-	select {
-	case s.hashSlots <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
+	if err := s.slots.acquire(ctx, s.hashWait); err != nil {
+		return false, err
 	}
-	defer func() { <-s.hashSlots }()
+	defer s.slots.release()
+	s.slots.checks.Add(1)
 	return CheckPassword(hash, pw), nil
 }
 
-// hashPassword hashes with the service's parameters within the bound.
+// hashPassword hashes with the service's parameters within the bound. An
+// authenticated change of a password waits for its slot as long as ctx
+// allows: it is not what an attacker can flood.
 func (s *Service) hashPassword(ctx context.Context, pw string) (string, error) {
-	select {
-	case s.hashSlots <- struct{}{}:
-	case <-ctx.Done():
-		return "", ctx.Err()
+	if err := s.slots.acquire(ctx, 0); err != nil {
+		return "", err
 	}
-	defer func() { <-s.hashSlots }()
+	defer s.slots.release()
+	s.slots.hashes.Add(1)
 	return HashPasswordWith(s.params, pw)
 }
 
+// HashStats counts the argon2 work done so far.
+func (s *Service) HashStats() HashStats { return s.slots.stats() }
+
 func (s *Service) dummy() string {
 	s.dummyOnce.Do(func() {
+		// Within the bound like every argon2 run; without a deadline it
+		// cannot fail.
+		if s.slots.acquire(context.Background(), 0) == nil {
+			defer s.slots.release()
+		}
 		s.dummyHash, _ = HashPasswordWith(s.params, "dummy-password-never-matches")
 	})
 	return s.dummyHash

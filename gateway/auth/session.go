@@ -19,34 +19,24 @@ var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes)
 
 // Login checks the password and opens a session. The returned token is the
 // only copy of the session secret: the store keeps its SHA-256.
+//
+// Errors: *FailedLoginError (a wrong username or password), ErrUserDisabled,
+// *RateLimitError (locked out or busy; the password was not checked), and
+// anything else when the store cannot be read or written.
 func (s *Service) Login(ctx context.Context, username, password, remoteAddr string) (string, User, error) {
-	now := s.now()
-	client := clientKey(remoteAddr)
-	// Clients first: a locked-out client must not keep creating entries for
-	// usernames it sprays.
-	if d := s.clients.retryAfter(client, now); d > 0 {
-		return "", User{}, &RateLimitError{RetryAfter: d}
-	}
-	if d := s.users.retryAfter(username, now); d > 0 {
-		return "", User{}, &RateLimitError{RetryAfter: d}
-	}
-	u, err := s.st.GetUser(ctx, username)
-	hash := u.PasswordHash
-	if errors.Is(err, store.ErrNotFound) {
-		hash = s.dummy() // same work as for a real user: no username probing by timing
-	} else if err != nil {
-		return "", User{}, fmt.Errorf("login %q: %w", username, err)
-	}
-	ok, err := s.checkPassword(ctx, hash, password)
+	a, err := s.guard.reserve(username, clientKey(remoteAddr), s.now())
 	if err != nil {
+		return "", User{}, err
+	}
+	u, ok, err := s.verify(ctx, username, password)
+	if err != nil {
+		a.cancel(s.now())
 		return "", User{}, fmt.Errorf("login %q: %w", username, err)
 	}
-	if !ok || u.Username == "" {
-		s.users.fail(username, now)
-		s.clients.fail(client, now)
-		return "", User{}, ErrInvalidCredentials
+	if !ok {
+		return "", User{}, &FailedLoginError{Engaged: a.failed(s.now())}
 	}
-	s.users.reset(username)
+	a.succeeded(s.now())
 	if u.Disabled {
 		return "", User{}, ErrUserDisabled
 	}
@@ -55,6 +45,20 @@ func (s *Service) Login(ctx context.Context, username, password, remoteAddr stri
 		return "", User{}, fmt.Errorf("login %q: %w", username, err)
 	}
 	return token, toUser(u), nil
+}
+
+// verify checks username's password. An unknown user costs the same work
+// as a known one (a dummy hash), so timing does not tell them apart.
+func (s *Service) verify(ctx context.Context, username, password string) (store.User, bool, error) {
+	u, err := s.st.GetUser(ctx, username)
+	hash := u.PasswordHash
+	if errors.Is(err, store.ErrNotFound) {
+		hash = s.dummy()
+	} else if err != nil {
+		return u, false, err
+	}
+	ok, err := s.checkPassword(ctx, hash, password)
+	return u, ok && u.Username != "", err
 }
 
 func (s *Service) openSession(ctx context.Context, username, remoteAddr string) (string, error) {

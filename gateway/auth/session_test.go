@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,12 +115,16 @@ func TestRevokedAndDisabled(t *testing.T) {
 	f.addUser(t, "u", "0123456789", RoleOperator)
 	t1, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
 	t2, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:2")
+	api, _, err := f.svc.CreateAPIToken(f.ctx, "u", "tool")
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	// An admin password reset revokes every session.
+	// An admin password reset revokes every session and API token.
 	if err := f.svc.SetPassword(f.ctx, "u", "abcdefghijk", true); err != nil {
 		t.Fatal(err)
 	}
-	for _, tok := range []string{t1, t2} {
+	for _, tok := range []string{t1, t2, api} {
 		if _, err := f.svc.Authenticate(f.ctx, tok); !errors.Is(err, ErrUnauthenticated) || !strings.Contains(err.Error(), "revoked") {
 			t.Fatalf("after reset: %v", err)
 		}
@@ -150,6 +155,10 @@ func TestChangePassword(t *testing.T) {
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	keep, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
 	other, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.2:1")
+	api, _, err := f.svc.CreateAPIToken(f.ctx, "u", "tool")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := f.svc.ChangePassword(f.ctx, keep, "wrong-password", "new-password-1"); !errors.Is(err, ErrInvalidCredentials) {
 		t.Fatalf("wrong old password: %v", err)
 	}
@@ -162,8 +171,10 @@ func TestChangePassword(t *testing.T) {
 	if _, err := f.svc.Authenticate(f.ctx, keep); err != nil {
 		t.Fatalf("own session lost: %v", err)
 	}
-	if _, err := f.svc.Authenticate(f.ctx, other); !errors.Is(err, ErrUnauthenticated) {
-		t.Fatalf("other session kept: %v", err)
+	for _, tok := range []string{other, api} {
+		if _, err := f.svc.Authenticate(f.ctx, tok); !errors.Is(err, ErrUnauthenticated) || !strings.Contains(err.Error(), "revoked") {
+			t.Fatalf("other session or API token kept: %v", err)
+		}
 	}
 	if _, u, err := f.svc.Login(f.ctx, "u", "new-password-1", "192.0.2.1:1"); err != nil || u.MustChangePassword {
 		t.Fatalf("login with new password: %+v %v", u, err)
@@ -184,5 +195,70 @@ func TestCreateUserValidates(t *testing.T) {
 	f.addUser(t, "ok", "0123456789", RoleViewer)
 	if _, err := f.svc.CreateUser(f.ctx, "ok", "0123456789", RoleViewer, nil); !errors.Is(err, store.ErrExists) {
 		t.Errorf("duplicate: %v", err)
+	}
+}
+
+func TestChangePasswordGuessesLockTheSession(t *testing.T) {
+	f := newFixture(t)
+	f.addUser(t, "u", "0123456789", RoleViewer)
+	stolen, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
+	for i := range 5 {
+		err := f.svc.ChangePassword(f.ctx, stolen, fmt.Sprint("guess-number-", i), "new-password-1")
+		var failed *FailedLoginError
+		if !errors.As(err, &failed) || (len(failed.Engaged) == 1) != (i == 4) {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	if err := f.svc.ChangePassword(f.ctx, stolen, "0123456789", "new-password-1"); !errors.Is(err, ErrRateLimited) {
+		t.Fatalf("locked session: %v", err)
+	}
+	// The owner still logs in from an address that has not failed.
+	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1"); err != nil {
+		t.Fatalf("owner's login: %v", err)
+	}
+}
+
+func TestLoginBusyWhenNoHashSlotFrees(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.HashSlots, o.HashWait = 2, 10*time.Millisecond })
+	f.addUser(t, "u", "0123456789", RoleViewer)
+	// Two slow checks hold both slots.
+	for range 2 {
+		if err := f.svc.slots.acquire(f.ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 6 {
+		_, _, err := f.svc.Login(f.ctx, "u", "wrong-password", "192.0.2.1:1")
+		var rl *RateLimitError
+		if !errors.As(err, &rl) || !rl.Busy || !errors.Is(err, ErrBusy) || errors.Is(err, ErrRateLimited) || rl.RetryAfter <= 0 {
+			t.Fatalf("attempt %d with no slot: %v", i, err)
+		}
+	}
+	if st := f.svc.HashStats(); st.Busy != 6 || st.Checks != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	// Refused attempts counted nothing: the right password works at once.
+	f.svc.slots.release()
+	if _, _, err := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1"); err != nil {
+		t.Fatalf("login with a free slot: %v", err)
+	}
+}
+
+func TestChangePasswordWithAnAPITokenKeepsThatToken(t *testing.T) {
+	f := newFixture(t)
+	f.addUser(t, "u", "0123456789", RoleViewer)
+	session, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
+	tool, _, _ := f.svc.CreateAPIToken(f.ctx, "u", "tool")
+	other, _, _ := f.svc.CreateAPIToken(f.ctx, "u", "other")
+	if err := f.svc.ChangePassword(f.ctx, tool, "0123456789", "new-password-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Authenticate(f.ctx, tool); err != nil {
+		t.Fatalf("the token that made the change: %v", err)
+	}
+	for _, tok := range []string{session, other} {
+		if _, err := f.svc.Authenticate(f.ctx, tok); !errors.Is(err, ErrUnauthenticated) {
+			t.Fatalf("kept after the change: %v", err)
+		}
 	}
 }

@@ -43,7 +43,8 @@ func (s *Service) createUser(ctx context.Context, name, password string, role Ro
 }
 
 // SetPassword sets a user's password (an admin reset: mustChange makes the
-// user choose a new one) and revokes all the user's sessions.
+// user choose a new one) and revokes all the user's sessions and API
+// tokens: whoever knew the old password may have made them.
 func (s *Service) SetPassword(ctx context.Context, name, password string, mustChange bool) error {
 	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
@@ -52,33 +53,31 @@ func (s *Service) SetPassword(ctx context.Context, name, password string, mustCh
 	if err := s.st.SetPassword(ctx, name, hash, mustChange); err != nil {
 		return err
 	}
-	_, err = s.st.RevokeUserSessions(ctx, name, "")
-	return err
+	return s.revokeCredentials(ctx, name, "")
 }
 
-// ChangePassword is the user changing their own password: the session of
-// token stays, the user's other sessions are revoked.
+// ChangePassword is the user changing their own password: the session (or
+// API token) of token stays; the user's other sessions and API tokens are
+// revoked. Wrong
+// old passwords count like failed logins, per session and per user.
 func (s *Service) ChangePassword(ctx context.Context, token, oldPassword, newPassword string) error {
 	u, err := s.Authenticate(ctx, token)
 	if err != nil {
 		return err
 	}
-	su, err := s.st.GetUser(ctx, u.Name)
+	a, err := s.guard.reserve(u.Name, "session:"+sessionID(token), s.now())
 	if err != nil {
-		return fmt.Errorf("change password: %w", err)
+		return err
 	}
-	now := s.now()
-	if d := s.users.retryAfter(u.Name, now); d > 0 {
-		return &RateLimitError{RetryAfter: d}
-	}
-	ok, err := s.checkPassword(ctx, su.PasswordHash, oldPassword)
+	_, ok, err := s.verify(ctx, u.Name, oldPassword)
 	if err != nil {
+		a.cancel(s.now())
 		return fmt.Errorf("change password: %w", err)
 	}
 	if !ok {
-		s.users.fail(u.Name, now)
-		return ErrInvalidCredentials
+		return &FailedLoginError{Engaged: a.failed(s.now())}
 	}
+	a.succeeded(s.now())
 	if oldPassword == newPassword {
 		return ErrSamePassword
 	}
@@ -89,6 +88,33 @@ func (s *Service) ChangePassword(ctx context.Context, token, oldPassword, newPas
 	if err := s.st.SetPassword(ctx, u.Name, hash, false); err != nil {
 		return err
 	}
-	_, err = s.st.RevokeUserSessions(ctx, u.Name, sessionID(token))
-	return err
+	return s.revokeCredentials(ctx, u.Name, token)
+}
+
+// revokeCredentials ends every session and API token of name but keep (the
+// session or API token that changed the password; "" for none).
+func (s *Service) revokeCredentials(ctx context.Context, name, keep string) error {
+	keepID := ""
+	if keep != "" {
+		keepID = sessionID(keep) // sessions and API tokens are stored by the same hash
+	}
+	if _, err := s.st.RevokeUserSessions(ctx, name, keepID); err != nil {
+		return err
+	}
+	if !IsAPIToken(keep) {
+		_, err := s.st.RevokeUserAPITokens(ctx, name)
+		return err
+	}
+	tokens, err := s.st.ListAPITokens(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, t := range tokens {
+		if !t.Revoked && t.Hash != keepID {
+			if err := s.st.RevokeAPIToken(ctx, t.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

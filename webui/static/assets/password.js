@@ -31,6 +31,7 @@ export function openPasswordDialog({ forced = false, onChanged = () => {}, onSig
   const form = h('form', { class: 'dialog-form', method: 'dialog', noValidate: true },
     h('h2', {}, t(forced ? 'password.forcedTitle' : 'password.title')),
     forced ? h('p', { class: 'dialog-text' }, t('password.forcedText')) : null,
+    h('p', { class: 'dialog-text' }, t('password.revokes')),
     oldLabel, newLabel, confirmLabel, error,
     h('div', { class: 'dialog-actions' }, leave, submit));
   const dialog = h('dialog', { id: 'password-dialog', class: 'dialog' }, form);
