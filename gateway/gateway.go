@@ -59,6 +59,7 @@ type Gateway struct {
 	services  *services
 	member    *cluster.Member // nil on a single node
 	bus       *events.Bus
+	shared    *statusShare // nil on a single node
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
@@ -123,6 +124,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
+	g.shared = startStatusShare(g, time.Second)
 	g.followEvents()
 	g.auditStart(opts)
 	return g, nil
@@ -234,6 +236,7 @@ func (g *Gateway) Close() error {
 	if g.bus != nil {
 		g.bus.Close() // no other node's event reaches a closing console
 	}
+	g.shared.close()
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)
