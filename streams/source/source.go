@@ -18,6 +18,10 @@ import (
 type Options struct {
 	ID        string
 	URL       string // may carry credentials; never logged as is
+	// ResolveURL, when set, replaces URL: it is asked before every
+	// attempt, so a pull follows a stream that moves (a relayed camera
+	// whose owner node changed). An error fails that attempt.
+	ResolveURL func() (string, error)
 	Transport string // auto, tcp or udp
 	Hub       *hub.Hub
 	// AudioHub, when set, receives the camera's audio (AAC, G.711 or
@@ -67,8 +71,10 @@ func New(opts Options) (*Source, error) {
 	if opts.Hub == nil {
 		return nil, errors.New("source: no hub")
 	}
-	if _, err := rtsp.HostPort(opts.URL); err != nil {
-		return nil, err
+	if opts.ResolveURL == nil {
+		if _, err := rtsp.HostPort(opts.URL); err != nil {
+			return nil, err
+		}
 	}
 	setDefault(&opts.MinBackoff, time.Second)
 	setDefault(&opts.MaxBackoff, 30*time.Second)
@@ -108,7 +114,10 @@ func (s *Source) Run(ctx context.Context) {
 		s.videoClock.Reset()
 		s.audioClock.Reset()
 		sess := &session{src: s}
-		err := rtsp.Play(ctx, s.clientOptions(), sess)
+		url, err := s.url()
+		if err == nil {
+			err = rtsp.Play(ctx, s.clientOptions(url), sess)
+		}
 		sess.collect()
 		s.mu.Lock()
 		s.base = s.counters
@@ -129,7 +138,7 @@ func (s *Source) Run(ctx context.Context) {
 		}
 		wait := backoff(failures, s.opts.MinBackoff, s.opts.MaxBackoff)
 		failures++
-		if !s.waitForRetry(ctx, wait, reason == hub.ReasonUnreachable || reason == hub.ReasonTimeout) {
+		if !s.waitForRetry(ctx, url, wait, reason == hub.ReasonUnreachable || reason == hub.ReasonTimeout) {
 			s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
 			s.setAudioOffline(hub.ReasonStopped)
 			return
@@ -137,9 +146,17 @@ func (s *Source) Run(ctx context.Context) {
 	}
 }
 
-func (s *Source) clientOptions() rtsp.ClientOptions {
+// url returns the URL of the next attempt.
+func (s *Source) url() (string, error) {
+	if s.opts.ResolveURL == nil {
+		return s.opts.URL, nil
+	}
+	return s.opts.ResolveURL()
+}
+
+func (s *Source) clientOptions(url string) rtsp.ClientOptions {
 	return rtsp.ClientOptions{
-		URL:               s.opts.URL,
+		URL:               url,
 		Transport:         s.opts.Transport,
 		ConnectTimeout:    s.opts.ConnectTimeout,
 		ReadTimeout:       s.opts.ReadTimeout,
@@ -151,8 +168,9 @@ func (s *Source) clientOptions() rtsp.ClientOptions {
 // waitForRetry waits out the backoff, probing the camera's port every
 // ProbeInterval. When the camera was unreachable and now answers, it
 // returns at once: the backoff exists to spare a camera that answers but
-// fails, not to delay one that has just come back.
-func (s *Source) waitForRetry(ctx context.Context, wait time.Duration, wasUnreachable bool) bool {
+// fails, not to delay one that has just come back. url is the address of
+// the failed attempt; "" (unresolved) waits out the backoff.
+func (s *Source) waitForRetry(ctx context.Context, url string, wait time.Duration, wasUnreachable bool) bool {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	probe := time.NewTicker(s.opts.ProbeInterval)
@@ -166,7 +184,7 @@ func (s *Source) waitForRetry(ctx context.Context, wait time.Duration, wasUnreac
 			return true
 		case <-probe.C:
 			pctx, cancel := context.WithTimeout(ctx, s.opts.ProbeInterval)
-			err := rtsp.Probe(pctx, s.opts.URL)
+			err := rtsp.Probe(pctx, url)
 			cancel()
 			if err != nil {
 				down = true
