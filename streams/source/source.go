@@ -16,14 +16,14 @@ import (
 
 // Options configure a Source. Zero durations take the defaults.
 type Options struct {
-	ID        string
-	URL       string // may carry credentials; never logged as is
+	ID  string
+	URL string // may carry credentials; never logged as is
 	// ResolveURL, when set, replaces URL: it is asked before every
 	// attempt, so a pull follows a stream that moves (a relayed camera
 	// whose owner node changed). An error fails that attempt.
 	ResolveURL func() (string, error)
-	Transport string // auto, tcp or udp
-	Hub       *hub.Hub
+	Transport  string // auto, tcp or udp
+	Hub        *hub.Hub
 	// AudioHub, when set, receives the camera's audio (AAC, G.711 or
 	// Opus); without it audio is only reported.
 	AudioHub *hub.Hub
