@@ -21,6 +21,7 @@ import (
 	"vigil/gateway/catalog"
 	"vigil/gateway/clips"
 	"vigil/gateway/config"
+	"vigil/streams/relay"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
 	"vigil/webui"
@@ -42,6 +43,13 @@ type Options struct {
 	// cookies get Secure and responses Strict-Transport-Security.
 	TLSCertFile string
 	TLSKeyFile  string
+	// RelayAddr, when set, serves every camera's normalized stream over
+	// RTSP there (-relay, VIGIL_RELAY): to users' tools with an API token
+	// as the password, and to other nodes with ClusterSecret.
+	RelayAddr string
+	// ClusterSecret admits other nodes to the relay; empty admits none.
+	// The cluster config fills it.
+	ClusterSecret string
 }
 
 // Gateway is a running vigil.
@@ -55,6 +63,7 @@ type Gateway struct {
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
+	relay     *relay.Server
 	clips     *clips.Service
 	api       *api.Server
 	console   *console
@@ -103,6 +112,11 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	}
 	if g.console, err = startConsole(ctx, g); err != nil {
 		return nil, err
+	}
+	if opts.RelayAddr != "" {
+		if g.relay, err = startRelay(g, opts.RelayAddr, opts.ClusterSecret); err != nil {
+			return nil, err
+		}
 	}
 	if g.clips, err = startClips(ctx, g, opts.DataDir); err != nil {
 		return nil, err
@@ -202,6 +216,15 @@ func (g *Gateway) URL() string {
 // Catalog returns the stations and cameras (tests, benchmarks).
 func (g *Gateway) Catalog() *catalog.Catalog { return g.catalog }
 
+// RelayAddr returns the relay's RTSP address with the port resolved, ""
+// when it is off.
+func (g *Gateway) RelayAddr() string {
+	if g.relay == nil {
+		return ""
+	}
+	return g.relay.Addr()
+}
+
 // Demo returns the simulated cameras in demo mode, or nil.
 func (g *Gateway) Demo() *sim.Server { return g.demo }
 
@@ -222,6 +245,9 @@ func (g *Gateway) Close() error {
 	}
 	if g.console != nil {
 		g.console.close()
+	}
+	if g.relay != nil {
+		g.relay.Close()
 	}
 	if g.recording != nil {
 		g.recording.close() // recorders flush their open segments

@@ -38,6 +38,8 @@ func run(args []string) error {
 	fs.StringVar(&opts.WebUIDir, "webui-dir", "", "serve the console from this directory (development)")
 	fs.StringVar(&opts.TLSCertFile, "tls-cert", "", "TLS certificate (PEM); with -tls-key serves HTTPS")
 	fs.StringVar(&opts.TLSKeyFile, "tls-key", "", "TLS private key (PEM)")
+	fs.StringVar(&opts.RelayAddr, "relay", os.Getenv("VIGIL_RELAY"),
+		"RTSP address re-serving every camera to tools (API token as password); empty: off (env VIGIL_RELAY)")
 	verbose := fs.Bool("v", false, "debug logging")
 	if err := fs.Parse(args); err != nil {
 		return err
