@@ -103,6 +103,12 @@ func (h *handler) Play(ctx context.Context, ps *rtsp.PlaySession) error {
 	wg.Go(func() { h.recheck(ctx, cancel, ps, camera) })
 
 	p := &pump{ps: ps, tracks: ps.Tracks(), videoSent: make(chan struct{})}
+	defer func() {
+		if n := p.dropped.Load(); n > 0 {
+			h.s.log.Info("relay: reader fell behind; units dropped up to the next keyframe",
+				"remote", c.Remote, "camera", camera, "dropped", n)
+		}
+	}()
 	if hubs.Audio != nil && p.tracks.Audio != nil {
 		wg.Go(func() {
 			if err := p.audio(ctx, hubs.Audio); err != nil {

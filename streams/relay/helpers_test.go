@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +58,8 @@ type rig struct {
 	puller *Puller
 
 	logs *syncBuffer // the relay server's log
+	// revoked makes the relay refuse the cluster secret from now on.
+	revoked atomic.Bool
 
 	mu   sync.Mutex
 	sent map[int64]time.Time // frame → when the camera sent it
@@ -85,6 +88,7 @@ type rigOptions struct {
 	audio    media.Codec
 	secret   string // what the puller sends; default testSecret
 	linger   time.Duration
+	recheck  time.Duration
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
@@ -112,8 +116,8 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	}
 	runSource(t, source.Options{ID: testCamera, URL: cam.URL("cam0"), Transport: "tcp", Hub: r.owner, AudioHub: r.audio})
 
-	r.relay, err = New(Options{Address: "127.0.0.1:0", Lookup: r.lookup, Authorize: authorizeSecret,
-		Logger: slog.New(slog.NewTextHandler(r.logs, nil))})
+	r.relay, err = New(Options{Address: "127.0.0.1:0", Lookup: r.lookup, Authorize: r.authorize,
+		Logger: slog.New(slog.NewTextHandler(r.logs, nil)), Recheck: o.recheck})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,9 +142,12 @@ func (r *rig) lookup(camera string, sub bool) (Hubs, bool) {
 	return Hubs{Video: r.owner, Audio: r.audio}, true
 }
 
-// authorizeSecret admits the cluster's nodes; an unknown camera is not
-// found whoever asks.
-func authorizeSecret(_ context.Context, user, password, camera string) error {
+// authorize admits the cluster's nodes until revoked; an unknown camera
+// is not found whoever asks.
+func (r *rig) authorize(_ context.Context, user, password, camera string) error {
+	if r.revoked.Load() {
+		return errors.New("secret revoked")
+	}
 	if user != testUser || password != testSecret {
 		return errors.New("wrong cluster secret")
 	}

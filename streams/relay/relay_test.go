@@ -179,3 +179,16 @@ func TestRelayCarriesAudio(t *testing.T) {
 	readAFrame(t, hubs.Audio)
 	readAFrame(t, hubs.Video)
 }
+
+// A reader whose credentials stop holding is cut off at the next recheck.
+func TestRelayRechecksPlayingReaders(t *testing.T) {
+	r := newRig(t, rigOptions{fps: 25, gop: 25, recheck: 50 * time.Millisecond})
+	hubs, release := r.puller.Acquire(testCamera)
+	defer release()
+	readAFrame(t, hubs.Video)
+	waitFor(t, "one reader", func() bool { return r.relay.Readers() == 1 })
+	r.revoked.Store(true)
+	waitStatus(t, hubs.Video, hub.StateOffline, "")
+	waitFor(t, "the reader cut off", func() bool { return r.relay.Readers() == 0 })
+	waitStatus(t, hubs.Video, hub.StateOffline, hub.ReasonUnauthorized) // and its retries refused
+}
