@@ -88,11 +88,9 @@ func describeBody(desc *description.Session) ([]byte, error) {
 }
 
 // OnSetup implements gortsplib.ServerHandlerOnSetup. The first SETUP of a
-// session builds its stream; later ones (audio) return the same.
+// session builds its stream; later ones (audio) return the same. UDP
+// SETUPs never get here: with no UDP listener, gortsplib answers 461.
 func (h *playHandler) OnSetup(c *gortsplib.ServerHandlerOnSetupCtx) (*base.Response, *gortsplib.ServerStream, error) {
-	if c.Transport != gortsplib.TransportTCP {
-		return &base.Response{StatusCode: base.StatusUnsupportedTransport}, nil, nil
-	}
 	path := strings.TrimPrefix(c.Path, "/")
 	cr := credentials(c.Conn, c.Request)
 	t, res, err := h.admit(h.s.ctx, path, cr)

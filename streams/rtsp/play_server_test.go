@@ -20,7 +20,11 @@ import (
 // "p"; "dark" exists but is not ready. Every session gets its own stream
 // from frame 0, an IDR, then a frame every 10 ms.
 type playTestHandler struct {
-	enc     *h264enc.Encoder
+	enc *h264enc.Encoder
+	// hold, when set, keeps Play from returning after its context ended
+	// until it is closed; each Play waiting there sends on held first.
+	hold    chan struct{}
+	held    chan struct{}
 	units   [][][]byte // an IDR, then P-frames; shared by all sessions
 	plays   atomic.Int64
 	running atomic.Int64
@@ -59,6 +63,10 @@ func (h *playTestHandler) Play(ctx context.Context, s *PlaySession) error {
 		}
 		select {
 		case <-ctx.Done():
+			if h.hold != nil {
+				h.held <- struct{}{}
+				<-h.hold
+			}
 			return ctx.Err()
 		case <-tick.C:
 		}
@@ -153,11 +161,27 @@ func TestPlayServerOffersTCPOnly(t *testing.T) {
 
 func TestPlayServerCloseEndsEveryPlay(t *testing.T) {
 	s, h := playTestServer(t)
+	h.hold, h.held = make(chan struct{}), make(chan struct{}, 3)
 	for range 3 {
 		_, aus := serverTestRead(t, "rtsp://u:p@"+s.Addr()+"/cam", gortsplib.TransportTCP)
 		serverTestNext(t, aus)
 	}
-	s.Close()
+	closed := make(chan struct{})
+	go func() {
+		defer close(closed)
+		s.Close()
+	}()
+	// Every Play saw its context end and is still busy: Close must wait.
+	for range 3 {
+		within(t, h.held, "Play seeing its context end")
+	}
+	select {
+	case <-closed:
+		t.Fatal("Close returned while Play calls were still running")
+	default:
+	}
+	close(h.hold)
+	<-closed
 	if n := h.running.Load(); n != 0 {
 		t.Fatalf("%d Play calls still running after Close", n)
 	}
