@@ -192,3 +192,17 @@ func TestRelayRechecksPlayingReaders(t *testing.T) {
 	waitFor(t, "the reader cut off", func() bool { return r.relay.Readers() == 0 })
 	waitStatus(t, hubs.Video, hub.StateOffline, hub.ReasonUnauthorized) // and its retries refused
 }
+
+// A reader's SDP says what the camera sent when it connected: when the
+// camera's codec changes, the reader's session ends so it describes anew.
+func TestRelayEndsReadersOnCodecChange(t *testing.T) {
+	r := newRig(t, rigOptions{fps: 25, gop: 25})
+	hubs, release := r.puller.Acquire(testCamera)
+	defer release()
+	readAFrame(t, hubs.Video)
+	waitFor(t, "one reader", func() bool { return r.relay.Readers() == 1 })
+	st := r.owner.Status()
+	st.Track = media.Track{Codec: media.CodecH265, Width: 320, Height: 180}
+	r.owner.SetStatus(st)
+	waitStatus(t, hubs.Video, hub.StateOffline, "")
+}
