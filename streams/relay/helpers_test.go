@@ -2,6 +2,7 @@ package relay
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -89,13 +90,18 @@ type rigOptions struct {
 	secret   string // what the puller sends; default testSecret
 	linger   time.Duration
 	recheck  time.Duration
+	// width and height of the camera (default 320x180); writeTimeout is
+	// the relay's.
+	width, height int
+	writeTimeout  time.Duration
+	writeQueue    int
 }
 
 func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
 	r := &rig{sent: make(map[int64]time.Time), logs: &syncBuffer{}}
 	cam, err := sim.NewServer(sim.ServerOptions{Listen: "127.0.0.1:0", Names: []string{"cam0"},
-		Width: 320, Height: 180, FPS: o.fps, GOP: o.gop, NoUDP: true,
+		Width: cmp.Or(o.width, 320), Height: cmp.Or(o.height, 180), FPS: o.fps, GOP: o.gop, NoUDP: true,
 		Configure: func(_ string, co *sim.CameraOptions) {
 			co.Audio = o.audio
 			co.Tag = func(n int64, sent time.Time) []byte {
@@ -117,7 +123,8 @@ func newRig(t testing.TB, o rigOptions) *rig {
 	runSource(t, source.Options{ID: testCamera, URL: cam.URL("cam0"), Transport: "tcp", Hub: r.owner, AudioHub: r.audio})
 
 	r.relay, err = New(Options{Address: "127.0.0.1:0", Lookup: r.lookup, Authorize: r.authorize,
-		Logger: slog.New(slog.NewTextHandler(r.logs, nil)), Recheck: o.recheck})
+		Logger: slog.New(slog.NewTextHandler(r.logs, nil)), Recheck: o.recheck,
+		WriteTimeout: o.writeTimeout, WriteQueueSize: o.writeQueue})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,6 +65,10 @@ type Options struct {
 	// WriteTimeout drops a reader whose connection takes no data for this
 	// long (default 10 s).
 	WriteTimeout time.Duration
+	// WriteQueueSize is the RTP packets queued per reader (a power of two,
+	// default 8192: a few seconds' GOP at once); a reader whose queue is
+	// full loses units up to the next keyframe.
+	WriteQueueSize int
 }
 
 // Server is a running relay.
@@ -93,6 +97,7 @@ func New(opts Options) (*Server, error) {
 	s.refusals = newRefusals(opts.RefusalLogEvery)
 	srv, err := rtsp.NewPlayServer(rtsp.PlayServerOptions{
 		Address: opts.Address, Handler: &handler{s: s}, WriteTimeout: opts.WriteTimeout,
+		WriteQueueSize: opts.WriteQueueSize,
 	})
 	if err != nil {
 		return nil, err
