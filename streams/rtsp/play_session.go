@@ -81,7 +81,10 @@ type sessionSink struct{ ss *gortsplib.ServerSession }
 
 // WritePacketRTPWithNTP implements packetSink. Packets go straight to the
 // session's queue, without RTCP sender reports: the readers of a relay
-// time their media by the RTP timestamps alone.
+// time their media by the RTP timestamps alone. Writing from the Play
+// goroutine is safe because the session's medias cannot change while it
+// plays: PlayServer offers no PAUSE (gortsplib answers 501), and SETUP is
+// refused in the playing state.
 func (s sessionSink) WritePacketRTPWithNTP(m *description.Media, pkt *rtp.Packet, _ time.Time) error {
 	return s.ss.WritePacketRTP(m, pkt)
 }
