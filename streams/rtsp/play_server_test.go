@@ -149,13 +149,18 @@ func TestPlayServerRefuses(t *testing.T) {
 	}
 }
 
-func TestPlayServerOffersTCPOnly(t *testing.T) {
+func TestPlayServerOffersTCPPlayOnly(t *testing.T) {
 	s, _ := playTestServer(t)
 	res := serverTestRawHeaders(t, s.Addr(), "SETUP", "rtsp://"+s.Addr()+"/cam/trackID=0",
 		"Authorization: Basic "+base64.StdEncoding.EncodeToString([]byte("u:p")),
 		"Transport: RTP/AVP;unicast;client_port=30000-30001")
 	if !strings.HasPrefix(res, "RTSP/1.0 461") {
 		t.Fatalf("UDP SETUP: got %q, want 461 Unsupported Transport", res)
+	}
+	// Writes from Play rely on a session's medias staying as set up.
+	res = serverTestRawHeaders(t, s.Addr(), "PAUSE", "rtsp://"+s.Addr()+"/cam", "Session: 12345678")
+	if !strings.HasPrefix(res, "RTSP/1.0 501") {
+		t.Fatalf("PAUSE: got %q, want 501 Not Implemented", res)
 	}
 }
 
