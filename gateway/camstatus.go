@@ -76,7 +76,7 @@ func (s *statusShare) run(ctx context.Context, interval time.Duration) {
 // publishOwned writes the status of every owned camera that changed.
 func (s *statusShare) publishOwned(ctx context.Context) {
 	for _, c := range s.g.catalog.Cameras() {
-		if !s.g.ingest.runners.running(c.ID) {
+		if !s.g.owns(c.ID) {
 			continue
 		}
 		now := shareOf(c.MainHub.Status())
@@ -103,7 +103,7 @@ func (s *statusShare) publishOwned(ctx context.Context) {
 // itself (owner) or relays it (the relay's own status is the truth then).
 func (s *statusShare) apply(ctx context.Context, camera string) {
 	c, ok := s.g.catalog.Camera(camera)
-	if !ok || s.g.ingest.runners.running(camera) || s.g.relaying(camera) {
+	if !ok || s.g.owns(camera) || s.g.relaying(camera) {
 		return
 	}
 	cs, err := s.g.services.store.GetCameraStatus(ctx, camera)
@@ -119,7 +119,7 @@ func (s *statusShare) applyAll(ctx context.Context) {
 		return
 	}
 	for _, cs := range all {
-		if c, ok := s.g.catalog.Camera(cs.Camera); ok && !s.g.ingest.runners.running(cs.Camera) && !s.g.relaying(cs.Camera) {
+		if c, ok := s.g.catalog.Camera(cs.Camera); ok && !s.g.owns(cs.Camera) && !s.g.relaying(cs.Camera) {
 			s.show(c.MainHub, cs)
 		}
 	}
