@@ -28,7 +28,7 @@ func BenchmarkRelayLatency(b *testing.B) {
 	defer ownerReader.Close()
 	wg.Go(func() { owned.collect(ctx, ownerReader) })
 
-	hubs, release := r.puller.Acquire(testCamera)
+	hubs, release := r.pull(b, testCamera)
 	defer release()
 	local := hubs.Video.NewReader()
 	defer local.Close()

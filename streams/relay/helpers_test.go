@@ -49,14 +49,15 @@ func frameOf(au *media.AccessUnit) int64 {
 }
 
 // rig is the chain under test: a simulated camera, the owner node's hub
-// pulling it, the relay server over that hub, and a Puller as the other
-// node would run it.
+// pulling it, the relay server over that hub, and pulls of it into hubs of
+// their own, as the other node's gateway runs them.
 type rig struct {
 	cam    *sim.Server
 	owner  *hub.Hub // the owner node's hub of the camera
 	audio  *hub.Hub
 	relay  *Server
-	puller *Puller
+	secret string // what pulls send
+	audioOn bool
 
 	logs *syncBuffer // the relay server's log
 	// revoked makes the relay refuse the cluster secret from now on.
@@ -87,8 +88,7 @@ func (b *syncBuffer) String() string {
 type rigOptions struct {
 	fps, gop int
 	audio    media.Codec
-	secret   string // what the puller sends; default testSecret
-	linger   time.Duration
+	secret   string // what pulls send; default testSecret
 	recheck  time.Duration
 	// width and height of the camera (default 320x180); writeTimeout is
 	// the relay's.
@@ -129,17 +129,35 @@ func newRig(t testing.TB, o rigOptions) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(r.relay.Close)
-	secret := o.secret
-	if secret == "" {
-		secret = testSecret
-	}
-	r.puller = NewPuller(PullOptions{Audio: o.audio != "", Linger: o.linger,
-		URL: func(path string) (string, error) {
-			return "rtsp://" + testUser + ":" + secret + "@" + r.relay.Addr() + "/" + path, nil
-		},
-		Source: source.Options{MinBackoff: 50 * time.Millisecond, ReadTimeout: 5 * time.Second}})
-	t.Cleanup(r.puller.Close)
+	r.secret = cmp.Or(o.secret, testSecret)
+	r.audioOn = o.audio != ""
 	return r
+}
+
+// pull pulls path from the relay into new hubs until release, as the
+// gateway of another node does.
+func (r *rig) pull(t testing.TB, path string) (Hubs, func()) {
+	t.Helper()
+	hubs := Hubs{Video: hub.New(hub.Options{ID: path})}
+	if _, sub, _ := parsePath(path); r.audioOn && !sub {
+		hubs.Audio = hub.New(hub.Options{ID: path + "/audio"})
+	}
+	src, err := source.New(source.Options{ID: path, Transport: "tcp", Hub: hubs.Video, AudioHub: hubs.Audio,
+		URL: "rtsp://" + testUser + ":" + r.secret + "@" + r.relay.Addr() + "/" + path,
+		MinBackoff: 50 * time.Millisecond, ReadTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		src.Run(ctx)
+	}()
+	var once sync.Once
+	release := func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(release)
+	return hubs, release
 }
 
 func (r *rig) lookup(camera string, sub bool) (Hubs, bool) {

@@ -1,11 +1,9 @@
 package relay
 
 import (
-	"runtime"
 	"strings"
 	"testing"
 	"time"
-	"vigil/streams/source"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
@@ -38,7 +36,7 @@ func TestRelayStartsFromTheCachedGOP(t *testing.T) {
 	key := owned[0]
 	nextKeyFrame := frameOf(key) + 100
 
-	hubs, release := r.puller.Acquire(testCamera)
+	hubs, release := r.pull(t, testCamera)
 	defer release()
 	local := hubs.Video.NewReader()
 	defer local.Close()
@@ -93,7 +91,7 @@ func checkParamSetsFirst(t *testing.T, au *media.AccessUnit) {
 func TestRelayRefusesAWrongSecret(t *testing.T) {
 	r := newRig(t, rigOptions{fps: 25, gop: 25, secret: "wrong-secret"})
 	waitStatus(t, r.owner, hub.StateOnline, "")
-	hubs, release := r.puller.Acquire(testCamera)
+	hubs, release := r.pull(t, testCamera)
 	defer release()
 	waitStatus(t, hubs.Video, hub.StateOffline, hub.ReasonUnauthorized)
 	waitFor(t, "two retries refused too", func() bool { return r.relay.Refused() >= 3 })
@@ -111,10 +109,10 @@ func TestRelayRefusesAWrongSecret(t *testing.T) {
 
 func TestRelayUnknownCameraIsNotFound(t *testing.T) {
 	r := newRig(t, rigOptions{fps: 25, gop: 25})
-	hubs, release := r.puller.Acquire("no-such-camera")
+	hubs, release := r.pull(t, "no-such-camera")
 	defer release()
 	waitStatus(t, hubs.Video, hub.StateOffline, hub.ReasonNotFound)
-	sub, releaseSub := r.puller.Acquire(testCamera + "/sub") // the rig's camera has none
+	sub, releaseSub := r.pull(t, testCamera + "/sub") // the rig's camera has none
 	defer releaseSub()
 	waitStatus(t, sub.Video, hub.StateOffline, hub.ReasonNotFound)
 	if n := r.relay.Refused(); n != 0 {
@@ -122,42 +120,6 @@ func TestRelayUnknownCameraIsNotFound(t *testing.T) {
 	}
 }
 
-// Two users of a relayed camera share one pull; the pull stops a linger
-// after the last leaves and starts again on the next Acquire.
-func TestPullerSharesAndLingers(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Run("chain", func(t *testing.T) { // its cleanups close everything
-		r := newRig(t, rigOptions{fps: 25, gop: 25, linger: 100 * time.Millisecond})
-		a, releaseA := r.puller.Acquire(testCamera)
-		b, releaseB := r.puller.Acquire(testCamera)
-		if a.Video != b.Video {
-			t.Fatal("two hubs for one relayed camera")
-		}
-		waitStatus(t, a.Video, hub.StateOnline, "")
-		waitFor(t, "one reader on the relay", func() bool { return r.relay.Readers() == 1 })
-		releaseA()
-		releaseA() // twice is harmless
-		readAFrame(t, b.Video)
-		if n := r.relay.Readers(); n != 1 {
-			t.Fatalf("%d relay readers with one user left, want 1", n)
-		}
-		releaseB()
-		waitStatus(t, a.Video, hub.StateOffline, hub.ReasonStopped)
-		waitFor(t, "the relay reader gone", func() bool { return r.relay.Readers() == 0 })
-
-		c, releaseC := r.puller.Acquire(testCamera)
-		defer releaseC()
-		if c.Video != a.Video {
-			t.Fatal("a restarted pull has a new hub")
-		}
-		readAFrame(t, c.Video)
-		if n := r.puller.Starts(testCamera); n != 2 {
-			t.Fatalf("pull started %d times, want 2", n)
-		}
-		waitFor(t, "one reader on the relay again", func() bool { return r.relay.Readers() == 1 })
-	})
-	checkNoLeaks(t, before)
-}
 
 func readAFrame(t *testing.T, h *hub.Hub) {
 	t.Helper()
@@ -171,7 +133,7 @@ func readAFrame(t *testing.T, h *hub.Hub) {
 func TestRelayCarriesAudio(t *testing.T) {
 	r := newRig(t, rigOptions{fps: 25, gop: 25, audio: media.CodecPCMA})
 	waitStatus(t, r.audio, hub.StateOnline, "")
-	hubs, release := r.puller.Acquire(testCamera)
+	hubs, release := r.pull(t, testCamera)
 	defer release()
 	st := waitStatus(t, hubs.Audio, hub.StateOnline, "")
 	if st.Track.Codec != media.CodecPCMA || st.Track.SampleRate != 8000 {
@@ -184,7 +146,7 @@ func TestRelayCarriesAudio(t *testing.T) {
 // A reader whose credentials stop holding is cut off at the next recheck.
 func TestRelayRechecksPlayingReaders(t *testing.T) {
 	r := newRig(t, rigOptions{fps: 25, gop: 25, recheck: 50 * time.Millisecond})
-	hubs, release := r.puller.Acquire(testCamera)
+	hubs, release := r.pull(t, testCamera)
 	defer release()
 	readAFrame(t, hubs.Video)
 	waitFor(t, "one reader", func() bool { return r.relay.Readers() == 1 })
@@ -198,7 +160,7 @@ func TestRelayRechecksPlayingReaders(t *testing.T) {
 // camera's codec changes, the reader's session ends so it describes anew.
 func TestRelayEndsReadersOnCodecChange(t *testing.T) {
 	r := newRig(t, rigOptions{fps: 25, gop: 25})
-	hubs, release := r.puller.Acquire(testCamera)
+	hubs, release := r.pull(t, testCamera)
 	defer release()
 	readAFrame(t, hubs.Video)
 	waitFor(t, "one reader", func() bool { return r.relay.Readers() == 1 })
@@ -208,22 +170,3 @@ func TestRelayEndsReadersOnCodecChange(t *testing.T) {
 	waitStatus(t, hubs.Video, hub.StateOffline, "")
 }
 
-// A Puller given the hubs to fill publishes there: a gateway's viewers
-// keep reading their camera's own hub whoever feeds it.
-func TestPullerFillsGivenHubs(t *testing.T) {
-	r := newRig(t, rigOptions{fps: 25, gop: 25, linger: 50 * time.Millisecond})
-	own := hub.New(hub.Options{ID: "local-" + testCamera})
-	p := NewPuller(PullOptions{
-		URL: func(path string) (string, error) {
-			return "rtsp://" + testUser + ":" + testSecret + "@" + r.relay.Addr() + "/" + path, nil
-		},
-		Hubs:   func(path string) (Hubs, bool) { return Hubs{Video: own}, path == testCamera },
-		Source: source.Options{MinBackoff: 50 * time.Millisecond, ReadTimeout: 5 * time.Second}})
-	defer p.Close()
-	got, release := p.Acquire(testCamera)
-	defer release()
-	if got.Video != own {
-		t.Fatal("the pull made a hub of its own")
-	}
-	readAFrame(t, own)
-}

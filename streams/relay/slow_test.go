@@ -26,7 +26,7 @@ import (
 func TestRelaySlowReaderIsDroppedAlone(t *testing.T) {
 	r := newRig(t, rigOptions{fps: 50, gop: 5, width: 640, height: 360, writeTimeout: 4 * time.Second, writeQueue: 1024})
 	waitStatus(t, r.owner, hub.StateOnline, "")
-	hubs, release := r.puller.Acquire(testCamera)
+	hubs, release := r.pull(t, testCamera)
 	defer release()
 	readAFrame(t, hubs.Video)
 
