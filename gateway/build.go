@@ -12,8 +12,14 @@ import (
 )
 
 // buildCatalog turns the config's stations into the catalog, with a hub for
-// every stream and transcoders made on demand.
-func buildCatalog(cfg *config.Config, log *slog.Logger) *catalog.Catalog {
+// every stream and transcoders made on demand. demand is told when a
+// stream's hub gains its first reader or loses its last (path "cam" or
+// "cam/sub"), so that a camera another node owns is relayed only while
+// someone here watches it.
+func buildCatalog(cfg *config.Config, log *slog.Logger, demand func(path string)) *catalog.Catalog {
+	hubOf := func(path string) *hub.Hub {
+		return hub.New(hub.Options{ID: path, OnDemand: func() { demand(path) }})
+	}
 	stations := make([]*catalog.Station, 0, len(cfg.Stations))
 	for _, st := range cfg.Stations {
 		cs := &catalog.Station{
@@ -25,10 +31,10 @@ func buildCatalog(cfg *config.Config, log *slog.Logger) *catalog.Catalog {
 				ID: c.ID, Station: st.ID, Name: c.Name, NameEN: c.NameEN,
 				Record:  c.RecordEnabled(),
 				MainURL: c.MainURL(), SubURL: c.SubStreamURL(),
-				MainHub: hub.New(hub.Options{ID: c.ID}),
+				MainHub: hubOf(c.ID),
 			}
 			if cam.SubURL != "" {
-				cam.SubHub = hub.New(hub.Options{ID: c.ID + "/sub"})
+				cam.SubHub = hubOf(c.ID + "/sub")
 			}
 			if c.AudioEnabled() {
 				cam.AudioHub = hub.New(hub.Options{ID: c.ID + "/audio"})

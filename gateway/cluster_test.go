@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -38,10 +39,21 @@ func clusterConfig(t *testing.T, storeURL string, cams *sim.Server) string {
   store_file: %s
   secret_file: %s
   nodes:
-    - {name: bjx-1, api: "http://127.0.0.1:1", relay: "127.0.0.1:2"}
-    - {name: bjx-2, api: "http://127.0.0.1:3", relay: "127.0.0.1:4"}
-`, storeFile, secretFile)
+    - {name: bjx-1, api: "http://127.0.0.1:1", relay: "%s"}
+    - {name: bjx-2, api: "http://127.0.0.1:3", relay: "%s"}
+    - {name: center, api: "http://127.0.0.1:5", relay: "%s"}
+`, storeFile, secretFile, freeAddr(t), freeAddr(t), freeAddr(t))
 	return b.String()
+}
+
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func startNode(t *testing.T, cfg, node string) (*gateway.Gateway, error) {
@@ -74,6 +86,11 @@ func owners(t *testing.T, base, token string) map[string]string {
 		m[c.Camera] = c.Node
 	}
 	return m
+}
+
+func hubFrames(g *gateway.Gateway, camera string) uint64 {
+	c, _ := g.Catalog().Camera(camera)
+	return c.MainHub.Stats().Frames
 }
 
 func hubOnline(g *gateway.Gateway, camera string) bool {
@@ -113,10 +130,22 @@ func TestTwoNodesShareOneStation(t *testing.T) {
 		o := owners(t, second.URL(), token)
 		return o["bjx-nsq-01"] == "bjx-1" && o["bjx-nsq-02"] == "bjx-1"
 	})
-	if hubOnline(second, "bjx-nsq-01") || hubOnline(second, "bjx-nsq-02") {
+	if hubFrames(second, "bjx-nsq-01")+hubFrames(second, "bjx-nsq-02") != 0 {
 		t.Fatal("the standby pulls cameras the preferred node owns")
 	}
 	checkEventsCross(t, first, second, token)
+
+	// The central node owns nothing: a viewer there gets the camera
+	// through its owner's relay, and the tree shows every camera's health.
+	center, err := startNode(t, cfg, "center")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer center.Close()
+	testwait.For(t, "the center sees bjx-1 own both", func() bool { return owners(t, center.URL(), token)["bjx-nsq-01"] == "bjx-1" })
+	viewer := openWHEP(t, center.URL(), token, "bjx-nsq-01")
+	countDecodable(t, viewer, 25, time.Minute)
+	testwait.For(t, "the center shows the unwatched camera online", func() bool { return hubOnline(center, "bjx-nsq-02") })
 
 	for _, node := range []string{"bjx-1", "nobody"} {
 		if g, err := startNode(t, cfg, node); err == nil {
@@ -131,12 +160,14 @@ func TestTwoNodesShareOneStation(t *testing.T) {
 
 	first.Close()
 	testwait.For(t, "bjx-2 pulls both cameras after the handover", func() bool {
-		return hubOnline(second, "bjx-nsq-01") && hubOnline(second, "bjx-nsq-02")
+		return hubFrames(second, "bjx-nsq-01") > 0 && hubFrames(second, "bjx-nsq-02") > 0
 	})
 	o := owners(t, second.URL(), token)
 	if o["bjx-nsq-01"] != "bjx-2" {
 		t.Fatalf("owners after handover: %v", o)
 	}
+	// The relayed viewer resumes by itself from the new owner, keyframe first.
+	resumeAfterFailover(t, viewer)
 	resp := do(t, "GET", second.URL()+"/readyz", "", nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -176,5 +207,31 @@ func checkEventsCross(t *testing.T, from, to *gateway.Gateway, adminToken string
 	})
 	if console.closeCode != 4001 {
 		t.Fatalf("close code %d, want 4001", console.closeCode)
+	}
+}
+
+// resumeAfterFailover reads frames until a keyframe after a gap in the
+// stream (the owner changed), then 25 more without a gap.
+func resumeAfterFailover(t *testing.T, v *whepViewer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for {
+		f, err := v.Next(ctx, 0)
+		if err != nil {
+			t.Fatalf("the viewer did not resume: %v", err)
+		}
+		if f.IsKey() {
+			break
+		}
+	}
+	for i := range 25 {
+		f, err := v.Next(ctx, 0)
+		if err != nil {
+			t.Fatalf("%d frames after resuming: %v", i, err)
+		}
+		if f.Gap {
+			t.Fatalf("frame %d after resuming follows lost packets", i)
+		}
 	}
 }

@@ -45,7 +45,14 @@ func (g *Gateway) followEvents() {
 			}
 		case events.TypeSessions:
 			g.recheckSessions(ctx)
+		case events.TypeCamera:
+			if g.shared != nil {
+				g.shared.apply(ctx, e.ID)
+			}
 		case events.TypeResync:
+			if g.shared != nil {
+				g.shared.applyAll(ctx)
+			}
 			if err := walls.RefreshAll(ctx); err != nil {
 				g.log.Warn("resync walls", "err", err)
 			}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,6 +24,7 @@ import (
 	"vigil/gateway/cluster"
 	"vigil/gateway/config"
 	"vigil/gateway/events"
+	"vigil/streams/relay"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
 	"vigil/webui"
@@ -47,6 +49,13 @@ type Options struct {
 	// Node is this process's name in a cluster (-node, VIGIL_NODE); it
 	// must be one of the config's cluster.nodes.
 	Node string
+	// RelayAddr, when set, serves every camera's normalized stream over
+	// RTSP there (-relay, VIGIL_RELAY): to users' tools with an API token
+	// as the password, and to other nodes with ClusterSecret.
+	RelayAddr string
+	// ClusterSecret admits other nodes to the relay; empty admits none.
+	// The cluster config fills it.
+	ClusterSecret string
 }
 
 // Gateway is a running vigil.
@@ -59,9 +68,12 @@ type Gateway struct {
 	services  *services
 	member    *cluster.Member // nil on a single node
 	bus       *events.Bus
+	shared    *statusShare // nil on a single node
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
+	feed      atomic.Pointer[feed] // set once the sources exist; hubs ask it from the start
+	relay     *relay.Server
 	clips     *clips.Service
 	api       *api.Server
 	console   *console
@@ -88,7 +100,11 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.loadConfig(opts); err != nil {
 		return nil, err
 	}
-	g.catalog = buildCatalog(g.cfg, g.log)
+	g.catalog = buildCatalog(g.cfg, g.log, func(path string) {
+		if f := g.feed.Load(); f != nil {
+			f.demand(path)
+		}
+	})
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -117,12 +133,16 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if g.console, err = startConsole(ctx, g); err != nil {
 		return nil, err
 	}
+	if err := g.serveRelay(opts); err != nil {
+		return nil, err
+	}
 	if g.clips, err = startClips(ctx, g, opts.DataDir); err != nil {
 		return nil, err
 	}
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
+	g.shared = startStatusShare(g, time.Second)
 	g.followEvents()
 	g.auditStart(opts)
 	return g, nil
@@ -222,18 +242,31 @@ func (g *Gateway) URL() string {
 // Catalog returns the stations and cameras (tests, benchmarks).
 func (g *Gateway) Catalog() *catalog.Catalog { return g.catalog }
 
+// RelayAddr returns the relay's RTSP address with the port resolved, ""
+// when it is off.
+func (g *Gateway) RelayAddr() string {
+	if g.relay == nil {
+		return ""
+	}
+	return g.relay.Addr()
+}
+
 // Demo returns the simulated cameras in demo mode, or nil.
 func (g *Gateway) Demo() *sim.Server { return g.demo }
 
 // Close stops everything, outputs first so that no viewer waits on a
 // source that is already gone.
 func (g *Gateway) Close() error {
+	if f := g.feed.Load(); f != nil {
+		f.close() // stop pulling before handing over: no relay of what we give away
+	}
 	if g.member != nil {
 		g.member.Close() // hand the cameras to the next node at once
 	}
 	if g.bus != nil {
 		g.bus.Close() // no other node's event reaches a closing console
 	}
+	g.shared.close()
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)
@@ -249,11 +282,11 @@ func (g *Gateway) Close() error {
 	if g.console != nil {
 		g.console.close()
 	}
+	if g.relay != nil {
+		g.relay.Close()
+	}
 	if g.recording != nil {
 		g.recording.close() // recorders flush their open segments
-	}
-	if g.ingest != nil {
-		g.ingest.close()
 	}
 	if g.catalog != nil {
 		g.catalog.Close() // transcoders, once no viewer is left

@@ -147,6 +147,12 @@ func countDecodable(t *testing.T, v *whepViewer, n int, within time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
+	countDecodableFrom(t, v, n, ctx)
+}
+
+// countDecodableFrom is countDecodable until ctx ends.
+func countDecodableFrom(t *testing.T, v *whepViewer, n int, ctx context.Context) {
+	t.Helper()
 	for i := 0; i < n; i++ {
 		f, err := v.Next(ctx, 0)
 		if err != nil {

@@ -1,22 +1,20 @@
 package gateway
 
 import (
-	"context"
 	"log/slog"
-	"sync"
 
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
 	"vigil/streams/source"
 )
 
-// ingest runs one source per camera stream, each publishing to its hub.
-// A camera's streams run while the camera is switched on: always on a
-// single node, while this node owns the camera in a cluster.
+// ingest holds one source per camera stream pulling the camera itself,
+// each publishing to its hub. The feed decides when each runs: always on
+// a single node, while this node owns the camera in a cluster.
 type ingest struct {
-	runners *cameraRunners
-	sources map[string]*source.Source   // by stream id: camera id, or id + "/sub"
-	byCam   map[string][]*source.Source // a camera's streams
+	sources map[string]*source.Source // by stream path: camera id, or id + "/sub"
+	hubs    map[string]*hub.Hub       // by stream path
+	audio   map[string]*hub.Hub       // by camera: the main stream's audio hub
 }
 
 // streamSpec is one stream to pull.
@@ -29,10 +27,10 @@ type streamSpec struct {
 	audioHub  *hub.Hub // main streams only
 }
 
-// newIngest makes the sources; none runs until its camera is started.
+// newIngest makes the sources; none runs until the feed starts it.
 func newIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
-	in := &ingest{runners: newCameraRunners(), sources: make(map[string]*source.Source, len(specs)),
-		byCam: make(map[string][]*source.Source)}
+	in := &ingest{sources: make(map[string]*source.Source, len(specs)), hubs: make(map[string]*hub.Hub, len(specs)),
+		audio: make(map[string]*hub.Hub)}
 	for _, sp := range specs {
 		src, err := source.New(source.Options{
 			ID: sp.id, URL: sp.url, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub, Logger: log,
@@ -40,36 +38,13 @@ func newIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 		if err != nil {
 			return nil, err
 		}
-		in.sources[sp.id] = src
-		in.byCam[sp.camera] = append(in.byCam[sp.camera], src)
+		in.sources[sp.id], in.hubs[sp.id] = src, sp.hub
+		if sp.audioHub != nil {
+			in.audio[sp.camera] = sp.audioHub
+		}
 	}
 	return in, nil
 }
-
-// startAll switches every camera on (a single node).
-func (in *ingest) startAll() {
-	for camera := range in.byCam {
-		in.start(camera)
-	}
-}
-
-// start pulls camera's streams; it does not block.
-func (in *ingest) start(camera string) {
-	srcs := in.byCam[camera]
-	if len(srcs) == 0 {
-		return
-	}
-	in.runners.start(camera, func(ctx context.Context) {
-		var wg sync.WaitGroup
-		for _, src := range srcs {
-			wg.Go(func() { src.Run(ctx) })
-		}
-		wg.Wait()
-	})
-}
-
-// stop stops pulling camera; it does not block.
-func (in *ingest) stop(camera string) { in.runners.stop(camera) }
 
 // specsOf lists the streams of every camera in the catalog.
 func specsOf(cat *catalog.Catalog, transport func(cameraID string) string) []streamSpec {
@@ -92,5 +67,3 @@ func (in *ingest) counters() map[string]source.Counters {
 	return out
 }
 
-// close stops every source and waits for them.
-func (in *ingest) close() { in.runners.close() }

@@ -9,19 +9,29 @@ import (
 
 	"vigil/gateway/cluster"
 	"vigil/gateway/config"
+	"vigil/streams/source"
 )
 
 // Version is reported to the other nodes of a cluster (set by the build).
 var Version = "dev"
 
-// runCameras switches cameras on: all of them on a single node; in a
-// cluster, those whose lease this node holds, as ownership moves.
+// relayLinger is how long a relayed camera goes on after its last viewer
+// here left, so a dispatcher flipping between layouts does not restart it.
+const relayLinger = 10 * time.Second
+
+// runCameras starts the feed: every camera is pulled here on a single
+// node; in a cluster, those whose lease this node holds, and the others
+// through their owner's relay while someone here watches them.
 func (g *Gateway) runCameras(ctx context.Context, opts Options) error {
 	if !g.cfg.Cluster.Enabled() {
 		if opts.Node != "" {
 			return fmt.Errorf("-node %s: the config has no cluster section", opts.Node)
 		}
-		g.ingest.startAll()
+		f := newFeed(g.ingest.sources, g.ingest.hubs, nil, relayLinger)
+		g.feed.Store(f)
+		for _, c := range g.catalog.Cameras() {
+			f.own(c.ID)
+		}
 		g.recording.startAll()
 		return nil
 	}
@@ -32,18 +42,24 @@ func (g *Gateway) runCameras(ctx context.Context, opts Options) error {
 		}
 		return fmt.Errorf("-node %s: no such node in cluster.nodes", opts.Node)
 	}
+	secret, err := g.cfg.Cluster.Secret()
+	if err != nil {
+		return err
+	}
+	f := newFeed(g.ingest.sources, g.ingest.hubs, g.relaySource(self.Name, secret), relayLinger)
+	g.feed.Store(f)
 	m, err := cluster.Join(ctx, cluster.Options{
 		Store: g.services.store, Node: self.Name, Version: Version, API: self.API,
 		Eligible: eligibleCameras(g.cfg, self.Name),
 		OnOwn: func(camera string, generation int64) {
 			g.log.Info("owning camera: pulling and recording it here", "camera", camera, "generation", generation)
-			g.ingest.start(camera)
+			f.own(camera)
 			g.recording.start(camera)
 		},
 		OnLose: func(camera string) {
 			g.log.Info("camera no longer owned here", "camera", camera)
 			g.recording.stop(camera)
-			g.ingest.stop(camera)
+			f.disown(camera)
 		},
 		Load:   g.load,
 		Logger: g.log,
@@ -53,6 +69,35 @@ func (g *Gateway) runCameras(ctx context.Context, opts Options) error {
 	}
 	g.member = m
 	return nil
+}
+
+// relaySource makes the source that pulls a stream path from the relay of
+// whichever node owns its camera at each attempt, so a pull follows a
+// failover by itself.
+func (g *Gateway) relaySource(self, secret string) func(path string) *source.Source {
+	return func(path string) *source.Source {
+		camera := cameraOf(path)
+		opts := source.Options{
+			ID: path + "@relay", Hub: g.ingest.hubs[path], Transport: "tcp", Logger: g.log,
+			ResolveURL: func() (string, error) {
+				owner := g.member.Owner(camera)
+				node, ok := g.cfg.Cluster.Node(owner)
+				if owner == "" || owner == self || !ok {
+					return "", errNoOwner
+				}
+				return relayURL(node.Relay, self, secret, path), nil
+			},
+		}
+		if path == camera {
+			opts.AudioHub = g.ingest.audio[camera]
+		}
+		src, err := source.New(opts)
+		if err != nil {
+			g.log.Error("relay source", "path", path, "err", err)
+			return nil
+		}
+		return src
+	}
 }
 
 // eligibleCameras maps every camera of the stations that list node to
@@ -75,8 +120,9 @@ func eligibleCameras(cfg *config.Config, node string) map[string][]string {
 // load is what the node reports with its heartbeat.
 func (g *Gateway) load() json.RawMessage {
 	owned := 0
+	f := g.feed.Load()
 	for _, c := range g.catalog.Cameras() {
-		if g.ingest.runners.running(c.ID) {
+		if f != nil && f.isOwned(c.ID) {
 			owned++
 		}
 	}
@@ -98,4 +144,40 @@ func (g *Gateway) ready(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// relaying reports whether camera comes from another node's relay now.
+func (g *Gateway) relaying(camera string) bool {
+	f := g.feed.Load()
+	return f != nil && f.relaying(camera)
+}
+
+// owns reports whether this node pulls camera from the camera itself.
+func (g *Gateway) owns(camera string) bool {
+	f := g.feed.Load()
+	return f != nil && f.isOwned(camera)
+}
+
+// serveRelay starts the RTSP relay: in a cluster always, on this node's
+// relay address (for the other nodes, and tools); on a single node when
+// -relay asks for it (tools).
+func (g *Gateway) serveRelay(opts Options) error {
+	addr, secret := opts.RelayAddr, opts.ClusterSecret
+	if g.member != nil {
+		self, _ := g.cfg.Cluster.Node(opts.Node)
+		if addr == "" {
+			addr = self.Relay
+		}
+		s, err := g.cfg.Cluster.Secret()
+		if err != nil {
+			return err
+		}
+		secret = s
+	}
+	if addr == "" {
+		return nil
+	}
+	var err error
+	g.relay, err = startRelay(g, addr, secret)
+	return err
 }

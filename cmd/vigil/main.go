@@ -39,6 +39,8 @@ func run(args []string) error {
 	fs.StringVar(&opts.TLSCertFile, "tls-cert", "", "TLS certificate (PEM); with -tls-key serves HTTPS")
 	fs.StringVar(&opts.TLSKeyFile, "tls-key", "", "TLS private key (PEM)")
 	fs.StringVar(&opts.Node, "node", "", "this node's name in the config's cluster section")
+	fs.StringVar(&opts.RelayAddr, "relay", "",
+		"RTSP address re-serving every camera to tools (API token as password) and to the other nodes; empty: off")
 	verbose := fs.Bool("v", false, "debug logging")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: vigil [flags] (every flag also as an environment variable: -webrtc-udp is VIGIL_WEBRTC_UDP)")

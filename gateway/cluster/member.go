@@ -65,6 +65,7 @@ type Member struct {
 	instance string
 	cancel   context.CancelFunc
 	done     chan struct{}
+	closing  sync.Once
 
 	// Owned only by the run goroutine.
 	owned          map[string]int64 // camera → generation
@@ -149,6 +150,10 @@ func (m *Member) load() json.RawMessage {
 // Close leaves gracefully: the node's cameras are released so the next
 // node takes them at once, and the node is marked stopped.
 func (m *Member) Close() {
+	m.closing.Do(m.leave)
+}
+
+func (m *Member) leave() {
 	m.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

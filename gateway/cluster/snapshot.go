@@ -81,3 +81,6 @@ func (m *Member) State() State {
 	defer m.mu.Unlock()
 	return m.state
 }
+
+// Name returns this node's name.
+func (m *Member) Name() string { return m.opts.Node }

@@ -122,4 +122,13 @@ CREATE TABLE camera_leases (
 );
 CREATE INDEX camera_leases_node ON camera_leases(node);
 `,
+	// 5: each camera's health as its owner last saw it, for the other nodes.
+	`
+CREATE TABLE camera_status (
+	camera     TEXT PRIMARY KEY,
+	node       TEXT NOT NULL,
+	status     TEXT NOT NULL DEFAULT '{}',
+	updated_at BIGINT NOT NULL
+);
+`,
 }

@@ -24,6 +24,9 @@ type serverPath struct {
 	video  *serverMedia
 	audio  *serverMedia            // nil without audio
 	stream *gortsplib.ServerStream // guarded by Server.mu; nil while stopped
+	// sink receives the packets: the stream (every reader of the path) or,
+	// on a PlayServer, one session.
+	sink packetSink
 
 	// clock maps the writers' PTS to wall time for RTCP sender reports, so
 	// readers can line audio up with video. Set by the first write after
@@ -32,6 +35,11 @@ type serverPath struct {
 	clockSet  bool
 	clockPTS  time.Duration
 	clockWall time.Time
+}
+
+// packetSink takes the RTP packets of a path's medias.
+type packetSink interface {
+	WritePacketRTPWithNTP(m *description.Media, pkt *rtp.Packet, ntp time.Time) error
 }
 
 // serverMedia is one media of a path with its own RTP state, guarded by
@@ -63,23 +71,9 @@ func (s *Server) AddStream(path string, video media.Track, audio *media.Track) e
 	if path == "" || path[0] == '/' {
 		return fmt.Errorf("rtsp path %q: want a name without leading slash", path)
 	}
-	p := &serverPath{name: path, desc: &description.Session{}}
-	var err error
-	if video.Codec.IsAudio() {
-		return fmt.Errorf("rtsp path %q: %s is not video", path, video.Codec)
-	}
-	if p.video, err = newServerMedia(description.MediaTypeVideo, video); err != nil {
-		return fmt.Errorf("rtsp path %q: %w", path, err)
-	}
-	p.desc.Medias = append(p.desc.Medias, p.video.media)
-	if audio != nil {
-		if !audio.Codec.IsAudio() {
-			return fmt.Errorf("rtsp path %q: %s is not audio", path, audio.Codec)
-		}
-		if p.audio, err = newServerMedia(description.MediaTypeAudio, *audio); err != nil {
-			return fmt.Errorf("rtsp path %q: %w", path, err)
-		}
-		p.desc.Medias = append(p.desc.Medias, p.audio.media)
+	p, err := newServerPath(path, video, audio)
+	if err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,6 +87,30 @@ func (s *Server) AddStream(path string, video media.Track, audio *media.Track) e
 	}
 	s.paths[path] = p
 	return nil
+}
+
+// newServerPath builds the session description and packetizers of a
+// video track and an optional audio track.
+func newServerPath(path string, video media.Track, audio *media.Track) (*serverPath, error) {
+	p := &serverPath{name: path, desc: &description.Session{}}
+	var err error
+	if video.Codec.IsAudio() {
+		return nil, fmt.Errorf("rtsp path %q: %s is not video", path, video.Codec)
+	}
+	if p.video, err = newServerMedia(description.MediaTypeVideo, video); err != nil {
+		return nil, fmt.Errorf("rtsp path %q: %w", path, err)
+	}
+	p.desc.Medias = append(p.desc.Medias, p.video.media)
+	if audio != nil {
+		if !audio.Codec.IsAudio() {
+			return nil, fmt.Errorf("rtsp path %q: %s is not audio", path, audio.Codec)
+		}
+		if p.audio, err = newServerMedia(description.MediaTypeAudio, *audio); err != nil {
+			return nil, fmt.Errorf("rtsp path %q: %w", path, err)
+		}
+		p.desc.Medias = append(p.desc.Medias, p.audio.media)
+	}
+	return p, nil
 }
 
 func newServerMedia(typ description.MediaType, t media.Track) (*serverMedia, error) {
@@ -130,6 +148,7 @@ func (p *serverPath) open(srv *gortsplib.Server) error {
 	}
 	p.clockSet = false
 	p.stream = st
+	p.sink = st
 	return nil
 }
 
@@ -159,6 +178,7 @@ func (p *serverPath) close() {
 	if p.stream != nil {
 		p.stream.Close()
 		p.stream = nil
+		p.sink = nil
 	}
 }
 
@@ -189,7 +209,7 @@ func (s *Server) WriteAccessUnit(path string, pts time.Duration, nalus [][]byte)
 		return err
 	}
 	defer s.mu.RUnlock()
-	return p.writeFrames(p.video, pts, nalus, s.opts)
+	return p.writeFrames(p.video, pts, p.wallTime(pts), nalus, s.opts)
 }
 
 // WriteAudio packetizes audio frames (AAC access units, Opus packets or
@@ -208,17 +228,17 @@ func (s *Server) WriteAudio(path string, pts time.Duration, frames [][]byte) err
 	if p.audio == nil {
 		return fmt.Errorf("rtsp path %q: no audio", path)
 	}
-	return p.writeFrames(p.audio, pts, frames, s.opts)
+	return p.writeFrames(p.audio, pts, p.wallTime(pts), frames, s.opts)
 }
 
-func (p *serverPath) writeFrames(m *serverMedia, pts time.Duration, frames [][]byte, o ServerOptions) error {
+func (p *serverPath) writeFrames(m *serverMedia, pts time.Duration, ntp time.Time, frames [][]byte, o ServerOptions) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	pkts, err := m.pack(frames)
 	if err != nil {
 		return err
 	}
-	return p.write(m, pts, pkts, o)
+	return p.write(m, pts, ntp, pkts, o)
 }
 
 // WriteRTPPayloads sends each payload as one RTP packet of path's video,
@@ -243,15 +263,15 @@ func (s *Server) WriteRTPPayloads(path string, pts time.Duration, payloads [][]b
 			Payload: pl,
 		}
 	}
-	return p.write(m, pts, pkts, s.opts)
+	return p.write(m, pts, p.wallTime(pts), pkts, s.opts)
 }
 
 // write stamps packets with the media's own sequence and timestamp (so
 // all write methods share one RTP sequence per media) and sends them. A
-// packet's own Timestamp is its offset from pts in clock ticks.
-func (p *serverPath) write(m *serverMedia, pts time.Duration, pkts []*rtp.Packet, o ServerOptions) error {
+// packet's own Timestamp is its offset from pts in clock ticks; ntp is the
+// wall time of pts, for RTCP sender reports.
+func (p *serverPath) write(m *serverMedia, pts time.Duration, ntp time.Time, pkts []*rtp.Packet, o ServerOptions) error {
 	ts := m.tsBase + serverRTPTime(pts, m.clock)
-	ntp := p.wallTime(pts)
 	for i, pkt := range pkts {
 		if o.BurstPackets > 0 && i > 0 && i%o.BurstPackets == 0 {
 			time.Sleep(o.BurstPause)
@@ -262,7 +282,7 @@ func (p *serverPath) write(m *serverMedia, pts time.Duration, pkts []*rtp.Packet
 		pkt.Timestamp = ts + off
 		m.seq++
 		at := ntp.Add(time.Duration(off) * time.Second / time.Duration(m.clock))
-		if err := p.stream.WritePacketRTPWithNTP(m.media, pkt, at); err != nil {
+		if err := p.sink.WritePacketRTPWithNTP(m.media, pkt, at); err != nil {
 			return err
 		}
 	}

@@ -175,6 +175,15 @@ func TestServerNotFound(t *testing.T) {
 // response head.
 func serverTestRaw(t *testing.T, addr, method, url, auth string) string {
 	t.Helper()
+	if auth == "" {
+		return serverTestRawHeaders(t, addr, method, url)
+	}
+	return serverTestRawHeaders(t, addr, method, url, "Authorization: "+auth)
+}
+
+// serverTestRawHeaders is serverTestRaw with any header lines.
+func serverTestRawHeaders(t *testing.T, addr, method, url string, headers ...string) string {
+	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -182,8 +191,8 @@ func serverTestRaw(t *testing.T, addr, method, url, auth string) string {
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 	req := fmt.Sprintf("%s %s RTSP/1.0\r\nCSeq: 1\r\n", method, url)
-	if auth != "" {
-		req += "Authorization: " + auth + "\r\n"
+	for _, h := range headers {
+		req += h + "\r\n"
 	}
 	if _, err := conn.Write([]byte(req + "\r\n")); err != nil {
 		t.Fatal(err)

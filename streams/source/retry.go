@@ -38,12 +38,16 @@ func probeInterval(down time.Duration) time.Duration {
 // schedule of probeInterval, counted from downSince. When the camera was
 // unreachable and now answers, it returns at once: the backoff exists to
 // spare a camera that answers but fails, not to delay one that has just
-// come back. It returns false when ctx ends.
-func (s *Source) waitForRetry(ctx context.Context, wait time.Duration, downSince time.Time, wasUnreachable bool) bool {
+// come back. url is the address of the failed attempt; "" (unresolved)
+// waits out the backoff. It returns false when ctx ends.
+func (s *Source) waitForRetry(ctx context.Context, url string, wait time.Duration, downSince time.Time, wasUnreachable bool) bool {
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	probe := time.NewTimer(backoff.Jitter(probeInterval(time.Since(downSince))))
 	defer probe.Stop()
+	if url == "" {
+		probe.Stop()
+	}
 	down := wasUnreachable
 	for {
 		select {
@@ -53,7 +57,7 @@ func (s *Source) waitForRetry(ctx context.Context, wait time.Duration, downSince
 			return true
 		case <-probe.C:
 			pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-			err := rtsp.Probe(pctx, s.opts.URL)
+			err := rtsp.Probe(pctx, url)
 			cancel()
 			if err == nil && down {
 				s.log.Info("camera answers again; reconnecting now")

@@ -17,10 +17,14 @@ import (
 
 // Options configure a Source. Zero durations take the defaults.
 type Options struct {
-	ID        string
-	URL       string // may carry credentials; never logged as is
-	Transport string // auto, tcp or udp
-	Hub       *hub.Hub
+	ID  string
+	URL string // may carry credentials; never logged as is
+	// ResolveURL, when set, replaces URL: it is asked before every
+	// attempt, so a pull follows a stream that moves (a relayed camera
+	// whose owner node changed). An error fails that attempt.
+	ResolveURL func() (string, error)
+	Transport  string // auto, tcp or udp
+	Hub        *hub.Hub
 	// AudioHub, when set, receives the camera's audio (AAC, G.711 or
 	// Opus); without it audio is only reported.
 	AudioHub *hub.Hub
@@ -67,8 +71,10 @@ func New(opts Options) (*Source, error) {
 	if opts.Hub == nil {
 		return nil, errors.New("source: no hub")
 	}
-	if _, err := rtsp.HostPort(opts.URL); err != nil {
-		return nil, err
+	if opts.ResolveURL == nil {
+		if _, err := rtsp.HostPort(opts.URL); err != nil {
+			return nil, err
+		}
 	}
 	setDefault(&opts.MinBackoff, time.Second)
 	setDefault(&opts.MaxBackoff, 30*time.Second)
@@ -108,7 +114,10 @@ func (s *Source) Run(ctx context.Context) {
 		s.videoClock.Reset()
 		s.audioClock.Reset()
 		sess := &session{src: s}
-		err := rtsp.Play(ctx, s.clientOptions(), sess)
+		url, err := s.url()
+		if err == nil {
+			err = rtsp.Play(ctx, s.clientOptions(url), sess)
+		}
 		sess.collect()
 		s.mu.Lock()
 		s.base = s.counters
@@ -133,7 +142,7 @@ func (s *Source) Run(ctx context.Context) {
 		wait := backoff.Policy{Min: s.opts.MinBackoff, Max: s.opts.MaxBackoff}.Wait(failures)
 		failures++
 		unreachable := reason == hub.ReasonUnreachable || reason == hub.ReasonTimeout
-		if !s.waitForRetry(ctx, wait, downSince, unreachable) {
+		if !s.waitForRetry(ctx, url, wait, downSince, unreachable) {
 			s.opts.Hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
 			s.setAudioOffline(hub.ReasonStopped)
 			return
@@ -141,9 +150,17 @@ func (s *Source) Run(ctx context.Context) {
 	}
 }
 
-func (s *Source) clientOptions() rtsp.ClientOptions {
+// url returns the URL of the next attempt.
+func (s *Source) url() (string, error) {
+	if s.opts.ResolveURL == nil {
+		return s.opts.URL, nil
+	}
+	return s.opts.ResolveURL()
+}
+
+func (s *Source) clientOptions(url string) rtsp.ClientOptions {
 	return rtsp.ClientOptions{
-		URL:               s.opts.URL,
+		URL:               url,
 		Transport:         s.opts.Transport,
 		ConnectTimeout:    s.opts.ConnectTimeout,
 		ReadTimeout:       s.opts.ReadTimeout,
