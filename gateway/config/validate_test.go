@@ -62,7 +62,7 @@ func TestBadConfigs(t *testing.T) {
 		{"url and vendor", goodStation + "      - id: c2\n        url: rtsp://h/\n        vendor: dahua\n        host: h\n",
 			`line 8: stations[0].cameras[1].url: url and vendor dahua are mutually exclusive`},
 		{"bad scheme, password not echoed", goodStation + "      - id: c2\n        url: http://admin:hunter2@h/\n",
-			`line 8: stations[0].cameras[1].url "http://h/": scheme must be rtsp or rtsps`},
+			`line 8: stations[0].cameras[1].url "http://***@h/": scheme must be rtsp or rtsps`},
 		{"unparseable url", goodStation + "      - id: c2\n        url: \"rtsp://a:b@h:99x/\"\n",
 			`line 8: stations[0].cameras[1].url "rtsp://<invalid>": not a valid URL`},
 		{"unknown vendor", goodStation + "      - id: c2\n        vendor: axis\n        host: h\n",
