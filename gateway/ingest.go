@@ -7,6 +7,7 @@ import (
 
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
+	"vigil/streams/redact"
 	"vigil/streams/source"
 )
 
@@ -27,6 +28,9 @@ type streamSpec struct {
 	transport string
 	hub       *hub.Hub
 	audioHub  *hub.Hub // main streams only
+	// secrets are the credentials of both of the camera's streams: either
+	// may quote the other's.
+	secrets redact.Secrets
 }
 
 // newIngest makes the sources; none runs until its camera is started.
@@ -35,7 +39,8 @@ func newIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 		byCam: make(map[string][]*source.Source)}
 	for _, sp := range specs {
 		src, err := source.New(source.Options{
-			ID: sp.id, URL: sp.url, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub, Logger: log,
+			ID: sp.id, URL: sp.url, Secrets: sp.secrets, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub,
+			Logger: log,
 		})
 		if err != nil {
 			return nil, err
@@ -75,9 +80,12 @@ func (in *ingest) stop(camera string) { in.runners.stop(camera) }
 func specsOf(cat *catalog.Catalog, transport func(cameraID string) string) []streamSpec {
 	var specs []streamSpec
 	for _, c := range cat.Cameras() {
-		specs = append(specs, streamSpec{id: c.ID, camera: c.ID, url: c.MainURL, transport: transport(c.ID), hub: c.MainHub, audioHub: c.AudioHub})
+		secrets := redact.Collect(c.MainURL, c.SubURL)
+		specs = append(specs, streamSpec{id: c.ID, camera: c.ID, url: c.MainURL, transport: transport(c.ID), hub: c.MainHub,
+			audioHub: c.AudioHub, secrets: secrets})
 		if c.SubHub != nil {
-			specs = append(specs, streamSpec{id: c.ID + "/sub", camera: c.ID, url: c.SubURL, transport: transport(c.ID), hub: c.SubHub})
+			specs = append(specs, streamSpec{id: c.ID + "/sub", camera: c.ID, url: c.SubURL, transport: transport(c.ID),
+				hub: c.SubHub, secrets: secrets})
 		}
 	}
 	return specs

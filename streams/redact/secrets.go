@@ -71,6 +71,13 @@ func (s Secrets) Text(text string) string {
 	return Params(text)
 }
 
+// Message cleans a camera's text for any user to read: as Text, and every
+// URL is replaced by "<url>", since even a redacted URL names the camera's
+// address.
+func (s Secrets) Message(text string) string {
+	return urlInText.ReplaceAllString(s.Text(text), "<url>")
+}
+
 // credentialsOf returns the decoded credential values of one URL.
 func credentialsOf(raw string) []string {
 	u, err := url.Parse(raw)

@@ -27,6 +27,14 @@ func TestSecretsText(t *testing.T) {
 	}
 }
 
+func TestSecretsMessage(t *testing.T) {
+	s := Collect("rtsp://admin:secret@192.0.2.7/live")
+	in := "Internal Error for rtsp://admin:secret@192.0.2.7/live?pwd=secret (user admin, pass secret)"
+	if got, want := s.Message(in), "Internal Error for <url> (user ***, pass ***)"; got != want {
+		t.Errorf("Message(%q) = %q, want %q", in, got, want)
+	}
+}
+
 func TestSecretsCollect(t *testing.T) {
 	s := Collect("rtsp://admin:secret@h/user=xm&pass=pw1?key=k3y", "::bad", "")
 	for _, v := range []string{"admin", "secret", "xm", "pw1", "k3y"} {

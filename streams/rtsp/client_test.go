@@ -230,7 +230,7 @@ func TestCameraWordsNeverShowCredentials(t *testing.T) {
 					}
 				}
 			}
-			if d := Describe(err); tt.cause == nil && !strings.Contains(d, "Internal Error for rtsp://***@") {
+			if d := Describe(err); tt.cause == nil && !strings.Contains(d, "Internal Error for <url>") {
 				t.Errorf("Describe = %q: the camera's reason is lost", d)
 			}
 		})

@@ -79,8 +79,8 @@ func cleaned(err error, secrets redact.Secrets) error {
 	return &cameraError{err: err, text: secrets.Text(err.Error()), secrets: secrets}
 }
 
-// Describe says what went wrong in words safe to show anyone: never an
-// address, a URL or credentials (those stay in the server log), even when
+// Describe says what went wrong in words safe to show anyone: never a URL
+// or credentials (the URL, redacted, stays in the server log), even when
 // the camera's status reason quotes them.
 func Describe(err error) string {
 	var status liberrors.ErrClientBadStatusCode
@@ -96,9 +96,9 @@ func Describe(err error) string {
 	case errors.As(err, &status):
 		reason := fmt.Sprintf("camera answered RTSP %d %s", status.Code, status.Message)
 		if errors.As(err, &camera) {
-			return camera.secrets.Text(reason)
+			return camera.secrets.Message(reason)
 		}
-		return redact.Secrets{}.Text(reason)
+		return redact.Secrets{}.Message(reason)
 	}
 	return "the camera's stream failed"
 }
