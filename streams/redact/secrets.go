@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/base64"
 	"net/url"
 	"regexp"
 	"slices"
@@ -51,9 +52,6 @@ func (s Secrets) Merge(o Secrets) Secrets {
 	return Secrets{forms: forms}
 }
 
-// Len is the number of forms held; tests use it.
-func (s Secrets) Len() int { return len(s.forms) }
-
 // urlInText finds URLs in free text: a scheme, "://" and everything up to
 // the next space or quote.
 var urlInText = regexp.MustCompile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s\"'`<>]+")
@@ -88,7 +86,8 @@ func credentialsOf(raw string) []string {
 	if u.User != nil {
 		out = append(out, u.User.Username())
 		if p, ok := u.User.Password(); ok {
-			out = append(out, p)
+			// Also as a Basic Authorization header a camera may echo.
+			out = append(out, p, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+p)))
 		}
 	}
 	out = append(out, paramValues(u.EscapedPath(), pathStops)...)

@@ -38,12 +38,13 @@ func IsCredentialKey(key string) bool {
 }
 
 // The characters that end a parameter's value: in a query a "/" is part of
-// the value, in a path it starts the next segment; free text also ends a
-// value at spaces, quotes and brackets.
+// the value, in a path it starts the next segment; free text ends a value
+// only at a separator, a space or a quote (masking too much is harmless,
+// too little is not).
 const (
 	queryStops = "&;#"
 	pathStops  = "&;/?#"
-	textStops  = "&;?#\"'`<>()[]{}, \t\r\n"
+	textStops  = "&; \t\r\n\"'`<>"
 )
 
 // URL returns raw with every credential masked: the userinfo, and the values
