@@ -171,7 +171,7 @@ func routeCases() map[string]routeCase {
 			return simple("DELETE", "/api/layouts/"+tw.ownLayout(w), nil)(tw, w)
 		}},
 		"GET /api/walls": {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/walls", nil)},
-		"PUT /api/walls/{id}": {min: auth.RoleOperator, ok: 200, scoped: 400, call: simple("PUT", "/api/walls/main",
+		"PUT /api/walls/{id}": {min: auth.RoleOperator, ok: 200, scoped: 403, call: simple("PUT", "/api/walls/main",
 			map[string]any{"grid": "1", "cameras": []string{"bjx-nsq-01"}})},
 		// Incident clips (clips_routes_test.go): the cameras never recorded.
 		"POST /api/clips": {min: auth.RoleDispatcher, ok: 422, scoped: 404, call: simple("POST", "/api/clips", clipBody("bjx-nsq-01"))},

@@ -21,7 +21,7 @@ type console struct {
 func startConsole(ctx context.Context, g *Gateway) (*console, error) {
 	defs := make([]signal.WallDef, 0, len(g.cfg.Walls))
 	for _, w := range g.cfg.Walls {
-		defs = append(defs, signal.WallDef{ID: w.ID, Name: w.Name})
+		defs = append(defs, signal.WallDef{ID: w.ID, Name: w.Name, Stations: w.Stations})
 	}
 	walls, err := signal.NewWalls(ctx, g.services.store, defs)
 	if err != nil {

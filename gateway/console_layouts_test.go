@@ -1,10 +1,14 @@
 package gateway_test
 
 import (
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"vigil/gateway/auth"
 	"vigil/streams/sim"
 )
 
@@ -85,7 +89,8 @@ func TestLayoutsAPI(t *testing.T) {
 	}
 	put(disp, own.ID, `{"name":"mine 2","grid":"1","cameras":["bj-zt-01"]}`, 200)
 	put(disp, shared.ID, `{"name":"all","grid":"1","cameras":[]}`, 403)
-	put(op, shared.ID, `{"name":"all 2","grid":"1","cameras":["bj-zt-01"],"shared":true}`, 200)
+	put(op, shared.ID, `{"name":"all 2","grid":"2x2","cameras":["","bj-zt-01"],"shared":true}`, 200)
+	put(op, shared.ID, `{"name":"all 2","grid":"1","cameras":["bj-zt-01"],"shared":true}`, 409) // would drop bjx's tile
 	put(op, own.ID, `{"name":"x","grid":"1","cameras":[]}`, 404)
 	if l := list(disp)["mine 2"]; l.Grid != "1" || l.Owner != "li" {
 		t.Fatalf("after PUT: %+v", l)
@@ -106,9 +111,9 @@ func TestLayoutsAPI(t *testing.T) {
 		t.Fatalf("stations %+v: want bj's default from the admin's station layout", st)
 	}
 
-	// Walls take saved layouts.
+	// Walls take saved layouts. (main serves every station: not zhao's.)
 	body := `{"layout_id":"` + station.ID + `"}`
-	if resp := do(t, "PUT", base+"/api/walls/main", op, strings.NewReader(body)); resp.StatusCode != 200 {
+	if resp := do(t, "PUT", base+"/api/walls/main", admin, strings.NewReader(body)); resp.StatusCode != 200 {
 		t.Fatalf("wall from layout: %s", resp.Status)
 	}
 
@@ -120,5 +125,133 @@ func TestLayoutsAPI(t *testing.T) {
 	}
 	if resp := do(t, "GET", base+"/api/layouts/"+own.ID, disp, nil); resp.StatusCode != 404 {
 		t.Fatalf("deleted layout: %s", resp.Status)
+	}
+}
+
+// scopedConfig has a camera in each of two stations (offline: layouts and
+// walls need none online) and walls of all, of bjx and of bjn.
+const scopedConfig = twoStations + `walls:
+  - id: main
+  - id: bjx-wall
+    stations: [bjx]
+  - id: bjn-wall
+    stations: [bjn]
+`
+
+// TestScopedOperatorKeepsOtherStationsTiles: an operator of bjn saves an
+// admin's shared layout as he sees it, with bjx's tile empty; the tile keeps
+// its camera for everyone (finding 7 of issue 17), and he can neither move,
+// remove nor cover it.
+func TestScopedOperatorKeepsOtherStationsTiles(t *testing.T) {
+	g := startTestGateway(t, scopedConfig)
+	g.createUser("zhao", auth.RoleOperator, "bjn")
+	op := g.login("zhao", userPassword)
+	var shared layoutOut
+	g.admin.must(201, "POST", "/api/layouts", map[string]any{"name": "all", "grid": "2x2", "shared": true,
+		"cameras": []string{"bjn-hall-01", "bjx-nsq-01"}}, &shared)
+	path := "/api/layouts/" + shared.ID
+	stored := func() []string {
+		var l layoutOut
+		g.admin.must(200, "GET", path, nil, &l)
+		return l.Cameras
+	}
+
+	var seen layoutOut
+	op.must(200, "GET", path, nil, &seen)
+	if !slices.Equal(seen.Cameras, []string{"bjn-hall-01", ""}) || !seen.Editable {
+		t.Fatalf("zhao sees %+v", seen)
+	}
+	// Saved as he sees it, then shorter, then his own tile cleared: bjx's
+	// camera stays on tile 1.
+	for _, cams := range [][]string{seen.Cameras, {"bjn-hall-01"}, {"", ""}} {
+		var got layoutOut
+		op.must(200, "PUT", path, map[string]any{"name": "all", "grid": "2x2", "shared": true, "cameras": cams}, &got)
+		if got.Cameras[1] != "" {
+			t.Fatalf("zhao's answer shows %v", got.Cameras)
+		}
+		if s := stored(); len(s) < 2 || s[1] != "bjx-nsq-01" {
+			t.Fatalf("after zhao saved %q the layout is %q: bjx's camera was erased", cams, s)
+		}
+	}
+	before := stored()
+	for _, body := range []map[string]any{
+		{"name": "all", "grid": "2x2", "shared": true, "cameras": []string{"", "bjn-hall-01"}}, // covers it
+		{"name": "all", "grid": "1", "shared": true, "cameras": []string{"bjn-hall-01"}},       // drops its tile
+	} {
+		op.must(409, "PUT", path, body, nil)
+	}
+	op.must(400, "PUT", path, map[string]any{"name": "all", "grid": "2x2", "cameras": []string{"bjx-nsq-01"}}, nil)
+	op.must(409, "DELETE", path, nil, nil)
+	if s := stored(); !slices.Equal(s, before) {
+		t.Fatalf("refused writes changed the layout: %q, was %q", s, before)
+	}
+	// Who sees every camera may change every tile.
+	var cleared layoutOut
+	g.admin.must(200, "PUT", path, map[string]any{"name": "all", "grid": "1", "shared": true, "cameras": []string{}}, &cleared)
+	if len(cleared.Cameras) != 0 {
+		t.Fatalf("admin's write: %+v", cleared)
+	}
+}
+
+// TestWallsFollowStationScope: an operator of bjn neither sees nor replaces
+// the wall of bjx, and may not replace what the wall of all stations shows
+// (finding 7 of issue 17); on his own station's wall he pushes only his
+// cameras. He still follows the wall of all stations, with bjx's tiles
+// blank.
+func TestWallsFollowStationScope(t *testing.T) {
+	g := startTestGateway(t, scopedConfig)
+	g.createUser("zhao", auth.RoleOperator, "bjn")
+	op := g.login("zhao", userPassword)
+	push := map[string]any{"grid": "1", "cameras": []string{"bjx-nsq-01"}}
+	g.admin.must(200, "PUT", "/api/walls/bjx-wall", push, nil)
+	g.admin.must(200, "PUT", "/api/walls/main", push, nil)
+
+	var list struct {
+		Walls []struct {
+			ID           string
+			Controllable bool
+		}
+	}
+	op.must(200, "GET", "/api/walls", nil, &list)
+	if fmt.Sprint(list.Walls) != "[{main false} {bjn-wall true}]" {
+		t.Fatalf("zhao is listed %v, want main (not his to change) and bjn-wall", list.Walls)
+	}
+	mine := map[string]any{"grid": "1", "cameras": []string{"bjn-hall-01"}}
+	op.must(404, "PUT", "/api/walls/bjx-wall", mine, nil)
+	op.must(403, "PUT", "/api/walls/main", mine, nil)
+	op.must(400, "PUT", "/api/walls/bjn-wall", push, nil)
+	op.must(200, "PUT", "/api/walls/bjn-wall", mine, nil)
+
+	var all struct {
+		Walls []struct {
+			ID     string
+			Layout struct{ Cameras []string }
+		}
+	}
+	g.admin.must(200, "GET", "/api/walls", nil, &all)
+	shows := map[string][]string{}
+	for _, w := range all.Walls {
+		shows[w.ID] = w.Layout.Cameras
+	}
+	if !slices.Equal(shows["bjx-wall"], []string{"bjx-nsq-01"}) || !slices.Equal(shows["main"], []string{"bjx-nsq-01"}) ||
+		!slices.Equal(shows["bjn-wall"], []string{"bjn-hall-01"}) {
+		t.Fatalf("walls after zhao's pushes: %v", shows)
+	}
+	if n := countAudit(g.auditEntries("action=wall.set"), func(e auditEntry) bool { return e.User == "zhao" }); n != 1 {
+		t.Fatalf("%d wall.set entries by zhao, want 1 (refused pushes write none)", n)
+	}
+
+	// His console follows the walls listed to him, and no other.
+	ws := dialConsole(t, g.URL(), op.token, "")
+	ws.send(t, map[string]any{"type": "follow", "wall": "bjx-wall"})
+	ws.waitFor(t, 10*time.Second, "an error for bjx-wall", func(m map[string]any) bool {
+		return m["type"] == "error" && strings.Contains(fmt.Sprint(m["message"]), "no such wall")
+	})
+	ws.send(t, map[string]any{"type": "follow", "wall": "main"})
+	m := ws.waitFor(t, 10*time.Second, "main's layout", func(m map[string]any) bool {
+		return m["type"] == "layout" && m["wall"] == "main"
+	})
+	if cams := stringsOf(m["layout"].(map[string]any)["cameras"]); cams != "[]" {
+		t.Fatalf("main shows zhao %s, want bjx's camera blank", cams)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
+	"vigil/streams/redact"
 	"vigil/streams/source"
 )
 
@@ -25,6 +26,9 @@ type streamSpec struct {
 	transport string
 	hub       *hub.Hub
 	audioHub  *hub.Hub // main streams only
+	// secrets are the credentials of both of the camera's streams: either
+	// may quote the other's.
+	secrets redact.Secrets
 }
 
 // newIngest makes the sources; none runs until the feed starts it.
@@ -33,7 +37,8 @@ func newIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 		audio: make(map[string]*hub.Hub)}
 	for _, sp := range specs {
 		src, err := source.New(source.Options{
-			ID: sp.id, URL: sp.url, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub, Logger: log,
+			ID: sp.id, URL: sp.url, Secrets: sp.secrets, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub,
+			Logger: log,
 		})
 		if err != nil {
 			return nil, err
@@ -50,9 +55,12 @@ func newIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 func specsOf(cat *catalog.Catalog, transport func(cameraID string) string) []streamSpec {
 	var specs []streamSpec
 	for _, c := range cat.Cameras() {
-		specs = append(specs, streamSpec{id: c.ID, camera: c.ID, url: c.MainURL, transport: transport(c.ID), hub: c.MainHub, audioHub: c.AudioHub})
+		secrets := redact.Collect(c.MainURL, c.SubURL)
+		specs = append(specs, streamSpec{id: c.ID, camera: c.ID, url: c.MainURL, transport: transport(c.ID), hub: c.MainHub,
+			audioHub: c.AudioHub, secrets: secrets})
 		if c.SubHub != nil {
-			specs = append(specs, streamSpec{id: c.ID + "/sub", camera: c.ID, url: c.SubURL, transport: transport(c.ID), hub: c.SubHub})
+			specs = append(specs, streamSpec{id: c.ID + "/sub", camera: c.ID, url: c.SubURL, transport: transport(c.ID),
+				hub: c.SubHub, secrets: secrets})
 		}
 	}
 	return specs

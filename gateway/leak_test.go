@@ -8,11 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"vigil/gateway"
 	"vigil/gateway/auth"
+	"vigil/streams/rtsp"
 	"vigil/streams/sim"
 )
 
@@ -24,6 +26,7 @@ func TestCameraCredentialsNeverLeak(t *testing.T) {
 	cams := startCamera(t, sim.ServerOptions{Names: []string{"cam0", "cam1"}, Width: 160, Height: 96,
 		Username: "vigil", Password: camSecret})
 	closed := closedPort(t)
+	hostile := startHostileCamera(t)
 	cfg := `stations:
   - id: bjx
     name: 北京西站
@@ -48,6 +51,11 @@ func TestCameraCredentialsNeverLeak(t *testing.T) {
         channel: 1
         username: admin
         password: ` + camSecret + `
+      - id: bjn-hall-02
+        name: 候车大厅 2 (quotes its URL and credentials in its errors)
+        url: ` + hostile.url + `
+        sub_url: rtsp://sub:SUB-` + camSecret + `@` + hostile.addr + `/sub
+        transport: tcp
 `
 	g := startTestGateway(t, cfg)
 	g.createUser("disp", auth.RoleDispatcher, "bjn")
@@ -55,6 +63,7 @@ func TestCameraCredentialsNeverLeak(t *testing.T) {
 	waitState(t, g.admin, "bjx-nsq-01", "online", "")
 	waitState(t, g.admin, "bjx-nsq-02", "offline", "unauthorized")
 	waitState(t, g.admin, "bjn-hall-01", "offline", "")
+	waitState(t, g.admin, "bjn-hall-02", "offline", "stream_error")
 
 	var answers []string
 	grab := func(c *client, method, path string, body any) {
@@ -64,7 +73,7 @@ func TestCameraCredentialsNeverLeak(t *testing.T) {
 	tw := &testWalk{testGateway: g}
 	for _, c := range []*client{g.admin, disp, g.anon()} {
 		grab(c, "GET", "/api/stations", nil)
-		for _, id := range []string{"bjx-nsq-01", "bjx-nsq-02", "bjn-hall-01", "nope"} {
+		for _, id := range []string{"bjx-nsq-01", "bjx-nsq-02", "bjn-hall-01", "bjn-hall-02", "nope"} {
 			grab(c, "GET", "/api/cameras/"+id, nil)
 			grab(c, "POST", "/api/whep/"+id, tw.whepOffer())
 			grab(c, "POST", "/api/whep/"+id, "not sdp")
@@ -119,7 +128,13 @@ func TestCameraCredentialsNeverLeak(t *testing.T) {
 			t.Errorf("camera URL or credential in an answer:\n%s", a)
 		}
 	}
+	if !strings.Contains(strings.Join(answers, "\n"), `Internal Error for \u003curl\u003e`) { // JSON escapes < and >
+		t.Error("the hostile camera's last_error is not in the answers: the test saw too little")
+	}
 	logs := g.logs.String()
+	if !strings.Contains(logs, "Internal Error for rtsp://***@") {
+		t.Error("the hostile camera's error is not in the log: the test saw too little")
+	}
 	for _, line := range strings.Split(logs, "\n") {
 		if strings.Contains(line, camSecret) {
 			t.Errorf("credential in a log line: %s", line)
@@ -166,4 +181,26 @@ func headerText(h http.Header) string {
 func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// hostileCamera answers every DESCRIBE with 500 and a reason that quotes its
+// URL and credentials, plain and escaped (finding 6 of issue 17).
+type hostileCamera struct{ addr, url string }
+
+func startHostileCamera(t *testing.T) hostileCamera {
+	t.Helper()
+	var camURL atomic.Value // known once the server has its port
+	srv, err := rtsp.NewServer(rtsp.ServerOptions{Address: "127.0.0.1:0", Refuse: func(string) (int, string) {
+		return 500, "Internal Error for " + camURL.Load().(string) + " user=admin&pwd=" + camSecret +
+			" sub SUB-" + camSecret
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	h := hostileCamera{addr: srv.Addr()}
+	h.url = "rtsp://admin:" + camSecret + "@" + h.addr + "/user=admin&password=" + camSecret +
+		"&channel=1&stream=0.sdp?pwd=" + camSecret
+	camURL.Store(h.url)
+	return h
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,6 +85,39 @@ func (s *Server) visibleCameras(u auth.User, ids []string) []string {
 	return out
 }
 
+// hiddenCamera reports whether id is a configured camera that u may not
+// see. A camera no longer configured is hidden from no one: anyone may
+// clear its tile.
+func (s *Server) hiddenCamera(u auth.User, id string) bool {
+	c, ok := s.opts.Catalog.Camera(id)
+	return ok && !u.CanSeeStation(c.Station)
+}
+
+// keepHidden merges a layout write of u with the stored cameras: u saves
+// the layout as he sees it, with the tiles of cameras he may not see empty,
+// and those tiles must keep their cameras for everyone else. He may not
+// move or remove such a camera: its tile must stay empty in his write and
+// within the grid. (Adding one is refused by checkGrid.)
+func (s *Server) keepHidden(u auth.User, stored []string, grid string, cams []string) ([]string, error) {
+	out := slices.Clone(cams)
+	for i, id := range stored {
+		if !s.hiddenCamera(u, id) {
+			continue
+		}
+		if i >= config.GridCapacity(grid) {
+			return nil, fmt.Errorf("grid %s: tile %d shows a camera of a station outside yours and must stay", grid, i)
+		}
+		for len(out) <= i {
+			out = append(out, "")
+		}
+		if out[i] != "" {
+			return nil, fmt.Errorf("cameras[%d]: the tile shows a camera of a station outside yours; leave it empty", i)
+		}
+		out[i] = id
+	}
+	return out, nil
+}
+
 // canSeeLayout: own layouts, shared ones, and the layouts of the user's
 // stations. Any other layout does not exist for the user.
 func canSeeLayout(u auth.User, l store.Layout) bool {
@@ -151,6 +185,10 @@ func (s *Server) handleLayoutUpdate(w http.ResponseWriter, r *http.Request, u au
 		writeError(w, status, err.Error())
 		return
 	}
+	if l.Cameras, err = s.keepHidden(u, old.Cameras, l.Grid, l.Cameras); err != nil {
+		writeError(w, http.StatusConflict, err.Error())
+		return
+	}
 	l.ID, l.Owner = old.ID, old.Owner
 	l, err = s.opts.Layouts.UpdateLayout(r.Context(), l)
 	if err != nil {
@@ -163,6 +201,10 @@ func (s *Server) handleLayoutUpdate(w http.ResponseWriter, r *http.Request, u au
 func (s *Server) handleLayoutDelete(w http.ResponseWriter, r *http.Request, u auth.User) {
 	l, ok := s.editableLayout(w, r, u)
 	if !ok {
+		return
+	}
+	if l.Owner != u.Name && slices.ContainsFunc(l.Cameras, func(id string) bool { return s.hiddenCamera(u, id) }) {
+		writeError(w, http.StatusConflict, "the layout shows cameras of stations outside yours; only its owner or a user of all its stations may delete it")
 		return
 	}
 	if err := s.opts.Layouts.DeleteLayout(r.Context(), l.ID); err != nil && !errors.Is(err, store.ErrNotFound) {

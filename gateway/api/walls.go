@@ -7,7 +7,7 @@ import (
 
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
-	"vigil/gateway/signal"
+	"vigil/gateway/authz"
 	"vigil/gateway/store"
 )
 
@@ -17,6 +17,9 @@ type wallJSON struct {
 	Layout    wallLayoutJSON `json:"layout"`
 	UpdatedBy string         `json:"updated_by"`
 	UpdatedAt string         `json:"updated_at"`
+	// Controllable tells whether this user may PUT the wall: an operator
+	// whose stations include all of the wall's.
+	Controllable bool `json:"controllable"`
 }
 
 type wallLayoutJSON struct {
@@ -35,7 +38,8 @@ type wallRequest struct {
 func (s *Server) toWallJSON(u auth.User, w store.Wall) wallJSON {
 	return wallJSON{
 		ID: w.ID, Name: w.Name, UpdatedBy: w.UpdatedBy, UpdatedAt: w.UpdatedAt.UTC().Format(time.RFC3339),
-		Layout: wallLayoutJSON{Grid: w.Layout.Grid, Cameras: s.visibleCameras(u, w.Layout.Cameras), LayoutID: w.Layout.LayoutID},
+		Layout:       wallLayoutJSON{Grid: w.Layout.Grid, Cameras: s.visibleCameras(u, w.Layout.Cameras), LayoutID: w.Layout.LayoutID},
+		Controllable: authz.Allowed(u, authz.ActionControlWalls) && s.opts.Walls.Controllable(u, w.ID),
 	}
 }
 
@@ -47,17 +51,25 @@ func (s *Server) handleWalls(w http.ResponseWriter, r *http.Request, u auth.User
 	}
 	out := make([]wallJSON, 0, len(walls))
 	for _, wall := range walls {
-		out = append(out, s.toWallJSON(u, wall))
+		if s.opts.Walls.Visible(u, wall.ID) {
+			out = append(out, s.toWallJSON(u, wall))
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"walls": out})
 }
 
 // handleWallPut sets what a wall shows; every console following it gets
-// the new layout at once.
+// the new layout at once. A wall of other stations only does not exist for
+// the user; one that also serves stations outside his scope he may not
+// change; he may push only cameras he sees.
 func (s *Server) handleWallPut(w http.ResponseWriter, r *http.Request, u auth.User) {
 	id := r.PathValue("id")
-	if _, err := s.opts.Walls.Get(r.Context(), id); errors.Is(err, signal.ErrNoWall) {
+	if !s.opts.Walls.Visible(u, id) {
 		writeError(w, http.StatusNotFound, "no such wall")
+		return
+	}
+	if !s.opts.Walls.Controllable(u, id) {
+		writeError(w, http.StatusForbidden, "the wall serves stations outside yours")
 		return
 	}
 	var req wallRequest

@@ -57,3 +57,19 @@ type User struct {
 func (u User) CanSeeStation(id string) bool {
 	return len(u.Stations) == 0 || slices.Contains(u.Stations, id)
 }
+
+// SharesStations reports whether the user sees any of stations; an empty
+// list stands for every station, which every user shares.
+func (u User) SharesStations(stations []string) bool {
+	return len(u.Stations) == 0 || len(stations) == 0 || slices.ContainsFunc(stations, u.CanSeeStation)
+}
+
+// CoversStations reports whether all of stations are within the user's
+// scope. An empty list stands for every station (a wall of all stations),
+// which only a user of all stations covers.
+func (u User) CoversStations(stations []string) bool {
+	if len(u.Stations) == 0 {
+		return true
+	}
+	return len(stations) > 0 && !slices.ContainsFunc(stations, func(id string) bool { return !u.CanSeeStation(id) })
+}

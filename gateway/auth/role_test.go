@@ -38,3 +38,40 @@ func TestCanSeeStation(t *testing.T) {
 		t.Fatal("CanSeeStation wrong")
 	}
 }
+
+func TestSharesStations(t *testing.T) {
+	all := User{Name: "a"}
+	some := User{Name: "b", Stations: []string{"bjx", "qh"}}
+	for _, tt := range []struct {
+		u        User
+		stations []string
+		want     bool
+	}{
+		{all, nil, true}, {all, []string{"bj"}, true},
+		{some, nil, true}, // a wall of every station shows his too
+		{some, []string{"bj", "qh"}, true}, {some, []string{"bj"}, false},
+	} {
+		if got := tt.u.SharesStations(tt.stations); got != tt.want {
+			t.Errorf("%v.SharesStations(%v) = %v, want %v", tt.u.Stations, tt.stations, got, tt.want)
+		}
+	}
+}
+
+func TestCoversStations(t *testing.T) {
+	all := User{Name: "a"}
+	some := User{Name: "b", Stations: []string{"bjx", "qh"}}
+	for _, tt := range []struct {
+		u        User
+		stations []string
+		want     bool
+	}{
+		{all, nil, true}, {all, []string{"bj"}, true},
+		{some, nil, false}, // a wall of every station is not his
+		{some, []string{"bjx"}, true}, {some, []string{"qh", "bjx"}, true},
+		{some, []string{"bjx", "bj"}, false}, {some, []string{"bj"}, false},
+	} {
+		if got := tt.u.CoversStations(tt.stations); got != tt.want {
+			t.Errorf("%v.CoversStations(%v) = %v, want %v", tt.u.Stations, tt.stations, got, tt.want)
+		}
+	}
+}

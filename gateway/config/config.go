@@ -84,6 +84,10 @@ type WebRTC struct {
 type Wall struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
+	// Stations are the stations the wall serves; empty for all. A user
+	// scoped to some stations sees and controls only the walls whose
+	// stations are all among his.
+	Stations []string `yaml:"stations"`
 }
 
 // RecordEnabled reports whether the camera is recorded; cameras record

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +50,8 @@ func TestExampleParses(t *testing.T) {
 	if r.Retention.Std() != 7*24*time.Hour || r.MaxBytes != 2e12 || r.PerCameraMaxBytes != 200<<30 || r.MaxClip.Std() != time.Hour {
 		t.Errorf("recording = %+v", r)
 	}
-	if len(cfg.Walls) != 2 || cfg.WebRTC.PublicIPs[0] != "203.0.113.7" {
+	if len(cfg.Walls) != 2 || len(cfg.Walls[0].Stations) != 0 || !slices.Equal(cfg.Walls[1].Stations, []string{"bjx"}) ||
+		cfg.WebRTC.PublicIPs[0] != "203.0.113.7" {
 		t.Errorf("walls/webrtc = %+v %+v", cfg.Walls, cfg.WebRTC)
 	}
 	if cfg.Line("stations[0].cameras[1].vendor") != 20 {
@@ -70,7 +73,7 @@ func TestDefaults(t *testing.T) {
 	if cfg.Recording.Retention != DefaultRetention || cfg.Recording.MaxClip != DefaultMaxClip {
 		t.Errorf("recording defaults = %+v", cfg.Recording)
 	}
-	if len(cfg.Walls) != 1 || cfg.Walls[0] != (Wall{ID: "main", Name: "主屏"}) {
+	if len(cfg.Walls) != 1 || !reflect.DeepEqual(cfg.Walls[0], Wall{ID: "main", Name: "主屏"}) {
 		t.Errorf("walls = %+v", cfg.Walls)
 	}
 	s := cfg.Stations[0]

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"vigil/streams/redact"
 )
 
 func FuzzParse(f *testing.F) {
@@ -47,8 +49,8 @@ func FuzzParse(f *testing.F) {
 				if len(k.errs) != 0 {
 					t.Fatalf("camera %+v: built URLs are invalid: %v", c, k.errs)
 				}
-				_ = Redacted(c.MainURL())
-				_ = Redacted(c.SubStreamURL())
+				_ = redact.URL(c.MainURL())
+				_ = redact.URL(c.SubStreamURL())
 			}
 		}
 		out, err := yaml.Marshal(cfg)

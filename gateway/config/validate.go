@@ -40,7 +40,7 @@ func (c *Config) Validate() error {
 	k.stations(c.Stations)
 	k.recording(c.Recording)
 	k.webrtc(c.WebRTC)
-	k.walls(c.Walls)
+	k.walls(c.Walls, c.Stations)
 	k.transcode(c.Transcode)
 	k.cluster(c.Cluster, c.Stations)
 	return errors.Join(k.errs...)
@@ -140,11 +140,26 @@ func (k *checker) webrtc(w WebRTC) {
 	}
 }
 
-func (k *checker) walls(walls []Wall) {
+func (k *checker) walls(walls []Wall, stations []Station) {
+	known := map[string]bool{}
+	for _, s := range stations {
+		known[s.ID] = true
+	}
 	seen := map[string]string{}
 	for i, w := range walls {
 		p := fmt.Sprintf("walls[%d]", i)
 		k.id(p+".id", w.ID, seen)
 		k.name(p+".name", w.Name)
+		listed := map[string]bool{}
+		for j, id := range w.Stations {
+			sp := fmt.Sprintf("%s.stations[%d]", p, j)
+			switch {
+			case !known[id]:
+				k.add(sp, id, "no such station")
+			case listed[id]:
+				k.add(sp, id, "listed twice")
+			}
+			listed[id] = true
+		}
 	}
 }

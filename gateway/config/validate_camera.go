@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"vigil/streams/redact"
 )
 
 // hostRe accepts DNS names; IP addresses are checked with netip.
@@ -138,16 +140,16 @@ func (k *checker) streamPath(path, v string) {
 	filled := strings.ReplaceAll(v, ChannelPlaceholder, "1")
 	switch {
 	case !strings.HasPrefix(v, "/"):
-		k.add(path, redactedPath(v), "must start with /")
+		k.add(path, redact.Params(v), "must start with /")
 	case strings.HasPrefix(v, "//"):
-		k.add(path, redactedPath(v), "must start with a single /, the host goes in host")
+		k.add(path, redact.Params(v), "must start with a single /, the host goes in host")
 	case strings.Contains(v, "#"):
-		k.add(path, redactedPath(v), "must not contain #")
+		k.add(path, redact.Params(v), "must not contain #")
 	case strings.ContainsAny(filled, "{}"):
-		k.add(path, redactedPath(v), "only %s is replaced; no other braces allowed", ChannelPlaceholder)
+		k.add(path, redact.Params(v), "only %s is replaced; no other braces allowed", ChannelPlaceholder)
 	default:
 		if _, ok := parsePath(filled); !ok {
-			k.add(path, redactedPath(v), "not a valid URL path (control character or bad %% escape?)")
+			k.add(path, redact.Params(v), "not a valid URL path (control character or bad %% escape?)")
 		}
 	}
 }
@@ -164,14 +166,14 @@ func validHost(h string) bool {
 func (k *checker) rtspURL(path, raw string) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		k.add(path, Redacted(raw), "not a valid URL")
+		k.add(path, redact.URL(raw), "not a valid URL")
 		return
 	}
 	if s := strings.ToLower(u.Scheme); s != "rtsp" && s != "rtsps" {
-		k.add(path, Redacted(raw), "scheme must be rtsp or rtsps")
+		k.add(path, redact.URL(raw), "scheme must be rtsp or rtsps")
 		return
 	}
 	if u.Hostname() == "" {
-		k.add(path, Redacted(raw), "missing host")
+		k.add(path, redact.URL(raw), "missing host")
 	}
 }

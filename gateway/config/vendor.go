@@ -61,7 +61,7 @@ func (c Camera) usesChannel() bool {
 // MainURL returns the camera's main stream URL: url when given, otherwise
 // the URL built from host, port, channel, credentials and the vendor's (or,
 // for generic, the configured) path. It holds credentials: log it only
-// through Redacted.
+// through redact.URL.
 func (c Camera) MainURL() string {
 	if c.URL != "" {
 		return c.URL
@@ -134,49 +134,4 @@ func parsePath(p string) (*url.URL, bool) {
 		return nil, false
 	}
 	return ref, true
-}
-
-// sensitiveQueryKeys are query parameters some cameras take credentials in.
-var sensitiveQueryKeys = []string{"user", "username", "password", "passwd", "pwd", "pass", "token", "auth", "key", "secret"}
-
-// Redacted returns rawURL without credentials, for logs and API responses:
-// userinfo is removed and credential-like query values are masked. A URL
-// that does not parse is reduced to its scheme, since it may hold anything.
-func Redacted(rawURL string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		if scheme, _, ok := strings.Cut(rawURL, "://"); ok && !strings.ContainsAny(scheme, "@:/") {
-			return scheme + "://<invalid>"
-		}
-		return "<invalid>"
-	}
-	if u.Opaque != "" { // "scheme:opaque" has no host and may be all secret
-		return u.Scheme + ":<redacted>"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = redactQuery(u.RawQuery)
-	}
-	return u.String()
-}
-
-// redactQuery masks credential-like values of a raw query.
-func redactQuery(raw string) string {
-	q, _ := url.ParseQuery(raw)
-	for k := range q {
-		for _, s := range sensitiveQueryKeys {
-			if strings.EqualFold(k, s) {
-				q[k] = []string{"xxxxx"}
-			}
-		}
-	}
-	return q.Encode()
-}
-
-// redactedPath is a path and query safe to quote in an error message.
-func redactedPath(p string) string {
-	if path, query, ok := strings.Cut(p, "?"); ok {
-		return path + "?" + redactQuery(query)
-	}
-	return p
 }

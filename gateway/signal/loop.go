@@ -166,11 +166,19 @@ func (c *conn) recheck() {
 			c.deny(i, cam)
 		}
 	}
+	if c.wall != "" && !c.s.opts.Walls.Visible(u, c.wall) {
+		c.stopFollowing()
+		c.reject("no such wall")
+	}
 }
 
 func (c *conn) follow(wall string) {
 	c.stopFollowing()
 	if wall == "" {
+		return
+	}
+	if !c.s.opts.Walls.Visible(c.currentUser(), wall) {
+		c.reject("no such wall") // one of other stations: as if it did not exist
 		return
 	}
 	// Subscribe before reading, so that no change slips in between.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"vigil/gateway/auth"
 	"vigil/gateway/store"
 )
 
@@ -20,8 +21,12 @@ type WallStore interface {
 	PutWall(ctx context.Context, w store.Wall) (store.Wall, error)
 }
 
-// WallDef is a configured video wall.
-type WallDef struct{ ID, Name string }
+// WallDef is a configured video wall and the stations it serves (empty for
+// all).
+type WallDef struct {
+	ID, Name string
+	Stations []string
+}
 
 // Walls are the configured video walls: what each shows is persisted, and
 // every change is pushed to the consoles following the wall.
@@ -58,6 +63,23 @@ func (w *Walls) def(id string) (WallDef, bool) {
 		}
 	}
 	return WallDef{}, false
+}
+
+// Visible reports whether u may see and follow wall id: it is configured
+// and serves at least one of u's stations (a wall of all stations serves
+// everyone's). Cameras u may not see stay blank on it. A wall of other
+// stations only does not exist for u.
+func (w *Walls) Visible(u auth.User, id string) bool {
+	d, ok := w.def(id)
+	return ok && u.SharesStations(d.Stations)
+}
+
+// Controllable reports whether u may change what wall id shows: all of its
+// stations are within u's scope. A user of some stations must not replace
+// what a wall of others (or of all stations) shows.
+func (w *Walls) Controllable(u auth.User, id string) bool {
+	d, ok := w.def(id)
+	return ok && u.CoversStations(d.Stations)
 }
 
 // Get returns a configured wall; ErrNoWall for others.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/gateway/auth"
 	"vigil/gateway/store"
 )
 
@@ -75,5 +76,36 @@ func TestBucket(t *testing.T) {
 	}
 	if b.take(now) {
 		t.Fatal("more than the rate accepted")
+	}
+}
+
+func TestWallsFollowScope(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "vigil.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	w, err := NewWalls(context.Background(), st, []WallDef{{ID: "main"}, {ID: "bjx", Stations: []string{"bjx"}},
+		{ID: "both", Stations: []string{"bjx", "bjn"}}, {ID: "bjn", Stations: []string{"bjn"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := auth.User{Name: "admin"}
+	bjx := auth.User{Name: "li", Stations: []string{"bjx"}}
+	for _, tt := range []struct {
+		u                     auth.User
+		wall                  string
+		visible, controllable bool
+	}{
+		{all, "main", true, true}, {all, "bjn", true, true}, {all, "both", true, true}, {all, "nope", false, false},
+		{bjx, "main", true, false}, {bjx, "bjx", true, true}, {bjx, "both", true, false},
+		{bjx, "bjn", false, false}, {bjx, "nope", false, false},
+	} {
+		if got := w.Visible(tt.u, tt.wall); got != tt.visible {
+			t.Errorf("Visible(%v, %s) = %v, want %v", tt.u.Stations, tt.wall, got, tt.visible)
+		}
+		if got := w.Controllable(tt.u, tt.wall); got != tt.controllable {
+			t.Errorf("Controllable(%v, %s) = %v, want %v", tt.u.Stations, tt.wall, got, tt.controllable)
+		}
 	}
 }

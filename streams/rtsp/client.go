@@ -8,9 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
@@ -20,6 +18,7 @@ import (
 	"github.com/pion/rtp"
 
 	"vigil/streams/media"
+	"vigil/streams/redact"
 )
 
 // ClientOptions configure one pull of a camera stream.
@@ -37,6 +36,10 @@ type ClientOptions struct {
 	// Audio pulls the camera's audio track too, when it has one in a codec
 	// vigil serves (AAC, G.711 at 8 kHz mono, Opus).
 	Audio bool
+	// Secrets are the camera's credentials beyond those in URL (its other
+	// stream's, those configured apart): Play's errors quote the camera's
+	// own words, which are cleaned of these too.
+	Secrets redact.Secrets
 }
 
 // Description is what the camera announced and what is pulled.
@@ -69,15 +72,17 @@ type Handler interface {
 
 // Play connects to the camera, pulls its video (and audio) and feeds h until ctx
 // is canceled or the stream fails. The error wraps one of the Err values of
-// this package where the cause is known; it never contains credentials.
+// this package where the cause is known; it never contains credentials, not
+// even when the camera quotes them in a status reason or its SDP.
 func Play(ctx context.Context, opts ClientOptions, h Handler) error {
 	u, err := base.ParseURL(opts.URL)
 	if err != nil {
-		return fmt.Errorf("%w: %s", ErrBadURL, Redact(opts.URL))
+		return fmt.Errorf("%w: %s", ErrBadURL, redact.URL(opts.URL))
 	}
+	secrets := redact.Collect(opts.URL).Merge(opts.Secrets)
 	c := newClient(u, opts)
 	if err := c.Start2(); err != nil {
-		return classify(err)
+		return cleaned(classify(err), secrets)
 	}
 	defer c.Close()
 	stop := context.AfterFunc(ctx, c.Close)
@@ -87,7 +92,7 @@ func Play(ctx context.Context, opts ClientOptions, h Handler) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	return classify(err)
+	return cleaned(classify(err), secrets)
 }
 
 func newClient(u *base.URL, opts ClientOptions) *gortsplib.Client {
@@ -208,20 +213,4 @@ func codecOf(f format.Format) media.Codec {
 		return media.CodecOpus
 	}
 	return media.CodecOther
-}
-
-// Redact removes credentials from an RTSP URL so it can be logged.
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Unparseable: keep only what is certainly not a secret.
-		if i := strings.LastIndex(raw, "@"); i >= 0 {
-			return "rtsp://***@" + raw[i+1:]
-		}
-		return "(invalid url)"
-	}
-	if u.User != nil {
-		u.User = url.User("***")
-	}
-	return u.String()
 }

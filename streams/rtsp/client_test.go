@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
 	"vigil/streams/media"
+	"vigil/streams/redact"
 )
 
 // fixedServer serves one fixed session description, like a camera whose
@@ -185,23 +188,51 @@ func TestSilentServerTimesOut(t *testing.T) {
 	}
 }
 
-func TestRedact(t *testing.T) {
-	for in, want := range map[string]string{
-		"rtsp://admin:s3cret@10.0.0.1:554/x": "rtsp://%2A%2A%2A@10.0.0.1:554/x",
-		"rtsp://10.0.0.1/x":                  "rtsp://10.0.0.1/x",
-		"rtsp://u:p@[bad":                    "rtsp://***@[bad",
-	} {
-		if got := Redact(in); got != want {
-			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestDescribeNeverShowsAddresses(t *testing.T) {
 	err := classify(&net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(192, 0, 2, 10), Port: 554}, Err: errors.New("connection refused")})
 	for _, e := range []error{err, errors.New("read tcp 192.0.2.10:554: i/o timeout"), fmt.Errorf("%w: 192.0.2.10", ErrUnauthorized)} {
 		if d := Describe(e); strings.Contains(d, "192.0.2.10") || d == "" {
 			t.Errorf("Describe(%v) = %q", e, d)
 		}
+	}
+}
+
+// TestCameraWordsNeverShowCredentials: a camera that quotes its URL and
+// credentials in a status reason gets them masked in Play's error and in
+// Describe, whatever the cause.
+func TestCameraWordsNeverShowCredentials(t *testing.T) {
+	const pass = "Hik/12345"
+	for _, tt := range []struct {
+		status int
+		cause  error
+	}{{500, nil}, {404, ErrNotFound}} {
+		t.Run(fmt.Sprint(tt.status), func(t *testing.T) {
+			var camURL atomic.Value // set once the server's port is known
+			s, err := NewServer(ServerOptions{Address: "127.0.0.1:0", Refuse: func(string) (int, string) {
+				return tt.status, "Internal Error for " + camURL.Load().(string) + " (pwd=" + pass + ", sub subpass, user admin)"
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			u := "rtsp://admin:" + url.PathEscape(pass) + "@" + s.Addr() +
+				"/user=admin&password=" + url.QueryEscape(pass) + "&channel=1?token=t0k3n"
+			camURL.Store(u)
+			err = Play(context.Background(), ClientOptions{URL: u, Transport: "tcp", ReadTimeout: 5 * time.Second,
+				Secrets: redact.Secrets{}.With("subpass")}, &recordingHandler{desc: make(chan Description, 1)})
+			if err == nil || (tt.cause != nil && !errors.Is(err, tt.cause)) {
+				t.Fatalf("Play = %v, want %v", err, tt.cause)
+			}
+			for _, text := range []string{err.Error(), Describe(err)} {
+				for _, secret := range []string{pass, url.QueryEscape(pass), url.PathEscape(pass), "t0k3n", "subpass", "admin"} {
+					if strings.Contains(text, secret) {
+						t.Errorf("%q shows %q", text, secret)
+					}
+				}
+			}
+			if d := Describe(err); tt.cause == nil && !strings.Contains(d, "Internal Error for <url>") {
+				t.Errorf("Describe = %q: the camera's reason is lost", d)
+			}
+		})
 	}
 }

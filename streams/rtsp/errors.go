@@ -9,6 +9,8 @@ import (
 
 	"github.com/bluenviron/gortsplib/v4/pkg/base"
 	"github.com/bluenviron/gortsplib/v4/pkg/liberrors"
+
+	"vigil/streams/redact"
 )
 
 // Causes of a failed pull that callers act on or report.
@@ -21,8 +23,9 @@ var (
 	ErrUnsupportedCodec = errors.New("camera offers no H.264 video")
 )
 
-// classify wraps err with the cause it shows. gortsplib's own messages are
-// kept as detail: they name hosts and status codes, never credentials.
+// classify wraps err with the cause it shows. gortsplib's messages are kept
+// as detail; they quote the camera's own words (status reasons, SDP lines),
+// which cleaned removes credentials from.
 func classify(err error) error {
 	if err == nil {
 		return nil
@@ -56,10 +59,32 @@ func isDNSError(err error) bool {
 	return errors.As(err, &dns)
 }
 
-// Describe says what went wrong in words safe to show anyone: never an
-// address, a URL or credentials (those stay in the server log).
+// cameraError is a pull error whose text is cleaned of the camera's
+// credentials. The error it wraps stays reachable for errors.Is and
+// errors.As; its text must not be shown.
+type cameraError struct {
+	err     error
+	text    string
+	secrets redact.Secrets
+}
+
+func (e *cameraError) Error() string { return e.text }
+func (e *cameraError) Unwrap() error { return e.err }
+
+// cleaned wraps err so that its text hides the camera's credentials.
+func cleaned(err error, secrets redact.Secrets) error {
+	if err == nil {
+		return nil
+	}
+	return &cameraError{err: err, text: secrets.Text(err.Error()), secrets: secrets}
+}
+
+// Describe says what went wrong in words safe to show anyone: never a URL
+// or credentials (the URL, redacted, stays in the server log), even when
+// the camera's status reason quotes them.
 func Describe(err error) string {
 	var status liberrors.ErrClientBadStatusCode
+	var camera *cameraError
 	for _, known := range []error{ErrUnauthorized, ErrNotFound, ErrUnreachable, ErrTimeout, ErrUnsupportedCodec, ErrBadURL} {
 		if errors.Is(err, known) {
 			return known.Error()
@@ -69,7 +94,11 @@ func Describe(err error) string {
 	case err == nil:
 		return ""
 	case errors.As(err, &status):
-		return fmt.Sprintf("camera answered RTSP %d %s", status.Code, status.Message)
+		reason := fmt.Sprintf("camera answered RTSP %d %s", status.Code, status.Message)
+		if errors.As(err, &camera) {
+			return camera.secrets.Message(reason)
+		}
+		return redact.Secrets{}.Message(reason)
 	}
 	return "the camera's stream failed"
 }

@@ -37,6 +37,10 @@ type ServerOptions struct {
 	// each time a client starts playing it. Cameras answer a new session
 	// with an IDR; simulated ones use this to do the same.
 	OnPlay func(path string)
+	// Refuse, when set, is asked on every DESCRIBE; a non-zero status is
+	// answered with reason as its phrase, as a faulty or hostile camera
+	// answers ("500 Internal Error for rtsp://user:pass@…").
+	Refuse func(path string) (status int, reason string)
 }
 
 // Server serves streams over RTSP, one per path, as an IP camera does:

@@ -45,6 +45,11 @@ func (h *serverHandler) OnDescribe(ctx *gortsplib.ServerHandlerOnDescribeCtx) (
 	if res, err := h.authorize(ctx.Conn, ctx.Request); res != nil {
 		return res, nil, err
 	}
+	if refuse := h.s.opts.Refuse; refuse != nil {
+		if code, reason := refuse(strings.TrimPrefix(ctx.Path, "/")); code != 0 {
+			return &base.Response{StatusCode: base.StatusCode(code), StatusMessage: reason}, nil, nil
+		}
+	}
 	res, st := h.stream(ctx.Path)
 	return res, st, nil
 }

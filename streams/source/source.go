@@ -12,6 +12,7 @@ import (
 	"vigil/streams/backoff"
 	"vigil/streams/clock"
 	"vigil/streams/hub"
+	"vigil/streams/redact"
 	"vigil/streams/rtsp"
 )
 
@@ -29,6 +30,10 @@ type Options struct {
 	// Opus); without it audio is only reported.
 	AudioHub *hub.Hub
 	Logger   *slog.Logger
+	// Secrets are the camera's credentials beyond those of URL (its other
+	// stream's): what the camera says is cleaned of them too before it is
+	// logged or reported.
+	Secrets redact.Secrets
 
 	MinBackoff     time.Duration // first wait after a failure (default 1 s)
 	MaxBackoff     time.Duration // longest wait between full attempts (default 30 s)
@@ -166,6 +171,7 @@ func (s *Source) clientOptions(url string) rtsp.ClientOptions {
 		ReadTimeout:       s.opts.ReadTimeout,
 		UDPReadBufferSize: 4 << 20,
 		Audio:             s.opts.AudioHub != nil,
+		Secrets:           s.opts.Secrets,
 	}
 }
 

@@ -1,11 +1,19 @@
 package source
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"vigil/streams/hub"
+	"vigil/streams/redact"
+	"vigil/streams/rtsp"
 	"vigil/streams/sim"
 )
 
@@ -163,4 +171,83 @@ func TestGarbageDoesNotBreakTheStream(t *testing.T) {
 		t.Fatalf("counters %+v: garbage went unnoticed", c)
 	}
 	t.Logf("after garbage: %+v", c)
+}
+
+// logSink keeps what a source logs and says when a line with want arrives.
+type logSink struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{} // closed at the first line holding want
+}
+
+func (l *logSink) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf.Write(p)
+	if strings.Contains(l.buf.String(), l.want) && l.seen != nil {
+		close(l.seen)
+		l.seen = nil
+	}
+	return len(p), nil
+}
+
+func (l *logSink) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestCameraWordsNeverShowItsCredentials: a camera that answers with its
+// URL and credentials in the status reason (finding 6 of issue 17) gets
+// neither into the reported status nor the log.
+func TestCameraWordsNeverShowItsCredentials(t *testing.T) {
+	const pass = "s3cr3t/pw"
+	var camURL atomic.Value // known once the server has its port
+	srv, err := rtsp.NewServer(rtsp.ServerOptions{Address: "127.0.0.1:0", Refuse: func(string) (int, string) {
+		return 500, "Internal Error for " + camURL.Load().(string) + " user=admin&pwd=" + pass + " sub subsecret"
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	u := "rtsp://admin:" + url.PathEscape(pass) + "@" + srv.Addr() + "/cam?user=admin&pwd=" + url.QueryEscape(pass)
+	camURL.Store(u)
+
+	logs := &logSink{want: "camera stream down", seen: make(chan struct{})}
+	seen := logs.seen
+	h := hub.New(hub.Options{ID: "cam"})
+	src, err := New(Options{ID: "cam", URL: u, Transport: "tcp", Hub: h, ReadTimeout: 5 * time.Second,
+		Logger:  slog.New(slog.NewTextHandler(logs, nil)),
+		Secrets: redact.Collect("rtsp://sub:subsecret@" + srv.Addr() + "/sub")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		src.Run(ctx)
+	}()
+	defer func() { cancel(); <-done }()
+
+	st := waitStatus(t, h, hub.StateOffline, hub.ReasonStreamError, 10*time.Second)
+	select {
+	case <-seen:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %q line in the log: %s", logs.want, logs.String())
+	}
+	if !strings.Contains(st.Message, "camera answered RTSP 500 Internal Error for <url>") {
+		t.Errorf("message %q: the camera's reason is lost", st.Message)
+	}
+	if !strings.Contains(st.Detail, "Internal Error for rtsp://***@127.0.0.1") {
+		t.Errorf("detail %q: the redacted URL is lost", st.Detail)
+	}
+	for what, text := range map[string]string{"message": st.Message, "detail": st.Detail, "log": logs.String()} {
+		for _, secret := range []string{pass, url.PathEscape(pass), url.QueryEscape(pass), "subsecret", "admin"} {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s shows %q: %s", what, secret, text)
+			}
+		}
+	}
 }

@@ -25,8 +25,10 @@ export function createWalls(button, { current }) {
       return;
     }
     list.replaceChildren();
-    if (!walls.length) list.append(menuNote(t('walls.none')));
-    for (const w of walls) {
+    // A wall that also serves stations outside the user's is followed, not pushed to.
+    const pushable = walls.filter((w) => w.controllable !== false);
+    if (!pushable.length) list.append(menuNote(t('walls.none')));
+    for (const w of pushable) {
       const showing = w.layout?.grid ? t('walls.showing', { grid: t(`grid.${w.layout.grid}`) }) : t('walls.blank');
       const item = menuItem(w.name || w.id, `${w.id} · ${showing}`, async () => {
         close();
