@@ -9,6 +9,7 @@ import (
 
 	"vigil/gateway/cluster"
 	"vigil/gateway/config"
+	"vigil/streams/redact"
 	"vigil/streams/source"
 )
 
@@ -79,6 +80,8 @@ func (g *Gateway) relaySource(self, secret string) func(path string) *source.Sou
 		camera := cameraOf(path)
 		opts := source.Options{
 			ID: path + "@relay", Hub: g.ingest.hubs[path], Transport: "tcp", Logger: g.log,
+			Secrets:    redact.Secrets{}.With(secret), // never in a log line or a status
+			MinBackoff: 250 * time.Millisecond, MaxBackoff: 2 * time.Second,
 			ResolveURL: func() (string, error) {
 				owner := g.member.Owner(camera)
 				node, ok := g.cfg.Cluster.Node(owner)
