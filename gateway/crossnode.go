@@ -46,6 +46,9 @@ func (g *Gateway) followEvents() {
 		case events.TypeSessions:
 			g.recheckSessions(ctx)
 		case events.TypeCamera:
+			if g.member != nil {
+				g.member.Refresh() // its owner may have changed: relays re-point now
+			}
 			if g.shared != nil {
 				g.shared.apply(ctx, e.ID)
 			}

@@ -131,4 +131,16 @@ CREATE TABLE camera_status (
 	updated_at BIGINT NOT NULL
 );
 `,
+	// 6: which node holds which recorded time of a camera: recordings stay
+	// on the disk of the node that owned the camera then.
+	`
+CREATE TABLE recording_spans (
+	camera     TEXT NOT NULL,
+	node       TEXT NOT NULL,
+	start_time BIGINT NOT NULL,
+	end_time   BIGINT NOT NULL,
+	PRIMARY KEY (camera, node, start_time)
+);
+CREATE INDEX recording_spans_time ON recording_spans(camera, end_time);
+`,
 }
