@@ -15,10 +15,36 @@ import (
 )
 
 // failFS is the real file system with a switch that makes every create
-// and write fail, a write failing halfway like a disk filling up.
+// and write fail, a write failing halfway like a disk filling up. With
+// headersFit, creates and a file's first write (its header) still
+// succeed, as on a real full disk. free, when set, is the free space it
+// reports; creates counts Create calls; failed and freeAsked hear of
+// every failed write and free-space question.
 type failFS struct {
 	OSFS
-	err atomic.Pointer[error]
+	err        atomic.Pointer[error]
+	headersFit atomic.Bool
+	free       atomic.Int64
+	creates    atomic.Int64
+	failed     chan struct{}
+	freeAsked  chan struct{}
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+func (f *failFS) FreeBytes(dir string) (int64, error) {
+	if f.freeAsked != nil {
+		signal(f.freeAsked)
+	}
+	if n := f.free.Load(); n > 0 {
+		return n, nil
+	}
+	return f.OSFS.FreeBytes(dir)
 }
 
 func (f *failFS) set(err error) {
@@ -37,7 +63,8 @@ func (f *failFS) failing() error {
 }
 
 func (f *failFS) Create(path string) (File, error) {
-	if err := f.failing(); err != nil {
+	f.creates.Add(1)
+	if err := f.failing(); err != nil && !f.headersFit.Load() {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	file, err := f.OSFS.Create(path)
@@ -49,12 +76,17 @@ func (f *failFS) Create(path string) (File, error) {
 
 type failFile struct {
 	File
-	fs *failFS
+	fs     *failFS
+	writes int
 }
 
 func (f *failFile) Write(b []byte) (int, error) {
-	if err := f.fs.failing(); err != nil {
+	f.writes++
+	if err := f.fs.failing(); err != nil && !(f.writes == 1 && f.fs.headersFit.Load()) {
 		n, _ := f.File.Write(b[:len(b)/2])
+		if f.fs.failed != nil {
+			signal(f.fs.failed)
+		}
 		return n, err
 	}
 	return f.File.Write(b)

@@ -37,10 +37,9 @@ type writer struct {
 	anchorWall time.Time
 	anchorPTS  time.Duration
 
-	track   media.Track // from the last status: parameter set fallback
-	online  bool        // units after an offline status are stale leftovers
-	paused  bool
-	retryAt time.Time
+	track  media.Track // from the last status: parameter set fallback
+	online bool        // units after an offline status are stale leftovers
+	pause  pauseState
 }
 
 func newWriter(r *Recorder) *writer { return &writer{r: r} }
@@ -67,7 +66,7 @@ func (w *writer) onStatus(s hub.Status) {
 	// new stream that starts at its own keyframe, after a gap.
 	w.closeSegment()
 	w.anchored = false
-	if !w.paused {
+	if !w.pause.paused {
 		w.r.setState(StateIdle, s.Reason, s.Detail, "")
 	}
 }
@@ -147,12 +146,13 @@ func (w *writer) flush() {
 		w.fail(err)
 		return
 	}
+	w.resumed()
 	w.r.track(w.seg, true)
 }
 
 // open starts a segment at keyframe au; it reports whether one is open.
 func (w *writer) open(au *media.AccessUnit) bool {
-	if !au.Key || !w.online || (w.paused && time.Now().Before(w.retryAt)) {
+	if !au.Key || !w.online || !w.mayRetry() {
 		return false
 	}
 	in, err := w.initFor(au)
@@ -166,12 +166,12 @@ func (w *writer) open(au *media.AccessUnit) bool {
 		w.fail(err)
 		return false
 	}
-	if w.paused {
-		w.r.log.Info("record: disk writable again; recording resumed")
-	}
-	w.seg, w.paused, w.firstPTS = seg, false, au.PTS
+	w.seg, w.firstPTS = seg, au.PTS
 	w.r.track(seg, true)
-	w.r.setState(StateRecording, "", "", seg.path)
+	if !w.pause.paused {
+		// After a pause, recording resumes with the first fragment on disk.
+		w.r.setState(StateRecording, "", "", seg.path)
+	}
 	return true
 }
 
@@ -218,28 +218,4 @@ func (w *writer) closeSegment() {
 		return
 	}
 	w.r.track(seg, false)
-}
-
-// fail pauses recording after a write error. The segment keeps its
-// complete fragments; the reader keeps draining so live view is unaffected.
-func (w *writer) fail(err error) {
-	if w.seg != nil {
-		w.seg.abort()
-		if w.seg.seq > 1 {
-			w.r.track(w.seg, false)
-		}
-		w.seg = nil
-	}
-	clear(w.frag)
-	w.frag, w.pending = w.frag[:0], nil
-	reason := reasonOf(err)
-	log := w.r.log.Error
-	if w.paused && w.r.State().Reason == reason {
-		log = w.r.log.Debug // a retry that failed the same way: said already
-	}
-	w.paused = true
-	w.retryAt = time.Now().Add(w.r.opts.RetryInterval)
-	log("record: write failed; recording paused", "reason", reason, "err", err,
-		"retry_in", w.r.opts.RetryInterval)
-	w.r.setState(StatePaused, reason, err.Error(), "")
 }
