@@ -37,6 +37,11 @@ type writer struct {
 	anchorWall time.Time
 	anchorPTS  time.Duration
 
+	// link is the camera's fragment chain so far; linked once it was
+	// read from the newest segment on disk.
+	link   segstore.Link
+	linked bool
+
 	track  media.Track // from the last status: parameter set fallback
 	online bool        // units after an offline status are stale leftovers
 	pause  pauseState
@@ -142,6 +147,7 @@ func (w *writer) flush() {
 	w.buf, err = w.seg.writeFragment(w.frag, w.buf)
 	clear(w.frag) // drop references to the units' memory
 	w.frag = w.frag[:0]
+	w.link = w.seg.link
 	if err != nil {
 		w.fail(err)
 		return
@@ -161,7 +167,10 @@ func (w *writer) open(au *media.AccessUnit) bool {
 		return false
 	}
 	start := w.wallClock(au)
-	seg, err := createSegment(w.r.opts.FS, w.r.opts.Dir, start, in, w.buf)
+	if !w.linked {
+		w.link, w.linked = segstore.LastLink(w.r.opts.Dir), true
+	}
+	seg, err := createSegment(w.r.opts.FS, w.r.opts.Dir, start, in, w.link, w.buf)
 	if err != nil {
 		w.fail(err)
 		return false
