@@ -96,24 +96,26 @@ func ReadChain(segment string) (*Chain, error) {
 		return nil, ErrNoChain
 	}
 	if err != nil {
-		return nil, fmt.Errorf("segstore: %w", err)
+		return &Chain{broken: true}, fmt.Errorf("segstore: %w", err)
 	}
 	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, maxChain))
 	if err != nil {
-		return nil, fmt.Errorf("segstore: %w", err)
+		return &Chain{broken: true}, fmt.Errorf("segstore: %w", err)
 	}
 	return ParseChain(b)
 }
 
 // ParseChain parses a sidecar. A last line without its newline was cut
 // by a crash and is ignored; any other line that does not parse or link
-// breaks the chain from there on.
+// breaks the chain from there on. A sidecar without its header line is
+// an error, returned with a chain that finds every fragment tampered.
 func ParseChain(b []byte) (*Chain, error) {
 	hdr, rest, ok := bytes.Cut(b, []byte("\n"))
 	prev, perr := parseHex(strings.TrimPrefix(string(hdr), chainMagic))
 	if !ok || !bytes.HasPrefix(hdr, []byte(chainMagic)) || perr != nil {
-		return nil, errors.New("segstore: not a fragment chain")
+		// A sidecar that is there but unreadable vouches for nothing.
+		return &Chain{broken: true}, errors.New("segstore: not a fragment chain")
 	}
 	c := &Chain{Prev: prev, Last: prev, entries: map[uint32]chainEntry{}}
 	rest = rest[:bytes.LastIndexByte(rest, '\n')+1] // a torn last line is dropped

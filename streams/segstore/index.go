@@ -28,6 +28,9 @@ type Segment struct {
 	Intact bool
 	// Active is true while a recorder writes the segment.
 	Active bool
+	// Damaged is true when repair rebuilt the segment from what was
+	// readable: parts of it are lost, and its original is in quarantine.
+	Damaged bool
 }
 
 // Options configure an Index.
@@ -94,7 +97,7 @@ func (x *Index) scanCamera(camera string) []Segment {
 			x.log.Warn("segstore: cannot scan segment", "path", path, "err", err)
 			continue
 		}
-		intact := in.Intact()
+		intact, damaged := in.Intact(), in.Damaged
 		if !intact {
 			out, err := x.repair(camera, path, in)
 			if !out.Kept || in.Size == 0 {
@@ -102,8 +105,9 @@ func (x *Index) scanCamera(camera string) []Segment {
 			}
 			intact = err == nil
 		}
+		_, qerr := os.Stat(filepath.Join(dir, QuarantineDir, e.Name()))
 		segs = append(segs, Segment{Camera: camera, Path: path, Start: in.Start, End: in.End,
-			Size: in.Size, Intact: intact})
+			Size: in.Size, Intact: intact, Damaged: damaged || qerr == nil})
 	}
 	return segs // ReadDir sorts by name, and names sort by time
 }
