@@ -55,15 +55,15 @@ type planned struct {
 	gaps         []span
 	tl           *timeline // for time conversions only
 	gapTol       time.Duration
-	to           time.Time
+	from, to     time.Time
 	counts       FragmentCounts
 }
 
 // plan walks the sample tables once to size the clip's moov.
 func plan(ctx context.Context, segs []segstore.Segment, o origin, req Request, gapTol time.Duration) (*planned, error) {
-	tl := newTimeline(segs, o, req.To, gapTol)
+	tl := newTimeline(segs, o, req.From, req.To, gapTol)
 	defer tl.close()
-	p := &planned{layout: layout{init: o.init, created: req.From}, tl: tl, gapTol: gapTol, to: req.To}
+	p := &planned{layout: layout{init: o.init, created: req.From}, tl: tl, gapTol: gapTol, from: req.From, to: req.To}
 	tl.counts = &p.counts
 	b := tableBuilder{sink: &p.n}
 	var s sample

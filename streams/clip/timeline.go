@@ -36,7 +36,8 @@ type rawSample struct {
 // lets the exporter size the moov before writing it.
 type timeline struct {
 	segs    []segstore.Segment
-	to      int64     // in ticks since the origin
+	from    int64 // the request's range, in ticks since the origin
+	to      int64
 	ref     time.Time // the origin is originT ticks after ref
 	originT int64
 	gapTol  int64
@@ -79,10 +80,11 @@ type span struct {
 	reason   string
 }
 
-// newTimeline walks segs from the keyframe at o up to to.
-func newTimeline(segs []segstore.Segment, o origin, to time.Time, gapTol time.Duration) *timeline {
+// newTimeline walks segs from the keyframe at o up to to; from is where
+// the request starts.
+func newTimeline(segs []segstore.Segment, o origin, from, to time.Time, gapTol time.Duration) *timeline {
 	tl := &timeline{segs: segs, ref: o.ref, originT: o.ticks, gapTol: durTicks(gapTol), i: -1, h265: o.init.IsH265()}
-	tl.to = tl.ticksOf(to)
+	tl.from, tl.to = tl.ticksOf(from), tl.ticksOf(to)
 	return tl
 }
 
@@ -234,6 +236,9 @@ func (tl *timeline) next(out *sample) bool {
 			return false
 		}
 		tl.headReason, tl.skipped = tl.skipped, ""
+		if tl.headReason == "" && tl.inDamaged(tl.from, tl.la.seg) {
+			tl.headReason = ReasonDamaged // the clip starts after what repair lost
+		}
 	}
 	cur := tl.la
 	tl.haveLA = tl.nextRaw(&tl.la)

@@ -51,7 +51,7 @@ func writeClip(ctx context.Context, f *os.File, segs []segstore.Segment, o origi
 		return 0, fmt.Errorf("clip: %w", err)
 	}
 
-	tl := newTimeline(segs, o, p.to, p.gapTol)
+	tl := newTimeline(segs, o, p.from, p.to, p.gapTol)
 	defer tl.close()
 	defer fs.closeSrc()
 	b := tableBuilder{sink: fs}
