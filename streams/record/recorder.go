@@ -68,6 +68,11 @@ type RecState struct {
 	Detail  string // the error text, for the log and admins
 	Since   time.Time
 	Segment string // path being written, when recording
+	// DamagedSegments counts the camera's segments that start-up repair
+	// found damaged and quarantined (segstore.Index.Damaged), filled in
+	// by whoever holds the index: the recorder never sees them.
+	DamagedSegments int
+	LastDamage      time.Time // when the newest of them was found
 }
 
 // Recorder records one camera.
