@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,7 +96,8 @@ func TestRecordingDamagedAndTamperedSegments(t *testing.T) {
 		t.Fatalf("camera recording status %+v", cam.Recording)
 	}
 	metrics := string(g2.admin.must(200, "GET", "/metrics", nil, nil))
-	if !strings.Contains(metrics, `vigil_recording_damaged_segments_total{camera="bjx-t-00"} 1`) {
+	if !strings.Contains(metrics, `vigil_recording_damaged_segments_total{camera="bjx-t-00"} 1`) ||
+		!strings.Contains(metrics, fmt.Sprintf(`vigil_recording_quarantine_bytes{camera="bjx-t-00"} %d`, len(original))) {
 		t.Fatalf("metrics:\n%s", grepLines(metrics, "damaged"))
 	}
 

@@ -126,7 +126,7 @@ func (x *Index) repair(camera, path string, in Info) (Outcome, error) {
 		"salvaged_after_damage", in.Salvaged, "kept_bytes", in.Size, "file_bytes", in.FileSize, "err", err)
 	if out.Quarantined != "" {
 		x.damage[camera] = append(x.damage[camera], Damage{Camera: camera, Start: in.Start,
-			Quarantined: out.Quarantined, Problem: in.Problem, Salvaged: in.Salvaged, Kept: in.Size, Found: time.Now()})
+			Quarantined: out.Quarantined, Problem: in.Problem, Salvaged: in.Salvaged, Kept: in.Size, Bytes: in.FileSize, Found: time.Now()})
 	}
 	return out, err
 }
@@ -142,7 +142,7 @@ func quarantined(camera, dir string) []Damage {
 		if err != nil || ierr != nil || !e.Type().IsRegular() {
 			continue
 		}
-		out = append(out, Damage{Camera: camera, Start: start, Found: info.ModTime(),
+		out = append(out, Damage{Camera: camera, Start: start, Found: info.ModTime(), Bytes: info.Size(),
 			Quarantined: filepath.Join(dir, QuarantineDir, e.Name()), Problem: "quarantined earlier"})
 	}
 	return out

@@ -140,5 +140,6 @@ type Damage struct {
 	Problem     string
 	Salvaged    int   // intact fragments after the damage, kept in the rebuilt segment
 	Kept        int64 // bytes of the rebuilt segment (0: nothing was readable)
+	Bytes       int64 // of the quarantined original: disk that retention does not free
 	Found       time.Time
 }

@@ -59,7 +59,7 @@ func TestOpenQuarantinesDamagedSegment(t *testing.T) {
 				t.Fatalf("rebuilt segment: %+v, %v; want 3 intact fragments", after, err)
 			}
 			d := x.Damaged()["cam"]
-			if len(d) != 1 || d[0].Quarantined != q || d[0].Salvaged != 3 {
+			if len(d) != 1 || d[0].Quarantined != q || d[0].Salvaged != 3 || d[0].Bytes != int64(len(damaged)) {
 				t.Fatalf("damage %+v", d)
 			}
 			// A restart finds the segment intact and still counts the damage.
