@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"vigil/gateway"
+	"vigil/internal/testwait"
 	"vigil/streams/evidence"
 	"vigil/streams/segstore"
 )
@@ -18,25 +19,15 @@ import (
 // waitClosedSegments waits until a camera has n segments closed.
 func waitClosedSegments(t *testing.T, g *gateway.Gateway, camera string, n int) {
 	t.Helper()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	deadline := time.After(30 * time.Second)
-	for {
+	testwait.For(t, fmt.Sprintf("%d closed segments of %s", n, camera), func() bool {
 		closed := 0
 		for _, s := range g.RecordedSegments(camera) {
 			if !s.Active {
 				closed++
 			}
 		}
-		if closed >= n {
-			return
-		}
-		select {
-		case <-tick.C:
-		case <-deadline:
-			t.Fatalf("%s: %d segments closed, want %d", camera, closed, n)
-		}
-	}
+		return closed >= n
+	})
 }
 
 // writeAt overwrites part of a file.

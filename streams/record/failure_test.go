@@ -18,29 +18,20 @@ import (
 // and write fail, a write failing halfway like a disk filling up. With
 // headersFit, creates and a file's first write (its header) still
 // succeed, as on a real full disk. free, when set, is the free space it
-// reports; creates counts Create calls; failed and freeAsked hear of
-// every failed write and free-space question.
+// reports; creates, failedWrites and freeAsked count Create calls, failed
+// writes and free-space questions.
 type failFS struct {
 	OSFS
-	err        atomic.Pointer[error]
-	headersFit atomic.Bool
-	free       atomic.Int64
-	creates    atomic.Int64
-	failed     chan struct{}
-	freeAsked  chan struct{}
-}
-
-func signal(c chan struct{}) {
-	select {
-	case c <- struct{}{}:
-	default:
-	}
+	err          atomic.Pointer[error]
+	headersFit   atomic.Bool
+	free         atomic.Int64
+	creates      atomic.Int64
+	failedWrites atomic.Int64
+	freeAsked    atomic.Int64
 }
 
 func (f *failFS) FreeBytes(dir string) (int64, error) {
-	if f.freeAsked != nil {
-		signal(f.freeAsked)
-	}
+	f.freeAsked.Add(1)
 	if n := f.free.Load(); n > 0 {
 		return n, nil
 	}
@@ -84,9 +75,7 @@ func (f *failFile) Write(b []byte) (int, error) {
 	f.writes++
 	if err := f.fs.failing(); err != nil && !(f.writes == 1 && f.fs.headersFit.Load()) {
 		n, _ := f.File.Write(b[:len(b)/2])
-		if f.fs.failed != nil {
-			signal(f.fs.failed)
-		}
+		f.fs.failedWrites.Add(1)
 		return n, err
 	}
 	return f.File.Write(b)

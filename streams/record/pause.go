@@ -1,6 +1,10 @@
 package record
 
-import "time"
+import (
+	"time"
+
+	"vigil/streams/backoff"
+)
 
 // pauseState is what a writer knows about a disk that refused a write.
 // One failure episode logs one pause and one resume: retries back off,
@@ -10,9 +14,15 @@ import "time"
 type pauseState struct {
 	paused  bool
 	reason  string
-	delay   time.Duration // before the next retry; doubles while retries fail
 	retryAt time.Time
-	retries int // failed retries in this episode, for the resume log
+	retries int // failed retries in this episode: the wait doubles with each
+}
+
+// retryWait is the wait before the next retry, by the streams' one
+// backoff rule (doubling, jittered so cameras on one disk spread out).
+func (w *writer) retryWait() time.Duration {
+	p := backoff.Policy{Min: w.r.opts.RetryInterval, Max: w.r.opts.MaxRetryInterval}
+	return p.Wait(w.pause.retries)
 }
 
 // mayRetry reports whether a segment may be opened now.
@@ -25,7 +35,7 @@ func (w *writer) mayRetry() bool {
 		return false
 	}
 	if p.reason == ReasonDiskFull && !w.spaceForResume() {
-		p.retryAt = time.Now().Add(p.delay)
+		p.retryAt = time.Now().Add(w.retryWait())
 		return false
 	}
 	return true
@@ -72,12 +82,10 @@ func (w *writer) fail(err error) {
 	if p.paused {
 		log = w.r.log.Debug // a retry that failed: the pause was said already
 		p.retries++
-		p.delay = min(2*p.delay, w.r.opts.MaxRetryInterval)
-	} else {
-		p.delay = w.r.opts.RetryInterval
 	}
 	p.paused, p.reason = true, reason
-	p.retryAt = time.Now().Add(p.delay)
-	log("record: write failed; recording paused", "reason", reason, "err", err, "retry_in", p.delay)
+	wait := w.retryWait()
+	p.retryAt = time.Now().Add(wait)
+	log("record: write failed; recording paused", "reason", reason, "err", err, "retry_in", wait)
 	w.r.setState(StatePaused, reason, err.Error(), "")
 }

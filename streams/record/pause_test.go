@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"vigil/internal/testwait"
 )
 
 // logSink collects a logger's lines for counting.
@@ -36,19 +38,6 @@ func (s *logSink) count(level, msg string) int {
 	return n
 }
 
-// waitSignals waits for n signals on c.
-func waitSignals(t *testing.T, c <-chan struct{}, n int, what string) {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for range n {
-		select {
-		case <-c:
-		case <-deadline:
-			t.Fatalf("waited in vain for %d %s", n, what)
-		}
-	}
-}
-
 // countStates drains states and counts each state word.
 func countStates(states chan RecState) map[string]int {
 	out := map[string]int{}
@@ -67,7 +56,7 @@ func countStates(states chan RecState) map[string]int {
 // pause and one resume in the log and in the state reports, however many
 // retries fail in between.
 func TestFullDiskLogsOnePauseAndOneResume(t *testing.T) {
-	fsys := &failFS{failed: make(chan struct{}, 1)}
+	fsys := &failFS{}
 	fsys.headersFit.Store(true)
 	sink := &logSink{}
 	h := newHub()
@@ -82,7 +71,9 @@ func TestFullDiskLogsOnePauseAndOneResume(t *testing.T) {
 	waitState(t, states, StateRecording, "")
 	fsys.set(syscall.ENOSPC)
 	waitState(t, states, StatePaused, ReasonDiskFull)
-	waitSignals(t, fsys.failed, 6, "failed retries") // a write per retry: each opened a segment
+	failed := fsys.failedWrites.Load()
+	// A failed write per retry: each retry opened a segment.
+	testwait.For(t, "5 failed retries", func() bool { return fsys.failedWrites.Load() >= failed+5 })
 	fsys.set(nil)
 	waitState(t, states, StateRecording, "")
 	stopFeed()
@@ -102,7 +93,7 @@ func TestFullDiskLogsOnePauseAndOneResume(t *testing.T) {
 // A paused recorder does not retry a full disk until its free space is
 // back above ResumeFreeBytes, and then resumes.
 func TestFullDiskRetriedOnlyAboveFreeSpaceMargin(t *testing.T) {
-	fsys := &failFS{freeAsked: make(chan struct{}, 1)}
+	fsys := &failFS{}
 	h := newHub()
 	states := make(chan RecState, 1000)
 	startRecorder(t, Options{CameraID: "cam", Dir: filepath.Join(t.TempDir(), "cam"), Hub: h, FS: fsys,
@@ -115,8 +106,8 @@ func TestFullDiskRetriedOnlyAboveFreeSpaceMargin(t *testing.T) {
 	fsys.free.Store(4 << 10)
 	fsys.set(syscall.ENOSPC)
 	waitState(t, states, StatePaused, ReasonDiskFull)
-	creates := fsys.creates.Load()
-	waitSignals(t, fsys.freeAsked, 5, "free-space checks")
+	creates, asked := fsys.creates.Load(), fsys.freeAsked.Load()
+	testwait.For(t, "5 free-space checks", func() bool { return fsys.freeAsked.Load() >= asked+5 })
 	if n := fsys.creates.Load() - creates; n != 0 {
 		t.Fatalf("%d segments tried with 4 KiB free, want none below the margin", n)
 	}

@@ -33,7 +33,7 @@ type Options struct {
 	FragmentDuration time.Duration
 	// RetryInterval is how long a paused recorder waits before trying the
 	// disk again (default 5 s); it doubles with every failed retry, up to
-	// MaxRetryInterval (default 1 min).
+	// MaxRetryInterval (default 1 min), each wait jittered by ±25 %.
 	RetryInterval    time.Duration
 	MaxRetryInterval time.Duration
 	// ResumeFreeBytes is the free space a full disk must have again before
