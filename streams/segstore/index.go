@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -137,11 +138,13 @@ func quarantined(camera, dir string) []Damage {
 	entries, _ := os.ReadDir(filepath.Join(dir, QuarantineDir))
 	var out []Damage
 	for _, e := range entries {
-		start, err := ParseFileName(e.Name())
-		info, ierr := e.Info()
-		if err != nil || ierr != nil || !e.Type().IsRegular() {
+		info, err := e.Info()
+		if err != nil || !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), Ext) {
 			continue
 		}
+		// A segment damaged again is kept as <name>-2.mp4 and so on.
+		name, _, _ := strings.Cut(strings.TrimSuffix(e.Name(), Ext), "-")
+		start, _ := ParseFileName(name + Ext)
 		out = append(out, Damage{Camera: camera, Start: start, Found: info.ModTime(), Bytes: info.Size(),
 			Quarantined: filepath.Join(dir, QuarantineDir, e.Name()), Problem: "quarantined earlier"})
 	}

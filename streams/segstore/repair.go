@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -64,7 +65,7 @@ func quarantine(path string, in Info) (Outcome, error) {
 			return Outcome{Kept: true}, err
 		}
 	}
-	out := Outcome{Quarantined: filepath.Join(dir, filepath.Base(path))}
+	out := Outcome{Quarantined: freeName(dir, filepath.Base(path))}
 	if err := copyFile(ChainPath(path), ChainPath(out.Quarantined)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		os.Remove(tmp)
 		return Outcome{Kept: true}, fmt.Errorf("segstore: quarantine: %w", err)
@@ -82,6 +83,19 @@ func quarantine(path string, in Info) (Outcome, error) {
 	syncDir(dir)
 	syncDir(filepath.Dir(path))
 	return out, nil
+}
+
+// freeName returns a path in dir for name that holds no file yet: a
+// segment damaged again after its rebuild must not overwrite the
+// original kept the first time.
+func freeName(dir, name string) string {
+	p := filepath.Join(dir, name)
+	for n := 2; ; n++ {
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+		p = filepath.Join(dir, fmt.Sprintf("%s-%d%s", strings.TrimSuffix(name, Ext), n, Ext))
+	}
 }
 
 // rebuild writes the header and the intact fragments of src to dst,

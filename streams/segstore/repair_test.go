@@ -152,3 +152,31 @@ func FuzzSalvage(f *testing.F) {
 		t.Fatal("the walk did not end")
 	})
 }
+
+// A rebuilt segment damaged again is quarantined beside the first
+// original, which stays as it was.
+func TestQuarantineKeepsEveryOriginal(t *testing.T) {
+	root := t.TempDir()
+	path := writeSegment(t, root, "cam", t0, 4, 25, 100)
+	in, _ := ScanFile(path)
+	first := corruptAt(t, path, in.Good[0].From)
+	if _, err := Open(Options{Root: root}); err != nil {
+		t.Fatal(err)
+	}
+	in, _ = ScanFile(path)
+	second := corruptAt(t, path, in.Good[0].From)
+	x, err := Open(Options{Root: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := filepath.Join(root, "cam", QuarantineDir)
+	for name, want := range map[string][]byte{filepath.Base(path): first, "20261129T140000.123Z-2.mp4": second} {
+		if b, err := os.ReadFile(filepath.Join(q, name)); err != nil || !bytes.Equal(b, want) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	d := x.Damaged()["cam"]
+	if len(d) != 2 || !d[0].Start.Equal(t0) || !d[1].Start.Equal(t0) {
+		t.Fatalf("damage %+v", d)
+	}
+}
