@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"vigil/streams/record"
+	"vigil/streams/segstore"
 )
 
 // SetRecordFS makes recorders write through fs (a failing disk in tests).
@@ -23,4 +24,9 @@ func SetRecordSegment(d time.Duration) (restore func()) {
 // RecordingState returns a camera's recorder state.
 func (g *Gateway) RecordingState(camera string) (record.RecState, bool) {
 	return g.recording.State(camera)
+}
+
+// RecordedSegments returns a camera's indexed segments.
+func (g *Gateway) RecordedSegments(camera string) []segstore.Segment {
+	return g.recording.index.Segments(camera, time.Time{}, time.Now().Add(time.Hour))
 }
