@@ -184,3 +184,12 @@ func (g *Gateway) serveRelay(opts Options) error {
 	g.relay, err = startRelay(g, addr, secret)
 	return err
 }
+
+// nodeSecret is the cluster secret in a cluster, "" on a single node.
+func (g *Gateway) nodeSecret() string {
+	if g.member == nil {
+		return ""
+	}
+	secret, _ := g.cfg.Cluster.Secret() // read and checked at start
+	return secret
+}

@@ -30,3 +30,12 @@ func (g *Gateway) RecordingState(camera string) (record.RecState, bool) {
 func (g *Gateway) RecordedSegments(camera string) []segstore.Segment {
 	return g.recording.index.Segments(camera, time.Time{}, time.Now().Add(time.Hour))
 }
+
+// RecordedUntil returns the end of camera's newest segment on this node.
+func (g *Gateway) RecordedUntil(camera string) time.Time {
+	segs := g.recording.index.Segments(camera, time.Time{}, time.Now().Add(time.Hour))
+	if len(segs) == 0 {
+		return time.Time{}
+	}
+	return segs[len(segs)-1].End
+}
