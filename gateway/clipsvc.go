@@ -44,8 +44,10 @@ func startClips(ctx context.Context, g *Gateway, dataDir string) (*clips.Service
 			return ""
 		},
 		Notify: func(user string, u clips.Update) {
-			g.console.server.SendToUser(user, signal.ClipMsg{ID: u.ID, Camera: u.Camera, Status: u.Status,
-				Progress: u.Progress, Size: u.Size, Error: u.Error})
+			m := signal.ClipMsg{ID: u.ID, Camera: u.Camera, Status: u.Status,
+				Progress: u.Progress, Size: u.Size, Error: u.Error}
+			g.console.server.SendToUser(user, m)
+			g.publishClip(user, m) // the exporter's consoles on other nodes
 		},
 	})
 }

@@ -285,6 +285,7 @@ func TestExportAcrossAFailover(t *testing.T) {
 	to := second.RecordedUntil("bjx-nsq-01").Add(-500 * time.Millisecond)
 
 	token := login(t, second.URL(), "admin", adminPassword)
+	console := dialConsole(t, first.URL(), token, "") // the exporter's console is on the other node
 	body := fmt.Sprintf(`{"camera":"bjx-nsq-01","from":%q,"to":%q,"reason":"failover test"}`,
 		from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
 	var job clipJob
@@ -296,6 +297,9 @@ func TestExportAcrossAFailover(t *testing.T) {
 	if job.Status != "done" {
 		t.Fatalf("export across the failover: %+v", job)
 	}
+	console.waitFor(t, time.Minute, "the export's progress on a console of the other node", func(m map[string]any) bool {
+		return m["type"] == "clip" && m["id"] == job.ID && m["status"] == "done"
+	})
 	missing := time.Duration(0)
 	for _, m := range job.Missing {
 		a, _ := time.Parse(time.RFC3339Nano, m.From)
