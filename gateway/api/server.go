@@ -76,7 +76,8 @@ type Server struct {
 	table []Route
 	whep  whepSessions
 
-	recheck recheckLoop // re-validates WHEP viewers (whep_recheck.go)
+	recheck  recheckLoop   // re-validates WHEP viewers (whep_recheck.go)
+	verified verifiedClips // clip file versions that passed verification (clipfile.go)
 }
 
 // New builds the API's routes.
