@@ -6,9 +6,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
-
-	"github.com/gorilla/websocket"
 
 	"vigil/gateway/auth"
 	"vigil/streams/webrtc/webrtctest"
@@ -110,25 +107,4 @@ func TestWHEPSessionsPerUser(t *testing.T) {
 	if status, _ := postOffer(t, g.URL(), g.admin.token, validOffer(t)); status != http.StatusCreated {
 		t.Fatalf("after a DELETE: %d", status)
 	}
-}
-
-// TestConsolesPerUser: a user allowed 2 consoles gets 429 on the third
-// WebSocket, and a closed console frees its slot.
-func TestConsolesPerUser(t *testing.T) {
-	g := startTestGateway(t, twoStations+"http:\n  max_consoles_per_user: 2\n")
-	first := dialConsole(t, g.URL(), g.admin.token, "")
-	dialConsole(t, g.URL(), g.admin.token, "")
-	h := http.Header{"Authorization": {"Bearer " + g.admin.token}}
-	_, resp, err := websocket.DefaultDialer.Dial(wsURL(g.URL()), h)
-	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
-		t.Fatalf("third console: %v %v, want 429", err, resp)
-	}
-	first.ws.Close()
-	waitFor(t, 10*time.Second, "the closed console's slot", func() bool {
-		ws, _, err := websocket.DefaultDialer.Dial(wsURL(g.URL()), h)
-		if err == nil {
-			ws.Close()
-		}
-		return err == nil
-	})
 }
