@@ -1,13 +1,16 @@
 package gateway_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"vigil/gateway/auth"
+	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
 )
 
@@ -107,4 +110,21 @@ func TestWHEPSessionsPerUser(t *testing.T) {
 	if status, _ := postOffer(t, g.URL(), g.admin.token, validOffer(t)); status != http.StatusCreated {
 		t.Fatalf("after a DELETE: %d", status)
 	}
+}
+
+// TestWHEPOfferCandidatesAreCapped: an offer naming 900 ICE addresses is
+// refused (400) and starts nothing; a browser-like offer plays.
+func TestWHEPOfferCandidatesAreCapped(t *testing.T) {
+	cam := startCamera(t, sim.ServerOptions{})
+	g, token := startGateway(t, oneCameraConfig(cam.URL("cam0")))
+	var b strings.Builder
+	for i := 0; i < 900; i++ {
+		fmt.Fprintf(&b, "a=candidate:%d 1 udp 2130706431 127.0.0.1 %d typ host\r\n", i, 20000+i)
+	}
+	offer := validOffer(t)
+	mid := strings.Index(offer, "a=mid:")
+	if status, _ := postOffer(t, g.URL(), token, offer[:mid]+b.String()+offer[mid:]); status != http.StatusBadRequest {
+		t.Fatalf("900 candidates: %d, want 400", status)
+	}
+	countDecodable(t, openWHEP(t, g.URL(), token, "bjx-nsq-01"), 10, 15*time.Second)
 }
