@@ -11,19 +11,8 @@ import (
 	"time"
 
 	"vigil/gateway/auth"
+	"vigil/internal/testwait"
 )
-
-// waitFor polls cond until it holds.
-func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // exportClip exports the first two seconds recorded of bjx-t-00 from now
 // and returns the done job (a range partly recorded is exported too).
@@ -31,7 +20,7 @@ func exportClip(t *testing.T, c *client) clipJob {
 	t.Helper()
 	from := time.Now()
 	var job clipJob
-	waitFor(t, 30*time.Second, "a recorded range to export", func() bool {
+	testwait.For(t, "a recorded range to export", func() bool {
 		resp, body := c.do("POST", "/api/clips", map[string]string{"camera": "bjx-t-00",
 			"from": from.Format(time.RFC3339Nano), "to": from.Add(2 * time.Second).Format(time.RFC3339Nano), "reason": "range test"})
 		if resp.StatusCode == http.StatusAccepted {

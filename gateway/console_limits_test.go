@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"vigil/internal/testwait"
 )
 
 // TestConsolesPerUser: a user allowed 2 consoles gets 429 on the third
@@ -21,7 +23,7 @@ func TestConsolesPerUser(t *testing.T) {
 		t.Fatalf("third console: %v %v, want 429", err, resp)
 	}
 	first.ws.Close()
-	waitFor(t, 10*time.Second, "the closed console's slot", func() bool {
+	testwait.For(t, "the closed console's slot", func() bool {
 		ws, _, err := websocket.DefaultDialer.Dial(wsURL(g.URL()), h)
 		if err == nil {
 			ws.Close()
