@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"vigil/gateway/auth"
 )
 
 type connLimiter struct {
@@ -132,16 +134,9 @@ func (c *limitedConn) markAuthenticated() {
 	c.l.authenticated(c.ip)
 }
 
-func hostOf(a net.Addr) string {
-	if tcp, ok := a.(*net.TCPAddr); ok {
-		return tcp.IP.String()
-	}
-	host, _, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String()
-	}
-	return host
-}
+// hostOf is the unit an address's connections are counted by: the IPv4
+// address or the IPv6 /64, as for login limits.
+func hostOf(a net.Addr) string { return auth.ClientKey(a.String()) }
 
 type connKey struct{}
 
