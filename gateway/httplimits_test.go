@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -136,5 +137,11 @@ func TestConnectionCap(t *testing.T) {
 			t.Errorf("connectionCap(%d, %d, %d) = %d, %q; want %d, note %v",
 				tt.configured, tt.reserve, tt.nofile, got, note, tt.want, tt.note)
 		}
+	}
+}
+
+func TestOpenFileLimitIsKnown(t *testing.T) {
+	if runtime.GOOS == "linux" && openFileLimit() <= 0 {
+		t.Fatal("the open-file limit is unknown on Linux")
 	}
 }
