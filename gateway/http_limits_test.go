@@ -13,11 +13,11 @@ import (
 	"time"
 )
 
-// limitsConfig: a body must arrive within 3 s (a margin over the few
+// limitsConfig: a body must arrive within 5 s (a margin over the few
 // milliseconds the test needs to open its connections, not a measure),
 // and an address may hold 8 connections before it logs in.
 const limitsConfig = twoStations + `http:
-  body_timeout: 3s
+  body_timeout: 5s
   max_connections_per_ip: 8
 `
 
