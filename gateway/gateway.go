@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"vigil/gateway/api"
@@ -81,7 +82,9 @@ type Gateway struct {
 	http      *http.Server
 	listener  net.Listener
 	tls       bool
-	served    chan struct{}
+	// httpRefused counts connections refused by the limits (httplimits.go).
+	httpRefused *prometheus.CounterVec
+	served      chan struct{}
 }
 
 // New starts a gateway: everything runs when it returns. On error,
@@ -180,7 +183,7 @@ func transportsOf(cfg *config.Config) map[string]string {
 }
 
 func (g *Gateway) serveHTTP(opts Options) error {
-	ln, err := listen(opts)
+	ln, err := listen(opts, g.limitConns)
 	if err != nil {
 		return err
 	}
@@ -195,7 +198,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		WebRTC:  g.engine,
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
-		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording)),
+		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording), g.httpRefused),
 			promhttp.HandlerOpts{}),
 
 		SecureCookies:  g.tls,
@@ -212,11 +215,17 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Ready:          g.ready,
 		NodeSecret:     g.nodeSecret(),
 		NodeRecordings: g.recording.index,
+
+		OnAuthenticated:    markAuthenticated,
+		MaxWHEPPerUser:     g.cfg.HTTP.MaxWHEPPerUser,
+		MaxConsolesPerUser: g.cfg.HTTP.MaxConsolesPerUser,
 	})
+	lim := g.cfg.HTTP
 	g.http = &http.Server{
-		Handler:           g.api,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           limitBodies(g.api, lim.BodyTimeout.Std(), maxRequestBody),
+		ReadHeaderTimeout: lim.ReadHeaderTimeout.Std(),
+		IdleTimeout:       lim.IdleTimeout.Std(),
+		ConnContext:       connContext,
 		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
 	}
 	go func() {

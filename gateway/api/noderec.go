@@ -55,6 +55,9 @@ func (s *Server) node(h authedHandler) authedHandler {
 			writeError(w, http.StatusUnauthorized, "node credentials required")
 			return
 		}
+		if s.opts.OnAuthenticated != nil {
+			s.opts.OnAuthenticated(r) // a node is no anonymous client
+		}
 		h(w, r, u)
 	}
 }

@@ -65,6 +65,13 @@ type Options struct {
 	// recordings to the other nodes (noderec.go); empty: no such routes.
 	NodeSecret     string
 	NodeRecordings NodeRecordings
+	// OnAuthenticated is told of every request that authenticated (the
+	// listener stops counting its connection as anonymous); nil: nothing.
+	OnAuthenticated func(r *http.Request)
+	// MaxWHEPPerUser and MaxConsolesPerUser cap one user's live WHEP
+	// sessions and console WebSockets (429 beyond); 0: no cap.
+	MaxWHEPPerUser     int
+	MaxConsolesPerUser int
 }
 
 // Server routes and serves API requests.
@@ -73,10 +80,12 @@ type Server struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 
-	table []Route
-	whep  whepSessions
+	table                   []Route
+	whep                    whepSessions
+	whepSlots, consoleSlots userSlots // live sessions per user (limits.go)
 
-	recheck recheckLoop // re-validates WHEP viewers (whep_recheck.go)
+	recheck  recheckLoop   // re-validates WHEP viewers (whep_recheck.go)
+	verified verifiedClips // clip file versions that passed verification (clipfile.go)
 }
 
 // New builds the API's routes.
