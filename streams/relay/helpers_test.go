@@ -52,11 +52,11 @@ func frameOf(au *media.AccessUnit) int64 {
 // pulling it, the relay server over that hub, and pulls of it into hubs of
 // their own, as the other node's gateway runs them.
 type rig struct {
-	cam    *sim.Server
-	owner  *hub.Hub // the owner node's hub of the camera
-	audio  *hub.Hub
-	relay  *Server
-	secret string // what pulls send
+	cam     *sim.Server
+	owner   *hub.Hub // the owner node's hub of the camera
+	audio   *hub.Hub
+	relay   *Server
+	secret  string // what pulls send
 	audioOn bool
 
 	logs *syncBuffer // the relay server's log
@@ -143,7 +143,7 @@ func (r *rig) pull(t testing.TB, path string) (Hubs, func()) {
 		hubs.Audio = hub.New(hub.Options{ID: path + "/audio"})
 	}
 	src, err := source.New(source.Options{ID: path, Transport: "tcp", Hub: hubs.Video, AudioHub: hubs.Audio,
-		URL: "rtsp://" + testUser + ":" + r.secret + "@" + r.relay.Addr() + "/" + path,
+		URL:        "rtsp://" + testUser + ":" + r.secret + "@" + r.relay.Addr() + "/" + path,
 		MinBackoff: 50 * time.Millisecond, ReadTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)

@@ -112,14 +112,13 @@ func TestRelayUnknownCameraIsNotFound(t *testing.T) {
 	hubs, release := r.pull(t, "no-such-camera")
 	defer release()
 	waitStatus(t, hubs.Video, hub.StateOffline, hub.ReasonNotFound)
-	sub, releaseSub := r.pull(t, testCamera + "/sub") // the rig's camera has none
+	sub, releaseSub := r.pull(t, testCamera+"/sub") // the rig's camera has none
 	defer releaseSub()
 	waitStatus(t, sub.Video, hub.StateOffline, hub.ReasonNotFound)
 	if n := r.relay.Refused(); n != 0 {
 		t.Errorf("%d refusals logged for a right secret", n)
 	}
 }
-
 
 func readAFrame(t *testing.T, h *hub.Hub) {
 	t.Helper()
@@ -169,4 +168,3 @@ func TestRelayEndsReadersOnCodecChange(t *testing.T) {
 	r.owner.SetStatus(st)
 	waitStatus(t, hubs.Video, hub.StateOffline, "")
 }
-
