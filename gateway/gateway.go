@@ -105,7 +105,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 			f.demand(path)
 		}
 	})
-	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	if g.services, err = openServices(ctx, g.cfg.Cluster, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
