@@ -131,4 +131,15 @@ CREATE TABLE camera_status (
 	updated_at BIGINT NOT NULL
 );
 `,
+	// 6: signed checkpoints of the audit chain's head (seq, hash, time):
+	// truncation and recomputation of the chain show against them.
+	`
+CREATE TABLE audit_checkpoints (
+	seq  BIGINT PRIMARY KEY,
+	hash TEXT NOT NULL,
+	time BIGINT NOT NULL,
+	key  TEXT NOT NULL,
+	sig  TEXT NOT NULL
+);
+`,
 }

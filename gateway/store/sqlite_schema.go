@@ -123,4 +123,15 @@ CREATE TABLE camera_status (
 	updated_at INTEGER NOT NULL
 );
 `,
+	// 6: signed checkpoints of the audit chain's head (seq, hash, time):
+	// truncation and recomputation of the chain show against them.
+	`
+CREATE TABLE audit_checkpoints (
+	seq  INTEGER PRIMARY KEY,
+	hash TEXT NOT NULL,
+	time INTEGER NOT NULL,
+	key  TEXT NOT NULL,
+	sig  TEXT NOT NULL
+);
+`,
 }

@@ -1,0 +1,227 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"vigil/gateway/store"
+)
+
+// The spool is the audit log's durable overflow: when the database is slow,
+// full or unreachable, entries are appended to spoolFile (one JSON object a
+// line, fsync'd before Record returns or the writer moves on) and replayed
+// into the chain in order once the database takes writes again. posFile
+// holds how many bytes of spoolFile are already in the chain, so a restart
+// replays only the rest. A crash between an append to the chain and the
+// position update replays that one entry twice: a duplicate is visible, a
+// gap is not.
+const (
+	spoolFile = "spool.jsonl"
+	posFile   = "spool.pos"
+)
+
+// maxSpoolLine bounds one spooled entry; longer lines are damage.
+const maxSpoolLine = 1 << 20
+
+type spool struct {
+	dir string
+
+	mu    sync.Mutex // guards the files and depth against appends during a replay
+	depth int64      // entries in the spool not yet in the chain
+}
+
+// spoolLine is the spooled form of an entry. Detail stays raw JSON: it is
+// what the chain will hash.
+type spoolLine struct {
+	Time   int64           `json:"t"`
+	User   string          `json:"u,omitempty"`
+	Action string          `json:"a"`
+	Camera string          `json:"c,omitempty"`
+	Detail json.RawMessage `json:"d,omitempty"`
+}
+
+// openSpool counts what an earlier run left in dir. A missing directory
+// is an empty spool: it is created at the first append.
+func openSpool(dir string) (*spool, error) {
+	s := &spool{dir: dir}
+	data, pos, err := s.unreplayed()
+	if err != nil {
+		return s, err
+	}
+	s.depth = int64(bytes.Count(data[pos:], []byte("\n")))
+	return s, nil
+}
+
+// append writes e durably at the end of the spool.
+func (s *spool) append(e store.AuditEntry) error {
+	line, err := json.Marshal(spoolLine{Time: e.Time.UnixMilli(), User: e.User, Action: e.Action, Camera: e.Camera, Detail: e.Detail})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	f, err := os.OpenFile(filepath.Join(s.dir, spoolFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	_, err = f.Write(append(line, '\n'))
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		// A partial line is cut off at replay and counted as lost there.
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	s.depth++
+	return nil
+}
+
+// Depth returns the entries waiting in the spool.
+func (s *spool) Depth() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.depth
+}
+
+// unreplayed reads the spool file and the replay position. Callers that
+// need a consistent view hold mu.
+func (s *spool) unreplayed() (data []byte, pos int64, err error) {
+	data, err = os.ReadFile(filepath.Join(s.dir, spoolFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit spool: %w", err)
+	}
+	b, err := os.ReadFile(filepath.Join(s.dir, posFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, 0, fmt.Errorf("audit spool: %w", err)
+	}
+	if len(b) > 0 {
+		pos, err = strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64)
+		if err != nil || pos < 0 || pos > int64(len(data)) {
+			return nil, 0, fmt.Errorf("audit spool: bad position %q in %s", b, posFile)
+		}
+	}
+	return data, pos, nil
+}
+
+// replay hands the spooled entries, oldest first, to write until it fails,
+// recording progress after each. Lines that cannot be read are passed to
+// lost. When everything is replayed the spool is emptied. It returns the
+// first write error.
+func (s *spool) replay(write func(store.AuditEntry) error, lost func(n int64, err error)) error {
+	s.mu.Lock()
+	data, pos, err := s.unreplayed()
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for pos < int64(len(data)) {
+		line, next := nextLine(data, pos)
+		if e, perr := parseSpoolLine(line); perr != nil {
+			lost(1, fmt.Errorf("spool line at byte %d: %w", pos, perr))
+		} else if err := write(e); err != nil {
+			return err
+		}
+		if err := s.advance(next); err != nil {
+			return err
+		}
+		pos = next
+	}
+	return s.emptyIfDone(pos)
+}
+
+// nextLine returns the line starting at pos (without its newline) and the
+// offset after it; a last line without newline (a torn write) is taken
+// whole so that it is reported rather than replayed forever.
+func nextLine(data []byte, pos int64) ([]byte, int64) {
+	rest := data[pos:]
+	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+		return rest[:i], pos + int64(i) + 1
+	}
+	return rest, int64(len(data))
+}
+
+func (s *spool) advance(pos int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := writeSynced(filepath.Join(s.dir, posFile), []byte(strconv.FormatInt(pos, 10))); err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	if s.depth > 0 {
+		s.depth--
+	}
+	return nil
+}
+
+// emptyIfDone truncates the spool when nothing was appended since the
+// replay read it.
+func (s *spool) emptyIfDone(pos int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := os.Stat(filepath.Join(s.dir, spoolFile))
+	if err != nil || st.Size() != pos {
+		return nil // more arrived: the next replay takes it
+	}
+	if err := os.Truncate(filepath.Join(s.dir, spoolFile), 0); err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	s.depth = 0
+	return writeSynced(filepath.Join(s.dir, posFile), []byte("0"))
+}
+
+// writeSynced replaces path's content durably (temporary file, fsync,
+// rename).
+func writeSynced(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// parseSpoolLine reads one spooled entry.
+func parseSpoolLine(line []byte) (store.AuditEntry, error) {
+	if len(line) > maxSpoolLine {
+		return store.AuditEntry{}, errors.New("line too long")
+	}
+	var l spoolLine
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil {
+		return store.AuditEntry{}, fmt.Errorf("not a spooled entry: %w", err)
+	}
+	if dec.More() {
+		return store.AuditEntry{}, errors.New("not a spooled entry: trailing data")
+	}
+	if l.Action == "" || l.Time <= 0 {
+		return store.AuditEntry{}, errors.New("spooled entry without action or time")
+	}
+	return store.AuditEntry{Time: time.UnixMilli(l.Time).UTC(), User: l.User, Action: l.Action,
+		Camera: l.Camera, Detail: l.Detail}, nil
+}
