@@ -118,7 +118,7 @@ func checkpointMessage(seq int64, hash string, t time.Time) []byte {
 // SignCheckpoint signs the head (seq, hash) at time t.
 func SignCheckpoint(s Signer, seq int64, hash string, t time.Time) store.AuditCheckpoint {
 	t = time.UnixMilli(t.UnixMilli()).UTC()
-	return store.AuditCheckpoint{Seq: seq, Hash: hash, Time: t, Key: hex.EncodeToString(s.Public()),
+	return store.AuditCheckpoint{Seq: seq, Hash: hash, Time: t, Key: KeyHex(s.Public()),
 		Sig: base64.StdEncoding.EncodeToString(s.SignMessage(checkpointMessage(seq, hash, t)))}
 }
 
@@ -129,8 +129,8 @@ var ErrBadCheckpoint = errors.New("audit checkpoint signature invalid")
 // VerifyCheckpoint checks cp's signature with trusted, or with the key cp
 // names when trusted is nil (the caller then shows that key's fingerprint).
 func VerifyCheckpoint(cp store.AuditCheckpoint, trusted ed25519.PublicKey) error {
-	pub, err := hex.DecodeString(cp.Key)
-	if err != nil || len(pub) != ed25519.PublicKeySize {
+	pub, err := PublicKey(cp.Key)
+	if err != nil {
 		return fmt.Errorf("%w: seq %d: bad key", ErrBadCheckpoint, cp.Seq)
 	}
 	if trusted != nil && !bytes.Equal(pub, trusted) {
@@ -217,4 +217,21 @@ func ReadCheckpoints(path string) ([]store.AuditCheckpoint, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return cps, nil
+}
+
+// KeyHex is how checkpoints name their signer's public key.
+func KeyHex(pub ed25519.PublicKey) string {
+	if pub == nil {
+		return ""
+	}
+	return hex.EncodeToString(pub)
+}
+
+// PublicKey decodes a checkpoint's signer key.
+func PublicKey(key string) (ed25519.PublicKey, error) {
+	pub, err := hex.DecodeString(key)
+	if err != nil || len(pub) != ed25519.PublicKeySize {
+		return nil, errors.New("bad key")
+	}
+	return pub, nil
 }
