@@ -210,7 +210,8 @@ func TestLockedSQLiteSpoolsInOrder(t *testing.T) {
 // go to the spool and reach the chain, in order, when it is back.
 func TestPausedPostgresSpoolsInOrder(t *testing.T) {
 	storetest.ServerURL(t) // skips without PostgreSQL binaries
-	srv, err := storetest.Start(os.TempDir()) // not t.TempDir: the server runs as user postgres
+	// Under os.TempDir, not t.TempDir: the server runs as user postgres.
+	srv, err := storetest.Start(os.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
