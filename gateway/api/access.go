@@ -63,6 +63,20 @@ func (s *Server) record(ctx context.Context, e audit.Entry) {
 	}
 }
 
+// auditUnavailable answers 503 when the audit trail is losing entries
+// (database and spool both refuse): a view or an export it could not
+// record is refused rather than allowed unaudited.
+func (s *Server) auditUnavailable(w http.ResponseWriter) bool {
+	err := audit.Healthy(s.Audit())
+	if err == nil {
+		return false
+	}
+	s.log.Error("request refused: the audit trail is unavailable", "err", err)
+	w.Header().Set("Retry-After", "30")
+	writeError(w, http.StatusServiceUnavailable, "the audit trail cannot record: views and exports are refused until it can")
+	return true
+}
+
 // Audit returns the recorder, for handlers of other files (walls, clips).
 func (s *Server) Audit() audit.Recorder {
 	if s.opts.Audit == nil {

@@ -105,6 +105,9 @@ func (s *Server) handleCreateClip(w http.ResponseWriter, r *http.Request, u auth
 		writeError(w, http.StatusNotFound, "no such camera")
 		return
 	}
+	if s.auditUnavailable(w) {
+		return
+	}
 	req.Exporter, req.IP = u.Name, remoteIP(r)
 	c, err := s.opts.Clips.Start(r.Context(), req)
 	switch {
@@ -191,6 +194,9 @@ func (s *Server) handleClipFile(w http.ResponseWriter, r *http.Request, u auth.U
 	path, _, err := s.opts.Clips.Files(c)
 	if err != nil {
 		writeError(w, http.StatusConflict, fmt.Sprintf("the clip is %s, not ready for download", c.Status))
+		return
+	}
+	if s.auditUnavailable(w) {
 		return
 	}
 	fromStart := rangeStartsAtZero(r.Header.Get("Range"))
