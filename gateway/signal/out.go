@@ -12,7 +12,6 @@ const (
 // the audit trail cannot record the view.
 const ReasonAuditUnavailable = "audit_unavailable"
 
-
 // The server → console messages (PROTOCOL.md).
 
 type answerMsg struct {
