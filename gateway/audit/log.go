@@ -30,6 +30,10 @@ type Options struct {
 	// AppendTimeout bounds one append to the database before the entry goes
 	// to the spool; default 5 s.
 	AppendTimeout time.Duration
+	// QueueWait is how long Record waits for room in a full queue before
+	// it spools the entry itself: a burst is slowed, in order, rather than
+	// spilled; default 500 ms.
+	QueueWait time.Duration
 	// RetryEvery is how often the spool is replayed while the database
 	// refuses; default 5 s. Entries also replay it at Flush and at start.
 	RetryEvery time.Duration
@@ -84,6 +88,9 @@ func New(opts Options) *Log {
 	if opts.RetryEvery <= 0 {
 		opts.RetryEvery = 5 * time.Second
 	}
+	if opts.QueueWait <= 0 {
+		opts.QueueWait = 500 * time.Millisecond
+	}
 	l := &Log{opts: opts, log: opts.Logger, ch: make(chan item, opts.Buffer), done: make(chan struct{})}
 	if l.log == nil {
 		l.log = slog.Default()
@@ -99,10 +106,11 @@ func New(opts Options) *Log {
 	return l
 }
 
-// Record queues e. When the queue is full (a burst, a slow database) or the
-// log closed, e is written to the spool before Record returns: the caller
-// is slowed by one fsync rather than the entry lost. Order in the chain is
-// the order entries became durable; each keeps the time it happened.
+// Record queues e. When the queue stays full for QueueWait (a burst the
+// database cannot keep up with) or the log is closed, e is written to the
+// spool before Record returns: the caller is slowed rather than the entry
+// lost. Order in the chain is the order entries became durable; each keeps
+// the time it happened.
 func (l *Log) Record(_ context.Context, e Entry) {
 	se, err := toStore(e)
 	if err != nil {
@@ -111,14 +119,27 @@ func (l *Log) Record(_ context.Context, e Entry) {
 	}
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	if !l.closed {
-		select {
-		case l.ch <- item{e: se}:
-			return
-		default:
-		}
+	if !l.closed && l.enqueue(se) {
+		return
 	}
 	l.toSpool(se, errors.New("audit queue full"))
+}
+
+// enqueue puts e on the queue, waiting up to QueueWait for room.
+func (l *Log) enqueue(e store.AuditEntry) bool {
+	select {
+	case l.ch <- item{e: e}:
+		return true
+	default:
+	}
+	wait := time.NewTimer(l.opts.QueueWait)
+	defer wait.Stop()
+	select {
+	case l.ch <- item{e: e}:
+		return true
+	case <-wait.C:
+		return false
+	}
 }
 
 // Healthy reports whether entries are reaching durable storage: after a
@@ -214,6 +235,9 @@ func (l *Log) run() {
 		case it, ok := <-l.ch:
 			if !ok {
 				l.opts.Checkpoints.final(l.log)
+				if l.spool != nil {
+					l.spool.close()
+				}
 				return
 			}
 			if it.flushed != nil {

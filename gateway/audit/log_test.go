@@ -248,6 +248,7 @@ func TestSpoolSurvivesRestart(t *testing.T) {
 	l := New(Options{Store: st, SpoolDir: spoolDir, AppendTimeout: 50 * time.Millisecond, Logger: quietLogger()})
 	recordNumbered(l, 5)
 	l.Close()
+	l.Record(context.Background(), Entry{User: "li", Action: ActionViewStart, Detail: map[string]any{"n": 5}})
 	unlock()
 	if n := len(chain(t, st)); n != 0 {
 		t.Fatalf("%d entries written through the lock", n)
@@ -255,7 +256,34 @@ func TestSpoolSurvivesRestart(t *testing.T) {
 	l2 := New(Options{Store: st, SpoolDir: spoolDir, Logger: quietLogger()})
 	defer l2.Close()
 	testwait.For(t, "the spool replayed", func() bool { return l2.Stats().Spooled == 0 })
-	wantNumbered(t, chain(t, st), 5)
+	wantNumbered(t, chain(t, st), 6)
+}
+
+// TestFullQueueSpills: the writer is stuck on a locked database and the
+// queue (of one) stays full; Record spools entries itself, and all reach
+// the chain once the lock is gone.
+func TestFullQueueSpills(t *testing.T) {
+	st, path := openSQLite(t)
+	unlock := lockSQLite(t, path)
+	l := New(Options{Store: st, Buffer: 1, QueueWait: time.Millisecond, AppendTimeout: time.Minute,
+		SpoolDir: filepath.Join(t.TempDir(), "spool"), Logger: quietLogger()})
+	defer l.Close()
+	recordNumbered(l, 10)
+	if l.Stats().Spooled < 8 {
+		t.Fatalf("%d entries spooled by Record, want at least 8 (1 being written, 1 queued)", l.Stats().Spooled)
+	}
+	unlock()
+	testwait.For(t, "all 10 in the chain", func() bool {
+		l.Flush(context.Background())
+		return len(chain(t, st)) == 10
+	})
+	seen := map[string]bool{}
+	for _, e := range chain(t, st) {
+		seen[string(e.Detail)] = true
+	}
+	if len(seen) != 10 || l.Stats().Lost != 0 {
+		t.Fatalf("distinct entries %d, lost %d", len(seen), l.Stats().Lost)
+	}
 }
 
 // TestUnwritableSpoolLosesVisibly: the database refuses and the spool is

@@ -27,6 +27,10 @@ const (
 	posFile   = "spool.pos"
 )
 
+// posSyncEvery is how many replayed entries may pass between fsyncs of the
+// replay position.
+const posSyncEvery = 64
+
 // maxSpoolLine bounds one spooled entry; longer lines are damage.
 const maxSpoolLine = 1 << 20
 
@@ -34,6 +38,7 @@ type spool struct {
 	dir string
 
 	mu    sync.Mutex // guards the files and depth against appends during a replay
+	f     *os.File   // the spool file, open for appends once one happened
 	depth int64      // entries in the spool not yet in the chain
 }
 
@@ -67,26 +72,39 @@ func (s *spool) append(e store.AuditEntry) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fmt.Errorf("audit spool: %w", err)
+	if s.f == nil {
+		if err := os.MkdirAll(s.dir, 0o700); err != nil {
+			return fmt.Errorf("audit spool: %w", err)
+		}
+		f, err := os.OpenFile(filepath.Join(s.dir, spoolFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return fmt.Errorf("audit spool: %w", err)
+		}
+		s.f = f
 	}
-	f, err := os.OpenFile(filepath.Join(s.dir, spoolFile), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("audit spool: %w", err)
-	}
-	_, err = f.Write(append(line, '\n'))
+	_, err = s.f.Write(append(line, '\n'))
 	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+		err = s.f.Sync()
 	}
 	if err != nil {
-		// A partial line is cut off at replay and counted as lost there.
+		// A partial line is cut off at replay and counted as lost there;
+		// the file is reopened at the next append.
+		s.f.Close()
+		s.f = nil
 		return fmt.Errorf("audit spool: %w", err)
 	}
 	s.depth++
 	return nil
+}
+
+// close releases the open spool file.
+func (s *spool) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f != nil {
+		s.f.Close()
+		s.f = nil
+	}
 }
 
 // Depth returns the entries waiting in the spool.
@@ -127,20 +145,29 @@ func (s *spool) replay(write func(store.AuditEntry) error, lost func(n int64, er
 	s.mu.Lock()
 	data, pos, err := s.unreplayed()
 	s.mu.Unlock()
-	if err != nil {
+	if err != nil || pos == int64(len(data)) {
 		return err
 	}
-	for pos < int64(len(data)) {
+	pf, err := os.OpenFile(filepath.Join(s.dir, posFile), os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit spool: %w", err)
+	}
+	defer pf.Close()
+	for n := 1; pos < int64(len(data)); n++ {
 		line, next := nextLine(data, pos)
 		if e, perr := parseSpoolLine(line); perr != nil {
 			lost(1, fmt.Errorf("spool line at byte %d: %w", pos, perr))
 		} else if err := write(e); err != nil {
+			pf.Sync()
 			return err
 		}
-		if err := s.advance(next); err != nil {
+		if err := s.advance(pf, next, n%posSyncEvery == 0); err != nil {
 			return err
 		}
 		pos = next
+	}
+	if err := pf.Sync(); err != nil {
+		return fmt.Errorf("audit spool: %w", err)
 	}
 	return s.emptyIfDone(pos)
 }
@@ -156,10 +183,18 @@ func nextLine(data []byte, pos int64) ([]byte, int64) {
 	return rest, int64(len(data))
 }
 
-func (s *spool) advance(pos int64) error {
+// advance records that the spool is in the chain up to pos. The position
+// is written after every entry, so a crash of the process replays nothing
+// twice; it is fsync'd every posSyncEvery entries, so only a power loss
+// may replay (never skip) up to that many again.
+func (s *spool) advance(pf *os.File, pos int64, sync bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := writeSynced(filepath.Join(s.dir, posFile), []byte(strconv.FormatInt(pos, 10))); err != nil {
+	_, err := pf.WriteAt(fmt.Appendf(nil, "%020d\n", pos), 0)
+	if err == nil && sync {
+		err = pf.Sync()
+	}
+	if err != nil {
 		return fmt.Errorf("audit spool: %w", err)
 	}
 	if s.depth > 0 {
