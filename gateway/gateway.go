@@ -68,6 +68,7 @@ type Gateway struct {
 	member    *cluster.Member // nil on a single node
 	bus       *events.Bus
 	shared    *statusShare // nil on a single node
+	spans     *spanShare   // nil on a single node
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
@@ -100,7 +101,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	g.catalog = buildCatalog(g.cfg, g.log, func(path string) {
-		if f := g.feed.Load(); f != nil {
+		if f := started.feed.Load(); f != nil { // started: g is nil after a failed New
 			f.demand(path)
 		}
 	})
@@ -142,6 +143,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	g.shared = startStatusShare(g, time.Second)
+	g.spans = startSpanShare(g, 10*time.Second)
 	g.followEvents()
 	g.auditStart(opts)
 	return g, nil
@@ -196,18 +198,20 @@ func (g *Gateway) serveHTTP(opts Options) error {
 			newAuditCollector(g.services.audit.Stats)),
 			promhttp.HandlerOpts{}),
 
-		SecureCookies: g.tls,
-		Accounts:      revocations{Service: g.services.auth, revoked: g.onRevoked},
-		Audit:         g.services.audit,
-		AuditLog:      g.services.store,
-		Recheck:       consoleRecheck,
-		Console:       g.console.server,
-		Walls:         g.console.walls,
-		Layouts:       g.services.store,
-		Clips:         g.clips,
-		Recorders:     g.recording,
-		Cluster:       clusterView,
-		Ready:         g.ready,
+		SecureCookies:  g.tls,
+		Accounts:       revocations{Service: g.services.auth, revoked: g.onRevoked},
+		Audit:          g.services.audit,
+		AuditLog:       g.services.store,
+		Recheck:        consoleRecheck,
+		Console:        g.console.server,
+		Walls:          g.console.walls,
+		Layouts:        g.services.store,
+		Clips:          g.clips,
+		Recorders:      g.recording,
+		Cluster:        clusterView,
+		Ready:          g.ready,
+		NodeSecret:     g.nodeSecret(),
+		NodeRecordings: g.recording.index,
 	})
 	g.http = &http.Server{
 		Handler:           g.api,
@@ -267,6 +271,7 @@ func (g *Gateway) Close() error {
 		g.bus.Close() // no other node's event reaches a closing console
 	}
 	g.shared.close()
+	g.spans.close()
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)

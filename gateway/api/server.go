@@ -61,6 +61,10 @@ type Options struct {
 	Cluster ClusterView
 	// Ready tells /readyz why this node cannot serve (nil: it can).
 	Ready func(context.Context) error
+	// NodeSecret and NodeRecordings, in a cluster, serve this node's
+	// recordings to the other nodes (noderec.go); empty: no such routes.
+	NodeSecret     string
+	NodeRecordings NodeRecordings
 }
 
 // Server routes and serves API requests.
@@ -111,6 +115,7 @@ func (s *Server) routes() {
 		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
 	}
 	s.table = append(s.table, s.clusterRoutes()...)
+	s.table = append(s.table, s.nodeRoutes()...)
 	if s.opts.Accounts != nil {
 		s.table = append(s.table, s.accessRoutes()...)
 	}

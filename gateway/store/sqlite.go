@@ -29,11 +29,19 @@ var sqliteDialect = &dialect{
 // quick_check: vigil refuses to serve from (and write into) a damaged file.
 var ErrDamaged = errors.New("database damaged")
 
+// DefaultBusyTimeout is how long a write waits for another writer of the
+// SQLite file before it fails: long enough for a burst of logins on a
+// busy machine, short enough that a database locked for good is reported.
+const DefaultBusyTimeout = 15 * time.Second
+
 // Open opens or creates the SQLite database at path (typically
 // data/vigil.db), checks its integrity and brings its schema up to date.
 // The directory is created 0700 and the database files are 0600: they hold
 // password hashes, session tokens and the audit trail.
-func Open(path string) (*Store, error) {
+func Open(path string) (*Store, error) { return OpenSQLite(path, DefaultBusyTimeout) }
+
+// OpenSQLite is Open with the time a write waits for another writer.
+func OpenSQLite(path string, busyTimeout time.Duration) (*Store, error) {
 	if strings.ContainsAny(path, "?#") {
 		// The driver would read the rest as DSN parameters.
 		return nil, fmt.Errorf("store: database path %q must not contain ? or #", path)
@@ -51,7 +59,7 @@ func Open(path string) (*Store, error) {
 	// WAL lets readers proceed while a writer commits; busy_timeout makes
 	// concurrent writers wait instead of failing; _txlock=immediate takes the
 	// write lock at BEGIN so read-then-write transactions cannot deadlock.
-	dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)" +
+	dsn := path + fmt.Sprintf("?_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)", busyTimeout.Milliseconds()) +
 		"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	sqlDB, err := sql.Open("sqlite", dsn)
 	if err != nil {
