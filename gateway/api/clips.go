@@ -44,10 +44,10 @@ type ClipService interface {
 
 func (s *Server) clipRoutes() []Route {
 	return []Route{
-		{"POST", "/api/clips", authz.ActionExportClips, s.handleCreateClip},
+		{"POST", "/api/clips", authz.ActionExportClips, s.audited(s.handleCreateClip)},
 		{"GET", "/api/clips", authz.ActionExportClips, s.handleListClips},
 		{"GET", "/api/clips/{id}", authz.ActionExportClips, s.handleGetClip},
-		{"GET", "/api/clips/{id}/file", authz.ActionExportClips, s.handleClipFile},
+		{"GET", "/api/clips/{id}/file", authz.ActionExportClips, s.audited(s.handleClipFile)},
 		{"GET", "/api/clips/{id}/manifest", authz.ActionExportClips, s.handleClipManifest},
 	}
 }
@@ -103,9 +103,6 @@ func (s *Server) handleCreateClip(w http.ResponseWriter, r *http.Request, u auth
 	}
 	if _, ok := s.visibleCamera(u, req.Camera); !cameraIDPattern.MatchString(req.Camera) || !ok {
 		writeError(w, http.StatusNotFound, "no such camera")
-		return
-	}
-	if s.auditUnavailable(w) {
 		return
 	}
 	req.Exporter, req.IP = u.Name, remoteIP(r)
@@ -194,9 +191,6 @@ func (s *Server) handleClipFile(w http.ResponseWriter, r *http.Request, u auth.U
 	path, _, err := s.opts.Clips.Files(c)
 	if err != nil {
 		writeError(w, http.StatusConflict, fmt.Sprintf("the clip is %s, not ready for download", c.Status))
-		return
-	}
-	if s.auditUnavailable(w) {
 		return
 	}
 	fromStart := rangeStartsAtZero(r.Header.Get("Range"))

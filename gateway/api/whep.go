@@ -54,9 +54,6 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 		writeError(w, http.StatusRequestEntityTooLarge, "offer too large")
 		return
 	}
-	if s.auditUnavailable(w) {
-		return
-	}
 
 	ws := &whepSession{id: newID(), token: requestToken(r), user: u.Name, camera: cam.ID, started: time.Now()}
 	sess, answer, err := s.opts.WebRTC.NewSession(r.Context(), webrtc.SessionOptions{
