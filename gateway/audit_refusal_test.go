@@ -45,6 +45,9 @@ func TestAuditUnavailableRefusesViews(t *testing.T) {
 		_, body := g.admin.do("GET", "/metrics", nil)
 		return strings.Contains(string(body), "vigil_audit_lost_total 1")
 	})
+	if _, body := g.admin.do("GET", "/metrics", nil); !strings.Contains(string(body), "vigil_audit_spooled 0") {
+		t.Fatal("no spool depth metric")
+	}
 	resp, body := g.admin.do("POST", "/api/whep/bjn-hall-01", tw.whepOffer())
 	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "audit trail") {
 		t.Fatalf("offer while the audit trail loses entries: %s %s", resp.Status, body)

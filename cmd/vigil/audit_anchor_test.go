@@ -12,6 +12,7 @@ import (
 
 	"vigil/gateway/audit"
 	"vigil/gateway/store"
+	"vigil/gateway/store/storetest"
 	"vigil/streams/evidence"
 )
 
@@ -167,5 +168,46 @@ func TestAuditVerifyReportsLoss(t *testing.T) {
 	out, code := vigil(t, "audit", "verify", "-data", dir)
 	if code == 0 || !strings.Contains(out, "INCOMPLETE: 3 entries lost: 3 before seq 2") {
 		t.Fatalf("log with a loss: exit %d, %q", code, out)
+	}
+}
+
+// TestAuditVerifyClusterCheckpoints: a cluster's chain in PostgreSQL,
+// checked against a node's checkpoint file and evidence key: intact, then
+// its newest entries deleted in the database.
+func TestAuditVerifyClusterCheckpoints(t *testing.T) {
+	url := storetest.FreshDatabase(t)
+	st, err := store.OpenPostgres(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDir := t.TempDir()
+	key, err := evidence.LoadOrCreateKey(keyDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpFile := filepath.Join(t.TempDir(), audit.CheckpointFile)
+	l := audit.New(audit.Options{Store: st, Logger: slog.New(slog.DiscardHandler),
+		Checkpoints: audit.NewCheckpointer(audit.CheckpointOptions{Store: st, Signer: key, File: cpFile, Every: 5})})
+	for i := range 10 {
+		l.Record(context.Background(), audit.Entry{User: "li", Action: audit.ActionViewStart, Camera: fmt.Sprint("bjx-nsq-", i)})
+	}
+	l.Close()
+	st.Close()
+	args := []string{"audit", "verify", "-store", url, "-checkpoints", cpFile, "-data", keyDir}
+	if out, code := vigil(t, args...); code != 0 || !strings.Contains(out, "anchored: 3 signed checkpoints hold, newest seq 10") {
+		t.Fatalf("intact cluster chain: exit %d, %q", code, out)
+	}
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`DROP TRIGGER audit_no_delete ON audit`, `DELETE FROM audit WHERE seq > 7`, `DELETE FROM audit_checkpoints`} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, code := vigil(t, args...); code == 0 || !strings.Contains(out, "removed from the end") {
+		t.Fatalf("truncated cluster chain: exit %d, %q", code, out)
 	}
 }
