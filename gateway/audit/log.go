@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -324,7 +325,7 @@ func (l *Log) appendDB(e store.AuditEntry) error {
 }
 
 func toStore(e Entry) (store.AuditEntry, error) {
-	se := store.AuditEntry{Time: e.Time, User: e.User, Action: e.Action, Camera: e.Camera}
+	se := store.AuditEntry{Time: e.Time, User: storable(e.User), Action: storable(e.Action), Camera: storable(e.Camera)}
 	if se.Time.IsZero() {
 		se.Time = time.Now()
 	}
@@ -336,4 +337,13 @@ func toStore(e Entry) (store.AuditEntry, error) {
 		se.Detail = b
 	}
 	return se, nil
+}
+
+// storable makes s a string both databases take: valid UTF-8 without NUL
+// (PostgreSQL refuses both in TEXT). An entry the database refused for its
+// content would otherwise sit at the head of the spool forever, holding
+// back every entry after it (a login with such a user name is enough).
+func storable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }

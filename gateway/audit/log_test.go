@@ -335,3 +335,26 @@ func TestNoSpoolCountsLoss(t *testing.T) {
 		return err == nil && len(losses) == 1 && losses[0].Count == 2
 	})
 }
+
+// TestUnstorableTextReachesPostgres: a user name with a NUL byte and
+// invalid UTF-8 (a hostile login) is stored, cleaned, instead of being
+// refused by PostgreSQL and holding back the spool behind it.
+func TestUnstorableTextReachesPostgres(t *testing.T) {
+	st, err := store.OpenPostgres(context.Background(), storetest.FreshDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	l := New(Options{Store: st, SpoolDir: filepath.Join(t.TempDir(), "spool"), Logger: quietLogger()})
+	defer l.Close()
+	l.Record(context.Background(), Entry{User: "ad\x00min\xff", Action: ActionLoginFailed})
+	recordNumbered(l, 3)
+	if err := l.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := chain(t, st)
+	if len(got) != 4 || got[0].User != "ad\uFFFDmin\uFFFD" || l.Stats().Spooled != 0 {
+		t.Fatalf("chain %+v, spooled %d", got, l.Stats().Spooled)
+	}
+	wantNumbered(t, got, 3)
+}

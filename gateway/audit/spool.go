@@ -131,7 +131,9 @@ func (s *spool) unreplayed() (data []byte, pos int64, err error) {
 	if len(b) > 0 {
 		pos, err = strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64)
 		if err != nil || pos < 0 || pos > int64(len(data)) {
-			return nil, 0, fmt.Errorf("audit spool: bad position %q in %s", b, posFile)
+			// A damaged position replays the spool from its start:
+			// duplicates in the chain show, a stalled spool would not.
+			pos = 0
 		}
 	}
 	return data, pos, nil
@@ -257,6 +259,6 @@ func parseSpoolLine(line []byte) (store.AuditEntry, error) {
 	if l.Action == "" || l.Time <= 0 {
 		return store.AuditEntry{}, errors.New("spooled entry without action or time")
 	}
-	return store.AuditEntry{Time: time.UnixMilli(l.Time).UTC(), User: l.User, Action: l.Action,
-		Camera: l.Camera, Detail: l.Detail}, nil
+	return store.AuditEntry{Time: time.UnixMilli(l.Time).UTC(), User: storable(l.User), Action: storable(l.Action),
+		Camera: storable(l.Camera), Detail: l.Detail}, nil
 }
