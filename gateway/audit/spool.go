@@ -1,10 +1,12 @@
 package audit
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -56,12 +58,8 @@ type spoolLine struct {
 // is an empty spool: it is created at the first append.
 func openSpool(dir string) (*spool, error) {
 	s := &spool{dir: dir}
-	data, pos, err := s.unreplayed()
-	if err != nil {
-		return s, err
-	}
-	s.depth = int64(bytes.Count(data[pos:], []byte("\n")))
-	return s, nil
+	err := s.each(func([]byte, int64) error { s.depth++; return nil })
+	return s, err
 }
 
 // append writes e durably at the end of the spool.
@@ -114,29 +112,62 @@ func (s *spool) Depth() int64 {
 	return s.depth
 }
 
-// unreplayed reads the spool file and the replay position. Callers that
-// need a consistent view hold mu.
-func (s *spool) unreplayed() (data []byte, pos int64, err error) {
-	data, err = os.ReadFile(filepath.Join(s.dir, spoolFile))
+// unreplayed opens the spool file and returns its size and the replay
+// position, read under mu so that no append is half seen. f is nil when
+// there is no spool file.
+func (s *spool) unreplayed() (f *os.File, size, pos int64, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err = os.Open(filepath.Join(s.dir, spoolFile))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, 0, nil
+		return nil, 0, 0, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("audit spool: %w", err)
+		return nil, 0, 0, fmt.Errorf("audit spool: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, 0, fmt.Errorf("audit spool: %w", err)
 	}
 	b, err := os.ReadFile(filepath.Join(s.dir, posFile))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, 0, fmt.Errorf("audit spool: %w", err)
+		f.Close()
+		return nil, 0, 0, fmt.Errorf("audit spool: %w", err)
 	}
 	if len(b) > 0 {
 		pos, err = strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64)
-		if err != nil || pos < 0 || pos > int64(len(data)) {
+		if err != nil || pos < 0 || pos > st.Size() {
 			// A damaged position replays the spool from its start:
 			// duplicates in the chain show, a stalled spool would not.
 			pos = 0
 		}
 	}
-	return data, pos, nil
+	return f, st.Size(), pos, nil
+}
+
+// each streams the unreplayed lines (without their newline) to fn with the
+// offset after each; a last line without newline (a torn write) is passed
+// whole so that it is reported rather than replayed forever. It stops at
+// fn's first error.
+func (s *spool) each(fn func(line []byte, next int64) error) error {
+	f, size, pos, err := s.unreplayed()
+	if f == nil || err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReader(io.NewSectionReader(f, pos, size-pos))
+	for pos < size {
+		line, err := r.ReadBytes('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("audit spool: %w", err)
+		}
+		pos += int64(len(line))
+		if err := fn(bytes.TrimSuffix(line, []byte("\n")), pos); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // replay hands the spooled entries, oldest first, to write until it fails,
@@ -144,45 +175,29 @@ func (s *spool) unreplayed() (data []byte, pos int64, err error) {
 // lost. When everything is replayed the spool is emptied. It returns the
 // first write error.
 func (s *spool) replay(write func(store.AuditEntry) error, lost func(n int64, err error)) error {
-	s.mu.Lock()
-	data, pos, err := s.unreplayed()
-	s.mu.Unlock()
-	if err != nil || pos == int64(len(data)) {
-		return err
-	}
 	pf, err := os.OpenFile(filepath.Join(s.dir, posFile), os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("audit spool: %w", err)
 	}
 	defer pf.Close()
-	for n := 1; pos < int64(len(data)); n++ {
-		line, next := nextLine(data, pos)
+	n, end := 0, int64(-1)
+	err = s.each(func(line []byte, next int64) error {
 		if e, perr := parseSpoolLine(line); perr != nil {
-			lost(1, fmt.Errorf("spool line at byte %d: %w", pos, perr))
+			lost(1, fmt.Errorf("spool line ending at byte %d: %w", next, perr))
 		} else if err := write(e); err != nil {
-			pf.Sync()
 			return err
 		}
-		if err := s.advance(pf, next, n%posSyncEvery == 0); err != nil {
-			return err
-		}
-		pos = next
+		n++
+		end = next
+		return s.advance(pf, next, n%posSyncEvery == 0)
+	})
+	if serr := pf.Sync(); err == nil && serr != nil {
+		err = fmt.Errorf("audit spool: %w", serr)
 	}
-	if err := pf.Sync(); err != nil {
-		return fmt.Errorf("audit spool: %w", err)
+	if err != nil || end < 0 {
+		return err
 	}
-	return s.emptyIfDone(pos)
-}
-
-// nextLine returns the line starting at pos (without its newline) and the
-// offset after it; a last line without newline (a torn write) is taken
-// whole so that it is reported rather than replayed forever.
-func nextLine(data []byte, pos int64) ([]byte, int64) {
-	rest := data[pos:]
-	if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-		return rest[:i], pos + int64(i) + 1
-	}
-	return rest, int64(len(data))
+	return s.emptyIfDone(end)
 }
 
 // advance records that the spool is in the chain up to pos. The position
