@@ -70,4 +70,13 @@ func TestFreshDataDirStarts(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, evidence.KeyFile)); err != nil {
 		t.Fatalf("no signing key for the audit checkpoints: %v", err)
 	}
+	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, "vigil.db"): 0o600} {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want {
+			t.Errorf("%s: mode %o, want %o", path, st.Mode().Perm(), want)
+		}
+	}
 }
