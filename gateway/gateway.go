@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -109,10 +108,10 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 			f.demand(path)
 		}
 	})
-	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	if g.services, err = openServices(ctx, g.cfg.Cluster, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
+	if g.services, err = openServices(ctx, g.cfg.Cluster, opts.DataDir, opts.AdminPassword, g.log); err != nil {
 		return nil, err
 	}
 	if g.engine, err = webrtc.NewEngine(webrtc.EngineOptions{
@@ -198,7 +197,8 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		WebRTC:  g.engine,
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
-		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording), g.httpRefused),
+		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording),
+			g.httpRefused, newAuditCollector(g.services.audit.Stats)),
 			promhttp.HandlerOpts{}),
 
 		SecureCookies:  g.tls,

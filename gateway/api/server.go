@@ -120,7 +120,7 @@ func (s *Server) routes() {
 		{"DELETE", "/api/session", authz.ActionAccount, s.handleLogout},
 		{"GET", "/api/stations", authz.ActionSession, s.handleStations},
 		{"GET", "/api/cameras/{id}", authz.ActionView, s.handleCamera},
-		{"POST", "/api/whep/{camera}", authz.ActionView, s.handleWHEPOffer},
+		{"POST", "/api/whep/{camera}", authz.ActionView, s.audited(s.handleWHEPOffer)},
 		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
 	}
 	s.table = append(s.table, s.clusterRoutes()...)

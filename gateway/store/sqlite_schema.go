@@ -135,4 +135,15 @@ CREATE TABLE recording_spans (
 );
 CREATE INDEX recording_spans_time ON recording_spans(camera, end_time);
 `,
+	// 7: signed checkpoints of the audit chain's head (seq, hash, time):
+	// truncation and recomputation of the chain show against them.
+	`
+CREATE TABLE audit_checkpoints (
+	seq  INTEGER PRIMARY KEY,
+	hash TEXT NOT NULL,
+	time INTEGER NOT NULL,
+	key  TEXT NOT NULL,
+	sig  TEXT NOT NULL
+);
+`,
 }
