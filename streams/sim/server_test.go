@@ -224,10 +224,11 @@ func TestServerReboot(t *testing.T) {
 }
 
 // validFirstByte reports whether a payload starts like this camera's clean
-// packets do: a single slice, SPS or PPS, a STAP-A or an FU-A.
+// packets do: a single slice, SPS or PPS, a STAP-A (also with NRI 0, as
+// for SEI and access unit delimiters) or an FU-A.
 func validFirstByte(b byte) bool {
 	switch b {
-	case 0x41, 0x65, 0x67, 0x68, 0x78, 0x7c, 0x5c:
+	case 0x41, 0x65, 0x67, 0x68, 0x78, 0x18, 0x7c, 0x5c:
 		return true
 	}
 	return false
@@ -242,9 +243,21 @@ func TestGarbageRandom(t *testing.T) {
 	}
 	for p := r.nextPkt(t); validFirstByte(p.Payload[0]); p = r.nextPkt(t) {
 	}
+	if s.Misbehaved("cam0") == 0 {
+		t.Error("garbage sent but Misbehaved is 0")
+	}
 	_ = s.SetGarbage("cam0", GarbageOff)
-	// Back to clean: an IDR arrives and decodes.
+	settled := s.Misbehaved("cam0") + 1 // the frame in flight may still count
 	for a := r.nextAU(t); !isIDR(a); a = r.nextAU(t) {
+	}
+	if n := s.Misbehaved("cam0"); n > settled {
+		t.Errorf("Misbehaved grew to %d after the camera went clean (%d)", n, settled)
+	}
+	// Back to clean: the next IDR decodes too.
+	for a := r.nextAU(t); !isIDR(a); a = r.nextAU(t) {
+	}
+	if s.Misbehaved("nope") != 0 {
+		t.Error("an unknown camera misbehaved")
 	}
 	if err := s.SetGarbage("nope", GarbageOff); err == nil {
 		t.Error("unknown camera accepted")

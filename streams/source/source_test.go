@@ -2,10 +2,12 @@ package source
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"vigil/streams/hub"
+	"vigil/streams/internal/waitfor"
 	"vigil/streams/sim"
 )
 
@@ -121,15 +123,21 @@ func TestUnknownPathIsNotFound(t *testing.T) {
 	waitStatus(t, h, hub.StateOffline, hub.ReasonNotFound, 10*time.Second)
 }
 
+// TestRebootedCameraIsBackWithinTwoSeconds: once the reconnect backoff has
+// grown past the probe interval, it is the probe that notices a camera
+// back, and the first keyframe follows within issue 16's 2 s bound.
 func TestRebootedCameraIsBackWithinTwoSeconds(t *testing.T) {
 	srv := startCameras(t, sim.ServerOptions{})
-	_, h := runSource(t, srv.URL("cam0"), "tcp")
+	src, h := runSource(t, srv.URL("cam0"), "tcp")
 	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
 
 	srv.Stop()
 	waitStatus(t, h, hub.StateOffline, "", 10*time.Second)
-	// Down long enough for the backoff to grow past the probe interval.
-	time.Sleep(4 * time.Second)
+	// Four failed attempts take the backoff from 200 ms to 3.2 s, far past
+	// the 150–250 ms between probes.
+	attempts := src.Counters().Attempts
+	waitfor.True(t, 20*time.Second, "four more failed attempts",
+		func() bool { return src.Counters().Attempts >= attempts+4 })
 	r := h.NewReader()
 	defer r.Close()
 	if err := srv.Start(); err != nil {
@@ -147,10 +155,13 @@ func TestGarbageDoesNotBreakTheStream(t *testing.T) {
 	src, h := runSource(t, srv.URL("cam0"), "tcp")
 	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
 	for _, g := range []sim.Garbage{sim.GarbageRandom, sim.GarbageOversized, sim.GarbageTruncatedFUA} {
+		before := srv.Misbehaved("cam0")
 		if err := srv.SetGarbage("cam0", g); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(1500 * time.Millisecond)
+		// Over a second of it: oversized units go out once a second.
+		waitfor.True(t, 15*time.Second, fmt.Sprintf("40 frame times of %v garbage", g),
+			func() bool { return srv.Misbehaved("cam0") >= before+40 })
 	}
 	if err := srv.SetGarbage("cam0", sim.GarbageOff); err != nil {
 		t.Fatal(err)
