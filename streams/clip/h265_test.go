@@ -14,6 +14,7 @@ import (
 
 	"vigil/streams/hub"
 	"vigil/streams/internal/ffmpegtest"
+	"vigil/streams/internal/waitfor"
 	"vigil/streams/media"
 	"vigil/streams/record"
 	"vigil/streams/segstore"
@@ -42,9 +43,8 @@ func recordH265(t *testing.T, root string, aus []*media.AccessUnit, track media.
 	done := make(chan struct{})
 	go func() { rec.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	for h.Stats().Readers == 0 { // units before the reader would be lost
-		time.Sleep(time.Millisecond)
-	}
+	// Units published before the recorder's reader exists would be lost.
+	waitfor.True(t, 10*time.Second, "the recorder's reader", func() bool { return h.Stats().Readers > 0 })
 	base := time.Now()
 	last := aus[len(aus)-1]
 	// A keyframe after the last unit ends its fragment; being last, it

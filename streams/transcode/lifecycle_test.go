@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vigil/streams/hub"
+	"vigil/streams/internal/waitfor"
 )
 
 // alive reports whether a process exists (a reaped one does not).
@@ -21,7 +22,10 @@ func TestViewersShareOneFFmpegAndLingerStopsIt(t *testing.T) {
 	in := hub.New(hub.Options{ID: "cam"})
 	p := play(in, c)
 	defer p.stop()
-	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", Linger: 300 * time.Millisecond, Logger: testLogger(t)})
+	// A linger long enough that a release and an Acquire a few statements
+	// apart fall within it even on a busy machine.
+	const linger = time.Second
+	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", Linger: linger, Logger: testLogger(t)})
 	defer tc.Close()
 
 	a, b := collect(tc.Output()), collect(tc.Output())
@@ -38,21 +42,27 @@ func TestViewersShareOneFFmpegAndLingerStopsIt(t *testing.T) {
 
 	releaseA()
 	releaseA() // idempotent: must not count as B's release
-	time.Sleep(600 * time.Millisecond)
+	// Viewer changes reach the transcoder in order: after this Acquire, a
+	// second count of A's release would leave 1 viewer, not 2.
+	releaseD := tc.Acquire()
+	waitfor.True(t, 10*time.Second, "2 viewers after A left and D came",
+		func() bool { return tc.State().Viewers == 2 })
+	releaseD()
+	// Output for two lingers after the releases: no linger was armed.
+	a.waitOutputSince(t, time.Now().Add(2*linger))
 	if st := tc.State(); st.Phase != PhaseRunning || st.Viewers != 1 || !alive(pid) {
 		t.Fatalf("after one of two releases: state %+v, ffmpeg alive %v", st, alive(pid))
 	}
 
 	// A release and a new Acquire within the linger keep the same process.
 	releaseB()
-	time.Sleep(100 * time.Millisecond)
 	releaseC := tc.Acquire()
-	time.Sleep(400 * time.Millisecond)
+	a.waitOutputSince(t, time.Now().Add(2*linger))
 	if tc.pid() != pid || tc.processStarts() != 1 {
 		t.Fatalf("re-acquired within the linger: pid %d (was %d), %d starts", tc.pid(), pid, tc.processStarts())
 	}
 	releaseC()
-	waitFor(t, 2*time.Second, "idle after the linger", func() bool { return tc.State().Phase == PhaseIdle })
+	waitfor.True(t, 2*time.Second, "idle after the linger", func() bool { return tc.State().Phase == PhaseIdle })
 	if alive(pid) || tc.pid() != 0 {
 		t.Fatalf("ffmpeg %d still exists after the linger", pid)
 	}
@@ -83,16 +93,17 @@ func TestKilledFFmpegRestarts(t *testing.T) {
 	defer tc.Acquire()()
 
 	col.waitKey(t, time.Time{}, 10*time.Second)
-	time.Sleep(500 * time.Millisecond)
+	col.waitUnits(t, 12) // output before the kill, to check PTS across it
 	pid := tc.pid()
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	killed := time.Now()
-	waitFor(t, 5*time.Second, "restart counted", func() bool { return tc.State().Restarts == 1 })
+	waitfor.True(t, 5*time.Second, "restart counted", func() bool { return tc.State().Restarts == 1 })
 	at := col.waitKey(t, killed, 10*time.Second)
 	t.Logf("output resumed %v after the kill", at.Sub(killed))
-	time.Sleep(time.Second)
+	waitfor.True(t, 30*time.Second, "20 units after the restart",
+		func() bool { return len(col.unitsAfter(ReasonRestarting)) >= 20 })
 
 	if tc.pid() == pid || alive(pid) {
 		t.Fatalf("old ffmpeg %d still there (now %d)", pid, tc.pid())
@@ -147,7 +158,7 @@ func TestBadHWAccel(t *testing.T) {
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", HWAccel: "cuda", Logger: testLogger(t)})
 	defer tc.Close()
 	defer tc.Acquire()()
-	waitFor(t, time.Second, "failed", func() bool {
+	waitfor.True(t, time.Second, "failed", func() bool {
 		return tc.State().Phase == PhaseFailed && tc.Output().Status().Reason == ReasonFailed
 	})
 }
@@ -157,7 +168,7 @@ func TestMissingFFmpeg(t *testing.T) {
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", FFmpeg: "/nonexistent/ffmpeg", Logger: testLogger(t)})
 	defer tc.Close()
 	defer tc.Acquire()()
-	waitFor(t, time.Second, "needs_ffmpeg", func() bool {
+	waitfor.True(t, time.Second, "needs_ffmpeg", func() bool {
 		s := tc.Output().Status()
 		return tc.State().Phase == PhaseNeedsFFmpeg && s.State == hub.StateOffline && s.Reason == "needs_ffmpeg"
 	})
@@ -177,11 +188,11 @@ func TestInputOfflineIsMirrored(t *testing.T) {
 
 	p.stop()
 	in.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonUnreachable})
-	waitFor(t, 2*time.Second, "output offline, unreachable", func() bool {
+	waitfor.True(t, 2*time.Second, "output offline, unreachable", func() bool {
 		s := tc.Output().Status()
 		return s.State == hub.StateOffline && s.Reason == hub.ReasonUnreachable
 	})
-	waitFor(t, 2*time.Second, "ffmpeg stopped", func() bool { return tc.pid() == 0 })
+	waitfor.True(t, 2*time.Second, "ffmpeg stopped", func() bool { return tc.pid() == 0 })
 
 	back := time.Now()
 	p = play(in, c) // the camera is back
@@ -198,7 +209,7 @@ func TestUnsupportedInput(t *testing.T) {
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", Logger: testLogger(t)})
 	defer tc.Close()
 	defer tc.Acquire()()
-	waitFor(t, time.Second, "failed, unsupported_codec", func() bool {
+	waitfor.True(t, time.Second, "failed, unsupported_codec", func() bool {
 		return tc.State().Phase == PhaseFailed && tc.Output().Status().Reason == hub.ReasonUnsupportedCodec
 	})
 }

@@ -17,8 +17,16 @@ const pollEvery = 5 * time.Millisecond
 // naming what it waited for.
 func True(tb testing.TB, within time.Duration, what string, cond func() bool) {
 	tb.Helper()
+	if !Until(within, cond) {
+		tb.Fatalf("waited %v for %s", within, what)
+	}
+}
+
+// Until is True for a caller that reports the failure itself (with a
+// goroutine dump, say): it returns whether cond held within the bound.
+func Until(within time.Duration, cond func() bool) bool {
 	if cond() {
-		return
+		return true
 	}
 	deadline := time.NewTimer(within)
 	defer deadline.Stop()
@@ -27,14 +35,10 @@ func True(tb testing.TB, within time.Duration, what string, cond func() bool) {
 	for {
 		select {
 		case <-deadline.C:
-			if cond() {
-				return
-			}
-			tb.Fatalf("waited %v for %s", within, what)
-			return
+			return cond()
 		case <-tick.C:
 			if cond() {
-				return
+				return true
 			}
 		}
 	}

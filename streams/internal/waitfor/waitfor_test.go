@@ -39,3 +39,12 @@ func TestTrueFailsNamingWhatItWaitedFor(t *testing.T) {
 		t.Fatalf("failure %q", r.failed)
 	}
 }
+
+func TestUntilReportsWhetherTheConditionHeld(t *testing.T) {
+	if !Until(time.Minute, func() bool { return true }) {
+		t.Fatal("a condition that holds reported as not holding")
+	}
+	if Until(10*time.Millisecond, func() bool { return false }) {
+		t.Fatal("a condition that never holds reported as holding")
+	}
+}
