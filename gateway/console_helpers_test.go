@@ -194,12 +194,13 @@ func waitOnline(t *testing.T, hubs ...*hub.Hub) {
 type tap struct {
 	mu     sync.Mutex
 	owners map[[32]byte]map[string]bool
+	added  chan struct{} // a picture was recorded (buffered, non-blocking)
 	stop   []func()
 	wg     sync.WaitGroup
 }
 
 func newTap(t *testing.T, hubs map[string]*hub.Hub) *tap {
-	tp := &tap{owners: make(map[[32]byte]map[string]bool)}
+	tp := &tap{owners: make(map[[32]byte]map[string]bool), added: make(chan struct{}, 1)}
 	for cam, h := range hubs {
 		r := h.NewReader()
 		ctx, cancel := context.WithCancel(context.Background())
@@ -230,6 +231,26 @@ func (tp *tap) add(h [32]byte, cam string) {
 		tp.owners[h] = map[string]bool{}
 	}
 	tp.owners[h][cam] = true
+	select {
+	case tp.added <- struct{}{}:
+	default:
+	}
+}
+
+// waitKnown waits until the taps have recorded every whole frame in
+// frames: they read the hubs beside the gateway and may lag behind it. A
+// frame that never becomes known is left for the caller to report.
+func (tp *tap) waitKnown(frames []webrtctest.Frame, within time.Duration) {
+	deadline := time.After(within)
+	for _, f := range frames {
+		for !f.Gap && len(tp.owner(sliceHash(f.NALUs))) == 0 {
+			select {
+			case <-tp.added:
+			case <-deadline:
+				return
+			}
+		}
+	}
 }
 
 // owner returns the cameras that published a picture.
