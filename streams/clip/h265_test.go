@@ -12,9 +12,9 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/pmp4"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/internal/ffmpegtest"
-	"vigil/streams/internal/waitfor"
 	"vigil/streams/media"
 	"vigil/streams/record"
 	"vigil/streams/segstore"
@@ -44,7 +44,7 @@ func recordH265(t *testing.T, root string, aus []*media.AccessUnit, track media.
 	go func() { rec.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
 	// Units published before the recorder's reader exists would be lost.
-	waitfor.True(t, 10*time.Second, "the recorder's reader", func() bool { return h.Stats().Readers > 0 })
+	testwait.For(t, "the recorder's reader", func() bool { return h.Stats().Readers > 0 })
 	base := time.Now()
 	last := aus[len(aus)-1]
 	// A keyframe after the last unit ends its fragment; being last, it

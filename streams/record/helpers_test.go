@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
-	"vigil/streams/internal/waitfor"
 	"vigil/streams/media"
 	"vigil/streams/segstore"
 	"vigil/streams/sim/h264enc"
@@ -116,7 +116,7 @@ func startRecorder(t testing.TB, opts Options) (*Recorder, func()) {
 	t.Cleanup(stop)
 	// Units published before the recorder's reader exists would reach it
 	// only as the hub's cached GOP: wait for the reader.
-	waitfor.True(t, 10*time.Second, "the recorder's reader", func() bool { return opts.Hub.Stats().Readers > 0 })
+	testwait.For(t, "the recorder's reader", func() bool { return opts.Hub.Stats().Readers > 0 })
 	return rec, stop
 }
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
-	"vigil/streams/internal/waitfor"
 	"vigil/streams/media"
 	"vigil/streams/sim"
 )
@@ -63,7 +63,7 @@ func TestH265WithAACIsPulled(t *testing.T) {
 func TestBFramesAreMarkedReordered(t *testing.T) {
 	needFFmpeg(t)
 	video, audio := pullBoth(t, func(o *sim.CameraOptions) { o.BFrames, o.Audio = 2, media.CodecPCMA })
-	waitfor.True(t, 15*time.Second, "the video track marked Reordered",
+	testwait.For(t, "the video track marked Reordered",
 		func() bool { return video.Status().Track.Reordered })
 	r := video.NewReader()
 	defer r.Close()

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
-	"vigil/streams/internal/waitfor"
 	"vigil/streams/sim"
 )
 
@@ -136,7 +136,7 @@ func TestRebootedCameraIsBackWithinTwoSeconds(t *testing.T) {
 	// Four failed attempts take the backoff from 200 ms to 3.2 s, far past
 	// the 150–250 ms between probes.
 	attempts := src.Counters().Attempts
-	waitfor.True(t, 20*time.Second, "four more failed attempts",
+	testwait.For(t, "four more failed attempts",
 		func() bool { return src.Counters().Attempts >= attempts+4 })
 	r := h.NewReader()
 	defer r.Close()
@@ -160,7 +160,7 @@ func TestGarbageDoesNotBreakTheStream(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Over a second of it: oversized units go out once a second.
-		waitfor.True(t, 15*time.Second, fmt.Sprintf("40 frame times of %v garbage", g),
+		testwait.For(t, fmt.Sprintf("40 frame times of %v garbage", g),
 			func() bool { return srv.Misbehaved("cam0") >= before+40 })
 	}
 	if err := srv.SetGarbage("cam0", sim.GarbageOff); err != nil {

@@ -18,8 +18,8 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mpegts"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
-	"vigil/streams/internal/waitfor"
 	"vigil/streams/media"
 )
 
@@ -209,7 +209,7 @@ func (p *player) count() int {
 // waitPublished waits until the player has published n units.
 func (p *player) waitPublished(tb testing.TB, n int) {
 	tb.Helper()
-	waitfor.True(tb, 30*time.Second, fmt.Sprintf("%d units published", n), func() bool { return p.count() >= n })
+	testwait.For(tb, fmt.Sprintf("%d units published", n), func() bool { return p.count() >= n })
 }
 
 func (p *player) stop() {
@@ -308,14 +308,14 @@ func (c *collector) count() int {
 // waitUnits waits until the collector has seen n output units.
 func (c *collector) waitUnits(tb testing.TB, n int) {
 	tb.Helper()
-	waitfor.True(tb, 30*time.Second, fmt.Sprintf("%d output units", n), func() bool { return c.count() >= n })
+	testwait.For(tb, fmt.Sprintf("%d output units", n), func() bool { return c.count() >= n })
 }
 
 // waitOutputSince waits until output arrives after at: output still flows
 // at that time.
 func (c *collector) waitOutputSince(tb testing.TB, at time.Time) {
 	tb.Helper()
-	waitfor.True(tb, time.Until(at)+30*time.Second, "output after "+at.Format(time.StampMilli),
+	testwait.For(tb, "output after "+at.Format(time.StampMilli),
 		func() bool { return c.latest.Load() > at.UnixNano() })
 }
 
@@ -366,7 +366,7 @@ func (c *collector) waitKey(tb testing.TB, since time.Time, within time.Duration
 // checkNoLeaks waits for the goroutine count to fall back to before.
 func checkNoLeaks(tb testing.TB, before int) {
 	tb.Helper()
-	if !waitfor.Until(10*time.Second, func() bool { return runtime.NumGoroutine() <= before }) {
+	if !testwait.Until(tb, func() bool { return runtime.NumGoroutine() <= before }) {
 		buf := make([]byte, 1<<20)
 		tb.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 	}

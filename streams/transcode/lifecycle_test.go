@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
-	"vigil/streams/internal/waitfor"
 )
 
 // alive reports whether a process exists (a reaped one does not).
@@ -45,7 +45,7 @@ func TestViewersShareOneFFmpegAndLingerStopsIt(t *testing.T) {
 	// Viewer changes reach the transcoder in order: after this Acquire, a
 	// second count of A's release would leave 1 viewer, not 2.
 	releaseD := tc.Acquire()
-	waitfor.True(t, 10*time.Second, "2 viewers after A left and D came",
+	testwait.For(t, "2 viewers after A left and D came",
 		func() bool { return tc.State().Viewers == 2 })
 	releaseD()
 	// Output for two lingers after the releases: no linger was armed.
@@ -62,7 +62,7 @@ func TestViewersShareOneFFmpegAndLingerStopsIt(t *testing.T) {
 		t.Fatalf("re-acquired within the linger: pid %d (was %d), %d starts", tc.pid(), pid, tc.processStarts())
 	}
 	releaseC()
-	waitfor.True(t, 2*time.Second, "idle after the linger", func() bool { return tc.State().Phase == PhaseIdle })
+	testwait.For(t, "idle after the linger", func() bool { return tc.State().Phase == PhaseIdle })
 	if alive(pid) || tc.pid() != 0 {
 		t.Fatalf("ffmpeg %d still exists after the linger", pid)
 	}
@@ -99,10 +99,10 @@ func TestKilledFFmpegRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	killed := time.Now()
-	waitfor.True(t, 5*time.Second, "restart counted", func() bool { return tc.State().Restarts == 1 })
+	testwait.For(t, "restart counted", func() bool { return tc.State().Restarts == 1 })
 	at := col.waitKey(t, killed, 10*time.Second)
 	t.Logf("output resumed %v after the kill", at.Sub(killed))
-	waitfor.True(t, 30*time.Second, "20 units after the restart",
+	testwait.For(t, "20 units after the restart",
 		func() bool { return len(col.unitsAfter(ReasonRestarting)) >= 20 })
 
 	if tc.pid() == pid || alive(pid) {
@@ -158,7 +158,7 @@ func TestBadHWAccel(t *testing.T) {
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", HWAccel: "cuda", Logger: testLogger(t)})
 	defer tc.Close()
 	defer tc.Acquire()()
-	waitfor.True(t, time.Second, "failed", func() bool {
+	testwait.For(t, "failed", func() bool {
 		return tc.State().Phase == PhaseFailed && tc.Output().Status().Reason == ReasonFailed
 	})
 }
@@ -168,7 +168,7 @@ func TestMissingFFmpeg(t *testing.T) {
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", FFmpeg: "/nonexistent/ffmpeg", Logger: testLogger(t)})
 	defer tc.Close()
 	defer tc.Acquire()()
-	waitfor.True(t, time.Second, "needs_ffmpeg", func() bool {
+	testwait.For(t, "needs_ffmpeg", func() bool {
 		s := tc.Output().Status()
 		return tc.State().Phase == PhaseNeedsFFmpeg && s.State == hub.StateOffline && s.Reason == "needs_ffmpeg"
 	})
@@ -188,11 +188,11 @@ func TestInputOfflineIsMirrored(t *testing.T) {
 
 	p.stop()
 	in.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonUnreachable})
-	waitfor.True(t, 2*time.Second, "output offline, unreachable", func() bool {
+	testwait.For(t, "output offline, unreachable", func() bool {
 		s := tc.Output().Status()
 		return s.State == hub.StateOffline && s.Reason == hub.ReasonUnreachable
 	})
-	waitfor.True(t, 2*time.Second, "ffmpeg stopped", func() bool { return tc.pid() == 0 })
+	testwait.For(t, "ffmpeg stopped", func() bool { return tc.pid() == 0 })
 
 	back := time.Now()
 	p = play(in, c) // the camera is back
@@ -209,7 +209,7 @@ func TestUnsupportedInput(t *testing.T) {
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", Logger: testLogger(t)})
 	defer tc.Close()
 	defer tc.Acquire()()
-	waitfor.True(t, time.Second, "failed, unsupported_codec", func() bool {
+	testwait.For(t, "failed, unsupported_codec", func() bool {
 		return tc.State().Phase == PhaseFailed && tc.Output().Status().Reason == hub.ReasonUnsupportedCodec
 	})
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
-	"vigil/streams/internal/waitfor"
 	"vigil/streams/media"
 )
 
@@ -191,7 +191,7 @@ func TestResolutionChange(t *testing.T) {
 	p := play(in, big, small) // the status keeps announcing 640x360: the SPS tells
 	defer p.stop()
 
-	waitfor.True(t, 10*time.Second, "output at 320x180", func() bool {
+	testwait.For(t, "output at 320x180", func() bool {
 		s := tc.Output().Status()
 		return s.State == hub.StateOnline && s.Track.Width == 320 && s.Track.Height == 180
 	})

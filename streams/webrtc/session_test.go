@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
-	"vigil/streams/internal/waitfor"
 	"vigil/streams/media"
 	"vigil/streams/webrtc/webrtctest"
 )
@@ -48,7 +48,7 @@ func startFakeCamera(t *testing.T, tag byte, gop int) *fakeCamera {
 // waitFrames waits until the camera has published n units.
 func (c *fakeCamera) waitFrames(t *testing.T, n uint64) {
 	t.Helper()
-	waitfor.True(t, 10*time.Second, fmt.Sprintf("%d frames published", n),
+	testwait.For(t, fmt.Sprintf("%d frames published", n),
 		func() bool { return c.hub.Stats().Frames >= n })
 }
 
@@ -228,7 +228,7 @@ func TestSessionCloseReleasesReaders(t *testing.T) {
 		f.Attach(cam.hub)
 	}
 	// Feeds open their readers once the connection is up.
-	waitfor.True(t, 10*time.Second, "3 readers", func() bool { return cam.hub.Stats().Readers == 3 })
+	testwait.For(t, "3 readers", func() bool { return cam.hub.Stats().Readers == 3 })
 	s.Close()
 	if n := cam.hub.Stats().Readers; n != 0 {
 		t.Fatalf("after Close readers = %d, want 0", n)
