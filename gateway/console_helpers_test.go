@@ -18,6 +18,7 @@ import (
 	"vigil/gateway"
 	"vigil/gateway/auth"
 	"vigil/gateway/store"
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/webrtc/webrtctest"
 )
@@ -194,15 +195,16 @@ func waitOnline(t *testing.T, hubs ...*hub.Hub) {
 type tap struct {
 	mu     sync.Mutex
 	owners map[[32]byte]map[string]bool
-	added  chan struct{} // a picture was recorded (buffered, non-blocking)
+	rs     []*hub.Reader
 	stop   []func()
 	wg     sync.WaitGroup
 }
 
 func newTap(t *testing.T, hubs map[string]*hub.Hub) *tap {
-	tp := &tap{owners: make(map[[32]byte]map[string]bool), added: make(chan struct{}, 1)}
+	tp := &tap{owners: make(map[[32]byte]map[string]bool)}
 	for cam, h := range hubs {
 		r := h.NewReader()
+		tp.rs = append(tp.rs, r)
 		ctx, cancel := context.WithCancel(context.Background())
 		tp.stop = append(tp.stop, cancel)
 		tp.wg.Add(1)
@@ -231,26 +233,31 @@ func (tp *tap) add(h [32]byte, cam string) {
 		tp.owners[h] = map[string]bool{}
 	}
 	tp.owners[h][cam] = true
-	select {
-	case tp.added <- struct{}{}:
-	default:
-	}
 }
 
 // waitKnown waits until the taps have recorded every whole frame in
 // frames: they read the hubs beside the gateway and may lag behind it. A
 // frame that never becomes known is left for the caller to report.
-func (tp *tap) waitKnown(frames []webrtctest.Frame, within time.Duration) {
-	deadline := time.After(within)
-	for _, f := range frames {
-		for !f.Gap && len(tp.owner(sliceHash(f.NALUs))) == 0 {
-			select {
-			case <-tp.added:
-			case <-deadline:
-				return
+func (tp *tap) waitKnown(t testing.TB, frames []webrtctest.Frame) {
+	next := 0
+	testwait.Until(t, func() bool {
+		for ; next < len(frames); next++ {
+			if f := frames[next]; !f.Gap && len(tp.owner(sliceHash(f.NALUs))) == 0 && tp.skipped() == 0 {
+				return false
 			}
 		}
+		return true
+	})
+}
+
+// skipped returns how often the taps fell behind their hubs and skipped
+// pictures, which they then cannot attribute: the test's own loss.
+func (tp *tap) skipped() uint64 {
+	var n uint64
+	for _, r := range tp.rs {
+		n += r.Skips()
 	}
+	return n
 }
 
 // owner returns the cameras that published a picture.

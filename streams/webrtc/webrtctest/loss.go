@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/pion/logging"
 	"github.com/pion/transport/v5/packetio"
 )
 
@@ -32,8 +33,9 @@ type Loss struct {
 	// SocketDrops counts the datagrams the kernel dropped because the
 	// receiver's socket buffer was full (/proc/net/udp "drops").
 	SocketDrops uint64
-	// Overruns counts the packets dropped because a stream's queue inside
-	// the receiver was full (the test read too slowly).
+	// Overruns counts the packets dropped because a queue inside the
+	// receiver was full (the test read too slowly): the demultiplexer's in
+	// front of decryption, or a stream's after it.
 	Overruns uint64
 	// Malformed counts the payloads the depacketizer refused: the
 	// sender's fault, whatever the receiver dropped.
@@ -52,7 +54,7 @@ func (l Loss) Unexplained() uint64 {
 }
 
 func (l Loss) String() string {
-	return fmt.Sprintf("%d packets missing, %d malformed; the receiver itself dropped %d (socket buffer %d, stream queues %d)",
+	return fmt.Sprintf("%d packets missing, %d malformed; the receiver itself dropped %d (socket buffer %d, queues %d)",
 		l.Missing, l.Malformed, l.SocketDrops+l.Overruns, l.SocketDrops, l.Overruns)
 }
 
@@ -180,4 +182,41 @@ func parseUDPReceiveErrors(b []byte) (rcvbuf, in uint64, err error) {
 		return rcvbuf, in, nil
 	}
 	return 0, 0, fmt.Errorf("webrtctest: no Udp counters in /proc/net/snmp")
+}
+
+// muxDropLogs counts the packets pion's receive demultiplexer drops. It
+// keeps a 1 MB queue in front of the SRTP decryption and, when a starved
+// receiver lets it fill, drops the packet and says so only in its log
+// (pion/webrtc internal/mux): the receiver's own overrun, counted from the
+// log line as nothing else tells.
+type muxDropLogs struct {
+	logging.LeveledLogger
+	overruns *atomic.Uint64
+}
+
+func (l muxDropLogs) Infof(format string, args ...any) {
+	if strings.Contains(format, "buffer is full") {
+		l.overruns.Add(1)
+	}
+}
+
+func (l muxDropLogs) Warnf(format string, args ...any) {
+	if strings.Contains(format, "not adding to queue") { // before the SRTP endpoint exists
+		l.overruns.Add(1)
+	}
+}
+
+// countingLoggers is the receiver's quiet pion logger factory, except that
+// the demultiplexer's drops are counted.
+type countingLoggers struct {
+	quiet    logging.LoggerFactory
+	overruns *atomic.Uint64
+}
+
+func (f countingLoggers) NewLogger(scope string) logging.LeveledLogger {
+	l := f.quiet.NewLogger(scope)
+	if scope == "mux" {
+		return muxDropLogs{LeveledLogger: l, overruns: f.overruns}
+	}
+	return l
 }

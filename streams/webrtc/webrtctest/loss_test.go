@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/pion/logging"
 	"github.com/pion/transport/v5/packetio"
 )
 
@@ -107,5 +108,22 @@ func TestLossUnexplained(t *testing.T) {
 		if got := tc.l.Unexplained(); got != tc.want {
 			t.Errorf("%v: unexplained %d, want %d", tc.l, got, tc.want)
 		}
+	}
+}
+
+// TestMuxDropsAreCounted feeds the counting logger the lines pion's
+// demultiplexer (internal/mux, v4.2.26) writes when it drops a packet.
+func TestMuxDropsAreCounted(t *testing.T) {
+	var overruns atomic.Uint64
+	quiet := &logging.DefaultLoggerFactory{DefaultLogLevel: logging.LogLevelDisabled}
+	f := countingLoggers{quiet: quiet, overruns: &overruns}
+	mux := f.NewLogger("mux")
+	mux.Infof("mux: endpoint buffer is full, dropping packet")
+	mux.Warnf("Warning: mux: no endpoint for packet starting with %d, not adding to queue size(%d)", 128, 100)
+	mux.Warnf("Warning: mux: no endpoint for packet starting with %d, adding to queue size(%d)", 128, 3)
+	mux.Infof("something else")
+	f.NewLogger("ice").Infof("mux: endpoint buffer is full, dropping packet") // another layer's words
+	if n := overruns.Load(); n != 2 {
+		t.Fatalf("%d drops counted, want 2", n)
 	}
 }

@@ -84,7 +84,7 @@ type Receiver struct {
 	wg     sync.WaitGroup
 
 	missing   atomic.Uint64 // RTP sequence numbers skipped, all tracks
-	overruns  atomic.Uint64 // packets dropped by full stream queues
+	overruns  atomic.Uint64 // packets dropped by full queues inside pion
 	malformed atomic.Uint64 // payloads the depacketizer refused
 }
 
@@ -122,7 +122,8 @@ func New(o Options) (*Receiver, string, error) {
 	enlargeSocketBuffer(udp)
 	r := &Receiver{udp: udp, frames: make(chan Frame, 4096)}
 	quiet := &logging.DefaultLoggerFactory{DefaultLogLevel: logging.LogLevelDisabled}
-	se := webrtc.SettingEngine{LoggerFactory: quiet, BufferFactory: newCountingBuffer(&r.overruns)}
+	se := webrtc.SettingEngine{LoggerFactory: countingLoggers{quiet: quiet, overruns: &r.overruns},
+		BufferFactory: newCountingBuffer(&r.overruns)}
 	se.SetICEUDPMux(webrtc.NewICEUDPMux(quiet.NewLogger("udpmux"), udp))
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
