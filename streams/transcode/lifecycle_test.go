@@ -148,7 +148,9 @@ func TestStalledFFmpegRestarts(t *testing.T) {
 	stopped := time.Now()
 	at := col.waitKey(t, stopped, 10*time.Second)
 	t.Logf("output resumed %v after ffmpeg froze", at.Sub(stopped))
-	if st := tc.State(); st.Restarts != 1 || alive(pid) {
+	// At least one restart: with the test's 1 s stall timeout a starved
+	// machine may also take a slow new ffmpeg for a stalled one.
+	if st := tc.State(); st.Restarts < 1 || alive(pid) {
 		t.Fatalf("state %+v, frozen ffmpeg alive %v", st, alive(pid))
 	}
 }

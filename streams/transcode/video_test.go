@@ -60,9 +60,13 @@ func TestH265ToH264(t *testing.T) {
 		lag := time.Duration(p.newest.Load() - col.newest.Load())
 		worst = max(worst, lag)
 	}
+	// The figure (under 500 ms on an idle machine) is reported; what fails
+	// is the defect: a whole GOP (2 s in the clip) behind. A busy machine
+	// slows ffmpeg, but not by a GOP.
 	t.Logf("worst lag of output PTS behind input PTS: %v", worst)
-	if worst >= 500*time.Millisecond {
-		t.Errorf("output lags the input by %v, want < 500ms", worst)
+	const gop = 2 * time.Second
+	if worst >= gop {
+		t.Errorf("output lags the input by %v: a GOP (%v) behind", worst, gop)
 	}
 	if st := tc.State(); st.Phase != PhaseRunning || st.Viewers != 1 {
 		t.Errorf("state %+v, want running with 1 viewer", st)
