@@ -12,6 +12,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/pmp4"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/internal/ffmpegtest"
 	"vigil/streams/media"
@@ -43,9 +44,8 @@ func recordUnits(t *testing.T, root string, aus []*media.AccessUnit, track media
 	done := make(chan struct{})
 	go func() { rec.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	for h.Stats().Readers == 0 { // units before the reader would be lost
-		time.Sleep(time.Millisecond)
-	}
+	// Units published before the recorder's reader exists would be lost.
+	testwait.For(t, "the recorder's reader", func() bool { return h.Stats().Readers > 0 })
 	base := time.Now()
 	last := aus[len(aus)-1]
 	// A keyframe after the last unit ends its fragment; being last, it
