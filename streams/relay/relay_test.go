@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -167,4 +168,16 @@ func TestRelayEndsReadersOnCodecChange(t *testing.T) {
 	st.Track = media.Track{Codec: media.CodecH265, Width: 320, Height: 180}
 	r.owner.SetStatus(st)
 	waitStatus(t, hubs.Video, hub.StateOffline, "")
+}
+
+// Closing the relay and the pulls of it leaves no goroutine behind.
+func TestRelayCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Run("chain", func(t *testing.T) { // its cleanups close everything
+		r := newRig(t, rigOptions{fps: 25, gop: 25})
+		hubs, release := r.pull(t, testCamera)
+		defer release()
+		readAFrame(t, hubs.Video)
+	})
+	checkNoLeaks(t, before)
 }
