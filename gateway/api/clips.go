@@ -44,7 +44,7 @@ type ClipService interface {
 
 func (s *Server) clipRoutes() []Route {
 	return []Route{
-		{"POST", "/api/clips", authz.ActionExportClips, s.handleCreateClip},
+		{"POST", "/api/clips", authz.ActionExportClips, s.unlessDraining(s.handleCreateClip)},
 		{"GET", "/api/clips", authz.ActionExportClips, s.handleListClips},
 		{"GET", "/api/clips/{id}", authz.ActionExportClips, s.handleGetClip},
 		{"GET", "/api/clips/{id}/file", authz.ActionExportClips, s.handleClipFile},

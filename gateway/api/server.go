@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vigil/gateway/audit"
@@ -73,6 +74,8 @@ type Server struct {
 	whep  whepSessions
 
 	recheck recheckLoop // re-validates WHEP viewers (whep_recheck.go)
+
+	draining atomic.Bool // drain.go
 }
 
 // New builds the API's routes.
@@ -107,7 +110,7 @@ func (s *Server) routes() {
 		{"DELETE", "/api/session", authz.ActionAccount, s.handleLogout},
 		{"GET", "/api/stations", authz.ActionSession, s.handleStations},
 		{"GET", "/api/cameras/{id}", authz.ActionView, s.handleCamera},
-		{"POST", "/api/whep/{camera}", authz.ActionView, s.handleWHEPOffer},
+		{"POST", "/api/whep/{camera}", authz.ActionView, s.unlessDraining(s.handleWHEPOffer)},
 		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
 	}
 	s.table = append(s.table, s.clusterRoutes()...)

@@ -32,6 +32,7 @@ const (
 	ActionTokenRevoke      = "token.revoke"
 	ActionConfigLoad       = "config.load"
 	ActionConfigReload     = "config.reload"
+	ActionShutdown         = "gateway.shutdown"
 )
 
 // Entry is one thing that happened.
