@@ -16,7 +16,8 @@ const DrainReason = "draining"
 // are told to reconnect (a load balancer sends them to another node); in
 // a cluster the camera leases go to the next node at once; running
 // exports may finish until ctx ends. Close does the rest. The listener
-// stays open throughout, so load balancers see the 503.
+// stays open throughout (and at least Options.DrainDelay), so load
+// balancers see the 503.
 func (g *Gateway) Drain(ctx context.Context, why string) {
 	began := time.Now()
 	deadline, _ := ctx.Deadline()
@@ -34,8 +35,25 @@ func (g *Gateway) Drain(ctx context.Context, why string) {
 		g.member.Close()
 	}
 	g.clips.Drain(ctx)
+	g.waitDrainDelay(ctx, began)
 	g.log.Info("drained", "took", time.Since(began).Round(time.Millisecond), "grace_left", ctx.Err() == nil)
 	g.services.audit.Record(context.Background(), audit.Entry{Action: audit.ActionShutdown,
 		Detail: map[string]any{"phase": "stop", "reason": why, "took_s": time.Since(began).Seconds(),
 			"exports_finished": ctx.Err() == nil}})
+}
+
+// waitDrainDelay waits until the drain delay since began is over, or ctx
+// ends: load balancers that poll /readyz see the 503 before the listener
+// goes away.
+func (g *Gateway) waitDrainDelay(ctx context.Context, began time.Time) {
+	left := time.Until(began.Add(g.drainDelay))
+	if left <= 0 {
+		return
+	}
+	t := time.NewTimer(left)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
