@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
@@ -37,20 +38,46 @@ func (c *Config) readSecretFiles() error {
 	return errors.Join(k.errs...)
 }
 
+// maxSecretFile bounds a secret file: a password or a URL, never more.
+const maxSecretFile = 64 << 10
+
 // readSecret reads a one-line secret file; the trailing newline editors
-// and `kubectl create secret --from-file` leave is not part of it.
+// and `kubectl create secret --from-file` leave is not part of it. Only a
+// regular file (or a link to one, as Kubernetes mounts them) of at most
+// 64 KiB is read: a device such as /dev/zero given by mistake is refused
+// instead of hanging the start.
 func readSecret(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is named already
-		}
-		return "", fmt.Errorf("cannot read the file: %w", err)
+		return "", fmt.Errorf("cannot read the file: %w", unwrapPath(err))
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", fmt.Errorf("cannot read the file: %w", unwrapPath(err))
+	}
+	if !st.Mode().IsRegular() {
+		return "", errors.New("not a regular file")
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+	if err != nil {
+		return "", fmt.Errorf("cannot read the file: %w", unwrapPath(err))
+	}
+	if len(b) > maxSecretFile {
+		return "", fmt.Errorf("larger than %d bytes: not a secret", maxSecretFile)
 	}
 	s := strings.TrimRight(string(b), "\r\n")
 	if s == "" {
 		return "", errors.New("the file is empty")
 	}
 	return s, nil
+}
+
+// unwrapPath drops the path from an os error: the caller names it already.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

@@ -42,7 +42,26 @@ func TestBadPasswordFiles(t *testing.T) {
 			`line 11: stations[0].cameras[1].password_file "` + missing + `": cannot read the file: no such file or directory`},
 		{"empty file", hikCam + "        password_file: " + empty + "\n",
 			`line 11: stations[0].cameras[1].password_file "` + empty + `": the file is empty`},
+		{"a device", hikCam + "        password_file: /dev/zero\n",
+			`line 11: stations[0].cameras[1].password_file "/dev/zero": not a regular file`},
+		{"a directory", hikCam + "        password_file: " + dir + "\n",
+			`line 11: stations[0].cameras[1].password_file "` + dir + `": not a regular file`},
 		{"with url", goodStation + "        password_file: " + secret + "\n",
 			`line 7: stations[0].cameras[0].password_file: only used with vendor + host`},
 	})
+}
+
+func TestClusterSecretFileErrorsNameTheKey(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big")
+	os.WriteFile(big, make([]byte, maxSecretFile+1), 0o600)
+	for path, want := range map[string]string{
+		filepath.Join(dir, "missing"): "cluster.secret_file " + filepath.Join(dir, "missing") + ": cannot read the file: no such file or directory",
+		big:                           "cluster.secret_file " + big + ": larger than 65536 bytes: not a secret",
+	} {
+		_, err := Cluster{SecretFile: path}.Secret()
+		if err == nil || err.Error() != want {
+			t.Errorf("Secret() of %s: %v, want %s", path, err, want)
+		}
+	}
 }
