@@ -84,12 +84,13 @@ func TestChartRenders(t *testing.T) {
 
 // TestChartRefusesBadStations: values that would run a station without a
 // node, or one node for two stations, fail `helm template` with a message
-// naming them.
+// naming them; so do a misnamed node and a misspelt key (the schema).
 func TestChartRefusesBadStations(t *testing.T) {
 	for _, tt := range []struct{ file, want string }{
 		{"station-without-nodes.yaml", "station bjn has no nodes"},
 		{"node-in-two-stations.yaml", "node bjx-1 is in two stations, bjx and bjn"},
 		{"misnamed-node.yaml", "station bjx: node 0 is west-1, must be bjx-0"},
+		{"misspelt-key.yaml", "additional properties 'stationz' not allowed"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
 			out, err := helm(t, helmArgs("template", filepath.Join("testdata", tt.file))...)
