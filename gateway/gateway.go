@@ -107,7 +107,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	g.catalog = buildCatalog(g.cfg, g.log, func(path string) {
-		if f := g.feed.Load(); f != nil {
+		if f := started.feed.Load(); f != nil { // started: g is nil after a failed New
 			f.demand(path)
 		}
 	})
