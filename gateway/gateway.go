@@ -56,6 +56,10 @@ type Options struct {
 	// ClusterSecret admits other nodes to the relay; empty admits none.
 	// The cluster config fills it.
 	ClusterSecret string
+	// DrainDelay is how long Drain keeps the listener open answering
+	// /readyz 503 at least, so load balancers take the node out before it
+	// closes (-drain-delay).
+	DrainDelay time.Duration
 }
 
 // Gateway is a running vigil.
@@ -84,12 +88,14 @@ type Gateway struct {
 	// httpRefused counts connections refused by the limits (httplimits.go).
 	httpRefused *prometheus.CounterVec
 	served      chan struct{}
+
+	drainDelay time.Duration
 }
 
 // New starts a gateway: everything runs when it returns. On error,
 // whatever was started is stopped again.
 func New(ctx context.Context, opts Options) (g *Gateway, err error) {
-	g = &Gateway{log: opts.Logger, served: make(chan struct{})}
+	g = &Gateway{log: opts.Logger, served: make(chan struct{}), drainDelay: opts.DrainDelay}
 	if g.log == nil {
 		g.log = slog.Default()
 	}

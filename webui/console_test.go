@@ -299,6 +299,7 @@ func TestConsoleModules(t *testing.T) {
 	b.WaitVisible("#login-form", wait)
 	cases := map[string]string{
 		`import('/assets/signal.js').then((m) => [1, 2, 3, 4, 5, 9].map((n) => m.backoff(n, () => 0.5)))`: "[1 2 4 8 10 10]",
+		`import('/assets/signal.js').then((m) => [m.drainBackoff(() => 0), m.drainBackoff(() => 1)])`:     "[0.5 2]",
 		`import('/assets/api.js').then((m) => [m.parseRetryAfter('7'), m.parseRetryAfter(''), m.parseRetryAfter('soon'),
 			m.parseRetryAfter(new Date(Date.now() + 60000).toUTCString()) > 55 ? 1 : 0])`: "[7 0 0 1]",
 		`import('/assets/grids.js').then((m) => ['1', '2x2', '3x3', '4x4', '5x5', '1+5', '1+7', '6x6'].map(m.gridCount))`: "[1 4 9 16 25 6 8 0]",

@@ -6,10 +6,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"vigil/gateway"
 )
@@ -21,15 +21,62 @@ func main() {
 	}
 }
 
+// subcommands are the tools beside the gateway: vigil NAME args...
+var subcommands = map[string]func(args []string) error{
+	"audit":       func(args []string) error { return runAudit(args, os.Stdout) },
+	"verify":      func(args []string) error { return runVerify(args, os.Stdout) },
+	"healthcheck": func(args []string) error { return runHealthcheck(args, os.Stdout) },
+}
+
+// lifecycle is how the process starts and stops, beside the gateway's
+// own options.
+type lifecycle struct {
+	grace     time.Duration
+	logFormat string
+	verbose   bool
+}
+
 func run(args []string) error {
-	if len(args) > 0 && args[0] == "audit" {
-		return runAudit(args[1:], os.Stdout)
-	}
-	if len(args) > 0 && args[0] == "verify" {
-		return runVerify(args[1:], os.Stdout)
+	if len(args) > 0 && subcommands[args[0]] != nil {
+		return subcommands[args[0]](args[1:])
 	}
 	fs := flag.NewFlagSet("vigil", flag.ContinueOnError)
-	opts := gateway.Options{}
+	opts, life := gatewayFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: vigil [flags] (every flag also as an environment variable: -webrtc-udp is VIGIL_WEBRTC_UDP)\n"+
+			"       vigil audit verify | verify CLIP | healthcheck [URL]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := applyEnv(fs, os.Getenv); err != nil {
+		return err
+	}
+	log, err := newLogger(life.logFormat, life.verbose, os.Stderr)
+	if err != nil {
+		return err
+	}
+	opts.Logger = log
+	opts.AdminPassword = os.Getenv("VIGIL_ADMIN_PASSWORD")
+	if life.grace <= 0 {
+		return fmt.Errorf("-grace %v: must be positive", life.grace)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g, err := gateway.New(ctx, *opts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "\n  vigil is running — open %s\n  log in as admin (first start: the generated password is in the log line above)\n\n", g.URL())
+	<-ctx.Done()
+	stop() // a second signal ends the process at once
+	return shutdown(g, life.grace, log)
+}
+
+func gatewayFlags(fs *flag.FlagSet) (*gateway.Options, *lifecycle) {
+	opts, life := &gateway.Options{}, &lifecycle{}
 	fs.StringVar(&opts.ConfigPath, "config", "", "config file (YAML); none runs the demo")
 	fs.StringVar(&opts.HTTPAddr, "http", ":8080", "console, API and WHEP address")
 	fs.StringVar(&opts.DataDir, "data", "./data", "database and recordings directory")
@@ -41,32 +88,11 @@ func run(args []string) error {
 	fs.StringVar(&opts.Node, "node", "", "this node's name in the config's cluster section")
 	fs.StringVar(&opts.RelayAddr, "relay", "",
 		"RTSP address re-serving every camera to tools (API token as password) and to the other nodes; empty: off")
-	verbose := fs.Bool("v", false, "debug logging")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: vigil [flags] (every flag also as an environment variable: -webrtc-udp is VIGIL_WEBRTC_UDP)")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := applyEnv(fs, os.Getenv); err != nil {
-		return err
-	}
-	level := slog.LevelInfo
-	if *verbose {
-		level = slog.LevelDebug
-	}
-	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	opts.AdminPassword = os.Getenv("VIGIL_ADMIN_PASSWORD")
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	g, err := gateway.New(ctx, opts)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "\n  vigil is running — open %s\n  log in as admin (first start: the generated password is in the log line above)\n\n", g.URL())
-	<-ctx.Done()
-	opts.Logger.Info("shutting down")
-	return g.Close()
+	fs.DurationVar(&opts.DrainDelay, "drain-delay", 2*time.Second,
+		"on SIGTERM, answer /readyz 503 at least this long before the listener closes (load balancers take the node out)")
+	fs.DurationVar(&life.grace, "grace", 20*time.Second,
+		"on SIGTERM, the process exits within this: drain (exports may finish), then stop")
+	fs.StringVar(&life.logFormat, "log-format", "text", "log format: text or json")
+	fs.BoolVar(&life.verbose, "v", false, "debug logging")
+	return opts, life
 }

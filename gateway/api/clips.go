@@ -43,7 +43,7 @@ type ClipService interface {
 
 func (s *Server) clipRoutes() []Route {
 	return []Route{
-		{"POST", "/api/clips", authz.ActionExportClips, s.audited(s.handleCreateClip)},
+		{"POST", "/api/clips", authz.ActionExportClips, s.unlessDraining(s.audited(s.handleCreateClip))},
 		{"GET", "/api/clips", authz.ActionExportClips, s.handleListClips},
 		{"GET", "/api/clips/{id}", authz.ActionExportClips, s.handleGetClip},
 		{"GET", "/api/clips/{id}/file", authz.ActionExportClips, s.audited(s.handleClipFile)},

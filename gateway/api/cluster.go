@@ -42,6 +42,10 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request, _ auth.User
 	if ready == nil {
 		ready = func(context.Context) error { return nil }
 	}
+	if s.draining.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": "draining"})
+		return
+	}
 	if err := ready(r.Context()); err != nil {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": err.Error()})
 		return

@@ -41,7 +41,7 @@ func (s *Server) consoleRoutes() []Route {
 		{"DELETE", "/api/layouts/{id}", authz.ActionOwnLayouts, s.handleLayoutDelete},
 		{"GET", "/api/walls", authz.ActionView, s.handleWalls},
 		{"PUT", "/api/walls/{id}", authz.ActionControlWalls, s.handleWallPut},
-		{"GET", "/api/ws", authz.ActionView, s.handleWS},
+		{"GET", "/api/ws", authz.ActionView, s.unlessDraining(s.handleWS)},
 	}
 }
 

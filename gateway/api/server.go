@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vigil/gateway/audit"
@@ -86,6 +87,8 @@ type Server struct {
 
 	recheck  recheckLoop   // re-validates WHEP viewers (whep_recheck.go)
 	verified verifiedClips // clip file versions that passed verification (clipfile.go)
+
+	draining atomic.Bool // drain.go
 }
 
 // New builds the API's routes.
@@ -120,7 +123,7 @@ func (s *Server) routes() {
 		{"DELETE", "/api/session", authz.ActionAccount, s.handleLogout},
 		{"GET", "/api/stations", authz.ActionSession, s.handleStations},
 		{"GET", "/api/cameras/{id}", authz.ActionView, s.handleCamera},
-		{"POST", "/api/whep/{camera}", authz.ActionView, s.audited(s.handleWHEPOffer)},
+		{"POST", "/api/whep/{camera}", authz.ActionView, s.unlessDraining(s.audited(s.handleWHEPOffer))},
 		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
 	}
 	s.table = append(s.table, s.clusterRoutes()...)

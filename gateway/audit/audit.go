@@ -36,6 +36,7 @@ const (
 	// neither in the database nor in the spool. `vigil audit verify`
 	// reports every marker.
 	ActionAuditLost = "audit.lost"
+	ActionShutdown  = "gateway.shutdown"
 )
 
 // Entry is one thing that happened.

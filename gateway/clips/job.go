@@ -45,6 +45,10 @@ func (s *Service) export(id string) {
 	if err != nil {
 		os.Remove(path)
 		os.Remove(evidence.ManifestPath(path))
+		if s.ctx.Err() != nil {
+			s.requeue(c)
+			return
+		}
 		s.fail(c, err)
 		return
 	}
@@ -65,6 +69,18 @@ func (s *Service) export(id string) {
 		s.log.Error("ALERT: recording tampered with: the export left out fragments whose hash no longer matched",
 			"id", c.ID, "camera", c.Camera, "fragments", res.Fragments.Tampered)
 	}
+}
+
+// requeue marks a job the gateway's shutdown cut off as queued again: the
+// next start of any node on this store exports it from the beginning.
+func (s *Service) requeue(c store.Clip) {
+	c.Status, c.Progress, c.Error = StatusQueued, 0, ""
+	if err := s.opts.Store.UpdateClip(context.Background(), c); err != nil {
+		s.log.Error("clip export cut off by the shutdown, and it could not be queued again", "id", c.ID, "err", err)
+		return
+	}
+	s.notify(c)
+	s.log.Warn("clip export cut off by the shutdown: queued again for the next start", "id", c.ID, "camera", c.Camera)
 }
 
 // sign writes the clip's evidence manifest.

@@ -90,9 +90,11 @@ type Service struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu    sync.Mutex
-	queue []string // job ids, oldest first
-	wake  chan struct{}
+	mu       sync.Mutex
+	queue    []string // job ids, oldest first
+	wake     chan struct{}
+	draining bool          // Drain ran: workers take no more jobs
+	drain    chan struct{} // closed by Drain
 }
 
 // New recovers the jobs of a previous run and starts the workers.
@@ -125,7 +127,8 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 		return nil, fmt.Errorf("clips: %w", err)
 	}
 	s := &Service{opts: opts, log: opts.Logger.With("component", "clips"), wake: make(chan struct{}, 1),
-		exp: &clip.Exporter{Store: opts.Recordings, MaxDuration: opts.MaxDuration, Now: opts.Now}}
+		drain: make(chan struct{}),
+		exp:   &clip.Exporter{Store: opts.Recordings, MaxDuration: opts.MaxDuration, Now: opts.Now}}
 	if err := s.recover(ctx); err != nil {
 		return nil, err
 	}
@@ -136,7 +139,29 @@ func New(ctx context.Context, opts Options) (*Service, error) {
 	return s, nil
 }
 
-// Close stops the workers; a running export is abandoned and marked failed.
+// Drain lets the running exports finish and takes no queued one; it
+// returns when they are done or ctx ends. Queued jobs stay queued for the
+// next start.
+func (s *Service) Drain(ctx context.Context) {
+	s.mu.Lock()
+	if !s.draining {
+		s.draining = true
+		close(s.drain)
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { // ends with the workers, which Close ends at the latest
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// Close stops the workers; a running export is abandoned and queued again
+// for the next start.
 func (s *Service) Close() {
 	s.cancel()
 	s.wg.Wait()
@@ -183,10 +208,15 @@ func (s *Service) enqueueLocked(id string) {
 	}
 }
 
-// next takes the oldest queued job, waiting for one; "" when closing.
+// next takes the oldest queued job, waiting for one; "" when closing or
+// draining.
 func (s *Service) next() string {
 	for {
 		s.mu.Lock()
+		if s.draining {
+			s.mu.Unlock()
+			return ""
+		}
 		if len(s.queue) > 0 {
 			id := s.queue[0]
 			s.queue = s.queue[1:]
@@ -203,6 +233,8 @@ func (s *Service) next() string {
 		s.mu.Unlock()
 		select {
 		case <-s.ctx.Done():
+			return ""
+		case <-s.drain:
 			return ""
 		case <-s.wake:
 		}

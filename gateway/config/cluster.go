@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 )
 
@@ -61,13 +60,9 @@ func (c Cluster) Secret() (string, error) {
 // readSecretFile reads a one-line secret as Kubernetes mounts them; the
 // trailing newline editors add is not part of it.
 func readSecretFile(key, path string) (string, error) {
-	b, err := os.ReadFile(path)
+	s, err := readSecret(path)
 	if err != nil {
-		return "", fmt.Errorf("%s: %w", key, err)
-	}
-	s := strings.TrimRight(string(b), "\r\n")
-	if s == "" {
-		return "", fmt.Errorf("%s %s is empty", key, path)
+		return "", fmt.Errorf("%s %s: %w", key, path, err)
 	}
 	return s, nil
 }

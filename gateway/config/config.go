@@ -42,22 +42,25 @@ type Station struct {
 // Camera is one camera, given either by raw URL or by vendor and host. With
 // vendor generic, Path and SubPath complete the URL built from the host.
 type Camera struct {
-	ID        string `yaml:"id"`
-	Name      string `yaml:"name"`
-	NameEN    string `yaml:"name_en"`
-	URL       string `yaml:"url"`
-	SubURL    string `yaml:"sub_url"`
-	Vendor    string `yaml:"vendor"`
-	Host      string `yaml:"host"`
-	Port      int    `yaml:"port"`
-	Channel   int    `yaml:"channel"`
-	Username  string `yaml:"username"`
-	Password  string `yaml:"password"`
-	Path      string `yaml:"path"`      // vendor generic + host: main stream path, may hold {channel}
-	SubPath   string `yaml:"sub_path"`  // vendor generic + host: sub stream path; "" = no sub stream
-	Transport string `yaml:"transport"` // auto, tcp or udp
-	Record    *bool  `yaml:"record"`    // nil: record (the default)
-	Audio     *bool  `yaml:"audio"`     // nil: pull the camera's audio (the default)
+	ID       string `yaml:"id"`
+	Name     string `yaml:"name"`
+	NameEN   string `yaml:"name_en"`
+	URL      string `yaml:"url"`
+	SubURL   string `yaml:"sub_url"`
+	Vendor   string `yaml:"vendor"`
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Channel  int    `yaml:"channel"`
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// PasswordFile holds the password instead (a mounted secret); read
+	// once at load, its trailing newline dropped.
+	PasswordFile string `yaml:"password_file"`
+	Path         string `yaml:"path"`      // vendor generic + host: main stream path, may hold {channel}
+	SubPath      string `yaml:"sub_path"`  // vendor generic + host: sub stream path; "" = no sub stream
+	Transport    string `yaml:"transport"` // auto, tcp or udp
+	Record       *bool  `yaml:"record"`    // nil: record (the default)
+	Audio        *bool  `yaml:"audio"`     // nil: pull the camera's audio (the default)
 }
 
 // Layout is a grid and the cameras shown in it, in tile order.
@@ -135,6 +138,9 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	cfg.applyItemDefaults()
+	if err := cfg.readSecretFiles(); err != nil {
+		return nil, err
+	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

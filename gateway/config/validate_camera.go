@@ -67,6 +67,7 @@ func (k *checker) urlCamera(p string, cam Camera) {
 	}{
 		{"port", hostOnly, cam.Port != 0}, {"channel", hostOnly, cam.Channel != 0},
 		{"username", hostOnly, cam.Username != ""}, {"password", hostOnly, cam.Password != ""},
+		{"password_file", hostOnly, cam.PasswordFile != ""},
 		{"path", genericOnly, cam.Path != ""}, {"sub_path", genericOnly, cam.SubPath != ""},
 	} {
 		if f.set {

@@ -32,6 +32,7 @@ const (
 // Close codes beyond RFC 6455's.
 const (
 	CloseSessionEnded = 4001 // session expired or revoked: log in again
+	CloseReconnect    = 4002 // this gateway is draining: reconnect (a load balancer picks another node)
 	CloseTooMany      = 4008 // too many messages or errors
 	CloseTooSlow      = 4009 // the console did not read its messages
 )
@@ -52,6 +53,9 @@ type conn struct {
 	closeOnce sync.Once
 	closeCode int
 	closeText string
+	// farewell is written just before the close frame (the reconnect
+	// message of a drain); set once, under closeOnce.
+	farewell []byte
 
 	out           chan []byte        // to the write pump
 	in            chan ClientMessage // to the loop
@@ -128,6 +132,15 @@ func (c *conn) fail(code int, text string) {
 	})
 }
 
+// failWith ends the connection like fail, writing farewell first: a
+// console that misses the close code still hears why it was closed.
+func (c *conn) failWith(code int, text string, farewell []byte) {
+	c.closeOnce.Do(func() {
+		c.closeCode, c.closeText, c.farewell = code, text, farewell
+		c.cancel()
+	})
+}
+
 // closeStatus is the code to send: the failure's, or "going away" when the
 // server itself is closing.
 func (c *conn) closeStatus() (int, string) {
@@ -187,6 +200,10 @@ func (c *conn) writePump() {
 		select {
 		case <-c.ctx.Done():
 			code, text := c.closeStatus()
+			if c.farewell != nil {
+				_ = c.ws.SetWriteDeadline(time.Now().Add(closeWait))
+				_ = c.ws.WriteMessage(websocket.TextMessage, c.farewell)
+			}
 			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(closeWait))
 			// The read pump drains what the console already sent and sees
 			// its close reply before run closes the socket: closing with

@@ -7,6 +7,7 @@ package signal
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"time"
@@ -51,9 +52,10 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu     sync.Mutex
-	closed bool
-	conns  map[*conn]struct{}
+	mu      sync.Mutex
+	closed  bool
+	drained string // the drain's reason, once Drain ran
+	conns   map[*conn]struct{}
 }
 
 // New returns a Server; it starts nothing until Serve.
@@ -74,8 +76,12 @@ func (s *Server) Serve(ws *websocket.Conn, u auth.User, token string) {
 	c := newConn(s, ws, u, token)
 	if !s.track(c) {
 		c.cancel()
+		code, text := websocket.CloseGoingAway, "gateway shutting down"
+		if reason := s.draining(); reason != "" {
+			code, text = CloseReconnect, reason
+		}
 		_ = ws.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseGoingAway, "gateway shutting down"), time.Now().Add(closeWait))
+			websocket.FormatCloseMessage(code, text), time.Now().Add(closeWait))
 		ws.Close()
 		return
 	}
@@ -118,6 +124,33 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
+}
+
+// ReconnectMsg tells a console to reconnect, to the same URL after a short
+// backoff: the gateway it is on is draining, and the load balancer sends
+// the new connection to another node.
+type ReconnectMsg struct {
+	Type   string `json:"type"` // "reconnect"
+	Reason string `json:"reason"`
+}
+
+// Drain refuses new connections and sends every open console the
+// reconnect message, then closes it with CloseReconnect. It does not wait
+// for them: Close does.
+func (s *Server) Drain(reason string) {
+	farewell, _ := json.Marshal(ReconnectMsg{Type: "reconnect", Reason: reason})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed, s.drained = true, reason
+	for c := range s.conns {
+		c.failWith(CloseReconnect, reason, farewell)
+	}
+}
+
+func (s *Server) draining() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drained
 }
 
 // RecheckSessions has every console re-validate its session now, as after

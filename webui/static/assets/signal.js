@@ -24,6 +24,7 @@ const connectTimeout = 15000; // ms from offer to a connected peer connection
 const maxBackoff = 10; // s
 const stableAfter = 5000; // ms connected before the backoff starts over
 const sessionEnded = 4001; // close code: the session expired or was revoked
+const draining = 4002; // close code: this gateway is stopping; reconnect, the load balancer picks another
 
 /** Seconds to wait before reconnect attempt n (1-based): 1, 2, 4, 8, 10, 10… ±20 %. */
 export function backoff(attempt, random = Math.random) {
@@ -44,6 +45,11 @@ export function iceGathered(pc, ms = iceGatheringCap) {
     const timer = setTimeout(done, ms);
     pc.addEventListener('icegatheringstatechange', check);
   });
+}
+
+/** Seconds to wait before reconnecting away from a draining gateway: 0.5–2 s, spread so consoles do not arrive at once. */
+export function drainBackoff(random = Math.random) {
+  return 0.5 + 1.5 * random();
 }
 
 /** The console WebSocket's URL on this origin. */
@@ -191,8 +197,10 @@ export class Signal {
     ws.onmessage = (e) => gen === this.gen && this.receive(gen, e.data);
     // Refused before opening, or closed with 4001 (session ended): ask whether
     // the session still exists before the next attempt.
-    ws.onclose = (e) => gen === this.gen
-      && this.lost(opened ? `websocket closed (${e.code})` : 'websocket refused', !opened || e.code === sessionEnded);
+    // Closed with 4002 (the gateway drains): reconnect to the same URL soon.
+    ws.onclose = (e) => gen === this.gen && (e.code === draining
+      ? this.drained(e.reason || 'draining')
+      : this.lost(opened ? `websocket closed (${e.code})` : 'websocket refused', !opened || e.code === sessionEnded));
   }
 
   async negotiate(gen) {
@@ -237,6 +245,7 @@ export class Signal {
       case 'layout': h.onLayout?.(msg); break;
       case 'clip': h.onClip?.(msg); break;
       case 'error': h.onError?.(String(msg.message || '')); break;
+      case 'reconnect': this.drained(String(msg.reason || 'draining')); break;
       default: break;
     }
   }
@@ -290,6 +299,20 @@ export class Signal {
     this.lastError = reason;
     this.status('reconnecting', { seconds, reason });
     if (refused) this.checkSession();
+    this.later(() => this.connect(), Math.round(seconds * 1000));
+  }
+
+  /**
+   * The gateway is draining (a reconnect message or close 4002): reconnect to the
+   * same URL after a short spread-out wait; the attempt count is not raised, this
+   * is no failure.
+   */
+  drained(reason) {
+    this.teardown();
+    if (this.stopped) return;
+    const seconds = drainBackoff();
+    this.lastError = `gateway ${reason}`;
+    this.status('reconnecting', { seconds, reason: this.lastError });
     this.later(() => this.connect(), Math.round(seconds * 1000));
   }
 
