@@ -151,31 +151,64 @@ func frames(t *testing.T, rx *webrtctest.Receiver, n int, what string) time.Dura
 	return time.Since(start)
 }
 
-// resume reads frames until a keyframe that follows a gap (the stream
-// was cut and came back), then n more without a gap; it returns how long
-// until the keyframe.
-func resume(t *testing.T, rx *webrtctest.Receiver, n int, what string) time.Duration {
+// resume skips the frames that arrived before since (buffered while the
+// test did other things, or sent before the cut), then reads until a
+// keyframe, then n more without a gap; it returns how long after since
+// the keyframe arrived.
+func resume(t *testing.T, rx *webrtctest.Receiver, since time.Time, n int, what string) time.Duration {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	start := time.Now()
+	var key webrtctest.Frame
 	for {
 		f, err := rx.Next(ctx, 0)
 		if err != nil {
 			t.Fatalf("%s: the viewer did not resume: %v", what, err)
 		}
-		if f.IsKey() {
+		if !f.Arrived.Before(since) && f.IsKey() {
+			key = f
 			break
 		}
 	}
-	took := time.Since(start)
 	for i := range n {
 		f, err := rx.Next(ctx, 0)
 		if err != nil || f.Gap {
 			t.Fatalf("%s: frame %d after resuming: %v (gap %v)", what, i, err, f.Gap)
 		}
 	}
-	return took
+	return key.Arrived.Sub(since)
+}
+
+// afterOutage reads the frames that arrived after from until n arrived
+// after until, and returns the first frame after the longest silence:
+// the one the viewer got when the stream came back.
+func afterOutage(t *testing.T, rx *webrtctest.Receiver, from, until time.Time, n int, what string) webrtctest.Frame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var back webrtctest.Frame
+	var prev time.Time
+	var silence time.Duration
+	for late := 0; late < n; {
+		f, err := rx.Next(ctx, 0)
+		if err != nil {
+			t.Fatalf("%s: the viewer did not resume: %v", what, err)
+		}
+		if f.Arrived.Before(from) {
+			continue
+		}
+		if prev.IsZero() {
+			prev = from
+		}
+		if gap := f.Arrived.Sub(prev); gap > silence {
+			silence, back = gap, f
+		}
+		prev = f.Arrived
+		if !f.Arrived.Before(until) {
+			late++
+		}
+	}
+	return back
 }
 
 // console is a console WebSocket whose messages one goroutine reads.

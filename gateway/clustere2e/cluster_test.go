@@ -47,22 +47,25 @@ func TestClusterOfProcesses(t *testing.T) {
 	t.Logf("relayed WHEP viewer at the center: 25 frames, keyframe first, in %v", frames(t, viewer, 25, "relayed viewer").Round(time.Millisecond))
 	bjn := openWHEP(t, center.base(), token, bjnCameras[0])
 	frames(t, bjn, 25, "bjn viewer at the center")
-	checkWallCrossesNodes(t, c, token)
+	wall := openWallPage(t, center.base())
+	checkWallCrossesNodes(t, c, token, wall)
 	checkBadStarts(t, c)
-	checkSlowAndCutLink(t, c, viewer)
+	checkSlowAndCutLink(t, c, viewer, wall)
 	checkStoreOutage(t, c, token, viewer)
-	checkFailover(t, c, token, viewer)
+	checkFailover(t, c, token, viewer, wall)
 	checkAuditChain(t, c)
 }
 
-// checkWallCrossesNodes pushes a wall on bjx-1 and waits for a console
-// following it on the center to get the layout.
-func checkWallCrossesNodes(t *testing.T, c *cluster, token string) {
+// checkWallCrossesNodes pushes a wall on bjx-1 showing a camera of each
+// station and waits for a console following the wall on the center, and
+// the center's wall page, to show it; the page plays both tiles on its
+// one peer connection.
+func checkWallCrossesNodes(t *testing.T, c *cluster, token string, wall *wallPage) {
 	follower := dialConsole(t, c.nodes["center"].base(), token)
 	follower.send(t, map[string]any{"type": "follow", "wall": "main"})
 	follower.waitFor(t, "the wall's current layout", func(m map[string]any) bool { return m["type"] == "layout" })
 	pushed := time.Now()
-	body := map[string]any{"grid": "1", "cameras": []string{bjnCameras[0]}}
+	body := map[string]any{"grid": "2x2", "cameras": wallCameras}
 	if code, b := call("PUT", c.nodes["bjx-1"].base()+"/api/walls/main", token, body); code != http.StatusOK {
 		t.Fatalf("wall push on bjx-1: %d %s", code, b)
 	}
@@ -72,6 +75,14 @@ func checkWallCrossesNodes(t *testing.T, c *cluster, token string) {
 	})
 	t.Logf("wall push on bjx-1 reached a console following the wall on the center after %v (issue: ≤ 1 s)",
 		time.Since(pushed).Round(time.Millisecond))
+	if wall == nil {
+		return
+	}
+	testwait.For(t, "the center's wall page to show the push", func() bool { return wall.shows(wallCameras) })
+	t.Logf("wall push on bjx-1 reached the center's wall page after %v (issue: ≤ 1 s)", time.Since(pushed).Round(time.Millisecond))
+	took := wall.decoding(t, 25, "the wall page")
+	t.Logf("the wall page plays %v on one peer connection: 25 frames each %v after the push, %v after the layout",
+		wallCameras, time.Since(pushed).Round(time.Millisecond), took.Round(time.Millisecond))
 }
 
 // checkAuditChain runs `vigil audit verify -config` over the shared

@@ -15,23 +15,30 @@ import (
 
 // checkSlowAndCutLink slows the link between the center and bjx-1's relay
 // (50 ms each way, 2 Mbit/s), then resets its connections: the relayed
-// viewer at the center goes on, then recovers by itself.
-func checkSlowAndCutLink(t *testing.T, c *cluster, viewer *webrtctest.Receiver) {
+// viewer and the wall page's tiles at the center go on, then recover by
+// themselves.
+func checkSlowAndCutLink(t *testing.T, c *cluster, viewer *webrtctest.Receiver, wall *wallPage) {
 	if c.link.open() == 0 {
 		t.Fatal("the center's relay pull does not go through the link proxy")
 	}
 	c.link.Shape(50*time.Millisecond, 2_000_000/8)
-	took := frames(t, viewer, 50, "the relayed viewer over the slow link")
-	t.Logf("slow link (50 ms, 2 Mbit/s): 50 frames in %v", took.Round(time.Millisecond))
+	slowed := time.Now()
+	key := resume(t, viewer, slowed, 50, "the relayed viewer over the slow link")
+	t.Logf("slow link (50 ms, 2 Mbit/s): a keyframe %v after slowing, then 50 frames without a gap", key.Round(time.Millisecond))
 	for round := range 2 {
 		before := c.link.accepted.Load()
 		cut := time.Now()
 		n := c.link.Reset()
 		testwait.For(t, "the center to pull bjx-1 again", func() bool { return c.link.accepted.Load() > before })
-		again := time.Since(cut)
-		resumed := resume(t, viewer, 25, "the relayed viewer after a cut link")
+		pulled := time.Now()
+		again := pulled.Sub(cut)
+		resumed := pulled.Sub(cut) + resume(t, viewer, pulled, 25, "the relayed viewer after a cut link")
 		t.Logf("cut %d: %d connections reset; the center pulled again after %v, the viewer had a keyframe after %v",
 			round+1, n, again.Round(time.Millisecond), resumed.Round(time.Millisecond))
+		if wall != nil {
+			wall.decoding(t, 25, "the wall page after a cut link")
+			t.Logf("cut %d: the wall page's tiles decode again %v after the cut", round+1, time.Since(cut).Round(time.Millisecond))
+		}
 	}
 	c.link.Shape(0, 0)
 }
@@ -55,7 +62,7 @@ func checkStoreOutage(t *testing.T, c *cluster, token string, viewer *webrtctest
 	before := c.link.accepted.Load()
 	c.link.Reset()
 	testwait.For(t, "the center to pull bjx-1 again during the outage", func() bool { return c.link.accepted.Load() > before })
-	n := framesFor(t, viewer, pause-time.Since(down), "the viewer during the outage")
+	n := framesFor(t, viewer, down, pause, "the viewer during the outage")
 	must(t, c.pg.Resume())
 	up := time.Now()
 	t.Logf("PostgreSQL back after %v; %d frames reached the viewer meanwhile", up.Sub(down).Round(time.Millisecond), n)
@@ -74,21 +81,25 @@ func checkStoreOutage(t *testing.T, c *cluster, token string, viewer *webrtctest
 	checkOutageAudited(t, bjx1, token, down, up)
 }
 
-// framesFor reads frames for d (at least one), failing when the stream
-// stops for 10 s; it returns how many came.
-func framesFor(t *testing.T, rx *webrtctest.Receiver, d time.Duration, what string) int {
+// framesFor counts the frames that arrive in [from, from+d), failing
+// when the stream stops for 10 s.
+func framesFor(t *testing.T, rx *webrtctest.Receiver, from time.Time, d time.Duration, what string) int {
 	t.Helper()
-	end, n := time.Now().Add(d), 0
-	for n == 0 || time.Now().Before(end) {
+	end, n := from.Add(d), 0
+	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		_, err := rx.Next(ctx, 0)
+		f, err := rx.Next(ctx, 0)
 		cancel()
 		if err != nil {
 			t.Fatalf("%s: no frame for 10 s after %d: %v", what, n, err)
 		}
-		n++
+		if !f.Arrived.Before(end) {
+			return n
+		}
+		if !f.Arrived.Before(from) {
+			n++
+		}
 	}
-	return n
 }
 
 // checkOutageAudited finds, in the chain, the relay view the center
