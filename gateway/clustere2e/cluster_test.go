@@ -51,7 +51,7 @@ func TestClusterOfProcesses(t *testing.T) {
 	checkWallCrossesNodes(t, c, token, wall)
 	checkBadStarts(t, c)
 	checkSlowAndCutLink(t, c, viewer, wall)
-	checkStoreOutage(t, c, token, viewer)
+	checkStoreOutage(t, c, token, viewer, wall)
 	checkFailover(t, c, token, viewer, wall)
 	checkAuditChain(t, c)
 }

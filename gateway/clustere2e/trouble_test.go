@@ -3,8 +3,10 @@ package clustere2e
 import (
 	"context"
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -44,10 +46,11 @@ func checkSlowAndCutLink(t *testing.T, c *cluster, viewer *webrtctest.Receiver, 
 }
 
 // checkStoreOutage stops PostgreSQL for pgPause: live view goes on at the
-// center, /readyz says why the nodes are not ready, relay views made
-// during the outage are in the audit chain afterwards, and nobody took a
-// camera from its owner.
-func checkStoreOutage(t *testing.T, c *cluster, token string, viewer *webrtctest.Receiver) {
+// center (WHEP viewer and wall page), bjx-1 goes on recording, /readyz
+// says why the nodes are not ready, relay views made during the outage
+// are in the audit chain afterwards, and nobody took a camera from its
+// owner.
+func checkStoreOutage(t *testing.T, c *cluster, token string, viewer *webrtctest.Receiver, wall *wallPage) {
 	pause := pgPause(t)
 	bjx1, center := c.nodes["bjx-1"], c.nodes["center"]
 	down := time.Now()
@@ -62,7 +65,16 @@ func checkStoreOutage(t *testing.T, c *cluster, token string, viewer *webrtctest
 	before := c.link.accepted.Load()
 	c.link.Reset()
 	testwait.For(t, "the center to pull bjx-1 again during the outage", func() bool { return c.link.accepted.Load() > before })
+	recorded := dirSize(t, filepath.Join(bjx1.data, "rec"))
 	n := framesFor(t, viewer, down, pause, "the viewer during the outage")
+	grown := dirSize(t, filepath.Join(bjx1.data, "rec")) - recorded
+	if grown <= 0 {
+		t.Fatalf("bjx-1 recorded nothing while PostgreSQL was down")
+	}
+	t.Logf("bjx-1 recorded %d kB while PostgreSQL was down", grown/1000)
+	if wall != nil { // its session cannot be checked now: it must not log out
+		wall.decoding(t, 25, "the wall page while PostgreSQL is down")
+	}
 	must(t, c.pg.Resume())
 	up := time.Now()
 	t.Logf("PostgreSQL back after %v; %d frames reached the viewer meanwhile", up.Sub(down).Round(time.Millisecond), n)
@@ -143,4 +155,22 @@ func auditedBetween(base, token string, from, to time.Time) []string {
 // auditLost returns the lines where n says it lost an audit entry.
 func auditLost(n *node) []string {
 	return append(n.proc.lines("audit: entry dropped"), n.proc.lines("audit: cannot write entry")...)
+}
+
+// dirSize is the size of the files under dir.
+func dirSize(t *testing.T, dir string) int64 {
+	var n int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("recordings of bjx-1: %v", err)
+	}
+	return n
 }
