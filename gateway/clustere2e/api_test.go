@@ -74,7 +74,10 @@ type clusterView struct {
 		Heartbeat    time.Time `json:"last_heartbeat"`
 		CamerasOwned int       `json:"cameras_owned"`
 	}
-	Cameras []struct{ Camera, Node string }
+	Cameras []struct {
+		Camera, Node string
+		ExpiresAt    time.Time `json:"expires_at"`
+	}
 }
 
 // clusterOf reads GET /api/cluster on base; ok is false when the node

@@ -19,7 +19,13 @@ func checkFailover(t *testing.T, c *cluster, token string, viewer *webrtctest.Re
 	killed := time.Now()
 	must(t, bjx1.proc.cmd.Process.Signal(syscall.SIGKILL))
 	<-bjx1.proc.done
-	testwait.For(t, "bjx-2 to own 北京西站's cameras", func() bool { return ownedBy(center.base(), token, "bjx-2", bjxCameras) })
+	var expired time.Time // when bjx-1's last lease on the camera ran out, as the center saw it
+	testwait.For(t, "bjx-2 to own 北京西站's cameras", func() bool {
+		if exp, ok := leaseExpiry(center.base(), token, bjxCameras[0], "bjx-1"); ok {
+			expired = exp
+		}
+		return ownedBy(center.base(), token, "bjx-2", bjxCameras)
+	})
 	ownedAt := time.Now()
 	owned := ownedAt.Sub(killed)
 	bjx2 := c.nodes["bjx-2"]
@@ -37,7 +43,8 @@ func checkFailover(t *testing.T, c *cluster, token string, viewer *webrtctest.Re
 		t.Logf("the wall page's tiles decode again, same peer connection, %v after the kill", time.Since(killed).Round(time.Millisecond))
 	}
 	took := logTime(t, bjx2.proc.lines("owning camera: pulling and recording it here", bjxCameras[0])[0]).Sub(killed)
-	t.Logf("SIGKILL bjx-1: bjx-2 owned and pulled %s %v after the kill (its log)", bjxCameras[0], took.Round(time.Millisecond))
+	t.Logf("SIGKILL bjx-1: bjx-2 owned and pulled %s %v after the kill (its log); bjx-1's lease on it ran out %v after the kill",
+		bjxCameras[0], took.Round(time.Millisecond), expired.Sub(killed).Round(time.Millisecond))
 	t.Logf("SIGKILL bjx-1: the center saw bjx-2 own its cameras after %v (issue: ≤ 10 s); the viewer resumed, keyframe first, %v after the kill",
 		owned.Round(time.Millisecond), resumed.Round(time.Millisecond))
 
@@ -73,4 +80,17 @@ func logTime(t *testing.T, line string) time.Time {
 	at, err := time.Parse(time.RFC3339Nano, m[1])
 	must(t, err)
 	return at
+}
+
+// leaseExpiry returns when node's lease on camera runs out, as base sees
+// it (a lapsed lease shows no owner); ok is false when base shows
+// another owner.
+func leaseExpiry(base, token, camera, node string) (time.Time, bool) {
+	v, _ := clusterOf(base, token)
+	for _, c := range v.Cameras {
+		if c.Camera == camera && (c.Node == node || c.Node == "") && !c.ExpiresAt.IsZero() {
+			return c.ExpiresAt, true
+		}
+	}
+	return time.Time{}, false
 }
