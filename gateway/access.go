@@ -12,7 +12,7 @@ import (
 )
 
 // listen opens the console's listener: TLS when a certificate is given.
-func listen(opts Options) (net.Listener, error) {
+func listen(opts Options, limit func(net.Listener) net.Listener) (net.Listener, error) {
 	if (opts.TLSCertFile == "") != (opts.TLSKeyFile == "") {
 		return nil, errors.New("tls: give both -tls-cert and -tls-key, or neither")
 	}
@@ -28,6 +28,7 @@ func listen(opts Options) (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("http: %w", err)
 	}
+	ln = limit(ln) // beneath TLS: a handshake holds a file handle too
 	if cfg != nil {
 		ln = tls.NewListener(ln, cfg)
 	}

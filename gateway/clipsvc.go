@@ -8,6 +8,7 @@ import (
 
 	"vigil/gateway/clips"
 	"vigil/gateway/signal"
+	"vigil/streams/clip"
 	"vigil/streams/evidence"
 )
 
@@ -20,8 +21,18 @@ func startClips(ctx context.Context, g *Gateway, dataDir string) (*clips.Service
 		return nil, fmt.Errorf("evidence key: %w", err)
 	}
 	g.log.Info("evidence key", "fingerprint", key.Fingerprint())
+	var recordings clip.Store = g.recording.index
+	if g.member != nil {
+		secret, err := g.cfg.Cluster.Secret()
+		if err != nil {
+			return nil, err
+		}
+		if recordings, err = newClusterRecordings(g, secret, filepath.Join(dataDir, "fetched")); err != nil {
+			return nil, fmt.Errorf("clips: %w", err)
+		}
+	}
 	return clips.New(ctx, clips.Options{
-		Store: g.services.store, Recordings: g.recording.index, Key: key,
+		Store: g.services.store, Recordings: recordings, Key: key,
 		Dir:         filepath.Join(dataDir, "clips"),
 		MaxDuration: time.Duration(g.cfg.Recording.MaxClip),
 		Audit:       g.services.audit,
@@ -33,8 +44,10 @@ func startClips(ctx context.Context, g *Gateway, dataDir string) (*clips.Service
 			return ""
 		},
 		Notify: func(user string, u clips.Update) {
-			g.console.server.SendToUser(user, signal.ClipMsg{ID: u.ID, Camera: u.Camera, Status: u.Status,
-				Progress: u.Progress, Size: u.Size, Error: u.Error})
+			m := signal.ClipMsg{ID: u.ID, Camera: u.Camera, Status: u.Status,
+				Progress: u.Progress, Size: u.Size, Error: u.Error}
+			g.console.server.SendToUser(user, m)
+			g.publishClip(user, m) // the exporter's consoles on other nodes
 		},
 	})
 }

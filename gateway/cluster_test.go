@@ -16,6 +16,7 @@ import (
 
 	"vigil/gateway"
 	"vigil/gateway/auth"
+	"vigil/gateway/config"
 	"vigil/gateway/store"
 	"vigil/gateway/store/storetest"
 	"vigil/internal/testwait"
@@ -39,10 +40,10 @@ func clusterConfig(t *testing.T, storeURL string, cams *sim.Server) string {
   store_file: %s
   secret_file: %s
   nodes:
-    - {name: bjx-1, api: "http://127.0.0.1:1", relay: "%s"}
-    - {name: bjx-2, api: "http://127.0.0.1:3", relay: "%s"}
-    - {name: center, api: "http://127.0.0.1:5", relay: "%s"}
-`, storeFile, secretFile, freeAddr(t), freeAddr(t), freeAddr(t))
+    - {name: bjx-1, api: "http://%s", relay: "%s"}
+    - {name: bjx-2, api: "http://%s", relay: "%s"}
+    - {name: center, api: "http://%s", relay: "%s"}
+`, storeFile, secretFile, freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t), freeAddr(t))
 	return b.String()
 }
 
@@ -58,17 +59,32 @@ func freeAddr(t *testing.T) string {
 
 func startNode(t *testing.T, cfg, node string) (*gateway.Gateway, error) {
 	t.Helper()
-	dir := t.TempDir()
+	return startNodeIn(t, cfg, node, t.TempDir())
+}
+
+// startNodeIn starts node with its data (and config copy) under dir: a
+// node restarted in the same dir finds its recordings again.
+func startNodeIn(t *testing.T, cfg, node, dir string) (*gateway.Gateway, error) {
+	t.Helper()
 	path := filepath.Join(dir, "vigil.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	cfgs, err := config.Parse([]byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, _ := cfgs.Cluster.Node(node)
+	httpAddr := strings.TrimPrefix(self.API, "http://")
+	if httpAddr == "" {
+		httpAddr = "127.0.0.1:0"
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil)).With("node", node)
 	}
 	return gateway.New(context.Background(), gateway.Options{
-		ConfigPath: path, Node: node, HTTPAddr: "127.0.0.1:0", DataDir: filepath.Join(dir, "data"),
+		ConfigPath: path, Node: node, HTTPAddr: httpAddr, DataDir: filepath.Join(dir, "data"),
 		WebRTCUDPAddr: "127.0.0.1:0", WebRTCTCPAddr: "127.0.0.1:0", AdminPassword: adminPassword, Logger: log,
 	})
 }
@@ -233,5 +249,92 @@ func resumeAfterFailover(t *testing.T, v *whepViewer) {
 		if f.Gap {
 			t.Fatalf("frame %d after resuming follows lost packets", i)
 		}
+	}
+}
+
+// TestExportAcrossAFailover records a camera on bjx-1, hands it to bjx-2,
+// restarts bjx-1 (which keeps its recordings but not the camera), and
+// exports on bjx-2 a range that spans both: one MP4 with at most the
+// handover missing.
+func TestExportAcrossAFailover(t *testing.T) {
+	t.Cleanup(gateway.SetRecordSegment(2 * time.Second))
+	cams := startCamera(t, sim.ServerOptions{Names: []string{"cam0", "cam1"}, Width: 320, Height: 180, GOP: 25})
+	cfg := strings.ReplaceAll(clusterConfig(t, storetest.FreshDatabase(t), cams), "record: false", "record: true")
+	dir1 := t.TempDir()
+	first, err := startNodeIn(t, cfg, "bjx-1", dir1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := time.Now()
+	testwait.For(t, "bjx-1 records 3 s", func() bool { return first.RecordedUntil("bjx-nsq-01").After(from.Add(3 * time.Second)) })
+	second, err := startNode(t, cfg, "bjx-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	first.Close() // hands the cameras over at once
+	first, err = startNodeIn(t, cfg, "bjx-1", dir1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	handover := time.Now()
+	testwait.For(t, "bjx-2 records 3 s after the handover", func() bool {
+		return second.RecordedUntil("bjx-nsq-01").After(handover.Add(3 * time.Second))
+	})
+	to := second.RecordedUntil("bjx-nsq-01").Add(-500 * time.Millisecond)
+
+	token := login(t, second.URL(), "admin", adminPassword)
+	console := dialConsole(t, first.URL(), token, "") // the exporter's console is on the other node
+	body := fmt.Sprintf(`{"camera":"bjx-nsq-01","from":%q,"to":%q,"reason":"failover test"}`,
+		from.Format(time.RFC3339Nano), to.Format(time.RFC3339Nano))
+	var job clipJob
+	decode(t, do(t, "POST", second.URL()+"/api/clips", token, strings.NewReader(body)), &job)
+	testwait.For(t, "the export to finish", func() bool {
+		decode(t, do(t, "GET", second.URL()+"/api/clips/"+job.ID, token, nil), &job)
+		return job.Status == "done" || job.Status == "failed"
+	})
+	if job.Status != "done" {
+		t.Fatalf("export across the failover: %+v", job)
+	}
+	console.waitFor(t, time.Minute, "the export's progress on a console of the other node", func(m map[string]any) bool {
+		return m["type"] == "clip" && m["id"] == job.ID && m["status"] == "done"
+	})
+	missing := time.Duration(0)
+	for _, m := range job.Missing {
+		a, _ := time.Parse(time.RFC3339Nano, m.From)
+		b, _ := time.Parse(time.RFC3339Nano, m.To)
+		missing += b.Sub(a)
+	}
+	path := filepath.Join(t.TempDir(), "clip.mp4")
+	resp := do(t, "GET", second.URL()+job.File, token, nil)
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(f, resp.Body)
+	f.Close()
+	p := probeClip(t, path)
+	want := to.Sub(from) - missing
+	t.Logf("clip of %.1f s from two nodes: %.1f s of video, %v missing around the handover", to.Sub(from).Seconds(), p.duration, missing)
+	if !p.firstKey || p.duration < want.Seconds()-2 || missing > 5*time.Second {
+		t.Fatalf("clip: %+v, want about %.1f s with at most the handover missing (%v)", p, want.Seconds(), missing)
+	}
+	if d := from.Add(3 * time.Second); p.duration < to.Sub(d).Seconds() {
+		t.Fatalf("the clip holds %.1f s: bjx-1's part is missing", p.duration)
+	}
+
+	// With bjx-1 down, its part is listed as missing rather than failing.
+	first.Close()
+	decode(t, do(t, "POST", second.URL()+"/api/clips", token, strings.NewReader(body)), &job)
+	testwait.For(t, "the second export to finish", func() bool {
+		decode(t, do(t, "GET", second.URL()+"/api/clips/"+job.ID, token, nil), &job)
+		return job.Status == "done" || job.Status == "failed"
+	})
+	if job.Status != "done" || len(job.Missing) == 0 {
+		t.Fatalf("export with a holding node down: %+v", job)
+	}
+	if m, _ := time.Parse(time.RFC3339Nano, job.Missing[0].To); m.Before(from.Add(3 * time.Second)) {
+		t.Fatalf("missing %+v does not cover bjx-1's part", job.Missing)
 	}
 }

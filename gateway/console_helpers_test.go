@@ -18,6 +18,7 @@ import (
 	"vigil/gateway"
 	"vigil/gateway/auth"
 	"vigil/gateway/store"
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/webrtc/webrtctest"
 )
@@ -194,6 +195,7 @@ func waitOnline(t *testing.T, hubs ...*hub.Hub) {
 type tap struct {
 	mu     sync.Mutex
 	owners map[[32]byte]map[string]bool
+	rs     []*hub.Reader
 	stop   []func()
 	wg     sync.WaitGroup
 }
@@ -202,6 +204,7 @@ func newTap(t *testing.T, hubs map[string]*hub.Hub) *tap {
 	tp := &tap{owners: make(map[[32]byte]map[string]bool)}
 	for cam, h := range hubs {
 		r := h.NewReader()
+		tp.rs = append(tp.rs, r)
 		ctx, cancel := context.WithCancel(context.Background())
 		tp.stop = append(tp.stop, cancel)
 		tp.wg.Add(1)
@@ -230,6 +233,31 @@ func (tp *tap) add(h [32]byte, cam string) {
 		tp.owners[h] = map[string]bool{}
 	}
 	tp.owners[h][cam] = true
+}
+
+// waitKnown waits until the taps have recorded every whole frame in
+// frames: they read the hubs beside the gateway and may lag behind it. A
+// frame that never becomes known is left for the caller to report.
+func (tp *tap) waitKnown(t testing.TB, frames []webrtctest.Frame) {
+	next := 0
+	testwait.Until(t, func() bool {
+		for ; next < len(frames); next++ {
+			if f := frames[next]; !f.Gap && len(tp.owner(sliceHash(f.NALUs))) == 0 && tp.skipped() == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// skipped returns how often the taps fell behind their hubs and skipped
+// pictures, which they then cannot attribute: the test's own loss.
+func (tp *tap) skipped() uint64 {
+	var n uint64
+	for _, r := range tp.rs {
+		n += r.Skips()
+	}
+	return n
 }
 
 // owner returns the cameras that published a picture.

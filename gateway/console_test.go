@@ -7,6 +7,7 @@ import (
 
 	"vigil/gateway"
 	"vigil/gateway/catalog"
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
@@ -42,53 +43,21 @@ func mainHubs(t *testing.T, g *gateway.Gateway, ids []string) map[string]*hub.Hu
 // checkTracks reads frames until every tile of want has shown want[tile]
 // from a keyframe on, for at least frames frames, and fails when any
 // frame on a tile belongs to another camera.
-func checkTracks(t *testing.T, rx *webrtctest.Receiver, tp *tap, want map[int]string, frames int, within time.Duration) {
+func checkTracks(t *testing.T, rx *webrtctest.Receiver, tp *tap, want map[int]string, frames int) {
 	t.Helper()
-	type trackState struct {
-		started  bool // a keyframe of the right camera arrived
-		got      int
-		received []webrtctest.Frame
-	}
-	st := make(map[int]*trackState, len(want))
-	for tile := range want {
-		st[tile] = &trackState{}
-	}
-	deadline := time.After(within)
-	pending := len(want)
-	for pending > 0 {
-		select {
-		case f := <-rx.Frames():
-			s, ok := st[f.Track]
-			if !ok {
-				t.Fatalf("frame on tile %d, which shows nothing", f.Track)
-			}
-			if !s.started {
-				if !f.IsKey() {
-					continue // in flight from before the assignment
-				}
-				s.started = true
-			}
-			s.received = append(s.received, f)
-			if s.got++; s.got == frames {
-				pending--
-			}
-		case <-deadline:
-			for tile, s := range st {
-				if s.got < frames {
-					t.Errorf("tile %d (%s): %d frames", tile, want[tile], s.got)
-				}
-			}
-			t.Fatalf("not every tile played within %v", within)
-		}
-	}
-	time.Sleep(200 * time.Millisecond) // let the taps record what they saw
+	rcvbuf0, inErr0, _ := webrtctest.UDPReceiveErrors()
+	st, all := receiveTracks(t, rx, want, frames)
+	tp.waitKnown(t, all)
+	gaps, unknown := 0, 0
 	for tile, s := range st {
 		identified := 0
 		for i, f := range s.received {
 			owners := tp.owner(sliceHash(f.NALUs))
 			switch {
 			case f.Gap:
-				t.Errorf("tile %d frame %d follows lost packets", tile, i)
+				gaps++ // judged below: whose loss was it?
+			case len(owners) == 0 && tp.skipped() > 0:
+				unknown++ // a picture the lagging taps skipped
 			case len(owners) == 0:
 				t.Errorf("tile %d frame %d: published by no camera", tile, i)
 			case !owners[want[tile]]:
@@ -101,6 +70,80 @@ func checkTracks(t *testing.T, rx *webrtctest.Receiver, tp *tap, want map[int]st
 			t.Errorf("tile %d: only %d of %d frames identify %s", tile, identified, len(s.received), want[tile])
 		}
 	}
+	if gaps > 0 {
+		judgeLoss(t, rx, gaps, rcvbuf0, inErr0)
+	}
+	if unknown > 0 {
+		t.Logf("%d frames not identified: the taps fell behind their hubs %d times", unknown, tp.skipped())
+	}
+}
+
+// trackFrames is what one tile received from its first keyframe on.
+type trackFrames struct {
+	started  bool // a keyframe of the right camera arrived
+	received []webrtctest.Frame
+}
+
+// receiveTracks collects frames until every tile in want has frames of
+// them from its first keyframe on; all holds them in arrival order.
+func receiveTracks(t *testing.T, rx *webrtctest.Receiver, want map[int]string, frames int) (map[int]*trackFrames, []webrtctest.Frame) {
+	t.Helper()
+	st := make(map[int]*trackFrames, len(want))
+	for tile := range want {
+		st[tile] = &trackFrames{}
+	}
+	var all []webrtctest.Frame
+	pending := len(want)
+	take := func(f webrtctest.Frame) {
+		s, ok := st[f.Track]
+		if !ok {
+			t.Fatalf("frame on tile %d, which shows nothing", f.Track)
+		}
+		if !s.started && !f.IsKey() {
+			return // in flight from before the assignment
+		}
+		s.started = true
+		s.received = append(s.received, f)
+		all = append(all, f)
+		if len(s.received) == frames {
+			pending--
+		}
+	}
+	played := testwait.Until(t, func() bool {
+		for {
+			select {
+			case f := <-rx.Frames():
+				take(f)
+			default:
+				return pending == 0
+			}
+		}
+	})
+	if !played {
+		for tile, s := range st {
+			if len(s.received) < frames {
+				t.Errorf("tile %d (%s): %d frames", tile, want[tile], len(s.received))
+			}
+		}
+		t.Fatal("not every tile played")
+	}
+	return st, all
+}
+
+// judgeLoss fails the test for packets the gateway lost, not for those the
+// test's own receiver dropped on a busy machine (a full socket buffer or
+// stream queue): only loss the receiver's drops do not explain counts.
+func judgeLoss(t *testing.T, rx *webrtctest.Receiver, gaps int, rcvbuf0, inErr0 uint64) {
+	t.Helper()
+	loss := rx.Loss()
+	rcvbuf, inErr, _ := webrtctest.UDPReceiveErrors()
+	if n := loss.Unexplained(); n > 0 {
+		t.Errorf("%d frames follow lost packets: %v; %d lost by the gateway (machine-wide UDP RcvbufErrors +%d, InErrors +%d)",
+			gaps, loss, n, rcvbuf-rcvbuf0, inErr-inErr0)
+		return
+	}
+	t.Logf("%d frames follow lost packets, all the test receiver's own: %v (machine-wide UDP RcvbufErrors +%d, InErrors +%d)",
+		gaps, loss, rcvbuf-rcvbuf0, inErr-inErr0)
 }
 
 func TestConsoleSixteenTilesOnOnePeerConnection(t *testing.T) {
@@ -127,7 +170,7 @@ func TestConsoleSixteenTilesOnOnePeerConnection(t *testing.T) {
 			t.Errorf("tile %d: %v", tile, m)
 		}
 	}
-	checkTracks(t, rx, tp, want, 30, 20*time.Second)
+	checkTracks(t, rx, tp, want, 30)
 }
 
 func TestConsoleSwitchesATileWithoutRenegotiation(t *testing.T) {
@@ -139,7 +182,7 @@ func TestConsoleSwitchesATileWithoutRenegotiation(t *testing.T) {
 	c := dialConsole(t, g.URL(), token, "")
 	rx := c.negotiate(t)
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": ids[0]})
-	checkTracks(t, rx, tp, map[int]string{0: ids[0]}, 25, 15*time.Second)
+	checkTracks(t, rx, tp, map[int]string{0: ids[0]}, 25)
 
 	switched := time.Now()
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": ids[1], "quality": "main"})
@@ -240,7 +283,7 @@ func TestConsoleNewOfferKeepsTheTiles(t *testing.T) {
 	rx := c.negotiate(t)
 	old.Close()
 	c.waitPlaying(t, 15*time.Second, 4, 9)
-	checkTracks(t, rx, tp, map[int]string{4: ids[1], 9: sub}, 25, 15*time.Second)
+	checkTracks(t, rx, tp, map[int]string{4: ids[1], 9: sub}, 25)
 	// Each hub has its tap, and the two shown ones the new tile's reader:
 	// the old peer connection's readers are gone.
 	for id, want := range map[string]int{ids[0]: 1, ids[1]: 2, sub: 2} {

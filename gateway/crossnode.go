@@ -2,10 +2,12 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"vigil/gateway/auth"
 	"vigil/gateway/events"
+	"vigil/gateway/signal"
 )
 
 // startEvents connects this node to the others: a wall pushed, a session
@@ -46,8 +48,16 @@ func (g *Gateway) followEvents() {
 		case events.TypeSessions:
 			g.recheckSessions(ctx)
 		case events.TypeCamera:
+			if g.member != nil {
+				g.member.Refresh() // its owner may have changed: relays re-point now
+			}
 			if g.shared != nil {
 				g.shared.apply(ctx, e.ID)
+			}
+		case events.TypeClip:
+			var m signal.ClipMsg
+			if json.Unmarshal(e.Data, &m) == nil && m.ID != "" {
+				g.console.server.SendToUser(e.ID, m)
 			}
 		case events.TypeResync:
 			if g.shared != nil {
@@ -125,4 +135,19 @@ func (g *Gateway) onRevoked(user string) {
 	defer cancel()
 	g.bus.Publish(ctx, events.Event{Type: events.TypeSessions, ID: user})
 	g.recheckSessions(ctx)
+}
+
+// publishClip tells the exporter's consoles on other nodes how an export
+// goes: the console they use may be on any node.
+func (g *Gateway) publishClip(user string, m signal.ClipMsg) {
+	if g.member == nil {
+		return
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	g.bus.Publish(ctx, events.Event{Type: events.TypeClip, ID: user, Data: data})
 }

@@ -184,11 +184,8 @@ func (f *feed) decide(path string) {
 	}
 	f.mode[path] = want
 	f.slots.stop(path)
-	switch src := f.sourceLocked(path, want); {
-	case src != nil:
+	if src := f.sourceLocked(path, want); src != nil { // nil: nothing to run
 		f.slots.start(path, src.Run)
-	case want == feedLocal:
-		// A camera without this stream (no sub URL): nothing to run.
 	}
 }
 

@@ -12,10 +12,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"vigil/gateway/api"
@@ -69,6 +69,7 @@ type Gateway struct {
 	member    *cluster.Member // nil on a single node
 	bus       *events.Bus
 	shared    *statusShare // nil on a single node
+	spans     *spanShare   // nil on a single node
 	engine    *webrtc.Engine
 	recording *recording
 	ingest    *ingest
@@ -80,7 +81,9 @@ type Gateway struct {
 	http      *http.Server
 	listener  net.Listener
 	tls       bool
-	served    chan struct{}
+	// httpRefused counts connections refused by the limits (httplimits.go).
+	httpRefused *prometheus.CounterVec
+	served      chan struct{}
 }
 
 // New starts a gateway: everything runs when it returns. On error,
@@ -101,14 +104,14 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	g.catalog = buildCatalog(g.cfg, g.log, func(path string) {
-		if f := g.feed.Load(); f != nil {
+		if f := started.feed.Load(); f != nil { // started: g is nil after a failed New
 			f.demand(path)
 		}
 	})
-	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	if g.services, err = openServices(ctx, g.cfg.Cluster, filepath.Join(opts.DataDir, "vigil.db"), opts.AdminPassword, g.log); err != nil {
+	if g.services, err = openServices(ctx, g.cfg.Cluster, opts.DataDir, opts.AdminPassword, g.log); err != nil {
 		return nil, err
 	}
 	if g.engine, err = webrtc.NewEngine(webrtc.EngineOptions{
@@ -143,6 +146,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	g.shared = startStatusShare(g, time.Second)
+	g.spans = startSpanShare(g, 10*time.Second)
 	g.followEvents()
 	g.auditStart(opts)
 	return g, nil
@@ -178,7 +182,7 @@ func transportsOf(cfg *config.Config) map[string]string {
 }
 
 func (g *Gateway) serveHTTP(opts Options) error {
-	ln, err := listen(opts)
+	ln, err := listen(opts, g.limitConns)
 	if err != nil {
 		return err
 	}
@@ -193,26 +197,35 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		WebRTC:  g.engine,
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
-		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording)),
+		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording),
+			g.httpRefused, newAuditCollector(g.services.audit.Stats)),
 			promhttp.HandlerOpts{}),
 
-		SecureCookies: g.tls,
-		Accounts:      revocations{Service: g.services.auth, revoked: g.onRevoked},
-		Audit:         g.services.audit,
-		AuditLog:      g.services.store,
-		Recheck:       consoleRecheck,
-		Console:       g.console.server,
-		Walls:         g.console.walls,
-		Layouts:       g.services.store,
-		Clips:         g.clips,
-		Recorders:     g.recording,
-		Cluster:       clusterView,
-		Ready:         g.ready,
+		SecureCookies:  g.tls,
+		Accounts:       revocations{Service: g.services.auth, revoked: g.onRevoked},
+		Audit:          g.services.audit,
+		AuditLog:       g.services.store,
+		Recheck:        consoleRecheck,
+		Console:        g.console.server,
+		Walls:          g.console.walls,
+		Layouts:        g.services.store,
+		Clips:          g.clips,
+		Recorders:      g.recording,
+		Cluster:        clusterView,
+		Ready:          g.ready,
+		NodeSecret:     g.nodeSecret(),
+		NodeRecordings: g.recording.index,
+
+		OnAuthenticated:    markAuthenticated,
+		MaxWHEPPerUser:     g.cfg.HTTP.MaxWHEPPerUser,
+		MaxConsolesPerUser: g.cfg.HTTP.MaxConsolesPerUser,
 	})
+	lim := g.cfg.HTTP
 	g.http = &http.Server{
-		Handler:           g.api,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		Handler:           limitBodies(g.api, lim.BodyTimeout.Std(), maxRequestBody),
+		ReadHeaderTimeout: lim.ReadHeaderTimeout.Std(),
+		IdleTimeout:       lim.IdleTimeout.Std(),
+		ConnContext:       connContext,
 		ErrorLog:          slog.NewLogLogger(g.log.Handler(), slog.LevelDebug),
 	}
 	go func() {
@@ -267,6 +280,7 @@ func (g *Gateway) Close() error {
 		g.bus.Close() // no other node's event reaches a closing console
 	}
 	g.shared.close()
+	g.spans.close()
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)

@@ -74,4 +74,3 @@ func (in *ingest) counters() map[string]source.Counters {
 	}
 	return out
 }
-

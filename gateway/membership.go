@@ -9,6 +9,7 @@ import (
 
 	"vigil/gateway/cluster"
 	"vigil/gateway/config"
+	"vigil/streams/redact"
 	"vigil/streams/source"
 )
 
@@ -84,6 +85,8 @@ func (g *Gateway) relaySource(self, secret string) func(path string) *source.Sou
 		camera := cameraOf(path)
 		opts := source.Options{
 			ID: path + "@relay", Hub: g.ingest.hubs[path], Transport: "tcp", Logger: g.log,
+			Secrets:    redact.Secrets{}.With(secret), // never in a log line or a status
+			MinBackoff: 250 * time.Millisecond, MaxBackoff: 2 * time.Second,
 			ResolveURL: func() (string, error) {
 				owner := g.member.Owner(camera)
 				node, ok := g.cfg.Cluster.Node(owner)
@@ -185,4 +188,13 @@ func (g *Gateway) serveRelay(opts Options) error {
 	var err error
 	g.relay, err = startRelay(g, addr, secret)
 	return err
+}
+
+// nodeSecret is the cluster secret in a cluster, "" on a single node.
+func (g *Gateway) nodeSecret() string {
+	if g.member == nil {
+		return ""
+	}
+	secret, _ := g.cfg.Cluster.Secret() // read and checked at start
+	return secret
 }

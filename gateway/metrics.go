@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"vigil/gateway/audit"
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
 	"vigil/streams/source"
@@ -89,4 +90,27 @@ func newRegistry(cat *catalog.Catalog, sources func() map[string]source.Counters
 	reg.MustRegister(newStreamCollector(cat, sources))
 	reg.MustRegister(more...)
 	return reg
+}
+
+// auditCollector exports the audit log's losses and spool depth: a lost
+// entry is an alarm (vigil_audit_lost_total > 0), a growing spool says the
+// database is not taking writes.
+type auditCollector struct {
+	stats         func() audit.Stats
+	lost, spooled *prometheus.Desc
+}
+
+func newAuditCollector(stats func() audit.Stats) *auditCollector {
+	return &auditCollector{stats: stats,
+		lost:    prometheus.NewDesc("vigil_audit_lost_total", "Audit entries neither the database nor the spool could take.", nil, nil),
+		spooled: prometheus.NewDesc("vigil_audit_spooled", "Audit entries waiting in the spool for the database.", nil, nil),
+	}
+}
+
+func (c *auditCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.lost; ch <- c.spooled }
+
+func (c *auditCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.stats()
+	ch <- prometheus.MustNewConstMetric(c.lost, prometheus.CounterValue, float64(st.Lost))
+	ch <- prometheus.MustNewConstMetric(c.spooled, prometheus.GaugeValue, float64(st.Spooled))
 }

@@ -95,16 +95,29 @@ func (r *recording) State(camera string) (record.RecState, bool) {
 	if !ok {
 		return record.RecState{}, false
 	}
-	return rec.State(), true
+	return withDamage(rec.State(), r.index.Damaged()[camera]), true
 }
 
 // states returns every recorder's state.
 func (r *recording) states() []record.RecState {
+	damage := r.index.Damaged()
 	out := make([]record.RecState, 0, len(r.recs))
-	for _, rec := range r.recs {
-		out = append(out, rec.State())
+	for cam, rec := range r.recs {
+		out = append(out, withDamage(rec.State(), damage[cam]))
 	}
 	return out
+}
+
+// withDamage adds what start-up repair found to a recorder's state: the
+// alarm system raises recording_failed from it.
+func withDamage(s record.RecState, d []segstore.Damage) record.RecState {
+	s.DamagedSegments = len(d)
+	for _, x := range d {
+		if x.Found.After(s.LastDamage) {
+			s.LastDamage = x.Found
+		}
+	}
+	return s
 }
 
 // startAll records every camera with recording on (a single node).

@@ -52,6 +52,29 @@ func runVerify(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("verify FAILED: %w", err)
 	}
+	return reportDoubts(stdout, manifest)
+}
+
+// reportDoubts prints what the verified clip's manifest does not vouch
+// for. A clip cut from a tampered recording is what was signed but is no
+// intact record: that fails.
+func reportDoubts(stdout io.Writer, manifest string) error {
+	m, err := evidence.ReadManifest(manifest)
+	if err != nil {
+		return fmt.Errorf("verify FAILED: %w", err)
+	}
+	lines, tampered := m.Doubts()
+	for _, l := range lines {
+		fmt.Fprintln(stdout, l)
+	}
+	if tampered {
+		return errors.New("verify FAILED: the clip is unchanged since signing, but the recording it was cut " +
+			"from had been tampered with: the parts listed were left out")
+	}
+	if len(lines) > 0 {
+		fmt.Fprintln(stdout, "intact, apart from the parts listed")
+		return nil
+	}
 	fmt.Fprintln(stdout, "intact")
 	return nil
 }

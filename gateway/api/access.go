@@ -63,6 +63,21 @@ func (s *Server) record(ctx context.Context, e audit.Entry) {
 	}
 }
 
+// audited wraps the handler of a view or an export: while the audit trail
+// is losing entries (database and spool both refuse) it answers 503, so
+// nothing it could not record is started.
+func (s *Server) audited(h authedHandler) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, u auth.User) {
+		if err := audit.Healthy(s.Audit()); err != nil {
+			s.log.Error("request refused: the audit trail is unavailable", "user", u.Name, "path", r.URL.Path, "err", err)
+			w.Header().Set("Retry-After", "30")
+			writeError(w, http.StatusServiceUnavailable, "the audit trail cannot record: views and exports are refused until it can")
+			return
+		}
+		h(w, r, u)
+	}
+}
+
 // Audit returns the recorder, for handlers of other files (walls, clips).
 func (s *Server) Audit() audit.Recorder {
 	if s.opts.Audit == nil {

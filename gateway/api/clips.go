@@ -26,7 +26,6 @@ import (
 	"strings"
 	"time"
 
-	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
 	"vigil/gateway/clips"
@@ -44,10 +43,10 @@ type ClipService interface {
 
 func (s *Server) clipRoutes() []Route {
 	return []Route{
-		{"POST", "/api/clips", authz.ActionExportClips, s.handleCreateClip},
+		{"POST", "/api/clips", authz.ActionExportClips, s.audited(s.handleCreateClip)},
 		{"GET", "/api/clips", authz.ActionExportClips, s.handleListClips},
 		{"GET", "/api/clips/{id}", authz.ActionExportClips, s.handleGetClip},
-		{"GET", "/api/clips/{id}/file", authz.ActionExportClips, s.handleClipFile},
+		{"GET", "/api/clips/{id}/file", authz.ActionExportClips, s.audited(s.handleClipFile)},
 		{"GET", "/api/clips/{id}/manifest", authz.ActionExportClips, s.handleClipManifest},
 	}
 }
@@ -178,36 +177,6 @@ func (s *Server) handleGetClip(w http.ResponseWriter, r *http.Request, u auth.Us
 	}
 }
 
-// handleClipFile serves the MP4 (ranges supported). A download from the
-// start is first checked against the signed manifest: a clip altered on
-// disk is refused, and the failure audited. Every request that starts at
-// byte 0 is audited as a download; the continuations of a ranged
-// download are not.
-func (s *Server) handleClipFile(w http.ResponseWriter, r *http.Request, u auth.User) {
-	c, ok := s.clipOf(w, r, u)
-	if !ok {
-		return
-	}
-	path, _, err := s.opts.Clips.Files(c)
-	if err != nil {
-		writeError(w, http.StatusConflict, fmt.Sprintf("the clip is %s, not ready for download", c.Status))
-		return
-	}
-	fromStart := rangeStartsAtZero(r.Header.Get("Range"))
-	if fromStart {
-		if err := s.opts.Clips.Verify(c); err != nil {
-			s.log.Error("ALERT: clip fails verification", "id", c.ID, "err", err)
-			s.record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionClipVerifyFailed, Camera: c.Camera,
-				Detail: map[string]any{"id": c.ID, "reason": err.Error(), "ip": remoteIP(r)}})
-			writeError(w, http.StatusConflict, "the clip no longer matches its signed manifest: it was altered or damaged on disk")
-			return
-		}
-		s.record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionClipDownload, Camera: c.Camera,
-			Detail: map[string]any{"id": c.ID, "ip": remoteIP(r)}})
-	}
-	s.serveClipFile(w, r, path, downloadName(c)+".mp4", "video/mp4")
-}
-
 func (s *Server) handleClipManifest(w http.ResponseWriter, r *http.Request, u auth.User) {
 	c, ok := s.clipOf(w, r, u)
 	if !ok {
@@ -222,18 +191,33 @@ func (s *Server) handleClipManifest(w http.ResponseWriter, r *http.Request, u au
 }
 
 func (s *Server) serveClipFile(w http.ResponseWriter, r *http.Request, path, name, ctype string) {
+	f, st, ok := s.openClipFile(w, path)
+	if !ok {
+		return
+	}
+	defer f.Close()
+	sendClipFile(w, r, f, st, name, ctype)
+}
+
+// openClipFile opens one of a clip's files, or answers itself.
+func (s *Server) openClipFile(w http.ResponseWriter, path string) (*os.File, os.FileInfo, bool) {
 	f, err := os.Open(path)
 	if err != nil {
 		s.log.Error("open clip file", "err", err)
 		writeError(w, http.StatusGone, "the clip's file is missing on the gateway")
-		return
+		return nil, nil, false
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		f.Close()
 		writeError(w, http.StatusInternalServerError, "internal error")
-		return
+		return nil, nil, false
 	}
+	return f, st, true
+}
+
+// sendClipFile answers with f as an attachment (ranges supported).
+func sendClipFile(w http.ResponseWriter, r *http.Request, f *os.File, st os.FileInfo, name, ctype string) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	w.Header().Set("Cache-Control", "private, no-store")
@@ -245,18 +229,4 @@ func (s *Server) serveClipFile(w http.ResponseWriter, r *http.Request, path, nam
 // `vigil verify` finds the manifest beside the clip.
 func downloadName(c store.Clip) string {
 	return fmt.Sprintf("vigil-%s-%s-%s", c.Camera, c.From.UTC().Format("20060102T150405Z"), c.ID[:8])
-}
-
-// rangeStartsAtZero reports whether a Range header is absent or asks for
-// the first byte.
-func rangeStartsAtZero(h string) bool {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return true
-	}
-	spec, ok := strings.CutPrefix(h, "bytes=")
-	if !ok {
-		return true // ServeContent ignores it and sends the whole file
-	}
-	return strings.HasPrefix(strings.TrimSpace(spec), "0-")
 }

@@ -61,6 +61,17 @@ type Options struct {
 	Cluster ClusterView
 	// Ready tells /readyz why this node cannot serve (nil: it can).
 	Ready func(context.Context) error
+	// NodeSecret and NodeRecordings, in a cluster, serve this node's
+	// recordings to the other nodes (noderec.go); empty: no such routes.
+	NodeSecret     string
+	NodeRecordings NodeRecordings
+	// OnAuthenticated is told of every request that authenticated (the
+	// listener stops counting its connection as anonymous); nil: nothing.
+	OnAuthenticated func(r *http.Request)
+	// MaxWHEPPerUser and MaxConsolesPerUser cap one user's live WHEP
+	// sessions and console WebSockets (429 beyond); 0: no cap.
+	MaxWHEPPerUser     int
+	MaxConsolesPerUser int
 }
 
 // Server routes and serves API requests.
@@ -69,10 +80,12 @@ type Server struct {
 	log  *slog.Logger
 	mux  *http.ServeMux
 
-	table []Route
-	whep  whepSessions
+	table                   []Route
+	whep                    whepSessions
+	whepSlots, consoleSlots userSlots // live sessions per user (limits.go)
 
-	recheck recheckLoop // re-validates WHEP viewers (whep_recheck.go)
+	recheck  recheckLoop   // re-validates WHEP viewers (whep_recheck.go)
+	verified verifiedClips // clip file versions that passed verification (clipfile.go)
 }
 
 // New builds the API's routes.
@@ -107,10 +120,11 @@ func (s *Server) routes() {
 		{"DELETE", "/api/session", authz.ActionAccount, s.handleLogout},
 		{"GET", "/api/stations", authz.ActionSession, s.handleStations},
 		{"GET", "/api/cameras/{id}", authz.ActionView, s.handleCamera},
-		{"POST", "/api/whep/{camera}", authz.ActionView, s.handleWHEPOffer},
+		{"POST", "/api/whep/{camera}", authz.ActionView, s.audited(s.handleWHEPOffer)},
 		{"DELETE", "/api/whep/{camera}/{session}", authz.ActionView, s.handleWHEPDelete},
 	}
 	s.table = append(s.table, s.clusterRoutes()...)
+	s.table = append(s.table, s.nodeRoutes()...)
 	if s.opts.Accounts != nil {
 		s.table = append(s.table, s.accessRoutes()...)
 	}

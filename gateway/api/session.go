@@ -50,6 +50,9 @@ func (s *Server) authorize(rt Route) http.Handler {
 			writeError(w, http.StatusUnauthorized, "session expired or invalid; log in again")
 			return
 		}
+		if s.opts.OnAuthenticated != nil {
+			s.opts.OnAuthenticated(r)
+		}
 		if err := checkOrigin(r, cred); err != nil {
 			writeError(w, http.StatusForbidden, err.Error())
 			return

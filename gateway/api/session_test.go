@@ -42,8 +42,15 @@ type loginStack struct {
 
 func newLoginStack(t *testing.T, users ...string) *loginStack {
 	t.Helper()
+	return newLoginStackBusy(t, store.DefaultBusyTimeout, users...)
+}
+
+// newLoginStackBusy is newLoginStack whose database gives up waiting for
+// another writer after busy.
+func newLoginStackBusy(t *testing.T, busy time.Duration, users ...string) *loginStack {
+	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "vigil.db")
-	st, err := store.Open(dbPath)
+	st, err := store.OpenSQLite(dbPath, busy)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +276,7 @@ func TestGuessesFromOneAddressDoNotLockTheUserOut(t *testing.T) {
 }
 
 func TestLoginWhileTheDatabaseCannotBeWritten(t *testing.T) {
-	s := newLoginStack(t, "li.wei")
+	s := newLoginStackBusy(t, time.Second, "li.wei")
 	c := clientFrom("127.0.0.2")
 	// Another connection holds the write lock, as a stuck writer or a full
 	// disk would: reads work, the session cannot be written.

@@ -51,6 +51,11 @@ type recordingJSON struct {
 	State  string `json:"state"`            // idle, recording, paused, stopped
 	Reason string `json:"reason,omitempty"` // why paused (disk_full, read_only, …) or idle
 	Since  string `json:"since"`
+	// DamagedSegments counts recordings found damaged at start (kept in
+	// quarantine, intact fragments salvaged): recording_failed is raised
+	// from it. LastDamage is when the newest was found.
+	DamagedSegments int    `json:"damaged_segments"`
+	LastDamage      string `json:"last_damage,omitempty"`
 }
 
 // RecorderStates tells a camera's recorder state; false when the camera
@@ -66,7 +71,11 @@ func (s *Server) cameraJSON(c *catalog.Camera) cameraJSON {
 		return j
 	}
 	if st, ok := s.opts.Recorders.State(c.ID); ok {
-		j.Recording = &recordingJSON{State: st.State, Reason: st.Reason, Since: st.Since.UTC().Format(time.RFC3339)}
+		j.Recording = &recordingJSON{State: st.State, Reason: st.Reason, Since: st.Since.UTC().Format(time.RFC3339),
+			DamagedSegments: st.DamagedSegments}
+		if !st.LastDamage.IsZero() {
+			j.Recording.LastDamage = st.LastDamage.UTC().Format(time.RFC3339)
+		}
 		if st.State != record.StateStopped && j.Viewers > 0 {
 			j.Viewers-- // the recorder reads the main hub too; it is no viewer
 		}

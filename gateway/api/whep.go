@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"sync"
 	"time"
 
 	"vigil/gateway/audit"
@@ -26,16 +27,64 @@ type whepSession struct {
 	camera  string
 	started time.Time
 	session *webrtc.Session
+	release func() // gives the user's slot back, once
+
+	mu              sync.Mutex
+	viewing, closed bool // view.start recorded; the session has ended
 }
 
 // handleWHEPOffer answers a WHEP offer (RFC 9725): one recvonly video
 // track fed by the camera's hub. A camera that is down is accepted: the
-// viewer starts playing when it returns.
+// viewer starts playing when it returns. An offer refused (400, 413, 415,
+// 429, 500) starts no view and so records no view.end.
 func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.User) {
+	cam, quality, offer, ok := s.readWHEPOffer(w, r, u)
+	if !ok {
+		return
+	}
+	if max := s.opts.MaxWHEPPerUser; !s.whepSlots.take(u.Name, max) {
+		tooMany(w, "WHEP sessions", max)
+		return
+	}
+	ws := &whepSession{id: newID(), token: requestToken(r), user: u.Name, camera: cam.ID, started: time.Now(),
+		release: sync.OnceFunc(func() { s.whepSlots.give(u.Name) })}
+	sess, answer, err := s.opts.WebRTC.NewSession(r.Context(), webrtc.SessionOptions{
+		Offer: offer, OnClose: func() { s.whepEnded(ws) },
+	})
+	if err != nil {
+		ws.release()
+		if errors.Is(err, webrtc.ErrBadOffer) {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		s.log.Error("whep session", "camera", cam.ID, "err", err)
+		writeError(w, http.StatusInternalServerError, "could not start the WebRTC session")
+		return
+	}
+	ws.session = sess
+	if !s.beginView(ws, r, quality) {
+		writeError(w, http.StatusInternalServerError, "the WebRTC session ended while it was set up")
+		return
+	}
+	s.startWHEPRecheck()
+	sess.Feed(0).AttachStream(cam.Video(quality))
+	if a := sess.Audio(0); a != nil && cam.Audio() != nil {
+		a.AttachStream(cam.Audio())
+	}
+	w.Header().Set("Content-Type", "application/sdp")
+	w.Header().Set("Location", "/api/whep/"+cam.ID+"/"+ws.id)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusCreated)
+	_, _ = io.WriteString(w, answer)
+}
+
+// readWHEPOffer checks the camera, quality and body of an offer, or
+// answers itself.
+func (s *Server) readWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.User) (*catalog.Camera, catalog.Quality, string, bool) {
 	cam, ok := s.visibleCamera(u, r.PathValue("camera"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such camera")
-		return
+		return nil, "", "", false
 	}
 	quality := catalog.Quality(r.URL.Query().Get("quality"))
 	if quality == "" {
@@ -43,55 +92,52 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 	}
 	if quality != catalog.Main && quality != catalog.Sub {
 		writeError(w, http.StatusBadRequest, "quality must be main or sub")
-		return
+		return nil, "", "", false
 	}
 	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct != "application/sdp" {
 		writeError(w, http.StatusUnsupportedMediaType, "offer must be application/sdp")
-		return
+		return nil, "", "", false
 	}
 	offer, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSDPBody))
 	if err != nil {
 		writeError(w, http.StatusRequestEntityTooLarge, "offer too large")
-		return
+		return nil, "", "", false
 	}
+	return cam, quality, string(offer), true
+}
 
-	ws := &whepSession{id: newID(), token: requestToken(r), user: u.Name, camera: cam.ID, started: time.Now()}
-	sess, answer, err := s.opts.WebRTC.NewSession(r.Context(), webrtc.SessionOptions{
-		Offer: string(offer),
-		OnClose: func() {
-			s.whep.remove(ws.id)
-			d := time.Since(ws.started)
-			s.log.Info("view ended", "user", ws.user, "camera", ws.camera, "via", "whep",
-				"duration", d.Round(time.Second))
-			s.record(context.Background(), audit.Entry{User: ws.user, Action: audit.ActionViewEnd, Camera: ws.camera,
-				Detail: map[string]any{"via": "whep", "session": ws.id, "duration_s": d.Round(time.Millisecond).Seconds()}})
-		},
-	})
-	if errors.Is(err, webrtc.ErrBadOffer) {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
+// beginView makes a negotiated session a view: listed, and view.start
+// recorded, unless the session has already ended.
+func (s *Server) beginView(ws *whepSession, r *http.Request, quality catalog.Quality) bool {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if ws.closed {
+		return false
 	}
-	if err != nil {
-		s.log.Error("whep session", "camera", cam.ID, "err", err)
-		writeError(w, http.StatusInternalServerError, "could not start the WebRTC session")
-		return
-	}
-	ws.session = sess
+	ws.viewing = true
 	s.whep.add(ws)
-	s.startWHEPRecheck()
-	sess.Feed(0).AttachStream(cam.Video(quality))
-	if a := sess.Audio(0); a != nil && cam.Audio() != nil {
-		a.AttachStream(cam.Audio())
-	}
-	s.log.Info("view started", "user", u.Name, "camera", cam.ID, "via", "whep", "session", ws.id)
-	s.record(r.Context(), audit.Entry{User: u.Name, Action: audit.ActionViewStart, Camera: cam.ID, Time: ws.started,
+	s.log.Info("view started", "user", ws.user, "camera", ws.camera, "via", "whep", "session", ws.id)
+	s.record(r.Context(), audit.Entry{User: ws.user, Action: audit.ActionViewStart, Camera: ws.camera, Time: ws.started,
 		Detail: map[string]any{"via": "whep", "session": ws.id, "quality": string(quality), "ip": remoteIP(r)}})
+	return true
+}
 
-	w.Header().Set("Content-Type", "application/sdp")
-	w.Header().Set("Location", "/api/whep/"+cam.ID+"/"+ws.id)
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(http.StatusCreated)
-	_, _ = io.WriteString(w, answer)
+// whepEnded is the session's OnClose: the slot is given back, and a view
+// that started is recorded as ended.
+func (s *Server) whepEnded(ws *whepSession) {
+	ws.mu.Lock()
+	ws.closed = true
+	viewing := ws.viewing
+	ws.mu.Unlock()
+	s.whep.remove(ws.id)
+	ws.release()
+	if !viewing {
+		return
+	}
+	d := time.Since(ws.started)
+	s.log.Info("view ended", "user", ws.user, "camera", ws.camera, "via", "whep", "duration", d.Round(time.Second))
+	s.record(context.Background(), audit.Entry{User: ws.user, Action: audit.ActionViewEnd, Camera: ws.camera,
+		Detail: map[string]any{"via": "whep", "session": ws.id, "duration_s": d.Round(time.Millisecond).Seconds()}})
 }
 
 // handleWHEPDelete ends a session. Only its owner (or an admin) may.

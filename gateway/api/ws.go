@@ -33,9 +33,14 @@ func (s *Server) handleWS(w http.ResponseWriter, r *http.Request, u auth.User) {
 		writeError(w, http.StatusBadRequest, "a WebSocket upgrade is required")
 		return
 	}
+	if max := s.opts.MaxConsolesPerUser; !s.consoleSlots.take(u.Name, max) {
+		tooMany(w, "open consoles", max)
+		return
+	}
+	defer s.consoleSlots.give(u.Name)
 	ws, err := wsUpgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
-	s.opts.Console.Serve(ws, u, requestToken(r))
+	s.opts.Console.Serve(ws, u, requestToken(r)) // returns when the console has closed
 }

@@ -32,6 +32,10 @@ const (
 	ActionTokenRevoke      = "token.revoke"
 	ActionConfigLoad       = "config.load"
 	ActionConfigReload     = "config.reload"
+	// ActionAuditLost marks a gap: detail "count" entries could be stored
+	// neither in the database nor in the spool. `vigil audit verify`
+	// reports every marker.
+	ActionAuditLost = "audit.lost"
 )
 
 // Entry is one thing that happened.
@@ -43,10 +47,27 @@ type Entry struct {
 	Detail map[string]any
 }
 
-// Recorder takes audit entries. Record never blocks on storage and never
-// fails the caller: a lost entry is logged by the implementation.
+// Recorder takes audit entries. Record never waits on the database; an
+// entry it cannot store is counted, logged and marked in the chain by the
+// implementation. Callers about to start something they must audit (a
+// // view, an export) ask Healthy first.
 type Recorder interface {
 	Record(ctx context.Context, e Entry)
+}
+
+// HealthChecker is implemented by Recorders that can lose entries (Log):
+// Healthy returns an error while they are losing them, and the caller
+// refuses the action (503) instead of letting it go unaudited.
+type HealthChecker interface {
+	Healthy() error
+}
+
+// Healthy returns rec's health: nil for a Recorder that cannot tell.
+func Healthy(rec Recorder) error {
+	if h, ok := rec.(HealthChecker); ok {
+		return h.Healthy()
+	}
+	return nil
 }
 
 // Nop discards entries (tests and tools that need no audit).

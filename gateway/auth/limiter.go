@@ -121,10 +121,10 @@ func (l *limiter) prune(now time.Time) {
 	}
 }
 
-// clientKey reduces a remote address ("ip:port" or "ip") to the unit that
+// ClientKey reduces a remote address ("ip:port" or "ip") to the unit that
 // is rate limited: the IPv4 address, or the IPv6 /64, since one IPv6 client
 // commonly holds a whole /64.
-func clientKey(remoteAddr string) string {
+func ClientKey(remoteAddr string) string {
 	ap, err := netip.ParseAddrPort(remoteAddr)
 	addr := ap.Addr()
 	if err != nil {

@@ -110,8 +110,8 @@ func TestClientKey(t *testing.T) {
 		"2001:db8:0:0:1::2":     "2001:db8::/64",
 		"not-an-address":        "not-an-address",
 	} {
-		if got := clientKey(in); got != want {
-			t.Errorf("clientKey(%q) = %q, want %q", in, got, want)
+		if got := ClientKey(in); got != want {
+			t.Errorf("ClientKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

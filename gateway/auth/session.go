@@ -24,7 +24,7 @@ var tokenLen = base64.RawURLEncoding.EncodedLen(tokenBytes)
 // *RateLimitError (locked out or busy; the password was not checked), and
 // anything else when the store cannot be read or written.
 func (s *Service) Login(ctx context.Context, username, password, remoteAddr string) (string, User, error) {
-	a, err := s.guard.reserve(username, clientKey(remoteAddr), s.now())
+	a, err := s.guard.reserve(username, ClientKey(remoteAddr), s.now())
 	if err != nil {
 		return "", User{}, err
 	}

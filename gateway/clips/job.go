@@ -57,9 +57,14 @@ func (s *Service) export(id string) {
 	}
 	s.opts.Audit.Record(context.Background(), audit.Entry{User: c.Exporter, Action: audit.ActionClipExport, Camera: c.Camera,
 		Detail: map[string]any{"id": c.ID, "result": "done", "size": c.Size, "sha256": c.SHA256,
-			"missing_s": missing.Seconds()}})
+			"missing_s": missing.Seconds(), "tampered_fragments": res.Fragments.Tampered,
+			"unhashed_fragments": res.Fragments.Unhashed}})
 	s.log.Info("clip exported", "id", c.ID, "camera", c.Camera, "size", c.Size, "frames", res.Frames,
 		"missing", len(res.Missing))
+	if res.Fragments.Tampered > 0 {
+		s.log.Error("ALERT: recording tampered with: the export left out fragments whose hash no longer matched",
+			"id", c.ID, "camera", c.Camera, "fragments", res.Fragments.Tampered)
+	}
 }
 
 // sign writes the clip's evidence manifest.
@@ -67,7 +72,9 @@ func (s *Service) sign(c store.Clip, res *clip.Result, path string) (*evidence.M
 	m, err := s.opts.Key.Sign(path, evidence.Manifest{
 		Camera: c.Camera, Station: s.opts.StationOf(c.Camera),
 		From: res.From, To: res.To, Exporter: c.Exporter, Reason: c.Reason,
-		ExportedAt: s.opts.Now().UTC(),
+		ExportedAt: s.opts.Now().UTC(), Missing: gaps(res.Missing),
+		Fragments: &evidence.FragmentCheck{Verified: res.Fragments.Verified, Tampered: res.Fragments.Tampered,
+			Unhashed: res.Fragments.Unhashed, Damaged: res.Fragments.Damaged},
 	})
 	if err != nil {
 		return nil, err
@@ -137,6 +144,14 @@ func (s *Service) progressOf(c *store.Clip) func(float64) {
 			cancel()
 		}
 	}
+}
+
+func gaps(rs []clip.Range) []evidence.Gap {
+	out := make([]evidence.Gap, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, evidence.Gap{From: r.From, To: r.To, Reason: r.Reason})
+	}
+	return out
 }
 
 func ranges(rs []clip.Range) []store.TimeRange {

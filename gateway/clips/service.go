@@ -153,7 +153,7 @@ func (s *Service) Start(ctx context.Context, req Request) (store.Clip, error) {
 	if err != nil {
 		return store.Clip{}, err
 	}
-	if len(s.opts.Recordings.Segments(req.Camera, req.From, req.To)) == 0 {
+	if !recorded(s.opts.Recordings, req.Camera, req.From, req.To) {
 		return store.Clip{}, ErrNoRecording
 	}
 	s.mu.Lock()
@@ -260,3 +260,16 @@ func (s *Service) Verify(c store.Clip) error {
 func (s *Service) clipPath(id string) string { return filepath.Join(s.opts.Dir, id+".mp4") }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// recorder is a recording index that can tell whether a range holds
+// anything without reading (or fetching) its segments.
+type recorder interface {
+	Recorded(camera string, from, to time.Time) bool
+}
+
+func recorded(st clip.Store, camera string, from, to time.Time) bool {
+	if r, ok := st.(recorder); ok {
+		return r.Recorded(camera, from, to)
+	}
+	return len(st.Segments(camera, from, to)) > 0
+}

@@ -66,6 +66,7 @@ type Member struct {
 	cancel   context.CancelFunc
 	done     chan struct{}
 	closing  sync.Once
+	refresh  chan struct{} // look at the store now (another node said something changed)
 
 	// Owned only by the run goroutine.
 	owned          map[string]int64 // camera → generation
@@ -97,6 +98,7 @@ func Join(ctx context.Context, opts Options) (*Member, error) {
 	m := &Member{
 		opts: opts, instance: hex.EncodeToString(b), done: make(chan struct{}),
 		owned: map[string]int64{}, leases: map[string]store.Lease{}, owners: map[string]string{},
+		refresh: make(chan struct{}, 1),
 	}
 	now := opts.Now()
 	if err := opts.Store.RegisterNode(ctx, m.node(now), opts.TTL); err != nil {
@@ -175,6 +177,16 @@ func (m *Member) stop() {
 	}
 }
 
+// Refresh makes the member look at the store now rather than at its next
+// watch: another node announced a change (a camera it now owns), and
+// relays here should re-point without waiting. It does not block.
+func (m *Member) Refresh() {
+	select {
+	case m.refresh <- struct{}{}:
+	default:
+	}
+}
+
 func (m *Member) run(ctx context.Context) {
 	defer close(m.done)
 	timer := time.NewTimer(0)
@@ -184,6 +196,8 @@ func (m *Member) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
+		case <-m.refresh:
+			timer.Stop()
 		}
 		timer.Reset(m.step(ctx))
 		m.steps.Add(1)

@@ -21,6 +21,7 @@ type Config struct {
 	Walls     []Wall    `yaml:"walls"`
 	Transcode Transcode `yaml:"transcode"`
 	Cluster   Cluster   `yaml:"cluster"`
+	HTTP      HTTP      `yaml:"http"`
 
 	// lines maps key paths ("stations[0].cameras[1].id") to the line they
 	// were read from, so Validate can point at the offending line.

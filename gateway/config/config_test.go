@@ -63,6 +63,10 @@ func TestExampleParses(t *testing.T) {
 	if !cfg.Transcode.On() || tc != newDefaults().Transcode {
 		t.Errorf("transcode = %+v, want the defaults %+v", cfg.Transcode, newDefaults().Transcode)
 	}
+	// And the HTTP limits' defaults.
+	if cfg.HTTP != newDefaults().HTTP {
+		t.Errorf("http = %+v, want the defaults %+v", cfg.HTTP, newDefaults().HTTP)
+	}
 }
 
 func TestDefaults(t *testing.T) {

@@ -25,6 +25,7 @@ func newDefaults() *Config {
 			FFmpeg: DefaultFFmpeg,
 			Linger: DefaultLinger,
 		},
+		HTTP: defaultHTTP(),
 	}
 }
 

@@ -43,6 +43,7 @@ func (c *Config) Validate() error {
 	k.walls(c.Walls, c.Stations)
 	k.transcode(c.Transcode)
 	k.cluster(c.Cluster, c.Stations)
+	k.http(c.HTTP)
 	return errors.Join(k.errs...)
 }
 

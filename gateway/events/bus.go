@@ -17,6 +17,7 @@ const (
 	TypeWall     = "wall"     // ID: the wall whose layout changed
 	TypeSessions = "sessions" // ID: the user whose sessions or tokens were revoked
 	TypeCamera   = "camera"   // ID: the camera whose owner or health changed
+	TypeClip     = "clip"     // ID: the user an export's progress is for; Data: the console message
 	// TypeResync is delivered locally after the bus lost its connection:
 	// events may have been missed, re-read everything.
 	TypeResync = "resync"

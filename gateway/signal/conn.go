@@ -135,6 +135,10 @@ func (c *conn) closeStatus() (int, string) {
 	return c.closeCode, c.closeText
 }
 
+// readPump reads the console's messages. No message larger than an offer
+// is ever buffered: beyond MaxOfferMessage the connection closes with
+// 1009 whatever the type (DecodeClientMessage answers smaller oversized
+// messages with an error), since ignoring it would mean reading it whole.
 func (c *conn) readPump() {
 	c.ws.SetReadLimit(MaxOfferMessage)
 	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))

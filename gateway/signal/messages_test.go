@@ -85,10 +85,11 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			if m.Tile < 0 || m.Tile >= Tiles || !validID(m.Camera) || (m.Quality != "main" && m.Quality != "sub") {
 				t.Fatalf("accepted %+v", m)
 			}
-		case TypeClear:
+		case TypeClear, TypeAudio:
 			if m.Tile < 0 || m.Tile >= Tiles {
 				t.Fatalf("accepted %+v", m)
 			}
+		case TypeMute:
 		case TypeFollow:
 			if m.Wall != "" && !validID(m.Wall) {
 				t.Fatalf("accepted %+v", m)

@@ -8,6 +8,10 @@ const (
 	TileDenied = "denied"
 )
 
+// ReasonAuditUnavailable is the offline reason of a tile refused because
+// the audit trail cannot record the view.
+const ReasonAuditUnavailable = "audit_unavailable"
+
 // The server → console messages (PROTOCOL.md).
 
 type answerMsg struct {

@@ -3,6 +3,7 @@ package signal
 import (
 	"time"
 
+	"vigil/gateway/audit"
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
 	"vigil/streams/media"
@@ -55,6 +56,10 @@ func (c *conn) assign(i int, id, quality string) {
 	if !ok {
 		c.release(i)
 		c.deny(i, id)
+		return
+	}
+	if err := audit.Healthy(c.s.opts.Audit); err != nil {
+		c.refuseUnaudited(i, cam.ID, err)
 		return
 	}
 	stream := cam.Video(catalog.Quality(quality))
@@ -121,6 +126,15 @@ func (c *conn) release(i int) {
 func (c *conn) deny(i int, id string) {
 	c.setShown(i, id, false)
 	c.report(i, TileMsg{State: TileDenied})
+}
+
+// refuseUnaudited releases tile i and reports it offline: the audit trail
+// cannot record the view, and a view it cannot record is not shown.
+func (c *conn) refuseUnaudited(i int, id string, err error) {
+	c.s.log.Error("tile refused: the audit trail is unavailable", "user", c.currentUser().Name, "camera", id, "err", err)
+	c.release(i)
+	c.setShown(i, id, false)
+	c.report(i, TileMsg{State: string(webrtc.FeedOffline), Reason: ReasonAuditUnavailable})
 }
 
 func (c *conn) setShown(i int, camera string, attached bool) {

@@ -86,6 +86,10 @@ func canonicalDetail(d json.RawMessage) (json.RawMessage, error) {
 	return buf.Bytes(), nil
 }
 
+// AuditHash returns the hash e's row must carry (tools and tests that
+// rebuild a chain use it).
+func AuditHash(e AuditEntry) string { return auditHash(e) }
+
 // auditHash is SHA-256(prev_hash || canonical row), the row being a JSON
 // array of its fields: unambiguous, and reproducible by any tool.
 func auditHash(e AuditEntry) string {
@@ -149,8 +153,9 @@ func scanAudit(r scanner) (AuditEntry, error) {
 
 // VerifyAudit walks the whole log and checks that seqs are contiguous from
 // 1, each prev_hash is the previous hash and each hash matches its row.
-// Truncating the newest entries cannot be seen from inside the chain;
-// compare AuditHead against a copy kept elsewhere for that.
+// Truncating the newest entries, or recomputing every hash after an edit,
+// cannot be seen from inside the chain: CheckAuditAnchor against a signed
+// checkpoint shows both.
 func (s *Store) VerifyAudit(ctx context.Context) error {
 	_, err := s.VerifyAuditCount(ctx)
 	return err

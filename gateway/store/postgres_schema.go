@@ -131,4 +131,27 @@ CREATE TABLE camera_status (
 	updated_at BIGINT NOT NULL
 );
 `,
+	// 6: which node holds which recorded time of a camera: recordings stay
+	// on the disk of the node that owned the camera then.
+	`
+CREATE TABLE recording_spans (
+	camera     TEXT NOT NULL,
+	node       TEXT NOT NULL,
+	start_time BIGINT NOT NULL,
+	end_time   BIGINT NOT NULL,
+	PRIMARY KEY (camera, node, start_time)
+);
+CREATE INDEX recording_spans_time ON recording_spans(camera, end_time);
+`,
+	// 7: signed checkpoints of the audit chain's head (seq, hash, time):
+	// truncation and recomputation of the chain show against them.
+	`
+CREATE TABLE audit_checkpoints (
+	seq  BIGINT PRIMARY KEY,
+	hash TEXT NOT NULL,
+	time BIGINT NOT NULL,
+	key  TEXT NOT NULL,
+	sig  TEXT NOT NULL
+);
+`,
 }

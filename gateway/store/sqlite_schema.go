@@ -123,4 +123,27 @@ CREATE TABLE camera_status (
 	updated_at INTEGER NOT NULL
 );
 `,
+	// 6: which node holds which recorded time of a camera: recordings stay
+	// on the disk of the node that owned the camera then.
+	`
+CREATE TABLE recording_spans (
+	camera     TEXT NOT NULL,
+	node       TEXT NOT NULL,
+	start_time INTEGER NOT NULL,
+	end_time   INTEGER NOT NULL,
+	PRIMARY KEY (camera, node, start_time)
+);
+CREATE INDEX recording_spans_time ON recording_spans(camera, end_time);
+`,
+	// 7: signed checkpoints of the audit chain's head (seq, hash, time):
+	// truncation and recomputation of the chain show against them.
+	`
+CREATE TABLE audit_checkpoints (
+	seq  INTEGER PRIMARY KEY,
+	hash TEXT NOT NULL,
+	time INTEGER NOT NULL,
+	key  TEXT NOT NULL,
+	sig  TEXT NOT NULL
+);
+`,
 }

@@ -143,6 +143,9 @@ func (n *Normalizer) learnSPS(sps []byte) {
 		n.counters.BadSPS++
 		return
 	}
+	if !n.counters.CheckPictureSize(parsed.Width(), parsed.Height()) {
+		return
+	}
 	n.sps = bytes.Clone(sps)
 	n.stamp.Renew() // a new SPS may end B-frames; the next units tell
 	n.track.Width = parsed.Width()

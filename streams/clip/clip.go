@@ -60,9 +60,11 @@ type Request struct {
 	Progress func(done float64)
 }
 
-// Range is a span of wall-clock time.
+// Range is a span of wall-clock time. In Result.Missing, Reason says
+// why it is missing (Reason* words); elsewhere it is empty.
 type Range struct {
 	From, To time.Time
+	Reason   string
 }
 
 // Result describes a written clip.
@@ -79,10 +81,14 @@ type Result struct {
 	Frames     int
 	Keyframes  int
 	// Covered and Missing split the requested range into what the clip
-	// shows and what was not recorded (camera offline, recorder paused).
-	// During a missing range inside the clip the last picture stays.
+	// shows and what it does not: not recorded (camera offline, recorder
+	// paused), damaged (unreadable on disk) or tampered (fragments whose
+	// hash no longer matched were left out). During a missing range
+	// inside the clip the last picture stays.
 	Covered []Range
 	Missing []Range
+	// Fragments says how the recorded fragments read were checked.
+	Fragments FragmentCounts
 }
 
 func (e *Exporter) check(req *Request) error {

@@ -55,14 +55,16 @@ type planned struct {
 	gaps         []span
 	tl           *timeline // for time conversions only
 	gapTol       time.Duration
-	to           time.Time
+	from, to     time.Time
+	counts       FragmentCounts
 }
 
 // plan walks the sample tables once to size the clip's moov.
 func plan(ctx context.Context, segs []segstore.Segment, o origin, req Request, gapTol time.Duration) (*planned, error) {
-	tl := newTimeline(segs, o, req.To, gapTol)
+	tl := newTimeline(segs, o, req.From, req.To, gapTol)
 	defer tl.close()
-	p := &planned{layout: layout{init: o.init, created: req.From}, tl: tl, gapTol: gapTol, to: req.To}
+	p := &planned{layout: layout{init: o.init, created: req.From}, tl: tl, gapTol: gapTol, from: req.From, to: req.To}
+	tl.counts = &p.counts
 	b := tableBuilder{sink: &p.n}
 	var s sample
 	for tl.next(&s) {
@@ -77,9 +79,6 @@ func plan(ctx context.Context, segs []segstore.Segment, o origin, req Request, g
 		}
 	}
 	b.finish()
-	if tl.err != nil {
-		return nil, tl.err
-	}
 	p0 := max(tl.ticksOf(req.From), 0)
 	p1 := min(tl.ticksOf(req.To), p.mediaDur)
 	if p.frames == 0 || p1 <= p0 {
@@ -149,31 +148,35 @@ func (p *planned) result(req Request) *Result {
 		MediaStart: tl.timeOf(0),
 		Frames:     p.frames,
 		Keyframes:  p.keys,
+		Fragments:  p.counts,
 	}
 	var missing []Range
-	add := func(from, to time.Time) {
+	add := func(from, to time.Time, reason string) {
+		if reason == "" {
+			reason = ReasonNotRecorded
+		}
 		if to.Sub(from) >= time.Millisecond {
-			missing = append(missing, Range{from, to})
+			missing = append(missing, Range{from, to, reason})
 		}
 	}
-	add(req.From, res.From)
+	add(req.From, res.From, tl.headReason)
 	for _, g := range p.gaps {
 		lo, hi := max(g.from, p.elstStart), min(g.to, p.elstStart+p.elstDur)
 		if hi > lo {
-			add(tl.timeOf(lo), tl.timeOf(hi))
+			add(tl.timeOf(lo), tl.timeOf(hi), g.reason)
 		}
 	}
-	add(res.To, req.To)
+	add(res.To, req.To, tl.tailReason)
 	res.Missing = missing
 	cur := req.From
 	for _, m := range missing {
 		if m.From.After(cur) {
-			res.Covered = append(res.Covered, Range{cur, m.From})
+			res.Covered = append(res.Covered, Range{From: cur, To: m.From})
 		}
 		cur = m.To
 	}
 	if req.To.After(cur) {
-		res.Covered = append(res.Covered, Range{cur, req.To})
+		res.Covered = append(res.Covered, Range{From: cur, To: req.To})
 	}
 	return res
 }

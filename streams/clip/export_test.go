@@ -72,13 +72,13 @@ func TestExportReportsGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Range{{t0.Add(-time.Second), t0}, {t0.Add(4 * time.Second), t0.Add(7 * time.Second)},
-		{t0.Add(9 * time.Second), t0.Add(10 * time.Second)}}
+	want := []Range{{t0.Add(-time.Second), t0, ReasonNotRecorded}, {t0.Add(4 * time.Second), t0.Add(7 * time.Second), ReasonNotRecorded},
+		{t0.Add(9 * time.Second), t0.Add(10 * time.Second), ReasonNotRecorded}}
 	if len(res.Missing) != len(want) {
 		t.Fatalf("missing %v, want %v", res.Missing, want)
 	}
 	for i := range want {
-		if !res.Missing[i].From.Equal(want[i].From) || !res.Missing[i].To.Equal(want[i].To) {
+		if !res.Missing[i].From.Equal(want[i].From) || !res.Missing[i].To.Equal(want[i].To) || res.Missing[i].Reason != want[i].Reason {
 			t.Fatalf("missing %v, want %v", res.Missing, want)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/pmp4"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/internal/ffmpegtest"
 	"vigil/streams/media"
@@ -25,9 +26,10 @@ func h265Units(t *testing.T) ([]*media.AccessUnit, media.Track) {
 	return ffmpegtest.H265(t, 320, 180, 4)
 }
 
-// recordH265 records units as camera "cam" under root with 2 s segments
-// and returns the index and the wall time of the first unit.
-func recordH265(t *testing.T, root string, aus []*media.AccessUnit, track media.Track) (*segstore.Index, time.Time) {
+// recordUnits records units through the real recorder as camera "cam"
+// under root with 2 s segments and returns the index and the wall time
+// of the first unit.
+func recordUnits(t *testing.T, root string, aus []*media.AccessUnit, track media.Track) (*segstore.Index, time.Time) {
 	t.Helper()
 	idx := openIndex(t, root)
 	tr := progressTracker{idx, make(chan struct{}, 1)}
@@ -42,9 +44,8 @@ func recordH265(t *testing.T, root string, aus []*media.AccessUnit, track media.
 	done := make(chan struct{})
 	go func() { rec.Run(ctx); close(done) }()
 	defer func() { cancel(); <-done }()
-	for h.Stats().Readers == 0 { // units before the reader would be lost
-		time.Sleep(time.Millisecond)
-	}
+	// Units published before the recorder's reader exists would be lost.
+	testwait.For(t, "the recorder's reader", func() bool { return h.Stats().Readers > 0 })
 	base := time.Now()
 	last := aus[len(aus)-1]
 	// A keyframe after the last unit ends its fragment; being last, it
@@ -76,7 +77,7 @@ func recordH265(t *testing.T, root string, aus []*media.AccessUnit, track media.
 func TestExportH265(t *testing.T) {
 	aus, track := h265Units(t)
 	root := t.TempDir()
-	idx, base := recordH265(t, root, aus, track)
+	idx, base := recordUnits(t, root, aus, track)
 	segs := idx.Segments("cam", time.Time{}, base.Add(time.Hour))
 	if len(segs) < 2 {
 		t.Fatalf("%d segments: %+v", len(segs), segs)

@@ -2,9 +2,6 @@ package clip
 
 import (
 	"errors"
-	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"vigil/streams/segstore"
@@ -26,55 +23,46 @@ var errNoKeyframe = errors.New("clip: no keyframe in range")
 // player needs to start at from.
 func findOrigin(segs []segstore.Segment, from time.Time) (origin, error) {
 	for i, s := range segs {
-		o, ok, err := keyframeIn(s, from)
-		if err != nil || ok {
+		if o, ok := keyframeIn(s, from); ok {
 			o.seg = i
-			return o, err
+			return o, nil
 		}
 	}
 	return origin{}, errNoKeyframe
 }
 
 // keyframeIn returns the last keyframe at or before from in s, or its
-// first keyframe when all are after from.
-func keyframeIn(s segstore.Segment, from time.Time) (origin, bool, error) {
-	f, err := os.Open(s.Path)
+// first keyframe when all are after from. It reads s as the export will
+// (fragWalker), so the keyframe is one the clip holds; a segment that
+// cannot be read holds none.
+func keyframeIn(s segstore.Segment, from time.Time) (origin, bool) {
+	w, err := openWalker(s, nil)
 	if err != nil {
-		return origin{}, false, fmt.Errorf("clip: %w", err)
+		return origin{}, false
 	}
-	defer f.Close()
-	sr, err := segstore.NewReader(f, s.Size)
-	if err != nil {
-		return origin{}, false, fmt.Errorf("clip: %s: %w", s.Path, err)
-	}
-	o := origin{ref: s.Start, init: sr.Init}
+	defer w.close()
+	o := origin{ref: s.Start, init: w.sr.Init}
 	fromT := durTicks(from.Sub(s.Start))
 	found := false
 	var fr segstore.Fragment
-	for {
-		err := sr.Next(&fr)
-		if err == io.EOF {
-			return o, found, nil
-		}
-		if err != nil {
-			return origin{}, false, fmt.Errorf("clip: %s: %w", s.Path, err)
-		}
+	for w.next(&fr) == nil {
 		dts := int64(fr.BaseTime)
 		for _, smp := range fr.Samples {
-			t := scale(dts, sr.Init.Timescale)
+			t := scale(dts, w.sr.Init.Timescale)
 			dts += int64(smp.Duration)
 			if !smp.Key {
 				continue
 			}
 			if t > fromT && found {
-				return o, true, nil
+				return o, true
 			}
 			if t <= fromT || !found {
 				o.ticks, found = t, true
 			}
 			if t > fromT {
-				return o, true, nil
+				return o, true
 			}
 		}
 	}
+	return o, found
 }

@@ -1,9 +1,6 @@
 package clip
 
 import (
-	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"vigil/streams/segstore"
@@ -39,14 +36,14 @@ type rawSample struct {
 // lets the exporter size the moov before writing it.
 type timeline struct {
 	segs    []segstore.Segment
-	to      int64     // in ticks since the origin
+	from    int64 // the request's range, in ticks since the origin
+	to      int64
 	ref     time.Time // the origin is originT ticks after ref
 	originT int64
 	gapTol  int64
 
 	i       int // current segment
-	file    *os.File
-	sr      *segstore.Reader
+	w       *fragWalker
 	frag    segstore.Fragment
 	k       int   // next sample in frag
 	fragDTS int64 // decode time of sample k within the segment
@@ -62,20 +59,32 @@ type timeline struct {
 	prev   sample
 	count  int
 	gaps   []span
-	err    error
+	// skipped is why fragments were left out since the last sample
+	// (damaged, tampered); needKey drops samples until the next keyframe
+	// after that, since they depend on what was left out. headReason and
+	// tailReason explain a clip that starts late or ends early.
+	skipped                string
+	needKey                bool
+	headReason, tailReason string
+	counts                 *FragmentCounts // the first pass counts
 	// h265 is the clip's codec, from its first segment. A camera that
 	// changed codec ends the clip there: one track holds one codec, and
 	// the rest of the range is reported missing.
 	h265 bool
 }
 
-// span is a range in clip ticks.
-type span struct{ from, to int64 }
+// span is a missing range in clip ticks and why it is missing (empty:
+// not recorded).
+type span struct {
+	from, to int64
+	reason   string
+}
 
-// newTimeline walks segs from the keyframe at o up to to.
-func newTimeline(segs []segstore.Segment, o origin, to time.Time, gapTol time.Duration) *timeline {
+// newTimeline walks segs from the keyframe at o up to to; from is where
+// the request starts.
+func newTimeline(segs []segstore.Segment, o origin, from, to time.Time, gapTol time.Duration) *timeline {
 	tl := &timeline{segs: segs, ref: o.ref, originT: o.ticks, gapTol: durTicks(gapTol), i: -1, h265: o.init.IsH265()}
-	tl.to = tl.ticksOf(to)
+	tl.from, tl.to = tl.ticksOf(from), tl.ticksOf(to)
 	return tl
 }
 
@@ -95,36 +104,53 @@ func ticksDur(t int64) time.Duration {
 }
 
 func (tl *timeline) close() {
-	if tl.file != nil {
-		tl.file.Close()
-		tl.file = nil
+	if tl.w != nil {
+		tl.w.close()
+		tl.w = nil
 	}
 }
 
-// openSegment moves to segment i.
-func (tl *timeline) openSegment(i int) error {
+// openSegment moves to segment i. A segment that cannot be read at all
+// is left out like a damaged fragment; it reports whether one is open.
+func (tl *timeline) openSegment(i int) bool {
 	tl.close()
 	s := tl.segs[i]
-	f, err := os.Open(s.Path)
+	tl.i = i
+	w, err := openWalker(s, tl.counts)
 	if err != nil {
-		return fmt.Errorf("clip: open segment: %w", err)
+		if tl.counts != nil {
+			tl.counts.Damaged++
+		}
+		tl.noteSkip(ReasonDamaged)
+		return false
 	}
-	sr, err := segstore.NewReader(f, s.Size)
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("clip: %s: %w", s.Path, err)
-	}
-	tl.i, tl.file, tl.sr, tl.k, tl.fragDTS, tl.ts, tl.first = i, f, sr, 0, 0, sr.Init.Timescale, true
+	tl.w, tl.k, tl.fragDTS, tl.ts, tl.first = w, 0, 0, w.sr.Init.Timescale, true
 	tl.frag.Samples = tl.frag.Samples[:0]
 	tl.base = tl.ticksOf(s.Start)
-	return nil
+	return true
+}
+
+// inDamaged reports whether a hole from ticks on ends in segment i,
+// rebuilt by repair, and starts within it: what repair could not read.
+func (tl *timeline) inDamaged(from int64, i int) bool {
+	s := tl.segs[i]
+	return s.Damaged && from >= tl.ticksOf(s.Start)-timescale/1000
+}
+
+// noteSkip records that fragments were left out; tampering outranks
+// damage as a reason.
+func (tl *timeline) noteSkip(reason string) {
+	if tl.skipped != ReasonTampered {
+		tl.skipped = reason
+	}
+	tl.needKey = true
 }
 
 // nextRaw returns the next sample from the clip's first keyframe on and
 // before to, or false at the end.
 func (tl *timeline) nextRaw(r *rawSample) bool {
-	for tl.err == nil {
-		if tl.sr == nil || tl.k >= len(tl.frag.Samples) {
+	for {
+		if tl.w == nil || tl.k >= len(tl.frag.Samples) {
 			if !tl.advance() {
 				return false
 			}
@@ -147,46 +173,47 @@ func (tl *timeline) nextRaw(r *rawSample) bool {
 			r.dts = tl.rawEnd
 		}
 		tl.first = false
-		if r.dts < 0 || (!tl.rawStarted && !r.key) {
-			continue // before the clip's first keyframe
+		if r.dts < 0 {
+			tl.skipped = "" // what was left out lies before the clip
+			continue
 		}
-		tl.rawStarted, tl.rawEnd = true, r.dts+r.recDur
+		if (!tl.rawStarted || tl.needKey) && !r.key {
+			continue // before the clip's first keyframe, or one after a hole
+		}
+		tl.rawStarted, tl.rawEnd, tl.needKey = true, r.dts+r.recDur, false
 		return true
 	}
-	return false
 }
 
 // stop ends the walk: everything after "to" is later still.
 func (tl *timeline) stop() {
 	tl.close()
-	tl.sr = nil
 	tl.i = len(tl.segs)
 }
 
 // advance reads the next fragment, moving to the next segment as needed.
 func (tl *timeline) advance() bool {
 	for {
-		if tl.sr != nil {
-			err := tl.sr.Next(&tl.frag)
+		if tl.w != nil {
+			err := tl.w.next(&tl.frag)
+			if tl.w.skipped != "" {
+				tl.noteSkip(tl.w.skipped)
+				tl.w.skipped = ""
+			}
 			if err == nil {
 				tl.k = 0
 				tl.fragDTS = int64(tl.frag.BaseTime)
 				return true
-			}
-			if err != io.EOF {
-				tl.err = fmt.Errorf("clip: %s: %w", tl.segs[tl.i].Path, err)
-				return false
 			}
 		}
 		if tl.i+1 >= len(tl.segs) {
 			tl.stop()
 			return false
 		}
-		if err := tl.openSegment(tl.i + 1); err != nil {
-			tl.err = err
-			return false
+		if !tl.openSegment(tl.i + 1) {
+			continue
 		}
-		if tl.sr.Init.IsH265() != tl.h265 {
+		if tl.w.sr.Init.IsH265() != tl.h265 {
 			tl.stop()
 			return false
 		}
@@ -208,15 +235,27 @@ func (tl *timeline) next(out *sample) bool {
 		if !tl.nextRaw(&tl.la) {
 			return false
 		}
+		tl.headReason, tl.skipped = tl.skipped, ""
+		if tl.headReason == "" && tl.inDamaged(tl.from, tl.la.seg) {
+			tl.headReason = ReasonDamaged // the clip starts after what repair lost
+		}
 	}
 	cur := tl.la
 	tl.haveLA = tl.nextRaw(&tl.la)
+	reason := tl.skipped
+	tl.skipped = ""
+	if reason == "" && tl.haveLA && tl.inDamaged(cur.dts+cur.recDur, tl.la.seg) {
+		reason = ReasonDamaged // repair salvaged what follows; the hole is the damage
+	}
 	dur := cur.recDur
 	if tl.haveLA {
 		dur = tl.la.dts - cur.dts
-		if gap := tl.la.dts - (cur.dts + cur.recDur); gap > tl.gapTol {
-			tl.gaps = append(tl.gaps, span{cur.dts + cur.recDur, tl.la.dts})
+		// Left-out fragments are reported however short the hole.
+		if gap := tl.la.dts - (cur.dts + cur.recDur); gap > tl.gapTol || (reason != "" && gap > 0) {
+			tl.gaps = append(tl.gaps, span{cur.dts + cur.recDur, tl.la.dts, reason})
 		}
+	} else if reason != "" {
+		tl.tailReason = reason
 	}
 	if dur < 1 {
 		dur = 1

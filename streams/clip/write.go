@@ -51,7 +51,7 @@ func writeClip(ctx context.Context, f *os.File, segs []segstore.Segment, o origi
 		return 0, fmt.Errorf("clip: %w", err)
 	}
 
-	tl := newTimeline(segs, o, p.to, p.gapTol)
+	tl := newTimeline(segs, o, p.from, p.to, p.gapTol)
 	defer tl.close()
 	defer fs.closeSrc()
 	b := tableBuilder{sink: fs}
@@ -71,8 +71,6 @@ func writeClip(ctx context.Context, f *os.File, segs []segstore.Segment, o origi
 	switch {
 	case fs.err != nil:
 		return 0, fs.err
-	case tl.err != nil:
-		return 0, tl.err
 	case n != p.frames || fs.copied != p.n.data:
 		return 0, errChanged
 	}

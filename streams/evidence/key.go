@@ -116,3 +116,8 @@ func createKey(dir, path string) error {
 	}
 	return nil
 }
+
+// SignMessage signs msg with the key. Callers prefix msg with what it is
+// (e.g. "vigil audit checkpoint v1"), so that no signed message can be
+// taken for another kind, a clip manifest included.
+func (k *Key) SignMessage(msg []byte) []byte { return ed25519.Sign(k.priv, msg) }

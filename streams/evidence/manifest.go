@@ -28,11 +28,40 @@ type Manifest struct {
 	ExportedAt time.Time `json:"exported_at"`
 	SHA256     string    `json:"sha256"` // hex, of the whole MP4
 	Size       int64     `json:"size"`
+	// Missing lists the parts of the requested range the clip does not
+	// show and why: not_recorded, damaged (unreadable on disk) or
+	// tampered (recorded fragments whose hash no longer matched were left
+	// out). Fragments says how the recording's fragments were checked.
+	// Both are absent from manifests made before they existed.
+	Missing   []Gap          `json:"missing,omitempty"`
+	Fragments *FragmentCheck `json:"fragments,omitempty"`
 	// PublicKey (base64, raw Ed25519) lets anyone check the signature;
 	// KeyFingerprint ties it to the gateway that made it.
 	PublicKey      string `json:"public_key"`
 	KeyFingerprint string `json:"key_fingerprint"`
 	Signature      string `json:"signature"` // base64 Ed25519 over Payload()
+}
+
+// Gap is a part of the requested range missing from the clip.
+type Gap struct {
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Reason string    `json:"reason"`
+}
+
+// Reasons of a Gap that mean the recording itself is in doubt.
+const (
+	GapTampered = "tampered"
+	GapDamaged  = "damaged"
+)
+
+// FragmentCheck counts the recorded fragments an export read by what
+// their hash chain said.
+type FragmentCheck struct {
+	Verified int `json:"verified"`
+	Tampered int `json:"tampered"` // left out of the clip
+	Unhashed int `json:"unhashed"` // recorded before fragment hashing: exported unchecked
+	Damaged  int `json:"damaged"`  // unreadable spots skipped
 }
 
 // Version is the manifest format written by this package.
@@ -52,6 +81,13 @@ func (m *Manifest) Payload() []byte {
 	c := *m
 	c.Signature = ""
 	c.From, c.To, c.ExportedAt = c.From.UTC(), c.To.UTC(), c.ExportedAt.UTC()
+	c.Missing = make([]Gap, len(m.Missing))
+	for i, g := range m.Missing {
+		c.Missing[i] = Gap{From: g.From.UTC(), To: g.To.UTC(), Reason: g.Reason}
+	}
+	if len(c.Missing) == 0 {
+		c.Missing = nil
+	}
 	b, err := json.Marshal(&c)
 	if err != nil {
 		panic(err) // only strings, numbers and UTC times: cannot fail
@@ -153,4 +189,28 @@ func WriteManifest(path string, m *Manifest) error {
 // clip.mp4 -> clip.manifest.json.
 func ManifestPath(clipPath string) string {
 	return strings.TrimSuffix(clipPath, filepath.Ext(clipPath)) + ".manifest.json"
+}
+
+// Doubts lists, one line each for a person, what a verified clip does
+// not vouch for: parts left out as tampered or damaged, parts not
+// recorded, fragments exported unchecked. tampered is true when part of
+// the recording was altered: the clip is what was signed, but the
+// recording it was cut from is not intact.
+func (m *Manifest) Doubts() (lines []string, tampered bool) {
+	for _, g := range m.Missing {
+		span := g.From.UTC().Format(time.RFC3339Nano) + " – " + g.To.UTC().Format(time.RFC3339Nano)
+		switch g.Reason {
+		case GapTampered:
+			tampered = true
+			lines = append(lines, "TAMPERED, left out: "+span+": the recorded fragments no longer matched their hashes")
+		case GapDamaged:
+			lines = append(lines, "damaged, left out: "+span+": the recording could not be read there")
+		default:
+			lines = append(lines, "not recorded: "+span)
+		}
+	}
+	if f := m.Fragments; f != nil && f.Unhashed > 0 {
+		lines = append(lines, fmt.Sprintf("unchecked: %d recorded fragments predate fragment hashing", f.Unhashed))
+	}
+	return lines, tampered
 }

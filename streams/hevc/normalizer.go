@@ -147,6 +147,9 @@ func (n *Normalizer) learnSPS(sps []byte) {
 		n.counters.BadSPS++
 		return
 	}
+	if !n.counters.CheckPictureSize(parsed.Width(), parsed.Height()) {
+		return
+	}
 	n.sps = bytes.Clone(sps)
 	n.stamp.Renew()
 	n.track.Width = parsed.Width()

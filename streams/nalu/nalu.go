@@ -40,6 +40,22 @@ func (c *Counters) CheckSize(n []byte, max int) bool {
 	return true
 }
 
+// MaxPictureSide bounds the width and height an SPS may declare. No
+// camera comes near it (8K is 7680 wide); a bigger or empty picture is a
+// broken or hostile SPS, not a size to show, record or allocate for.
+const MaxPictureSide = 16384
+
+// CheckPictureSize counts and refuses an SPS whose picture is empty or
+// beyond MaxPictureSide: the unit is dropped like any broken NAL unit and
+// the track keeps its last good size.
+func (c *Counters) CheckPictureSize(width, height int) bool {
+	if width <= 0 || height <= 0 || width > MaxPictureSide || height > MaxPictureSide {
+		c.Broken++
+		return false
+	}
+	return true
+}
+
 // DTSExtractor derives a unit's decoding time from its picture order
 // (mediacommon's h264 and h265 extractors).
 type DTSExtractor interface {

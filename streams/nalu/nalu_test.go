@@ -66,3 +66,19 @@ func TestCheckSize(t *testing.T) {
 		t.Fatalf("counters %+v", c)
 	}
 }
+
+func TestCheckPictureSize(t *testing.T) {
+	var c Counters
+	for _, tc := range []struct {
+		w, h int
+		want bool
+	}{{1920, 1080, true}, {16384, 16384, true}, {16385, 16, false}, {16, 65535, false},
+		{0, 1080, false}, {1920, -16, false}, {4294967280, 4294967280, false}} {
+		if got := c.CheckPictureSize(tc.w, tc.h); got != tc.want {
+			t.Errorf("CheckPictureSize(%d, %d) = %v, want %v", tc.w, tc.h, got, tc.want)
+		}
+	}
+	if c.Broken != 5 {
+		t.Fatalf("Broken = %d, want 5", c.Broken)
+	}
+}

@@ -15,10 +15,27 @@ import (
 )
 
 // failFS is the real file system with a switch that makes every create
-// and write fail, a write failing halfway like a disk filling up.
+// and write fail, a write failing halfway like a disk filling up. With
+// headersFit, creates and a file's first write (its header) still
+// succeed, as on a real full disk. free, when set, is the free space it
+// reports; creates, failedWrites and freeAsked count Create calls, failed
+// writes and free-space questions.
 type failFS struct {
 	OSFS
-	err atomic.Pointer[error]
+	err          atomic.Pointer[error]
+	headersFit   atomic.Bool
+	free         atomic.Int64
+	creates      atomic.Int64
+	failedWrites atomic.Int64
+	freeAsked    atomic.Int64
+}
+
+func (f *failFS) FreeBytes(dir string) (int64, error) {
+	f.freeAsked.Add(1)
+	if n := f.free.Load(); n > 0 {
+		return n, nil
+	}
+	return f.OSFS.FreeBytes(dir)
 }
 
 func (f *failFS) set(err error) {
@@ -37,7 +54,8 @@ func (f *failFS) failing() error {
 }
 
 func (f *failFS) Create(path string) (File, error) {
-	if err := f.failing(); err != nil {
+	f.creates.Add(1)
+	if err := f.failing(); err != nil && !f.headersFit.Load() {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	file, err := f.OSFS.Create(path)
@@ -49,12 +67,15 @@ func (f *failFS) Create(path string) (File, error) {
 
 type failFile struct {
 	File
-	fs *failFS
+	fs     *failFS
+	writes int
 }
 
 func (f *failFile) Write(b []byte) (int, error) {
-	if err := f.fs.failing(); err != nil {
+	f.writes++
+	if err := f.fs.failing(); err != nil && !(f.writes == 1 && f.fs.headersFit.Load()) {
 		n, _ := f.File.Write(b[:len(b)/2])
+		f.fs.failedWrites.Add(1)
 		return n, err
 	}
 	return f.File.Write(b)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"syscall"
 )
 
@@ -17,6 +18,9 @@ type FS interface {
 	// SyncDir makes a file's creation in dir durable.
 	SyncDir(dir string) error
 	Remove(path string) error
+	// FreeBytes is the space left for an unprivileged writer on the file
+	// system holding dir (or its nearest existing parent).
+	FreeBytes(dir string) (int64, error)
 }
 
 // File is a segment being written.
@@ -40,6 +44,22 @@ func (OSFS) Create(path string) (File, error) {
 
 // Remove implements FS.
 func (OSFS) Remove(path string) error { return os.Remove(path) }
+
+// FreeBytes implements FS.
+func (OSFS) FreeBytes(dir string) (int64, error) {
+	for {
+		var st syscall.Statfs_t
+		err := syscall.Statfs(dir, &st)
+		if err == nil {
+			return int64(st.Bavail) * int64(st.Bsize), nil
+		}
+		parent := filepath.Dir(dir)
+		if !errors.Is(err, fs.ErrNotExist) || parent == dir {
+			return 0, err
+		}
+		dir = parent
+	}
+}
 
 // SyncDir implements FS.
 func (OSFS) SyncDir(dir string) error {

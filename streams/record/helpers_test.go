@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 	"vigil/streams/segstore"
@@ -115,9 +116,7 @@ func startRecorder(t testing.TB, opts Options) (*Recorder, func()) {
 	t.Cleanup(stop)
 	// Units published before the recorder's reader exists would reach it
 	// only as the hub's cached GOP: wait for the reader.
-	for opts.Hub.Stats().Readers == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	testwait.For(t, "the recorder's reader", func() bool { return opts.Hub.Stats().Readers > 0 })
 	return rec, stop
 }
 

@@ -32,15 +32,25 @@ type Options struct {
 	// video is lost in a crash. A fragment also ends at every keyframe.
 	FragmentDuration time.Duration
 	// RetryInterval is how long a paused recorder waits before trying the
-	// disk again (default 5 s).
-	RetryInterval time.Duration
-	Logger        *slog.Logger
+	// disk again (default 5 s); it doubles with every failed retry, up to
+	// MaxRetryInterval (default 1 min), each wait jittered by ±25 %.
+	RetryInterval    time.Duration
+	MaxRetryInterval time.Duration
+	// ResumeFreeBytes is the free space a full disk must have again before
+	// a paused recorder retries (default 64 MiB): without this margin a
+	// disk that frees a few kilobytes at a time pauses and resumes again
+	// and again.
+	ResumeFreeBytes int64
+	Logger          *slog.Logger
 	// OnState is called (from the recorder's goroutine) when the state or
 	// its reason changes. It must not block.
 	OnState func(RecState)
 	Tracker Tracker
 	FS      FS // default OSFS
 }
+
+// defaultResumeFreeBytes is a few minutes of a high-bitrate camera.
+const defaultResumeFreeBytes = 64 << 20
 
 // States of a recorder.
 const (
@@ -58,6 +68,11 @@ type RecState struct {
 	Detail  string // the error text, for the log and admins
 	Since   time.Time
 	Segment string // path being written, when recording
+	// DamagedSegments counts the camera's segments that start-up repair
+	// found damaged and quarantined (segstore.Index.Damaged), filled in
+	// by whoever holds the index: the recorder never sees them.
+	DamagedSegments int
+	LastDamage      time.Time // when the newest of them was found
 }
 
 // Recorder records one camera.
@@ -77,6 +92,11 @@ func New(opts Options) (*Recorder, error) {
 	setDefault(&opts.SegmentDuration, time.Minute)
 	setDefault(&opts.FragmentDuration, time.Second)
 	setDefault(&opts.RetryInterval, 5*time.Second)
+	setDefault(&opts.MaxRetryInterval, time.Minute)
+	opts.MaxRetryInterval = max(opts.MaxRetryInterval, opts.RetryInterval)
+	if opts.ResumeFreeBytes <= 0 {
+		opts.ResumeFreeBytes = defaultResumeFreeBytes
+	}
 	if opts.FS == nil {
 		opts.FS = OSFS{}
 	}

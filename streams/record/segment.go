@@ -16,6 +16,8 @@ import (
 type segment struct {
 	fs    FS
 	f     File
+	chain File // the fragment hashes (segstore.ChainPath)
+	link  segstore.Link
 	dir   string
 	path  string
 	start time.Time
@@ -29,7 +31,9 @@ type segment struct {
 // enough to start two segments within one millisecond.
 const maxNameTries = 10
 
-func createSegment(fsys FS, dir string, start time.Time, in segstore.Init, buf []byte) (*segment, error) {
+// createSegment makes a segment file and its fragment chain, which
+// continues the camera's chain at link.
+func createSegment(fsys FS, dir string, start time.Time, in segstore.Init, link segstore.Link, buf []byte) (*segment, error) {
 	if err := fsys.MkdirAll(dir); err != nil {
 		return nil, err
 	}
@@ -47,13 +51,21 @@ func createSegment(fsys FS, dir string, start time.Time, in segstore.Init, buf [
 	if err != nil {
 		return nil, err
 	}
-	s := &segment{fs: fsys, f: f, dir: dir, path: path, start: start, init: in, seq: 1}
+	s := &segment{fs: fsys, f: f, dir: dir, path: path, start: start, init: in, seq: 1, link: link}
 	hdr := segstore.AppendInit(buf[:0], in)
 	if _, err := f.Write(hdr); err != nil {
 		s.abort()
 		return nil, err
 	}
 	s.size = int64(len(hdr))
+	if s.chain, err = fsys.Create(segstore.ChainPath(path)); err != nil {
+		s.abort()
+		return nil, err
+	}
+	if _, err := s.chain.Write(segstore.ChainHeader(link)); err != nil {
+		s.abort()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -73,17 +85,24 @@ func (s *segment) writeFragment(samples []segstore.OutSample, buf []byte) ([]byt
 		return buf, err
 	}
 	s.size += int64(len(buf))
+	line, link := segstore.ChainLine(s.link, s.seq, buf)
 	s.seq++
 	for i := range samples {
 		s.ticks += uint64(samples[i].Duration)
 	}
+	// The fragment is on disk; without its line it reads as unhashed.
+	if _, err := s.chain.Write(line); err != nil {
+		return buf, fmt.Errorf("fragment chain: %w", err)
+	}
+	s.link = link
 	return buf, nil
 }
 
-// close makes the segment durable: file data, then its directory entry.
+// close makes the segment and its chain durable: file data, then their
+// directory entries.
 func (s *segment) close() error {
-	err := s.f.Sync()
-	if cerr := s.f.Close(); err == nil {
+	err := syncClose(s.f)
+	if cerr := syncClose(s.chain); err == nil {
 		err = cerr
 	}
 	if err == nil {
@@ -92,12 +111,27 @@ func (s *segment) close() error {
 	return err
 }
 
+func syncClose(f File) error {
+	err := f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // abort gives up on the segment after a failure, keeping what is
-// complete; a segment without a fragment holds no video and is removed.
+// complete; a segment without a fragment holds no video and is removed,
+// with its chain.
 func (s *segment) abort() {
+	if s.chain != nil {
+		_ = s.chain.Close()
+	}
 	if s.seq == 1 {
 		_ = s.f.Close()
 		_ = s.fs.Remove(s.path)
+		if s.chain != nil {
+			_ = s.fs.Remove(segstore.ChainPath(s.path))
+		}
 		return
 	}
 	_ = s.f.Truncate(s.size)

@@ -37,10 +37,14 @@ type writer struct {
 	anchorWall time.Time
 	anchorPTS  time.Duration
 
-	track   media.Track // from the last status: parameter set fallback
-	online  bool        // units after an offline status are stale leftovers
-	paused  bool
-	retryAt time.Time
+	// link is the camera's fragment chain so far; linked once it was
+	// read from the newest segment on disk.
+	link   segstore.Link
+	linked bool
+
+	track  media.Track // from the last status: parameter set fallback
+	online bool        // units after an offline status are stale leftovers
+	pause  pauseState
 }
 
 func newWriter(r *Recorder) *writer { return &writer{r: r} }
@@ -67,7 +71,7 @@ func (w *writer) onStatus(s hub.Status) {
 	// new stream that starts at its own keyframe, after a gap.
 	w.closeSegment()
 	w.anchored = false
-	if !w.paused {
+	if !w.pause.paused {
 		w.r.setState(StateIdle, s.Reason, s.Detail, "")
 	}
 }
@@ -143,16 +147,18 @@ func (w *writer) flush() {
 	w.buf, err = w.seg.writeFragment(w.frag, w.buf)
 	clear(w.frag) // drop references to the units' memory
 	w.frag = w.frag[:0]
+	w.link = w.seg.link
 	if err != nil {
 		w.fail(err)
 		return
 	}
+	w.resumed()
 	w.r.track(w.seg, true)
 }
 
 // open starts a segment at keyframe au; it reports whether one is open.
 func (w *writer) open(au *media.AccessUnit) bool {
-	if !au.Key || !w.online || (w.paused && time.Now().Before(w.retryAt)) {
+	if !au.Key || !w.online || !w.mayRetry() {
 		return false
 	}
 	in, err := w.initFor(au)
@@ -161,17 +167,20 @@ func (w *writer) open(au *media.AccessUnit) bool {
 		return false
 	}
 	start := w.wallClock(au)
-	seg, err := createSegment(w.r.opts.FS, w.r.opts.Dir, start, in, w.buf)
+	if !w.linked {
+		w.link, w.linked = segstore.LastLink(w.r.opts.Dir), true
+	}
+	seg, err := createSegment(w.r.opts.FS, w.r.opts.Dir, start, in, w.link, w.buf)
 	if err != nil {
 		w.fail(err)
 		return false
 	}
-	if w.paused {
-		w.r.log.Info("record: disk writable again; recording resumed")
-	}
-	w.seg, w.paused, w.firstPTS = seg, false, au.PTS
+	w.seg, w.firstPTS = seg, au.PTS
 	w.r.track(seg, true)
-	w.r.setState(StateRecording, "", "", seg.path)
+	if !w.pause.paused {
+		// After a pause, recording resumes with the first fragment on disk.
+		w.r.setState(StateRecording, "", "", seg.path)
+	}
 	return true
 }
 
@@ -218,28 +227,4 @@ func (w *writer) closeSegment() {
 		return
 	}
 	w.r.track(seg, false)
-}
-
-// fail pauses recording after a write error. The segment keeps its
-// complete fragments; the reader keeps draining so live view is unaffected.
-func (w *writer) fail(err error) {
-	if w.seg != nil {
-		w.seg.abort()
-		if w.seg.seq > 1 {
-			w.r.track(w.seg, false)
-		}
-		w.seg = nil
-	}
-	clear(w.frag)
-	w.frag, w.pending = w.frag[:0], nil
-	reason := reasonOf(err)
-	log := w.r.log.Error
-	if w.paused && w.r.State().Reason == reason {
-		log = w.r.log.Debug // a retry that failed the same way: said already
-	}
-	w.paused = true
-	w.retryAt = time.Now().Add(w.r.opts.RetryInterval)
-	log("record: write failed; recording paused", "reason", reason, "err", err,
-		"retry_in", w.r.opts.RetryInterval)
-	w.r.setState(StatePaused, reason, err.Error(), "")
 }

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"vigil/internal/testwait"
 
 	"vigil/streams/hub"
 	"vigil/streams/media"
@@ -52,11 +53,11 @@ func frameOf(au *media.AccessUnit) int64 {
 // pulling it, the relay server over that hub, and pulls of it into hubs of
 // their own, as the other node's gateway runs them.
 type rig struct {
-	cam    *sim.Server
-	owner  *hub.Hub // the owner node's hub of the camera
-	audio  *hub.Hub
-	relay  *Server
-	secret string // what pulls send
+	cam     *sim.Server
+	owner   *hub.Hub // the owner node's hub of the camera
+	audio   *hub.Hub
+	relay   *Server
+	secret  string // what pulls send
 	audioOn bool
 
 	logs *syncBuffer // the relay server's log
@@ -143,7 +144,7 @@ func (r *rig) pull(t testing.TB, path string) (Hubs, func()) {
 		hubs.Audio = hub.New(hub.Options{ID: path + "/audio"})
 	}
 	src, err := source.New(source.Options{ID: path, Transport: "tcp", Hub: hubs.Video, AudioHub: hubs.Audio,
-		URL: "rtsp://" + testUser + ":" + r.secret + "@" + r.relay.Addr() + "/" + path,
+		URL:        "rtsp://" + testUser + ":" + r.secret + "@" + r.relay.Addr() + "/" + path,
 		MinBackoff: 50 * time.Millisecond, ReadTimeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -251,27 +252,16 @@ func waitStatus(t testing.TB, h *hub.Hub, state hub.State, reason string) hub.St
 	}
 }
 
-// waitFor polls cond until it holds.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.For(t, what, cond)
 }
 
 // checkNoLeaks waits for the goroutine count to fall back to before.
 func checkNoLeaks(t testing.TB, before int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !testwait.Until(t, func() bool { return runtime.NumGoroutine() <= before }) {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 	}
 }

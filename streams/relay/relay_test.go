@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -112,14 +113,13 @@ func TestRelayUnknownCameraIsNotFound(t *testing.T) {
 	hubs, release := r.pull(t, "no-such-camera")
 	defer release()
 	waitStatus(t, hubs.Video, hub.StateOffline, hub.ReasonNotFound)
-	sub, releaseSub := r.pull(t, testCamera + "/sub") // the rig's camera has none
+	sub, releaseSub := r.pull(t, testCamera+"/sub") // the rig's camera has none
 	defer releaseSub()
 	waitStatus(t, sub.Video, hub.StateOffline, hub.ReasonNotFound)
 	if n := r.relay.Refused(); n != 0 {
 		t.Errorf("%d refusals logged for a right secret", n)
 	}
 }
-
 
 func readAFrame(t *testing.T, h *hub.Hub) {
 	t.Helper()
@@ -170,3 +170,14 @@ func TestRelayEndsReadersOnCodecChange(t *testing.T) {
 	waitStatus(t, hubs.Video, hub.StateOffline, "")
 }
 
+// Closing the relay and the pulls of it leaves no goroutine behind.
+func TestRelayCloseLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Run("chain", func(t *testing.T) { // its cleanups close everything
+		r := newRig(t, rigOptions{fps: 25, gop: 25})
+		hubs, release := r.pull(t, testCamera)
+		defer release()
+		readAFrame(t, hubs.Video)
+	})
+	checkNoLeaks(t, before)
+}

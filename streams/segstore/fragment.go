@@ -15,6 +15,7 @@ type Fragment struct {
 	Seq      uint32
 	BaseTime uint64 // decode time of the first sample, segment timescale
 	Samples  []Sample
+	Start    int64 // file offset of the fragment's moof
 	End      int64 // file offset just past the fragment's mdat
 }
 

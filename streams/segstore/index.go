@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -28,6 +29,9 @@ type Segment struct {
 	Intact bool
 	// Active is true while a recorder writes the segment.
 	Active bool
+	// Damaged is true when repair rebuilt the segment from what was
+	// readable: parts of it are lost, and its original is in quarantine.
+	Damaged bool
 }
 
 // Options configure an Index.
@@ -41,9 +45,10 @@ type Index struct {
 	root string
 	log  *slog.Logger
 
-	mu   sync.Mutex
-	cams map[string][]Segment // sorted by Start
-	pins map[string]int       // path -> exports reading it
+	mu     sync.Mutex
+	cams   map[string][]Segment // sorted by Start
+	pins   map[string]int       // path -> exports reading it
+	damage map[string][]Damage  // quarantined segments per camera
 }
 
 // ErrBusy is returned when removing a segment that is being written or read.
@@ -58,7 +63,8 @@ func Open(opts Options) (*Index, error) {
 	if err := os.MkdirAll(opts.Root, 0o750); err != nil {
 		return nil, fmt.Errorf("segstore: %w", err)
 	}
-	x := &Index{root: opts.Root, log: opts.Logger, cams: map[string][]Segment{}, pins: map[string]int{}}
+	x := &Index{root: opts.Root, log: opts.Logger, cams: map[string][]Segment{}, pins: map[string]int{},
+		damage: map[string][]Damage{}}
 	dirs, err := os.ReadDir(opts.Root)
 	if err != nil {
 		return nil, fmt.Errorf("segstore: %w", err)
@@ -80,6 +86,7 @@ func (x *Index) scanCamera(camera string) []Segment {
 		x.log.Warn("segstore: cannot list camera recordings", "camera", camera, "err", err)
 		return nil
 	}
+	x.damage[camera] = quarantined(camera, dir)
 	var segs []Segment
 	for _, e := range entries {
 		if _, err := ParseFileName(e.Name()); err != nil || !e.Type().IsRegular() {
@@ -91,20 +98,71 @@ func (x *Index) scanCamera(camera string) []Segment {
 			x.log.Warn("segstore: cannot scan segment", "path", path, "err", err)
 			continue
 		}
-		intact := in.Intact()
+		intact, damaged := in.Intact(), in.Damaged
 		if !intact {
-			kept, err := Repair(path, in)
-			x.log.Warn("segstore: repaired segment", "path", path, "problem", in.Problem,
-				"kept_bytes", in.Size, "file_bytes", in.FileSize, "kept", kept, "err", err)
-			if !kept || in.Size == 0 {
+			out, err := x.repair(camera, path, in)
+			if !out.Kept || in.Size == 0 {
 				continue
 			}
 			intact = err == nil
 		}
+		_, qerr := os.Stat(filepath.Join(dir, QuarantineDir, e.Name()))
 		segs = append(segs, Segment{Camera: camera, Path: path, Start: in.Start, End: in.End,
-			Size: in.Size, Intact: intact})
+			Size: in.Size, Intact: intact, Damaged: damaged || qerr == nil})
 	}
 	return segs // ReadDir sorts by name, and names sort by time
+}
+
+// repair repairs one segment at start-up and reports damage loudly: a
+// torn tail is routine after a crash, damaged evidence is an alarm.
+func (x *Index) repair(camera, path string, in Info) (Outcome, error) {
+	out, err := Repair(path, in)
+	if !in.Damaged {
+		x.log.Warn("segstore: repaired torn segment", "path", path, "problem", in.Problem,
+			"kept_bytes", in.Size, "file_bytes", in.FileSize, "kept", out.Kept, "err", err)
+		return out, err
+	}
+	x.log.Error("ALERT: recording damaged; original quarantined, intact fragments salvaged", "camera", camera,
+		"path", path, "quarantined", out.Quarantined, "problem", in.Problem, "fragments_kept", in.Fragments,
+		"salvaged_after_damage", in.Salvaged, "kept_bytes", in.Size, "file_bytes", in.FileSize, "err", err)
+	if out.Quarantined != "" {
+		x.damage[camera] = append(x.damage[camera], Damage{Camera: camera, Start: in.Start,
+			Quarantined: out.Quarantined, Problem: in.Problem, Salvaged: in.Salvaged, Kept: in.Size, Bytes: in.FileSize, Found: time.Now()})
+	}
+	return out, err
+}
+
+// quarantined lists the damaged originals a camera already has, so their
+// count survives a restart.
+func quarantined(camera, dir string) []Damage {
+	entries, _ := os.ReadDir(filepath.Join(dir, QuarantineDir))
+	var out []Damage
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.Type().IsRegular() || !strings.HasSuffix(e.Name(), Ext) {
+			continue
+		}
+		// A segment damaged again is kept as <name>-2.mp4 and so on.
+		name, _, _ := strings.Cut(strings.TrimSuffix(e.Name(), Ext), "-")
+		start, _ := ParseFileName(name + Ext)
+		out = append(out, Damage{Camera: camera, Start: start, Found: info.ModTime(), Bytes: info.Size(),
+			Quarantined: filepath.Join(dir, QuarantineDir, e.Name()), Problem: "quarantined earlier"})
+	}
+	return out
+}
+
+// Damaged returns the damaged segments repair quarantined per camera,
+// oldest first: what an alarm raises recording_failed from.
+func (x *Index) Damaged() map[string][]Damage {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	out := make(map[string][]Damage, len(x.damage))
+	for c, d := range x.damage {
+		if len(d) > 0 {
+			out[c] = slices.Clone(d)
+		}
+	}
+	return out
 }
 
 // Cameras returns the cameras with recordings, sorted.
@@ -216,6 +274,9 @@ func (x *Index) Remove(seg Segment) error {
 	}
 	if err := os.Remove(seg.Path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("segstore: %w", err)
+	}
+	if err := os.Remove(ChainPath(seg.Path)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		x.log.Warn("segstore: cannot remove fragment chain", "path", ChainPath(seg.Path), "err", err)
 	}
 	x.cams[seg.Camera] = slices.Delete(segs, i, i+1)
 	return nil

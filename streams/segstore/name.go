@@ -43,3 +43,10 @@ func ParseFileName(name string) (time.Time, error) {
 	}
 	return t, nil
 }
+
+// ChainExt is the extension of a segment's fragment-hash sidecar.
+const ChainExt = ".chain"
+
+// ChainPath returns the fragment-hash sidecar of a segment:
+// 20261129T140000.123Z.mp4 -> 20261129T140000.123Z.chain.
+func ChainPath(segment string) string { return strings.TrimSuffix(segment, Ext) + ChainExt }

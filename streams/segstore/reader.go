@@ -89,10 +89,18 @@ func (sr *Reader) Next(f *Fragment) error {
 	for sr.pos < sr.limit {
 		h, err := readBoxHeader(sr.r, sr.pos, sr.limit, &sr.hdr)
 		if err != nil {
+			if h.typ == "moof" && h.size > maxHeaderBox {
+				// Not a fragment cut short: no moof is that big.
+				return fmt.Errorf("segstore: moof box of %d bytes: %w", h.size, errBadBox)
+			}
 			return err
 		}
 		if h.typ != "moof" {
-			sr.pos += h.size // free, skip, sidx...: nothing of ours
+			if !skippable[h.typ] {
+				// A stray mdat or an unknown type: a moof was overwritten.
+				return fmt.Errorf("segstore: %q box where a fragment should start: %w", h.typ, errBadBox)
+			}
+			sr.pos += h.size
 			continue
 		}
 		box, err := sr.readBox(h)
@@ -111,12 +119,16 @@ func (sr *Reader) Next(f *Fragment) error {
 		if err := parseMoof(box[h.hdr:], sr.pos, mdatPos+mh.hdr, end, f); err != nil {
 			return err
 		}
-		f.End = end
+		f.Start, f.End = sr.pos, end
 		sr.pos = end
 		return nil
 	}
 	return io.EOF
 }
+
+// skippable are the boxes an fMP4 may hold between fragments.
+var skippable = map[string]bool{"free": true, "skip": true, "sidx": true, "styp": true, "prft": true, "emsg": true,
+	"ssix": true, "udta": true, "uuid": true}
 
 // ErrIO marks a failure to read the file, as opposed to what it holds:
 // such a segment must not be "repaired".

@@ -29,7 +29,10 @@ type Camera struct {
 	sub     cameraStream
 	audio   *audioSource // nil without audio
 	garbage atomic.Int32
-	wantIDR atomic.Bool // a client started playing: next pictures are keyframes
+	// misbehaved counts the frame times the main stream spent in a garbage
+	// mode, so a test waits for the garbage to have been sent.
+	misbehaved atomic.Uint64
+	wantIDR    atomic.Bool // a client started playing: next pictures are keyframes
 	// lastGarbage, rnd and big belong to the camera goroutine.
 	lastGarbage Garbage
 	rnd         *rand.Rand
@@ -134,6 +137,10 @@ func (c *Camera) SubPath() string { return c.opts.Name + SubPathSuffix }
 // SetGarbage switches the wire behaviour; GarbageOff restores a clean
 // stream starting with a keyframe.
 func (c *Camera) SetGarbage(g Garbage) { c.garbage.Store(int32(g)) }
+
+// Misbehaved returns how many frame times the camera has spent in a
+// garbage mode.
+func (c *Camera) Misbehaved() uint64 { return c.misbehaved.Load() }
 
 func (c *Camera) requestIDR() { c.wantIDR.Store(true) }
 

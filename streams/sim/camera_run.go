@@ -44,6 +44,9 @@ func (c *Camera) frame(now time.Time, n int64, elapsed time.Duration) {
 		c.sub.src.requestKey()
 		c.lastGarbage = g
 	}
+	if g != GarbageOff {
+		c.misbehaved.Add(1)
+	}
 	c.send(&c.main, now, n, dts, g)
 	c.send(&c.sub, now, n, dts, g)
 	c.sendAudio(elapsed)

@@ -200,6 +200,15 @@ func (s *Server) SetGarbage(cam string, g Garbage) error {
 	return nil
 }
 
+// Misbehaved returns how many frame times camera cam has spent in a
+// garbage mode (0 for an unknown camera).
+func (s *Server) Misbehaved(cam string) uint64 {
+	if c, ok := s.byName[cam]; ok {
+		return c.Misbehaved()
+	}
+	return 0
+}
+
 // Close stops the cameras and the listener and waits for them.
 func (s *Server) Close() {
 	for _, c := range s.cams {

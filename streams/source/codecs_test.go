@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 	"vigil/streams/sim"
@@ -62,13 +63,8 @@ func TestH265WithAACIsPulled(t *testing.T) {
 func TestBFramesAreMarkedReordered(t *testing.T) {
 	needFFmpeg(t)
 	video, audio := pullBoth(t, func(o *sim.CameraOptions) { o.BFrames, o.Audio = 2, media.CodecPCMA })
-	deadline := time.Now().Add(15 * time.Second)
-	for !video.Status().Track.Reordered {
-		if time.Now().After(deadline) {
-			t.Fatalf("track %+v never marked Reordered", video.Status().Track)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.For(t, "the video track marked Reordered",
+		func() bool { return video.Status().Track.Reordered })
 	r := video.NewReader()
 	defer r.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

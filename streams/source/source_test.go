@@ -3,6 +3,7 @@ package source
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/redact"
 	"vigil/streams/rtsp"
@@ -129,15 +131,21 @@ func TestUnknownPathIsNotFound(t *testing.T) {
 	waitStatus(t, h, hub.StateOffline, hub.ReasonNotFound, 10*time.Second)
 }
 
+// TestRebootedCameraIsBackWithinTwoSeconds: once the reconnect backoff has
+// grown past the probe interval, it is the probe that notices a camera
+// back, and the first keyframe follows within issue 16's 2 s bound.
 func TestRebootedCameraIsBackWithinTwoSeconds(t *testing.T) {
 	srv := startCameras(t, sim.ServerOptions{})
-	_, h := runSource(t, srv.URL("cam0"), "tcp")
+	src, h := runSource(t, srv.URL("cam0"), "tcp")
 	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
 
 	srv.Stop()
 	waitStatus(t, h, hub.StateOffline, "", 10*time.Second)
-	// Down long enough for the backoff to grow past the probe interval.
-	time.Sleep(4 * time.Second)
+	// Four failed attempts take the backoff from 200 ms to 3.2 s, far past
+	// the 150–250 ms between probes.
+	attempts := src.Counters().Attempts
+	testwait.For(t, "four more failed attempts",
+		func() bool { return src.Counters().Attempts >= attempts+4 })
 	r := h.NewReader()
 	defer r.Close()
 	if err := srv.Start(); err != nil {
@@ -155,10 +163,13 @@ func TestGarbageDoesNotBreakTheStream(t *testing.T) {
 	src, h := runSource(t, srv.URL("cam0"), "tcp")
 	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
 	for _, g := range []sim.Garbage{sim.GarbageRandom, sim.GarbageOversized, sim.GarbageTruncatedFUA} {
+		before := srv.Misbehaved("cam0")
 		if err := srv.SetGarbage("cam0", g); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(1500 * time.Millisecond)
+		// Over a second of it: oversized units go out once a second.
+		testwait.For(t, fmt.Sprintf("40 frame times of %v garbage", g),
+			func() bool { return srv.Misbehaved("cam0") >= before+40 })
 	}
 	if err := srv.SetGarbage("cam0", sim.GarbageOff); err != nil {
 		t.Fatal(err)

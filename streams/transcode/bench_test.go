@@ -31,7 +31,7 @@ func measureTranscode(tb testing.TB, c clip, n int, d time.Duration) figures {
 	in := hub.New(hub.Options{ID: "cam"})
 	p := play(in, c)
 	defer p.stop()
-	time.Sleep(time.Second) // the hub holds half a GOP, as a live camera would
+	p.waitPublished(tb, 26) // the hub holds half a GOP, as a live camera would
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", Logger: testLogger(tb)})
 	defer tc.Close()
 
@@ -44,11 +44,13 @@ func measureTranscode(tb testing.TB, c clip, n int, d time.Duration) figures {
 	defer release()
 	var f figures
 	f.ttff = cols[0].waitKey(tb, start, 10*time.Second).Sub(start)
-	time.Sleep(time.Second) // past the catch-up GOP
+	cols[0].waitUnits(tb, cols[0].count()+25) // past the catch-up GOP
 
+	// The window is d's worth of output frames at 25 fps: a busy machine
+	// stretches it rather than cutting the sample short.
 	pid := tc.pid()
 	cpu0, t0 := cpuTime(tb, pid), time.Now()
-	time.Sleep(d)
+	cols[0].waitUnits(tb, cols[0].count()+int(d/frameDur))
 	cpu1, t1 := cpuTime(tb, pid), time.Now()
 	for _, c := range cols {
 		f.skips += c.r.Skips()

@@ -18,6 +18,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mpegts"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 )
@@ -198,6 +199,19 @@ func (p *player) run(ctx context.Context, clips []clip) {
 	}
 }
 
+// count returns how many units the player has published.
+func (p *player) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.published)
+}
+
+// waitPublished waits until the player has published n units.
+func (p *player) waitPublished(tb testing.TB, n int) {
+	tb.Helper()
+	testwait.For(tb, fmt.Sprintf("%d units published", n), func() bool { return p.count() >= n })
+}
+
 func (p *player) stop() {
 	p.cancel()
 	p.wg.Wait()
@@ -238,6 +252,7 @@ type collector struct {
 	r      *hub.Reader
 	wg     sync.WaitGroup
 	newest atomic.Int64
+	latest atomic.Int64   // arrival of the newest unit, unix nanos
 	keys   chan time.Time // arrival of each keyframe (buffered, non-blocking)
 
 	mu       sync.Mutex
@@ -261,6 +276,9 @@ func (c *collector) run() {
 		if d.Status != nil {
 			c.statuses = append(c.statuses, *d.Status)
 		}
+		if len(d.Units) > 0 {
+			c.latest.Store(time.Now().UnixNano())
+		}
 		for _, u := range d.Units {
 			c.units = append(c.units, u)
 			c.newest.Store(int64(u.PTS))
@@ -278,6 +296,27 @@ func (c *collector) run() {
 func (c *collector) stop() {
 	c.r.Close()
 	c.wg.Wait()
+}
+
+// count returns how many output units the collector has seen.
+func (c *collector) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.units)
+}
+
+// waitUnits waits until the collector has seen n output units.
+func (c *collector) waitUnits(tb testing.TB, n int) {
+	tb.Helper()
+	testwait.For(tb, fmt.Sprintf("%d output units", n), func() bool { return c.count() >= n })
+}
+
+// waitOutputSince waits until output arrives after at: output still flows
+// at that time.
+func (c *collector) waitOutputSince(tb testing.TB, at time.Time) {
+	tb.Helper()
+	testwait.For(tb, "output after "+at.Format(time.StampMilli),
+		func() bool { return c.latest.Load() > at.UnixNano() })
 }
 
 func (c *collector) snapshot() ([]*media.AccessUnit, []hub.Status) {
@@ -324,28 +363,12 @@ func (c *collector) waitKey(tb testing.TB, since time.Time, within time.Duration
 	}
 }
 
-// waitFor polls cond until it holds.
-func waitFor(tb testing.TB, within time.Duration, what string, cond func() bool) {
-	tb.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
 // checkNoLeaks waits for the goroutine count to fall back to before.
 func checkNoLeaks(tb testing.TB, before int) {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			tb.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !testwait.Until(tb, func() bool { return runtime.NumGoroutine() <= before }) {
+		buf := make([]byte, 1<<20)
+		tb.Fatalf("%d goroutines, %d before:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 )
@@ -20,14 +21,15 @@ func bframeClip(tb testing.TB, size string, seconds int) clip {
 		"-g", "50", "-keyint_min", "50", "-sc_threshold", "0")
 }
 
-// startVideo plays c into a fresh input hub for a second (so the hub holds
-// half a GOP), then starts a transcoder with one viewer and a collector.
+// startVideo plays c into a fresh input hub for a second's worth of units
+// (so the hub holds half a GOP), then starts a transcoder with one viewer
+// and a collector.
 func startVideo(t *testing.T, c clip, o Options) (*player, *Transcoder, *collector, time.Time) {
 	t.Helper()
 	in := hub.New(hub.Options{ID: "cam"})
 	p := play(in, c)
 	t.Cleanup(p.stop)
-	time.Sleep(time.Second + 10*time.Millisecond)
+	p.waitPublished(t, 26)
 
 	o.Input, o.ID, o.Logger = in, "cam/h264", testLogger(t)
 	tc := New(o)
@@ -49,28 +51,33 @@ func TestH265ToH264(t *testing.T) {
 	t.Logf("Acquire to first output keyframe: %v", firstKey.Sub(acquired))
 
 	// Once running, the output's newest frame stays close to the input's:
-	// the catch-up GOP did not leave the output a GOP behind.
-	time.Sleep(time.Second)
+	// the catch-up GOP did not leave the output a GOP behind. Sampled at
+	// each of 30 output units after the first second's.
+	col.waitUnits(t, col.count()+25)
 	var worst time.Duration
 	for range 30 {
+		col.waitUnits(t, col.count()+1)
 		lag := time.Duration(p.newest.Load() - col.newest.Load())
 		worst = max(worst, lag)
-		time.Sleep(100 * time.Millisecond)
 	}
+	// The figure (under 500 ms on an idle machine) is reported; what fails
+	// is the defect: a whole GOP (2 s in the clip) behind. A busy machine
+	// slows ffmpeg, but not by a GOP.
 	t.Logf("worst lag of output PTS behind input PTS: %v", worst)
-	if worst >= 500*time.Millisecond {
-		t.Errorf("output lags the input by %v, want < 500ms", worst)
+	const gop = 2 * time.Second
+	if worst >= gop {
+		t.Errorf("output lags the input by %v: a GOP (%v) behind", worst, gop)
 	}
 	if st := tc.State(); st.Phase != PhaseRunning || st.Viewers != 1 {
 		t.Errorf("state %+v, want running with 1 viewer", st)
 	}
 
 	p.stop()
-	time.Sleep(500 * time.Millisecond) // what is in ffmpeg comes out
+	fed := p.fedSince(acquired)
+	col.waitUnits(t, fed-4) // what is in ffmpeg comes out
 	units, statuses := col.snapshot()
 	checkH264Output(t, units, 640, 360)
 
-	fed := p.fedSince(acquired)
 	if len(units) < fed-4 || len(units) > fed {
 		t.Errorf("%d output frames for %d input frames fed", len(units), fed)
 	}
@@ -151,7 +158,7 @@ func TestBFramesH264ToH264(t *testing.T) {
 	}
 	p, _, col, _ := startVideo(t, c, Options{Kind: VideoToH264})
 	col.waitKey(t, time.Time{}, 10*time.Second)
-	time.Sleep(3 * time.Second)
+	col.waitUnits(t, 75) // 3 s of video
 	p.stop()
 	units, _ := col.snapshot()
 	checkH264Output(t, units, 640, 360)
@@ -165,7 +172,7 @@ func TestUnmarkedBFrames(t *testing.T) {
 	c.track.Reordered = false
 	p, tc, col, _ := startVideo(t, c, Options{Kind: VideoToH264})
 	col.waitKey(t, time.Time{}, 10*time.Second)
-	time.Sleep(3 * time.Second)
+	col.waitUnits(t, 75) // 3 s of video
 	p.stop()
 	if !tc.reordered.Load() || tc.State().Restarts != 0 {
 		t.Fatalf("reordered %v, %d failures", tc.reordered.Load(), tc.State().Restarts)
@@ -188,11 +195,11 @@ func TestResolutionChange(t *testing.T) {
 	p := play(in, big, small) // the status keeps announcing 640x360: the SPS tells
 	defer p.stop()
 
-	waitFor(t, 10*time.Second, "output at 320x180", func() bool {
+	testwait.For(t, "output at 320x180", func() bool {
 		s := tc.Output().Status()
 		return s.State == hub.StateOnline && s.Track.Width == 320 && s.Track.Height == 180
 	})
-	time.Sleep(time.Second)
+	col.waitUnits(t, col.count()+25) // a second at the new size
 	units, _ := col.snapshot()
 	var last *media.AccessUnit
 	for _, u := range units {

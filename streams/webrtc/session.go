@@ -40,6 +40,7 @@ type Session struct {
 	onClose func()
 	log     *slog.Logger
 
+	candidates    candidateSet  // the viewer's ICE addresses, at most MaxCandidates
 	connected     chan struct{} // closed once the peer connection is up
 	connectedOnce sync.Once
 	closeOnce     sync.Once
@@ -50,11 +51,16 @@ type Session struct {
 // NewSession answers opts.Offer. The returned answer carries every local
 // candidate, so no trickle is needed.
 func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session, string, error) {
+	var cands candidateSet
+	if err := cands.addOfferCandidates(opts.Offer); err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrBadOffer, err) // before any ICE agent exists
+	}
 	pc, err := e.api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		return nil, "", err
 	}
 	s := &Session{pc: pc, onClose: opts.OnClose, log: e.log, done: make(chan struct{}), connected: make(chan struct{})}
+	s.candidates.seen = cands.seen
 	answer, err := s.negotiate(ctx, opts)
 	if err != nil {
 		s.Close()
@@ -191,10 +197,13 @@ func (s *Session) Close() {
 
 // AddCandidate adds a viewer's trickled ICE candidate (the JSON form of an
 // RTCIceCandidate). Empty candidates mark the end of gathering and are
-// ignored.
+// ignored; one naming address MaxCandidates+1 is refused.
 func (s *Session) AddCandidate(c webrtc.ICECandidateInit) error {
 	if c.Candidate == "" {
 		return nil
+	}
+	if err := s.candidates.add(c.Candidate); err != nil {
+		return err
 	}
 	return s.pc.AddICECandidate(c)
 }

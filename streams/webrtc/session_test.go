@@ -2,10 +2,12 @@ package webrtc
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 	"vigil/streams/webrtc/webrtctest"
@@ -41,6 +43,13 @@ func startFakeCamera(t *testing.T, tag byte, gop int) *fakeCamera {
 	}()
 	t.Cleanup(func() { close(c.stop); c.wg.Wait() })
 	return c
+}
+
+// waitFrames waits until the camera has published n units.
+func (c *fakeCamera) waitFrames(t *testing.T, n uint64) {
+	t.Helper()
+	testwait.For(t, fmt.Sprintf("%d frames published", n),
+		func() bool { return c.hub.Stats().Frames >= n })
 }
 
 func (c *fakeCamera) unit(i int) *media.AccessUnit {
@@ -108,8 +117,8 @@ func connectN(t testing.TB, e *Engine, n int, onFeed func(int, FeedEvent)) (*Ses
 }
 
 func TestFeedStartsFromCachedKeyframe(t *testing.T) {
-	cam := startFakeCamera(t, 1, 100)  // 4 s GOP
-	time.Sleep(500 * time.Millisecond) // let the GOP cache fill past its IDR
+	cam := startFakeCamera(t, 1, 100) // 4 s GOP
+	cam.waitFrames(t, 12)             // the GOP cache holds more than its IDR
 	s, rx := connect(t, newTestEngine(t), 1, nil)
 	s.Feed(0).Attach(cam.hub)
 
@@ -141,7 +150,8 @@ func TestFeedStartsFromCachedKeyframe(t *testing.T) {
 func TestFeedSwitchesCameraWithoutRenegotiation(t *testing.T) {
 	camA := startFakeCamera(t, 1, 25)
 	camB := startFakeCamera(t, 2, 100)
-	time.Sleep(300 * time.Millisecond)
+	camA.waitFrames(t, 8)
+	camB.waitFrames(t, 8)
 	var mu sync.Mutex
 	var events []FeedEvent
 	s, rx := connect(t, newTestEngine(t), 2, func(i int, e FeedEvent) {
@@ -218,13 +228,7 @@ func TestSessionCloseReleasesReaders(t *testing.T) {
 		f.Attach(cam.hub)
 	}
 	// Feeds open their readers once the connection is up.
-	deadline := time.Now().Add(10 * time.Second)
-	for cam.hub.Stats().Readers != 3 {
-		if time.Now().After(deadline) {
-			t.Fatalf("readers = %d, want 3", cam.hub.Stats().Readers)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.For(t, "3 readers", func() bool { return cam.hub.Stats().Readers == 3 })
 	s.Close()
 	if n := cam.hub.Stats().Readers; n != 0 {
 		t.Fatalf("after Close readers = %d, want 0", n)

@@ -12,6 +12,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/interceptor"
@@ -20,9 +21,6 @@ import (
 	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
 )
-
-// receiveBuffer is the socket buffer asked for (capped by net.core.rmem_max).
-const receiveBuffer = 8 << 20
 
 // Frame is one received access unit (or audio packet).
 type Frame struct {
@@ -81,9 +79,13 @@ func (f Frame) IsKeyH265() bool {
 // Receiver is a pion peer connection with n recvonly video transceivers.
 type Receiver struct {
 	pc     *webrtc.PeerConnection
-	udp    net.PacketConn
+	udp    *net.UDPConn
 	frames chan Frame
 	wg     sync.WaitGroup
+
+	missing   atomic.Uint64 // RTP sequence numbers skipped, all tracks
+	overruns  atomic.Uint64 // packets dropped by full queues inside pion
+	malformed atomic.Uint64 // payloads the depacketizer refused
 }
 
 // Options choose what a receiver offers.
@@ -111,15 +113,17 @@ func New(o Options) (*Receiver, string, error) {
 		return nil, "", err
 	}
 	// Keyframe bursts arrive faster than a default socket buffer drains
-	// under -race: a large buffer keeps drops the test's own from being
-	// blamed on the gateway.
+	// under -race: large buffers keep the test's own drops rare, and Loss
+	// counts the rest so they are not blamed on the gateway.
 	udp, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		return nil, "", err
 	}
-	_ = udp.SetReadBuffer(receiveBuffer)
+	enlargeSocketBuffer(udp)
+	r := &Receiver{udp: udp, frames: make(chan Frame, 4096)}
 	quiet := &logging.DefaultLoggerFactory{DefaultLogLevel: logging.LogLevelDisabled}
-	se := webrtc.SettingEngine{LoggerFactory: quiet}
+	se := webrtc.SettingEngine{LoggerFactory: countingLoggers{quiet: quiet, overruns: &r.overruns},
+		BufferFactory: newCountingBuffer(&r.overruns)}
 	se.SetICEUDPMux(webrtc.NewICEUDPMux(quiet.NewLogger("udpmux"), udp))
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
@@ -130,7 +134,7 @@ func New(o Options) (*Receiver, string, error) {
 		udp.Close()
 		return nil, "", err
 	}
-	r := &Receiver{pc: pc, udp: udp, frames: make(chan Frame, 4096)}
+	r.pc = pc
 	kinds := make([]webrtc.RTPCodecType, o.Videos, o.Videos+1)
 	for i := range kinds {
 		kinds[i] = webrtc.RTPCodecTypeVideo
@@ -255,14 +259,24 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		}
 		if haveSeq && pkt.SequenceNumber != lastSeq+1 {
 			gap = true
+			// A jump forward skipped packets; a step back is a late or
+			// retransmitted one, whose loss was counted when skipped.
+			if skipped := pkt.SequenceNumber - lastSeq - 1; skipped < 1<<15 {
+				r.missing.Add(uint64(skipped))
+			}
 		}
-		lastSeq, haveSeq = pkt.SequenceNumber, true
+		if !haveSeq || int16(pkt.SequenceNumber-lastSeq) > 0 {
+			lastSeq, haveSeq = pkt.SequenceNumber, true
+		}
 		if c := track.Codec().MimeType; c != mime {
 			// The sender switched codec (another camera on the tile).
 			mime, depack, annexB = c, depacketizerFor(c), nil
 		}
 		data, err := depack.Unmarshal(pkt.Payload)
 		if err != nil {
+			if !gap { // not a fragment orphaned by a loss before it
+				r.malformed.Add(1)
+			}
 			gap = true
 			continue
 		}
