@@ -44,6 +44,9 @@ type feed struct {
 	idle   map[string]time.Time // path → when its last reader left (relayed paths)
 	dirty  map[string]bool
 	relays map[string]*source.Source // path → its relay source, made on first use
+	// restart marks relayed paths whose camera changed owner: their pull
+	// starts again at once.
+	restart map[string]bool
 }
 
 // newFeed makes the feed of the given local sources; relay makes a
@@ -53,7 +56,7 @@ func newFeed(local map[string]*source.Source, hubs map[string]*hub.Hub, relay fu
 	f := &feed{slots: newCameraRunners(), local: local, hubs: hubs, relay: relay, linger: linger,
 		wake: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{}),
 		owned: map[string]bool{}, mode: map[string]feedMode{}, idle: map[string]time.Time{},
-		dirty: map[string]bool{}, relays: map[string]*source.Source{}}
+		dirty: map[string]bool{}, relays: map[string]*source.Source{}, restart: map[string]bool{}}
 	go f.run(ctx)
 	return f
 }
@@ -72,6 +75,22 @@ func (f *feed) setOwned(camera string, owned bool) {
 	for _, p := range []string{camera, camera + "/sub"} {
 		if _, ok := f.hubs[p]; ok {
 			f.dirty[p] = true
+		}
+	}
+	f.mu.Unlock()
+	f.poke()
+}
+
+// repoint starts the relayed streams of camera again, now, from its new
+// owner. Without it a pull that failed against a dead owner waits out the
+// backoff those failures built up (seconds after the new owner is
+// known); the new attempt resolves the new owner's relay. It does not
+// block.
+func (f *feed) repoint(camera string) {
+	f.mu.Lock()
+	for _, p := range []string{camera, camera + "/sub"} {
+		if f.mode[p] == feedRelay {
+			f.restart[p], f.dirty[p] = true, true
 		}
 	}
 	f.mu.Unlock()
@@ -158,7 +177,9 @@ func (f *feed) decide(path string) {
 			want = feedRelay // lingering: a viewer flipping layouts does not restart it
 		}
 	}
-	if f.mode[path] == want {
+	restart := f.restart[path] && want == feedRelay
+	delete(f.restart, path)
+	if f.mode[path] == want && !restart {
 		return
 	}
 	f.mode[path] = want

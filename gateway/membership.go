@@ -62,6 +62,11 @@ func (g *Gateway) runCameras(ctx context.Context, opts Options) error {
 			g.recording.stop(camera)
 			f.disown(camera)
 		},
+		OnOwner: func(camera, node string) {
+			if node != "" && node != self.Name {
+				f.repoint(camera) // a relay pulling from the former owner follows at once
+			}
+		},
 		Load:   g.load,
 		Logger: g.log,
 	})

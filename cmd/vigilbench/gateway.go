@@ -28,6 +28,7 @@ type gateway struct {
 	cmd   *exec.Cmd
 	dir   string
 	pprof string // pprof address when profiling
+	stop  func() // what else to stop with it (the relay scenario's owner node and PostgreSQL)
 }
 
 const benchPassword = "vigilbench-password"
@@ -357,6 +358,9 @@ func (g *gateway) close() {
 	}
 	if g.dir != "" {
 		os.RemoveAll(g.dir)
+	}
+	if g.stop != nil {
+		g.stop()
 	}
 }
 

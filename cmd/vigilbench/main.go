@@ -3,7 +3,7 @@
 // an SEI (camera, frame counter, send time), real pion WHEP viewers that
 // read the tag back, and the gateway's CPU and memory from /proc.
 //
-//	vigilbench [flags] SCENARIO...      idle ingest fanout switch soak (or all)
+//	vigilbench [flags] SCENARIO...      idle ingest fanout switch soak relay (or all)
 //	vigilbench -duration 60s ingest fanout
 //	vigilbench -url 'http://127.0.0.1:8889/{cam}/whep' -pid 1234 -rtsp 127.0.0.1:8554 ingest
 //	vigilbench tiles -cameras 20 -tiles 16 -switches 100 -gop 100
@@ -135,8 +135,12 @@ func (c *cli) validate() error {
 			names = append(names, "idle", "ingest", "fanout", "switch")
 			continue
 		}
-		if _, err := findScenario(n); err != nil && n != "tiles" {
+		sc, err := findScenario(n)
+		if err != nil && n != "tiles" {
 			return err
+		}
+		if sc.Relay && o.URL != "" {
+			return fmt.Errorf("%s starts its own two vigil nodes: not with -url", n)
 		}
 		names = append(names, n)
 	}

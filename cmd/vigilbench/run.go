@@ -60,7 +60,7 @@ func (b *bench) run(ctx context.Context, sc scenario) (*result, error) {
 	if camAddr == "" {
 		camAddr = freeAddr("tcp")
 	}
-	g, err := b.gateway(ctx, camAddr, sc.Cameras)
+	g, err := b.gateway(ctx, camAddr, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -138,11 +138,14 @@ func (b *bench) apply(sc scenario) scenario {
 	return sc
 }
 
-func (b *bench) gateway(ctx context.Context, camAddr string, n int) (*gateway, error) {
+func (b *bench) gateway(ctx context.Context, camAddr string, sc scenario) (*gateway, error) {
 	if b.opts.URL != "" {
 		return &gateway{name: "external", pid: b.opts.PID, whep: b.opts.URL, token: b.opts.Token}, nil
 	}
-	return startVigil(ctx, b.bin, camAddr, n, b.opts.Record)
+	if sc.Relay {
+		return startRelayPair(ctx, b.bin, camAddr, sc.Cameras, b.opts.Record)
+	}
+	return startVigil(ctx, b.bin, camAddr, sc.Cameras, b.opts.Record)
 }
 
 // waitIngest waits until the gateway pulls every camera: vigil says so;

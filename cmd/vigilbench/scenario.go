@@ -20,7 +20,10 @@ type scenario struct {
 	SampleEvery time.Duration
 	ChurnEvery  time.Duration
 	Duration    time.Duration // default window when -duration is not given
-	About       string
+	// Relay runs two vigil nodes over a private PostgreSQL: the cameras
+	// on one, the viewers on the other, every stream relayed between them.
+	Relay bool
+	About string
 }
 
 var scenarios = []scenario{
@@ -32,6 +35,9 @@ var scenarios = []scenario{
 	{Name: "soak", Cameras: 10, Viewers: 4, SampleEvery: 30 * time.Second, ChurnEvery: 10 * time.Second,
 		About:    "10 cameras × 4 viewers for long, one viewer replaced every 10 s: RSS, goroutines, latency stay flat",
 		Duration: 10 * time.Minute},
+	{Name: "relay", Cameras: 10, Viewers: 1, Relay: true,
+		About:    "10 cameras on one node × 1 WHEP viewer on another node, relayed: compare latency and CPU with ingest",
+		Duration: 30 * time.Second},
 }
 
 func findScenario(name string) (scenario, error) {

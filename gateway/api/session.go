@@ -39,6 +39,13 @@ func (s *Server) authorize(rt Route) http.Handler {
 			return
 		}
 		u, err := s.opts.Users.Authenticate(r.Context(), token)
+		if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
+			// Not a bad session: one the database cannot check now. A 401
+			// would log the console out and stop its live view.
+			s.log.Warn("cannot check a session", "err", err)
+			writeError(w, http.StatusServiceUnavailable, "the database is unreachable; try again")
+			return
+		}
 		if err != nil {
 			writeError(w, http.StatusUnauthorized, "session expired or invalid; log in again")
 			return

@@ -312,3 +312,37 @@ func TestLoginWhileTheDatabaseCannotBeWritten(t *testing.T) {
 		t.Fatalf("database closed: %d %s", a.status, a.body)
 	}
 }
+
+// A session the database cannot check now is not a lost session: 503, so
+// a console keeps playing instead of logging out (a PostgreSQL outage on a
+// cluster node); only a token known to be bad answers 401.
+func TestSessionUncheckableWhileTheDatabaseIsDown(t *testing.T) {
+	s := newLoginStack(t, "li.wei")
+	c := clientFrom("127.0.0.2")
+	a := login(t, c, s.url, "li.wei", rightPassword)
+	var out struct{ Token string }
+	if a.status != http.StatusOK || json.Unmarshal([]byte(a.body), &out) != nil {
+		t.Fatalf("login: %d %s", a.status, a.body)
+	}
+	get := func(token string) (int, string) {
+		req, _ := http.NewRequest("GET", s.url+"/api/session", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(out.Token); code != http.StatusOK {
+		t.Fatalf("with the database up: %d %s", code, body)
+	}
+	s.st.Close()
+	if code, body := get(out.Token); code != http.StatusServiceUnavailable || !strings.Contains(body, "database") {
+		t.Fatalf("a valid session, database down: %d %s, want 503", code, body)
+	}
+	if code, body := get("short"); code != http.StatusUnauthorized {
+		t.Fatalf("a malformed token, database down: %d %s, want 401", code, body)
+	}
+}
