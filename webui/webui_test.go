@@ -178,6 +178,25 @@ func TestStaticFilesAreCSPClean(t *testing.T) {
 	}
 }
 
+// The shipped console keeps no test hooks in page globals: tests observe it
+// through gateway/browsertest's injected probe instead.
+func TestShippedConsoleHasNoTestGlobals(t *testing.T) {
+	global := regexp.MustCompile(`\b(?:globalThis|window|self)\.__[A-Za-z]\w*`)
+	err := fs.WalkDir(embedded, "static", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, _ := fs.ReadFile(embedded, name)
+		for _, m := range global.FindAll(data, -1) {
+			t.Errorf("%s: test global %s in the shipped console", name, m)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // Every relative module import must name a file that exists.
 func TestModuleImportsResolve(t *testing.T) {
 	imp := regexp.MustCompile(`(?m)^import\s[^;]*?from\s+'(\./[^']+)'`)
