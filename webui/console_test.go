@@ -151,10 +151,10 @@ func TestConsoleGrid(t *testing.T) {
 	if got := strings.Join(tileCameras(b), ","); got != "bjx-nsq-01,bjx-ssq-02,bjx-hall-03,bjx-plat-04" {
 		t.Errorf("bjx 2x2 tiles %s", got)
 	}
-	if n := browsertest.MustEval[int](b, `window.__vigil.peers.length`); n != 1 {
+	if n := browsertest.MustEval[int](b, `window.__browsertest.peers.length`); n != 1 {
 		t.Errorf("%d peer connections, want 1", n)
 	}
-	if n := browsertest.MustEval[int](b, `window.__vigil.peers[0].getTransceivers().length`); n != 26 {
+	if n := browsertest.MustEval[int](b, `window.__browsertest.peers[0].getTransceivers().length`); n != 26 {
 		t.Errorf("%d transceivers, want 25 video and 1 audio", n)
 	}
 	if got := assigned(api); got[0] != "bjx-nsq-01/main" || len(got) != 4 {
@@ -231,7 +231,7 @@ func TestConsoleGrid(t *testing.T) {
 	offers := len(api.messages("offer"))
 	before := tileCameras(b)
 	api.dropAll()
-	b.WaitFor(`window.__vigil.peers.length === 1 && document.querySelectorAll('#stage .tile[data-state="playing"]').length >= 3`, 15*time.Second)
+	b.WaitFor(`window.__browsertest.peers.length === 1 && document.querySelectorAll('#stage .tile[data-state="playing"]').length >= 3`, 15*time.Second)
 	if n := len(api.messages("offer")); n != offers+1 {
 		t.Errorf("%d offers after the drop, want %d", n, offers+1)
 	}

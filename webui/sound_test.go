@@ -63,7 +63,7 @@ func TestConsoleSound(t *testing.T) {
 	login(b, "admin", "s3cret-pass")
 	b.WaitFor(`document.querySelectorAll('#stage .tile[data-state="playing"]').length === 4`, wait)
 
-	kinds := browsertest.MustEval[[]string](b, `window.__vigil.peers[0].getTransceivers().map((t) => t.receiver.track.kind)`)
+	kinds := browsertest.MustEval[[]string](b, `window.__browsertest.peers[0].getTransceivers().map((t) => t.receiver.track.kind)`)
 	if len(kinds) != 26 || kinds[24] != "video" || kinds[25] != "audio" {
 		t.Fatalf("transceivers %v, want 25 video then 1 audio", kinds)
 	}
@@ -152,7 +152,7 @@ func TestConsoleSound(t *testing.T) {
 	// A dropped WebSocket: the new connection asks for the sound again.
 	api.dropAll()
 	waitSoundMessages(t, api, "audio 0,mute,audio 0,mute,audio 2,mute,audio 0,audio 0")
-	b.WaitFor(`window.__vigil.peers.length === 1 && document.querySelector('`+tileSel(0, "")+`').dataset.sound === 'playing'`, wait)
+	b.WaitFor(`window.__browsertest.peers.length === 1 && document.querySelector('`+tileSel(0, "")+`').dataset.sound === 'playing'`, wait)
 
 	// A grid change mutes.
 	b.Click(`#grid-bar [data-grid="2x2"]`)

@@ -28,16 +28,12 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"vigil/gateway/httpsec"
 )
 
 //go:embed static
 var embedded embed.FS
-
-// contentSecurityPolicy allows only same-origin scripts, styles and data:
-// no inline script, no eval. WebRTC media is not subject to connect-src.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; " +
-	"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; font-src 'self'; " +
-	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // zeroTime makes http.ServeContent omit Last-Modified: the files carry no
 // meaningful time, and ETags do the revalidation.
@@ -126,10 +122,7 @@ func (s *site) serveIndex(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", contentTypes[".html"])
 	h.Set("Cache-Control", "no-cache")
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
+	httpsec.Set(h)
 	http.ServeContent(w, r, "index.html", zeroTime, bytes.NewReader(data))
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"time"
 
 	"vigil/gateway/clips"
@@ -20,9 +19,6 @@ type clipRequestJSON struct {
 	To     string `json:"to"`
 	Reason string `json:"reason"`
 }
-
-// cameraIDPattern is DESIGN.md's camera id form.
-var cameraIDPattern = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
 
 // readClipRequest reads and parses the body of POST /api/clips.
 func readClipRequest(w http.ResponseWriter, r *http.Request) (clips.Request, error) {

@@ -29,6 +29,7 @@ import (
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
 	"vigil/gateway/clips"
+	"vigil/gateway/config"
 	"vigil/gateway/store"
 )
 
@@ -100,7 +101,7 @@ func (s *Server) handleCreateClip(w http.ResponseWriter, r *http.Request, u auth
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if _, ok := s.visibleCamera(u, req.Camera); !cameraIDPattern.MatchString(req.Camera) || !ok {
+	if _, ok := s.visibleCamera(u, req.Camera); !config.ValidID(req.Camera) || !ok {
 		writeError(w, http.StatusNotFound, "no such camera")
 		return
 	}

@@ -15,6 +15,7 @@ import (
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
 	"vigil/gateway/catalog"
+	"vigil/gateway/httpsec"
 	"vigil/gateway/signal"
 	"vigil/streams/webrtc"
 )
@@ -154,7 +155,7 @@ func (s *Server) routes() {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	securityHeaders(w.Header())
+	httpsec.Set(w.Header())
 	if s.opts.SecureCookies {
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
 	}
@@ -171,16 +172,4 @@ func (s *Server) Close() {
 type whepSessions struct {
 	mu       sync.Mutex
 	sessions map[string]*whepSession
-}
-
-func securityHeaders(h http.Header) {
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	h.Set("Cross-Origin-Resource-Policy", "same-origin")
-	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
-	h.Set("Content-Security-Policy",
-		"default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "+
-			"style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 }

@@ -1,6 +1,8 @@
 // Package browsertest drives a headless Chromium for tests of the console:
 // navigation, forms, waiting, JavaScript, screenshots, the page's errors,
-// and proof of WebRTC playback from the peer connections' statistics.
+// and proof of WebRTC playback from the peer connections' statistics, which
+// a probe script injected before the page's own scripts collects (probe.js),
+// so the console ships no test hooks.
 //
 // Every call is bounded by a timeout. The browser runs with a fresh
 // temporary profile and is killed, with its child processes, by Close (which
@@ -9,6 +11,7 @@ package browsertest
 
 import (
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,7 +22,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -38,6 +43,14 @@ var Flags = []string{
 	"--disable-background-networking", "--disable-component-update", "--disable-sync",
 	"--no-first-run", "--autoplay-policy=no-user-gesture-required",
 }
+
+// probeJS runs in every document before the page's scripts. It records in
+// window.__browsertest what tests observe: peers (open RTCPeerConnections),
+// socket (the last WebSocket), and the console's last tile and audio messages
+// and its clip messages (see probe.js).
+//
+//go:embed probe.js
+var probeJS string
 
 // Browser is one headless Chromium with one tab.
 type Browser struct {
@@ -94,7 +107,7 @@ func New(t testing.TB) *Browser {
 	timer := time.AfterFunc(startTimeout, b.Close)
 	messages := chromedp.Console(ctx)
 	stopped := !timer.Stop()
-	if err := b.Run(DefaultTimeout, chromedp.Navigate("about:blank")); err != nil || stopped {
+	if err := b.Run(DefaultTimeout, addProbe, chromedp.Navigate("about:blank")); err != nil || stopped {
 		b.Close()
 		t.Fatalf("browsertest: start %s: %v", ChromiumPath, err)
 	}
@@ -110,6 +123,12 @@ func New(t testing.TB) *Browser {
 	}()
 	return b
 }
+
+// addProbe has the tab run probe.js in each new document.
+var addProbe = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: probeJS})
+	return err
+})
 
 // Close kills the browser. It is safe to call more than once.
 func (b *Browser) Close() {

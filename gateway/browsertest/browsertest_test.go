@@ -23,8 +23,7 @@ document.querySelector('#go').addEventListener('click', () => {
 </script>`
 
 // loopbackPage sends an animated canvas from one peer connection to another
-// inside the page and lists the receiving one in window.__vigil.peers, as
-// the console does.
+// inside the page; the probe lists both in window.__browsertest.peers.
 const loopbackPage = `<!doctype html><meta charset="utf-8">
 <canvas id="c" width="320" height="180"></canvas><video id="v" autoplay muted playsinline></video>
 <script>
@@ -33,7 +32,6 @@ const loopbackPage = `<!doctype html><meta charset="utf-8">
   let n = 0;
   setInterval(() => { g.fillStyle = 'hsl(' + (n++ * 7 % 360) + ',80%,50%)'; g.fillRect(0, 0, 320, 180); }, 40);
   const a = new RTCPeerConnection(), b = new RTCPeerConnection();
-  window.__vigil = { peers: [b] };
   a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
   b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
   b.ontrack = (e) => { const v = document.querySelector('#v'); v.srcObject = e.streams[0]; v.play().catch(() => {}); };

@@ -7,7 +7,7 @@ import (
 )
 
 // framesDecodedJS sums inbound-rtp framesDecoded over the peer connections
-// in window.__vigil.peers for the video element matched by the selector
+// in window.__browsertest.peers (see probe.js) for the video element matched by the selector
 // (%s, JSON-quoted). A stream is matched to the element by its track id
 // (trackIdentifier), so one peer connection may carry many tiles. It yields
 // -1 when the element has no stream.
@@ -17,7 +17,7 @@ const framesDecodedJS = `(async (sel) => {
   if (!stream || !stream.getVideoTracks) return -1;
   const ids = new Set(stream.getVideoTracks().map((t) => t.id));
   let frames = 0;
-  for (const pc of (window.__vigil && window.__vigil.peers) || []) {
+  for (const pc of window.__browsertest.peers) {
     const stats = await pc.getStats();
     for (const s of stats.values()) {
       if (s.type === 'inbound-rtp' && s.kind === 'video' && (!s.trackIdentifier || ids.has(s.trackIdentifier))) {

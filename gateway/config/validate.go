@@ -9,7 +9,12 @@ import (
 	"unicode/utf8"
 )
 
-var idRe = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+// IDPattern is the one form of a station, camera or wall id (DESIGN.md).
+// The console's viewurl.js holds the only other copy, in JavaScript; a
+// webui test checks that the two stay equal.
+const IDPattern = `^[a-z0-9-]{1,64}$`
+
+var idRe = regexp.MustCompile(IDPattern)
 
 const (
 	idRule     = "must be 1-64 chars of a-z, 0-9, -"

@@ -36,7 +36,7 @@ func TestConsoleExportsIncident(t *testing.T) {
 	b.Fill("#export-reason", "e2e 站台纠纷 case 1")
 	b.Click("#export-submit")
 	b.WaitFor(`document.querySelector('#export-progress')?.dataset.status === 'done' && document.querySelector('#export-download')`, wait)
-	msgs := browsertest.MustEval[[]map[string]any](b, `window.__vigil.clipMessages || []`)
+	msgs := browsertest.MustEval[[]map[string]any](b, `window.__browsertest.clipMessages`)
 	if len(msgs) == 0 || msgs[len(msgs)-1]["status"] != "done" {
 		t.Errorf("clip messages over the WebSocket: %v, want progress ending in done", msgs)
 	}

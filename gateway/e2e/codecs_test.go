@@ -102,7 +102,7 @@ func TestConsolePlaysH265AndSound(t *testing.T) {
 
 	// The speaker again: muted.
 	b.Click(`#stage .tile[data-tile="0"] .tile-sound`)
-	b.WaitFor(`window.__vigil.audio?.tile === -1 && window.__vigil.audio.state === 'idle'`, wait)
+	b.WaitFor(`window.__browsertest.audio?.tile === -1 && window.__browsertest.audio.state === 'idle'`, wait)
 	if !browsertest.MustEval[bool](b, `document.querySelector('#stage audio.sound-out').muted`) {
 		t.Error("the audio element plays after the second click")
 	}
@@ -114,7 +114,7 @@ func TestConsolePlaysH265AndSound(t *testing.T) {
 // waitTilePlaying waits until tile i shows camera playing, per the tile and
 // the gateway's last message for it, and returns that message.
 func waitTilePlaying(b *browsertest.Browser, i int, camera string, wait time.Duration) map[string]any {
-	tile := `(window.__vigil.tiles || [])[` + strconv.Itoa(i) + `]`
+	tile := `window.__browsertest.tiles[` + strconv.Itoa(i) + `]`
 	b.WaitFor(`(() => { const e = document.querySelector('#stage .tile[data-tile="`+strconv.Itoa(i)+`"]');
 		const m = `+tile+`;
 		return e?.dataset.camera === '`+camera+`' && e.dataset.state === 'playing' && m?.camera === '`+camera+`' && m.state === 'playing'; })()`, wait)
@@ -124,14 +124,14 @@ func waitTilePlaying(b *browsertest.Browser, i int, camera string, wait time.Dur
 // waitHeard waits until the gateway says the console hears camera and
 // returns its audio message.
 func waitHeard(b *browsertest.Browser, camera string, wait time.Duration) map[string]any {
-	b.WaitFor(`window.__vigil.audio?.camera === '`+camera+`' && window.__vigil.audio.state === 'playing'`, wait)
-	return browsertest.MustEval[map[string]any](b, `window.__vigil.audio`)
+	b.WaitFor(`window.__browsertest.audio?.camera === '`+camera+`' && window.__browsertest.audio.state === 'playing'`, wait)
+	return browsertest.MustEval[map[string]any](b, `window.__browsertest.audio`)
 }
 
 // videoMime is the codec of tile i's inbound video as the browser decodes it.
 func videoMime(b *browsertest.Browser, i int) string {
 	return browsertest.MustEval[string](b, `(async () => {
-  const pc = window.__vigil.peers[0];
+  const pc = window.__browsertest.peers[0];
   const track = pc.getTransceivers()[`+strconv.Itoa(i)+`].receiver.track;
   const r = await pc.getStats();
   for (const s of r.values()) {
@@ -148,7 +148,7 @@ type soundSample struct {
 }
 
 const audioStatsJS = `(async () => {
-  const r = await window.__vigil.peers[0].getStats();
+  const r = await window.__browsertest.peers[0].getStats();
   for (const s of r.values()) {
     if (s.type === 'inbound-rtp' && s.kind === 'audio') {
       return {packets: s.packetsReceived || 0, samples: s.totalSamplesReceived || 0, mime: r.get(s.codecId)?.mimeType || ''};

@@ -6,7 +6,6 @@
 package avc
 
 import (
-	"bytes"
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
@@ -22,10 +21,7 @@ type Normalizer struct {
 	// MaxNALUSize overrides nalu.DefaultMaxSize when positive.
 	MaxNALUSize int
 
-	sps, pps []byte
-	track    media.Track
-	changed  bool
-
+	params   nalu.Params
 	stamp    nalu.Stamper
 	counters nalu.Counters
 }
@@ -46,13 +42,8 @@ func newExtractor() nalu.DTSExtractor {
 // SetParams seeds the parameter sets, from the SDP for example. Empty
 // values are ignored.
 func (n *Normalizer) SetParams(sps, pps []byte) {
-	if len(sps) > 0 {
-		n.learnSPS(sps)
-	}
-	if len(pps) > 0 && !bytes.Equal(pps, n.pps) {
-		n.pps = bytes.Clone(pps)
-		n.changed = true
-	}
+	n.learnSPS(sps)
+	n.params.Learn(&n.params.PPS, pps)
 }
 
 // Reconnected tells the normalizer that a new session began, so the next
@@ -62,13 +53,7 @@ func (n *Normalizer) Reconnected() { n.stamp.Reset() }
 // Track returns the video track as currently known, and whether it changed
 // since the last call.
 func (n *Normalizer) Track() (media.Track, bool) {
-	c := n.changed
-	n.changed = false
-	t := n.track
-	t.Codec = media.CodecH264
-	t.SPS, t.PPS = n.sps, n.pps
-	t.Reordered = n.stamp.Reordered()
-	return t, c
+	return n.params.Track(media.CodecH264, n.stamp.Reordered())
 }
 
 // Counters returns what was dropped so far.
@@ -88,10 +73,7 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 		case h264.NALUTypeSPS:
 			n.learnSPS(u)
 		case h264.NALUTypePPS:
-			if !bytes.Equal(u, n.pps) {
-				n.pps = bytes.Clone(u)
-				n.changed = true
-			}
+			n.params.Learn(&n.params.PPS, u)
 		case h264.NALUTypeAccessUnitDelimiter, h264.NALUTypeFillerData:
 			// Useless to every output; WebRTC decoders choke on some AUDs.
 		case h264.NALUTypeIDR:
@@ -104,21 +86,14 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 	if !hasSlice(out) {
 		return nil
 	}
-	if key {
-		if n.sps == nil || n.pps == nil {
-			n.counters.NoParamSets++
-			return nil
-		}
-		// Parameter sets go first, before SEI and slices, so that every
-		// keyframe can be decoded on its own.
-		out = append([][]byte{n.sps, n.pps}, out...)
-	}
 	if n.stamp.NewExtractor == nil {
 		n.stamp.NewExtractor = newExtractor
 	}
-	pts, dts, newly := n.stamp.Stamp(out, pts90k, key, now, &n.counters)
-	n.changed = n.changed || newly
-	return &media.AccessUnit{PTS: pts, DTS: dts, Received: now, NALUs: out, Key: key}
+	au, newly := n.stamp.Unit(out, pts90k, key, now, &n.counters, n.params.SPS, n.params.PPS)
+	if newly {
+		n.params.Changed()
+	}
+	return au
 }
 
 func (n *Normalizer) valid(u []byte) bool {
@@ -135,22 +110,9 @@ func (n *Normalizer) valid(u []byte) bool {
 }
 
 func (n *Normalizer) learnSPS(sps []byte) {
-	if bytes.Equal(sps, n.sps) {
-		return
+	if n.params.LearnSPS(sps, &h264.SPS{}, &n.counters) {
+		n.stamp.Renew() // a new SPS may end B-frames; the next units tell
 	}
-	var parsed h264.SPS
-	if err := parsed.Unmarshal(sps); err != nil {
-		n.counters.BadSPS++
-		return
-	}
-	if !n.counters.CheckPictureSize(parsed.Width(), parsed.Height()) {
-		return
-	}
-	n.sps = bytes.Clone(sps)
-	n.stamp.Renew() // a new SPS may end B-frames; the next units tell
-	n.track.Width = parsed.Width()
-	n.track.Height = parsed.Height()
-	n.changed = true
 }
 
 // hasSlice reports whether the unit holds a coded picture (slice data).

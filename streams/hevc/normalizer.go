@@ -7,7 +7,6 @@
 package hevc
 
 import (
-	"bytes"
 	"time"
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
@@ -23,10 +22,7 @@ type Normalizer struct {
 	// MaxNALUSize overrides nalu.DefaultMaxSize when positive.
 	MaxNALUSize int
 
-	vps, sps, pps []byte
-	track         media.Track
-	changed       bool
-
+	params   nalu.Params
 	stamp    nalu.Stamper
 	counters nalu.Counters
 }
@@ -47,11 +43,9 @@ func newExtractor() nalu.DTSExtractor {
 // SetParams seeds the parameter sets, from the SDP for example. Empty
 // values are ignored.
 func (n *Normalizer) SetParams(vps, sps, pps []byte) {
-	n.learn(&n.vps, vps)
-	if len(sps) > 0 {
-		n.learnSPS(sps)
-	}
-	n.learn(&n.pps, pps)
+	n.params.Learn(&n.params.VPS, vps)
+	n.learnSPS(sps)
+	n.params.Learn(&n.params.PPS, pps)
 }
 
 // Reconnected makes the next timestamp continue from the last one.
@@ -60,13 +54,7 @@ func (n *Normalizer) Reconnected() { n.stamp.Reset() }
 // Track returns the track as currently known, and whether it changed since
 // the last call.
 func (n *Normalizer) Track() (media.Track, bool) {
-	c := n.changed
-	n.changed = false
-	t := n.track
-	t.Codec = media.CodecH265
-	t.VPS, t.SPS, t.PPS = n.vps, n.sps, n.pps
-	t.Reordered = n.stamp.Reordered()
-	return t, c
+	return n.params.Track(media.CodecH265, n.stamp.Reordered())
 }
 
 // Counters returns what was dropped so far.
@@ -83,11 +71,11 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 		}
 		switch typ := naluType(u); {
 		case typ == h265.NALUType_VPS_NUT:
-			n.learn(&n.vps, u)
+			n.params.Learn(&n.params.VPS, u)
 		case typ == h265.NALUType_SPS_NUT:
 			n.learnSPS(u)
 		case typ == h265.NALUType_PPS_NUT:
-			n.learn(&n.pps, u)
+			n.params.Learn(&n.params.PPS, u)
 		case typ == h265.NALUType_AUD_NUT, typ == h265.NALUType_FD_NUT:
 			// Useless to every output.
 		case typ >= h265.NALUType_BLA_W_LP && typ <= h265.NALUType_RSV_IRAP_VCL23:
@@ -100,19 +88,15 @@ func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *med
 	if !hasSlice(out) {
 		return nil
 	}
-	if key {
-		if n.vps == nil || n.sps == nil || n.pps == nil {
-			n.counters.NoParamSets++
-			return nil
-		}
-		out = append([][]byte{n.vps, n.sps, n.pps}, out...)
-	}
 	if n.stamp.NewExtractor == nil {
 		n.stamp.NewExtractor = newExtractor
 	}
-	pts, dts, newly := n.stamp.Stamp(out, pts90k, key, now, &n.counters)
-	n.changed = n.changed || newly
-	return &media.AccessUnit{PTS: pts, DTS: dts, Received: now, NALUs: out, Key: key}
+	p := &n.params
+	au, newly := n.stamp.Unit(out, pts90k, key, now, &n.counters, p.VPS, p.SPS, p.PPS)
+	if newly {
+		p.Changed()
+	}
+	return au
 }
 
 func naluType(u []byte) h265.NALUType { return h265.NALUType((u[0] >> 1) & 0x3f) }
@@ -131,30 +115,10 @@ func (n *Normalizer) valid(u []byte) bool {
 	return true
 }
 
-func (n *Normalizer) learn(dst *[]byte, u []byte) {
-	if len(u) > 0 && !bytes.Equal(u, *dst) {
-		*dst = bytes.Clone(u)
-		n.changed = true
-	}
-}
-
 func (n *Normalizer) learnSPS(sps []byte) {
-	if bytes.Equal(sps, n.sps) {
-		return
+	if n.params.LearnSPS(sps, &h265.SPS{}, &n.counters) {
+		n.stamp.Renew() // a new SPS may end B-frames; the next units tell
 	}
-	var parsed h265.SPS
-	if err := parsed.Unmarshal(sps); err != nil {
-		n.counters.BadSPS++
-		return
-	}
-	if !n.counters.CheckPictureSize(parsed.Width(), parsed.Height()) {
-		return
-	}
-	n.sps = bytes.Clone(sps)
-	n.stamp.Renew()
-	n.track.Width = parsed.Width()
-	n.track.Height = parsed.Height()
-	n.changed = true
 }
 
 // hasSlice reports whether the unit holds a coded picture: a VCL NAL unit

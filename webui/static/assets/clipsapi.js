@@ -30,8 +30,6 @@ export async function getClip(id) {
 /** A "clip" message of the console WebSocket: {id, camera, status, progress, size, error}. */
 export function clipMessage(m) {
   if (typeof m.id !== 'string') return;
-  ((globalThis.__vigil ??= {}).clipMessages ??= []).push(m); // for tests
-
   const job = merge({ id: m.id, camera: m.camera, status: m.status, progress: m.progress, size: m.size || 0, error: m.error || '' });
   if (m.status === 'done' && !job.file) getClip(m.id).catch(() => {}); // fetch the links, hash and missing ranges
 }

@@ -10,7 +10,7 @@
 import { createGrid } from './grid.js';
 import { defaultGrid, fit, gridCount, maxTiles, qualityFor } from './grids.js';
 import { onLangChange } from './i18n.js';
-import { debug, Signal } from './signal.js';
+import { Signal } from './signal.js';
 import { createSound } from './sound.js';
 import { watchStats } from './stats.js';
 
@@ -27,7 +27,6 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
   const view = { grid: defaultGrid, cameras: fit([], maxTiles), focus: -1 };
   const watch = [];
   let linkUp = false;
-  debug.tiles = [];
 
   const signal = new Signal({
     tiles: maxTiles,
@@ -46,7 +45,6 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
       onUnauthorized: () => hooks.onUnauthorized?.(),
     },
   });
-  debug.signal = signal; // tests reach the WebSocket through it
   const sound = createSound(container, { signal, tiles: grid.tiles });
 
   function status(s) {
@@ -66,7 +64,6 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
   function tileMessage(m) {
     const tile = grid.tiles[m.tile];
     if (!tile) return;
-    debug.tiles[m.tile] = m;
     // A message about an earlier assignment of the tile is stale.
     if (!tile.camera || (m.camera || '') !== tile.camera.id) return;
     tile.setState(m.state, m.reason, m);

@@ -10,13 +10,8 @@
 // closes or the peer connection fails it tears both down, waits with
 // backoff and starts over: a new offer, then every assignment (and the
 // sound) again, so the screen restores itself without a reload.
-//
-// Every live peer connection is listed in window.__vigil.peers so that tests
-// can read its statistics (framesDecoded) from outside.
 
 import { getSession } from './api.js';
-
-export const debug = (globalThis.__vigil ??= { peers: [] });
 
 const iceGatheringCap = 2000; // ms; the gateway's host candidates come fast
 const disconnectGrace = 3000; // ms a "disconnected" link may recover by itself
@@ -206,7 +201,6 @@ export class Signal {
   async negotiate(gen) {
     const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
     this.pc = pc;
-    debug.peers.push(pc);
     for (let i = 0; i < this.tiles; i++) pc.addTransceiver('video', { direction: 'recvonly' });
     pc.addTransceiver('audio', { direction: 'recvonly' });
     pc.onicecandidate = (e) => {
@@ -214,10 +208,8 @@ export class Signal {
     };
     pc.onconnectionstatechange = () => gen === this.gen && this.watch(gen);
     this.hooks.onPeer?.(this.tracks(), this.audioTrack());
-    const t0 = performance.now();
     await pc.setLocalDescription(await pc.createOffer());
     await iceGathered(pc);
-    this.gatherMs = Math.round(performance.now() - t0); // for diagnostics
     if (gen !== this.gen) return;
     this.send({ type: 'offer', sdp: pc.localDescription.sdp });
     this.offered = true;
@@ -335,8 +327,6 @@ export class Signal {
     if (pc) {
       pc.onicecandidate = pc.onconnectionstatechange = null;
       pc.close();
-      const i = debug.peers.indexOf(pc);
-      if (i >= 0) debug.peers.splice(i, 1);
       this.hooks.onPeer?.(null, null);
     }
   }

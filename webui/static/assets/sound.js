@@ -9,7 +9,6 @@
 // play (autoplay policy) leaves a hint to click again.
 
 import { h } from './dom.js';
-import { debug } from './signal.js';
 
 /**
  * createSound(container, {signal, tiles}) → {bind(track), toggle(i),
@@ -68,7 +67,6 @@ export function createSound(container, { signal, tiles }) {
     },
     /** A gateway "audio" message: what the heard tile hears now. */
     message(m) {
-      debug.audio = m;
       if (heard >= 0 && m.tile === heard) tiles[heard].setSound({ ...pick(m), blocked: tiles[heard].sound?.blocked || false });
     },
   };
