@@ -35,9 +35,9 @@ func openWallPage(t *testing.T, base string) *wallPage {
 	b.Fill("#login-password", adminPassword)
 	b.Click("#login-submit")
 	b.WaitVisible("#wall-stage .grid", time.Minute)
-	b.WaitFor(`window.__vigil.peers.length === 1`, time.Minute)
+	b.WaitFor(`window.__browsertest.peers.length === 1`, time.Minute)
 	// Marks the peer connection: resuming must not make another.
-	b.Exec(`window.__vigil.peers[0].__e2e = 'first'`)
+	b.Exec(`window.__browsertest.peers[0].__e2e = 'first'`)
 	return &wallPage{b: b}
 }
 
@@ -65,7 +65,7 @@ func (w *wallPage) decoding(t *testing.T, n int, what string) time.Duration {
 			return err == nil && now >= max(before, 0)+n
 		})
 	}
-	same, err := browsertest.Eval[bool](w.b, `window.__vigil.peers.length === 1 && window.__vigil.peers[0].__e2e === 'first'`)
+	same, err := browsertest.Eval[bool](w.b, `window.__browsertest.peers.length === 1 && window.__browsertest.peers[0].__e2e === 'first'`)
 	if err != nil || !same {
 		t.Fatalf("%s: the wall page made another peer connection (%v)", what, err)
 	}
