@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"vigil/internal/testwait"
 
 	"vigil/gateway"
 	"vigil/gateway/auth"
@@ -153,11 +154,7 @@ func probeRTSP(t *testing.T, url string) (string, int, int) {
 // waitAudit polls the audit log until an entry of action matches.
 func waitAudit(t *testing.T, g *testGateway, action string, match func(auditEntry) bool) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for countAudit(g.auditEntries("action="+action), match) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no matching %s entry:%s", action, fmtEntries(g.auditEntries("action="+action)))
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !testwait.Until(t, func() bool { return countAudit(g.auditEntries("action="+action), match) > 0 }) {
+		t.Fatalf("no matching %s entry:%s", action, fmtEntries(g.auditEntries("action="+action)))
 	}
 }
