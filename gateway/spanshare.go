@@ -54,7 +54,7 @@ func (s *spanShare) run(ctx context.Context, interval time.Duration) {
 func (s *spanShare) publish(ctx context.Context) {
 	idx := s.g.recording.index
 	for _, camera := range idx.Cameras() {
-		spans := spansOf(idx.Segments(camera, time.Time{}, time.Now().Add(time.Hour)), s.node)
+		spans := spansOf(idx.Coverage(camera, spanGap), camera, s.node)
 		if slices.EqualFunc(spans, s.last[camera], sameSpan) {
 			continue
 		}
@@ -66,27 +66,16 @@ func (s *spanShare) publish(ctx context.Context) {
 	}
 }
 
-// spansOf merges segments (sorted by start) into the spans they cover.
-func spansOf(segs []segstore.Segment, node string) []store.RecordingSpan {
+// spansOf turns an index's coverage into the store's spans.
+func spansOf(cover []segstore.Span, camera, node string) []store.RecordingSpan {
 	var out []store.RecordingSpan
-	for _, seg := range segs {
-		if n := len(out); n > 0 && !seg.Start.After(out[n-1].End.Add(spanGap)) {
-			out[n-1].End = maxTime(out[n-1].End, seg.End)
-			continue
-		}
-		out = append(out, store.RecordingSpan{Camera: seg.Camera, Node: node, Start: seg.Start, End: seg.End})
+	for _, c := range cover {
+		out = append(out, store.RecordingSpan{Camera: camera, Node: node, Start: c.Start, End: c.End})
 	}
 	return out
 }
 
 func sameSpan(a, b store.RecordingSpan) bool { return a.Start.Equal(b.Start) && a.End.Equal(b.End) }
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
 
 func (s *spanShare) close() {
 	if s == nil {
