@@ -7,8 +7,8 @@ import (
 	"vigil/gateway/auth"
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
-	"vigil/streams/redact"
 	"vigil/streams/record"
+	"vigil/streams/redact"
 	"vigil/streams/transcode"
 )
 
