@@ -2,9 +2,14 @@ package gateway_test
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
+	"vigil/gateway"
+	"vigil/streams/media"
+	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
 )
 
@@ -80,4 +85,31 @@ func TestConsolePlayback(t *testing.T) {
 		t.Fatalf("linked tiles show %v and %v, %v apart", paused[0], paused[1], d)
 	}
 	t.Logf("linked tiles paused at %v and %v", paused[0].Format(time.RFC3339Nano), paused[1].Format(time.RFC3339Nano))
+}
+
+// An H.265 recording plays to a viewer without H.265 through the
+// transcoder, as H.264 ffmpeg decodes; a viewer with H.265 gets it as
+// recorded.
+func TestH265PlaybackIsTranscodedForH264Viewers(t *testing.T) {
+	needFFmpeg(t)
+	t.Cleanup(gateway.SetRecordSegment(2 * time.Second))
+	srv := startCamera(t, sim.ServerOptions{Width: 320, Height: 180, Configure: func(_ string, o *sim.CameraOptions) {
+		o.Codec = media.CodecH265
+	}})
+	cfg := strings.Replace(oneCameraConfig(srv.URL("cam0")), "record: false", "record: true", 1) + "transcode:\n  linger: 1s\n"
+	g := startTestGateway(t, cfg)
+	at := recordedFrom(t, g, "bjx-nsq-01", 5*time.Second)
+	q := "?start=" + url.QueryEscape(at.UTC().Format(time.RFC3339Nano))
+
+	v := openWHEPWith(t, g.URL(), g.admin.token, "bjx-nsq-01"+q, webrtctest.Options{Videos: 1})
+	fs := frames(t, v, 0, 30, webrtctest.Frame.IsKey)
+	if fs[0].Codec != "video/H264" {
+		t.Fatalf("codec %s, want video/H264", fs[0].Codec)
+	}
+	decodes(t, "h264", fs)
+
+	h := openWHEPWith(t, g.URL(), g.admin.token, "bjx-nsq-01"+q, webrtctest.Options{Videos: 1, H265: true})
+	if f := frames(t, h, 0, 5, webrtctest.Frame.IsKeyH265); f[0].Codec != "video/H265" {
+		t.Fatalf("codec %s, want video/H265", f[0].Codec)
+	}
 }
