@@ -1,0 +1,115 @@
+package gateway_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/gateway"
+	"vigil/streams/media"
+	"vigil/streams/sim"
+	"vigil/streams/webrtc/webrtctest"
+)
+
+// recordedFrame reads tile's frames until one recorded before limit
+// comes (live frames queued before the switch are skipped).
+func recordedFrame(t *testing.T, rx *webrtctest.Receiver, tile int, match func(sent time.Time) bool) time.Time {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		f, err := rx.Next(ctx, tile)
+		if err != nil {
+			t.Fatalf("tile %d: no matching frame: %v", tile, err)
+		}
+		if _, sent := frameTag(t, f); match(sent) {
+			return sent
+		}
+	}
+}
+
+// A console plays a recording on a tile and goes back to live on the same
+// peer connection; two linked tiles show one moment within a frame.
+func TestConsolePlayback(t *testing.T) {
+	g := taggedRecordingGateway(t)
+	at := recordedFrom(t, g, "bjx-t-00", 8*time.Second)
+	recordedFrom(t, g, "bjn-t-00", 8*time.Second)
+	ws := dialConsole(t, g.URL(), g.admin.token, "")
+	rx := ws.negotiate(t)
+	ws.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-t-00"})
+	ws.waitFor(t, 20*time.Second, "tile 0 live", isTile(0, "playing"))
+
+	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano), "speed": 1})
+	ws.waitFor(t, 20*time.Second, "tile 0 in playback", func(m map[string]any) bool {
+		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "playback" && m["time"] != nil
+	})
+	sent := recordedFrame(t, rx, 0, func(s time.Time) bool { return s.Before(at.Add(5 * time.Second)) })
+	if sent.After(at) || at.Sub(sent) > time.Second+recordLag {
+		t.Fatalf("first recorded frame sent %v, asked %v", sent, at)
+	}
+
+	ws.send(t, map[string]any{"type": "live", "tile": 0})
+	ws.waitFor(t, 20*time.Second, "tile 0 live again", func(m map[string]any) bool {
+		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "live"
+	})
+	recordedFrame(t, rx, 0, func(s time.Time) bool { return time.Since(s) < 3*time.Second })
+
+	ws.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjn-t-00"})
+	ws.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
+	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano)})
+	times := map[float64][]time.Time{}
+	ws.waitFor(t, 30*time.Second, "both linked tiles playing", func(m map[string]any) bool {
+		if m["type"] != "tile" || m["mode"] != "playback" || m["time"] == nil {
+			return false
+		}
+		tm, _ := time.Parse(time.RFC3339Nano, m["time"].(string))
+		times[m["tile"].(float64)] = append(times[m["tile"].(float64)], tm)
+		return len(times[0]) > 0 && len(times[1]) > 0 && times[0][len(times[0])-1].After(at.Add(time.Second))
+	})
+	ws.send(t, map[string]any{"type": "pause", "tile": 1})
+	paused := map[float64]time.Time{}
+	ticks := 0
+	ws.waitFor(t, 30*time.Second, "a report of both paused tiles", func(m map[string]any) bool {
+		if m["type"] != "tile" || m["paused"] != true || m["time"] == nil {
+			return false
+		}
+		paused[m["tile"].(float64)], _ = time.Parse(time.RFC3339Nano, m["time"].(string))
+		if m["tile"] == float64(1) {
+			ticks++
+		}
+		return ticks >= 2 && len(paused) == 2 // the second report: every frame up to the pause sent
+	})
+	if d := paused[0].Sub(paused[1]).Abs(); d > 40*time.Millisecond {
+		t.Fatalf("linked tiles show %v and %v, %v apart", paused[0], paused[1], d)
+	}
+	t.Logf("linked tiles paused at %v and %v", paused[0].Format(time.RFC3339Nano), paused[1].Format(time.RFC3339Nano))
+}
+
+// An H.265 recording plays to a viewer without H.265 through the
+// transcoder, as H.264 ffmpeg decodes; a viewer with H.265 gets it as
+// recorded.
+func TestH265PlaybackIsTranscodedForH264Viewers(t *testing.T) {
+	needFFmpeg(t)
+	t.Cleanup(gateway.SetRecordSegment(2 * time.Second))
+	srv := startCamera(t, sim.ServerOptions{Width: 320, Height: 180, Configure: func(_ string, o *sim.CameraOptions) {
+		o.Codec = media.CodecH265
+	}})
+	cfg := strings.Replace(oneCameraConfig(srv.URL("cam0")), "record: false", "record: true", 1) + "transcode:\n  linger: 1s\n"
+	g := startTestGateway(t, cfg)
+	at := recordedFrom(t, g, "bjx-nsq-01", 5*time.Second)
+	q := "?start=" + url.QueryEscape(at.UTC().Format(time.RFC3339Nano))
+
+	v := openWHEPWith(t, g.URL(), g.admin.token, "bjx-nsq-01"+q, webrtctest.Options{Videos: 1})
+	fs := frames(t, v, 0, 30, webrtctest.Frame.IsKey)
+	if fs[0].Codec != "video/H264" {
+		t.Fatalf("codec %s, want video/H264", fs[0].Codec)
+	}
+	decodes(t, "h264", fs)
+
+	h := openWHEPWith(t, g.URL(), g.admin.token, "bjx-nsq-01"+q, webrtctest.Options{Videos: 1, H265: true})
+	if f := frames(t, h, 0, 5, webrtctest.Frame.IsKeyH265); f[0].Codec != "video/H265" {
+		t.Fatalf("codec %s, want video/H265", f[0].Codec)
+	}
+}
