@@ -74,6 +74,11 @@ type Options struct {
 	// sessions and console WebSockets (429 beyond); 0: no cap.
 	MaxWHEPPerUser     int
 	MaxConsolesPerUser int
+
+	// Bookmarks keeps bookmarks and evidence locks (bookmarks.go); nil: no
+	// such routes. LockedUsage tells the bytes locks hold (nil: none).
+	Bookmarks   BookmarkStore
+	LockedUsage LockedUsage
 }
 
 // Server routes and serves API requests.
@@ -137,6 +142,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Clips != nil {
 		s.table = append(s.table, s.clipRoutes()...)
+	}
+	if s.opts.Bookmarks != nil {
+		s.table = append(s.table, s.bookmarkRoutes()...)
 	}
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
