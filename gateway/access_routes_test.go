@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -185,6 +186,9 @@ func routeCases() map[string]routeCase {
 		"GET /api/clips/{id}/manifest": {min: auth.RoleDispatcher, ok: 200, scoped: 404, call: func(tw *testWalk, w *walker) int {
 			return simple("GET", "/api/clips/"+tw.clip(w)+"/manifest", nil)(tw, w)
 		}},
+		// Snapshots (snapshots_test.go): nothing recorded an hour ago.
+		"GET /api/cameras/{id}/snapshot": {min: auth.RoleViewer, ok: 422, scoped: 404, call: simple("GET",
+			"/api/cameras/bjx-nsq-01/snapshot?t="+time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), nil)},
 		// Bookmarks and evidence locks (bookmarks_test.go): bjx's camera.
 		"GET /api/bookmarks":        {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/bookmarks", nil)},
 		"GET /api/bookmarks/locked": {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/bookmarks/locked", nil)},

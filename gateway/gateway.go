@@ -228,6 +228,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 
 		Bookmarks:   g.services.store,
 		LockedUsage: lockedUsage(g.services.store, g.recording.index),
+		Snapshots:   newSnapshots(g.catalog, g.recording.index),
 	})
 	lim := g.cfg.HTTP
 	g.http = &http.Server{

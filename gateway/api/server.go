@@ -79,6 +79,8 @@ type Options struct {
 	// such routes. LockedUsage tells the bytes locks hold (nil: none).
 	Bookmarks   BookmarkStore
 	LockedUsage LockedUsage
+	// Snapshots makes JPEG stills of cameras (snapshot.go); nil: no route.
+	Snapshots Snapshots
 }
 
 // Server routes and serves API requests.
@@ -145,6 +147,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Bookmarks != nil {
 		s.table = append(s.table, s.bookmarkRoutes()...)
+	}
+	if s.opts.Snapshots != nil {
+		s.table = append(s.table, s.snapshotRoutes()...)
 	}
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,

@@ -23,6 +23,8 @@ var (
 	ErrBusy        = errors.New("snapshot: too many stills being made; try again")
 	ErrNoPicture   = errors.New("snapshot: no picture to make a still of")
 	ErrNeedsFFmpeg = errors.New("snapshot: ffmpeg is not installed")
+	// ErrNoRecording is for callers that find no segment at the time asked.
+	ErrNoRecording = errors.New("snapshot: nothing recorded at that time")
 )
 
 // Options configure a Taker. Zero values take the defaults.
