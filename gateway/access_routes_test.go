@@ -110,8 +110,10 @@ func routeCases() map[string]routeCase {
 			}
 			return resp.StatusCode
 		}},
-		"GET /api/stations":     {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/stations", nil)},
-		"GET /api/cameras/{id}": {min: auth.RoleViewer, ok: 200, scoped: 404, call: simple("GET", "/api/cameras/bjx-nsq-01", nil)},
+		"GET /api/stations":                {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/stations", nil)},
+		"GET /api/recordings/{camera}":     {min: auth.RoleViewer, ok: 200, scoped: 404, call: simple("GET", "/api/recordings/bjx-nsq-01", nil)},
+		"GET /api/recordings/{camera}/mp4": {min: auth.RoleDispatcher, ok: 422, scoped: 404, call: simple("GET", "/api/recordings/bjx-nsq-01/mp4?start=2026-01-01T00:00:00Z&duration=10", nil)},
+		"GET /api/cameras/{id}":            {min: auth.RoleViewer, ok: 200, scoped: 404, call: simple("GET", "/api/cameras/bjx-nsq-01", nil)},
 		"POST /api/whep/{camera}": {min: auth.RoleViewer, ok: 201, scoped: 404, call: func(tw *testWalk, w *walker) int {
 			resp, _ := tw.as(w).do("POST", "/api/whep/bjx-nsq-01", tw.whepOffer())
 			if loc := resp.Header.Get("Location"); resp.StatusCode == 201 {

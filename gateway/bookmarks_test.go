@@ -48,6 +48,11 @@ func TestBookmarkAccess(t *testing.T) {
 	disp.must(http.StatusForbidden, "POST", "/api/bookmarks", bookmarkBody("bjx-nsq-01", true), nil)
 	view.must(http.StatusForbidden, "POST", "/api/bookmarks", bookmarkBody("bjx-nsq-01", false), nil)
 	view.must(http.StatusOK, "GET", "/api/bookmarks/"+b.ID, nil, nil)
+	var rec struct{ Bookmarks []bookmarkJSON }
+	view.must(http.StatusOK, "GET", "/api/recordings/bjx-nsq-01", nil, &rec)
+	if len(rec.Bookmarks) != 1 || rec.Bookmarks[0].ID != b.ID || rec.Bookmarks[0].Title != "站台5 争执" {
+		t.Fatalf("the recordings of the camera show bookmarks %+v", rec.Bookmarks)
+	}
 
 	// A camera the user may not see: its bookmarks do not exist for him.
 	opBJN.must(http.StatusNotFound, "GET", "/api/bookmarks/"+b.ID, nil, nil)

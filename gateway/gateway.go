@@ -217,6 +217,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Layouts:        g.services.store,
 		Clips:          g.clips,
 		Recorders:      g.recording,
+		Recordings:     newRecordings(g),
 		Cluster:        clusterView,
 		Ready:          g.ready,
 		NodeSecret:     g.nodeSecret(),

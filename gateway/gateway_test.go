@@ -132,6 +132,7 @@ func openWHEPWith(t *testing.T, base, token, camera string, o webrtctest.Options
 		t.Fatalf("answer content type %q", ct)
 	}
 	loc := resp.Header.Get("Location")
+	camera, _, _ = strings.Cut(camera, "?") // a playback query
 	if !strings.HasPrefix(loc, "/api/whep/"+camera+"/") {
 		t.Fatalf("Location %q", loc)
 	}

@@ -57,6 +57,9 @@ type Options struct {
 	Layouts LayoutStore
 	// Clips runs incident clip exports (clips.go); nil: no clip routes.
 	Clips ClipService
+	// Recordings serve playback and the recording routes (playback.go,
+	// recordings.go); nil: WHEP is live only and the routes answer 422.
+	Recordings Recordings
 	// Recorders tell each camera's recording state; nil: none shown.
 	Recorders RecorderStates
 	// Cluster shows the nodes and camera owners; nil on a single node.
@@ -145,6 +148,7 @@ func (s *Server) routes() {
 	if s.opts.Clips != nil {
 		s.table = append(s.table, s.clipRoutes()...)
 	}
+	s.table = append(s.table, s.recordingRoutes()...)
 	if s.opts.Bookmarks != nil {
 		s.table = append(s.table, s.bookmarkRoutes()...)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"sync"
@@ -29,6 +30,11 @@ type whepSession struct {
 	session *webrtc.Session
 	release func() // gives the user's slot back, once
 
+	// stop ends what feeds a playback session (nil: live); detail is
+	// what its view.start records beside the usual fields.
+	stop   func()
+	detail map[string]any
+
 	mu              sync.Mutex
 	viewing, closed bool // view.start recorded; the session has ended
 }
@@ -42,17 +48,32 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 	if !ok {
 		return
 	}
+	play, err := parsePlay(r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	if max := s.opts.MaxWHEPPerUser; !s.whepSlots.take(u.Name, max) {
 		tooMany(w, "WHEP sessions", max)
 		return
 	}
 	ws := &whepSession{id: newID(), token: requestToken(r), user: u.Name, camera: cam.ID, started: time.Now(),
-		release: sync.OnceFunc(func() { s.whepSlots.give(u.Name) })}
+		release: sync.OnceFunc(func() { s.whepSlots.give(u.Name) }), detail: playDetail(play)}
+	video := cam.Video(quality)
+	if play != nil {
+		if video, ws.stop, ok = s.startPlay(w, cam, play); !ok {
+			ws.release()
+			return
+		}
+	}
 	sess, answer, err := s.opts.WebRTC.NewSession(r.Context(), webrtc.SessionOptions{
 		Offer: offer, OnClose: func() { s.whepEnded(ws) },
 	})
 	if err != nil {
 		ws.release()
+		if ws.stop != nil {
+			ws.stop()
+		}
 		if errors.Is(err, webrtc.ErrBadOffer) {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
@@ -67,8 +88,8 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 		return
 	}
 	s.startWHEPRecheck()
-	sess.Feed(0).AttachStream(cam.Video(quality))
-	if a := sess.Audio(0); a != nil && cam.Audio() != nil {
+	sess.Feed(0).AttachStream(video)
+	if a := sess.Audio(0); a != nil && cam.Audio() != nil && play == nil {
 		a.AttachStream(cam.Audio())
 	}
 	w.Header().Set("Content-Type", "application/sdp")
@@ -116,9 +137,11 @@ func (s *Server) beginView(ws *whepSession, r *http.Request, quality catalog.Qua
 	}
 	ws.viewing = true
 	s.whep.add(ws)
-	s.log.Info("view started", "user", ws.user, "camera", ws.camera, "via", "whep", "session", ws.id)
+	s.log.Info("view started", "user", ws.user, "camera", ws.camera, "via", "whep", "session", ws.id, "playback", ws.stop != nil)
+	detail := map[string]any{"via": "whep", "session": ws.id, "quality": string(quality), "ip": remoteIP(r)}
+	maps.Copy(detail, ws.detail)
 	s.record(r.Context(), audit.Entry{User: ws.user, Action: audit.ActionViewStart, Camera: ws.camera, Time: ws.started,
-		Detail: map[string]any{"via": "whep", "session": ws.id, "quality": string(quality), "ip": remoteIP(r)}})
+		Detail: detail})
 	return true
 }
 
@@ -131,6 +154,9 @@ func (s *Server) whepEnded(ws *whepSession) {
 	ws.mu.Unlock()
 	s.whep.remove(ws.id)
 	ws.release()
+	if ws.stop != nil {
+		ws.stop()
+	}
 	if !viewing {
 		return
 	}

@@ -113,3 +113,19 @@ func (c *Camera) Transcoding() (on, found bool) {
 // Transcoder returns the transcoder made for the camera's hub h, or nil
 // (for status reports).
 func (c *Camera) Transcoder(h *hub.Hub) *transcode.Transcoder { return c.transcoders.Existing(h) }
+
+// PlaybackVideo returns a stream of h, a playback session's own hub of
+// this camera's recording, with an H.264 transcode of its own for viewers
+// that cannot take it as is (made on first use). close stops that
+// transcode: call it when the session ends.
+func (c *Camera) PlaybackVideo(h *hub.Hub) (s *webrtc.Stream, close func()) {
+	own := &Transcoders{}
+	if c.transcoders != nil {
+		own.New, own.Missing = c.transcoders.New, c.transcoders.Missing
+	}
+	s = &webrtc.Stream{Native: h}
+	if own.New != nil {
+		s.Transcode = lazy{t: own, kind: transcode.VideoToH264, in: h, id: h.ID() + "/h264"}
+	}
+	return s, own.Close
+}

@@ -17,6 +17,8 @@ type View struct {
 	Camera  string
 	Quality string
 	Started time.Time
+	// Playback is set for a tile playing a recording (from that time).
+	Playback time.Time
 }
 
 // onViewStart and onViewEnd are the only places console views are
@@ -39,6 +41,9 @@ func (s *Server) record(v View, action string, extra map[string]any) {
 		return
 	}
 	detail := map[string]any{"via": "tile", "tile": v.Tile, "quality": v.Quality, "ip": hostOf(v.Remote)}
+	if !v.Playback.IsZero() {
+		detail["mode"], detail["start"] = "playback", v.Playback.UTC().Format(time.RFC3339Nano)
+	}
 	for k, x := range extra {
 		detail[k] = x
 	}

@@ -79,6 +79,11 @@ type conn struct {
 	wall     string
 	wallCh   <-chan store.Wall
 	unfollow func()
+	// Playback (playback.go): each tile's player, the linked tiles, and
+	// the tiles whose player has news.
+	plays       [Tiles]*tilePlay
+	linked      []int
+	playChanged chan int
 }
 
 func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
@@ -91,6 +96,7 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		in:            make(chan ClientMessage, 16),
 		sessionClosed: make(chan struct{}, 1),
 		recheckNow:    make(chan struct{}, 1),
+		playChanged:   make(chan int, Tiles),
 		bucket:        bucket{rate: msgRate, burst: msgBurst},
 		audioTile:     noAudio,
 	}

@@ -19,6 +19,8 @@ func (c *conn) loop() {
 	defer c.cleanup()
 	recheck := time.NewTicker(c.s.opts.Recheck)
 	defer recheck.Stop()
+	playTick := time.NewTicker(time.Second) // playing tiles report their time
+	defer playTick.Stop()
 	for {
 		select {
 		case <-c.ctx.Done():
@@ -33,6 +35,10 @@ func (c *conn) loop() {
 			c.recheck()
 		case <-c.recheckNow:
 			c.recheck()
+		case i := <-c.playChanged:
+			c.reportPlay(i)
+		case <-playTick.C:
+			c.reportPlays()
 		}
 	}
 }
@@ -54,6 +60,8 @@ func (c *conn) handle(m ClientMessage) {
 		c.listen(m.Tile)
 	case TypeMute:
 		c.listen(noAudio)
+	case TypePlay, TypePause, TypeStep, TypeLive, TypeLink:
+		c.handlePlayback(m)
 	}
 }
 
@@ -65,6 +73,7 @@ func (c *conn) cleanup() {
 		c.session = nil
 	}
 	for i := range c.tiles {
+		c.stopPlay(i)
 		if c.tiles[i].hub != nil {
 			c.s.onViewEnd(c.tiles[i].view)
 			c.tiles[i] = assignment{}

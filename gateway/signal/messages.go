@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 )
@@ -42,6 +43,10 @@ type ClientMessage struct {
 	Camera    string
 	Quality   string // "main" or "sub"; decoded "" becomes "main"
 	Wall      string
+	// play, link (playmsg.go)
+	Start time.Time
+	Speed float64
+	List  []int
 }
 
 // wireClient is the JSON form; pointers tell absent from zero.
@@ -53,6 +58,9 @@ type wireClient struct {
 	Camera    *string                  `json:"camera"`
 	Quality   *string                  `json:"quality"`
 	Wall      *string                  `json:"wall"`
+	Start     *string                  `json:"start"`
+	Speed     *float64                 `json:"speed"`
+	Tiles     *[]int                   `json:"tiles"`
 }
 
 // DecodeClientMessage parses and validates one console message. Errors are
@@ -128,6 +136,8 @@ func (w wireClient) validate() (ClientMessage, error) {
 		if err == nil {
 			m.Wall = *w.Wall
 		}
+	case TypePlay, TypePause, TypeStep, TypeLive, TypeLink:
+		err = w.playback(&m)
 	case "":
 		err = errors.New("message type is required")
 	default:
@@ -172,6 +182,7 @@ func (w wireClient) only(allowed ...string) error {
 	present := map[string]bool{
 		"sdp": w.SDP != nil, "candidate": w.Candidate != nil, "tile": w.Tile != nil,
 		"camera": w.Camera != nil, "quality": w.Quality != nil, "wall": w.Wall != nil,
+		"start": w.Start != nil, "speed": w.Speed != nil, "tiles": w.Tiles != nil,
 	}
 	for _, a := range allowed {
 		delete(present, a)

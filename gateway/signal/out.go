@@ -35,6 +35,15 @@ type TileMsg struct {
 	Transcoded bool   `json:"transcoded,omitempty"`
 	// Audio is true when the camera has sound the console can unmute.
 	Audio bool `json:"audio,omitempty"`
+	// Playback fields (playmsg.go): mode is "live" or "playback"; time is
+	// the recorded wall-clock time of the frame shown.
+	Mode    string  `json:"mode,omitempty"`
+	Time    string  `json:"time,omitempty"`
+	Speed   float64 `json:"speed,omitempty"`
+	Paused  bool    `json:"paused,omitempty"`
+	Edge    bool    `json:"edge,omitempty"`
+	Ended   bool    `json:"ended,omitempty"`
+	Nearest string  `json:"nearest,omitempty"`
 }
 
 // AudioMsg is the state of the console's sound: which tile it follows.

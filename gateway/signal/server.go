@@ -17,6 +17,7 @@ import (
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/catalog"
+	"vigil/streams/playback"
 	"vigil/streams/webrtc"
 )
 
@@ -41,6 +42,9 @@ type Options struct {
 	Audit audit.Recorder
 	// Recheck is the session re-validation interval (default DefaultRecheck).
 	Recheck time.Duration
+	// Recordings is what tiles play back from; nil: play answers that
+	// nothing is recorded.
+	Recordings playback.Store
 }
 
 // Server owns every console connection.

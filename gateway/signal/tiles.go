@@ -28,6 +28,7 @@ type tileView struct {
 	// native and sound are the camera's video and audio hubs, read when
 	// reporting what the tile plays.
 	native, sound *hub.Hub
+	mode          string // ModeLive or ModePlayback while showing a camera
 }
 
 func (t *tileView) nativeCodec() media.Codec {
@@ -114,6 +115,7 @@ func (c *conn) release(i int) {
 			f.Attach(nil)
 		}
 	}
+	c.stopPlay(i)
 	c.s.onViewEnd(c.tiles[i].view)
 	c.tiles[i] = assignment{}
 	c.setShown(i, "", false)
@@ -139,6 +141,12 @@ func (c *conn) refuseUnaudited(i int, id string, err error) {
 
 func (c *conn) setShown(i int, camera string, attached bool) {
 	v := tileView{camera: camera, attached: attached, native: c.tiles[i].hub}
+	switch {
+	case c.plays[i] != nil:
+		v.mode = ModePlayback
+	case camera != "" && c.tiles[i].hub != nil:
+		v.mode = ModeLive
+	}
 	if a := c.tiles[i].audio; a != nil {
 		v.sound = a.Native
 	}
@@ -177,7 +185,8 @@ func (c *conn) onFeed(i int, e webrtc.FeedEvent) {
 		c.mu.Unlock()
 		return
 	}
-	m := TileMsg{Type: "tile", Tile: i, Camera: t.camera, State: string(e.State), Reason: e.Reason, Audio: t.hasAudio()}
+	m := TileMsg{Type: "tile", Tile: i, Camera: t.camera, State: string(e.State), Reason: e.Reason, Audio: t.hasAudio(),
+		Mode: t.mode}
 	if e.State == webrtc.FeedPlaying || e.State == webrtc.FeedOffline {
 		m.Width, m.Height = e.Track.Width, e.Track.Height
 	}

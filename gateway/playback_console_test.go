@@ -1,0 +1,83 @@
+package gateway_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"vigil/streams/webrtc/webrtctest"
+)
+
+// recordedFrame reads tile's frames until one recorded before limit
+// comes (live frames queued before the switch are skipped).
+func recordedFrame(t *testing.T, rx *webrtctest.Receiver, tile int, match func(sent time.Time) bool) time.Time {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for {
+		f, err := rx.Next(ctx, tile)
+		if err != nil {
+			t.Fatalf("tile %d: no matching frame: %v", tile, err)
+		}
+		if _, sent := frameTag(t, f); match(sent) {
+			return sent
+		}
+	}
+}
+
+// A console plays a recording on a tile and goes back to live on the same
+// peer connection; two linked tiles show one moment within a frame.
+func TestConsolePlayback(t *testing.T) {
+	g := taggedRecordingGateway(t)
+	at := recordedFrom(t, g, "bjx-t-00", 8*time.Second)
+	recordedFrom(t, g, "bjn-t-00", 8*time.Second)
+	ws := dialConsole(t, g.URL(), g.admin.token, "")
+	rx := ws.negotiate(t)
+	ws.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-t-00"})
+	ws.waitFor(t, 20*time.Second, "tile 0 live", isTile(0, "playing"))
+
+	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano), "speed": 1})
+	ws.waitFor(t, 20*time.Second, "tile 0 in playback", func(m map[string]any) bool {
+		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "playback" && m["time"] != nil
+	})
+	sent := recordedFrame(t, rx, 0, func(s time.Time) bool { return s.Before(at.Add(5 * time.Second)) })
+	if sent.After(at) || at.Sub(sent) > time.Second+40*time.Millisecond {
+		t.Fatalf("first recorded frame sent %v, asked %v", sent, at)
+	}
+
+	ws.send(t, map[string]any{"type": "live", "tile": 0})
+	ws.waitFor(t, 20*time.Second, "tile 0 live again", func(m map[string]any) bool {
+		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "live"
+	})
+	recordedFrame(t, rx, 0, func(s time.Time) bool { return time.Since(s) < 3*time.Second })
+
+	ws.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjn-t-00"})
+	ws.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
+	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano)})
+	times := map[float64][]time.Time{}
+	ws.waitFor(t, 30*time.Second, "both linked tiles playing", func(m map[string]any) bool {
+		if m["type"] != "tile" || m["mode"] != "playback" || m["time"] == nil {
+			return false
+		}
+		tm, _ := time.Parse(time.RFC3339Nano, m["time"].(string))
+		times[m["tile"].(float64)] = append(times[m["tile"].(float64)], tm)
+		return len(times[0]) > 0 && len(times[1]) > 0 && times[0][len(times[0])-1].After(at.Add(time.Second))
+	})
+	ws.send(t, map[string]any{"type": "pause", "tile": 1})
+	paused := map[float64]time.Time{}
+	ticks := 0
+	ws.waitFor(t, 30*time.Second, "a report of both paused tiles", func(m map[string]any) bool {
+		if m["type"] != "tile" || m["paused"] != true || m["time"] == nil {
+			return false
+		}
+		paused[m["tile"].(float64)], _ = time.Parse(time.RFC3339Nano, m["time"].(string))
+		if m["tile"] == float64(1) {
+			ticks++
+		}
+		return ticks >= 2 && len(paused) == 2 // the second report: every frame up to the pause sent
+	})
+	if d := paused[0].Sub(paused[1]).Abs(); d > 40*time.Millisecond {
+		t.Fatalf("linked tiles show %v and %v, %v apart", paused[0], paused[1], d)
+	}
+	t.Logf("linked tiles paused at %v and %v", paused[0].Format(time.RFC3339Nano), paused[1].Format(time.RFC3339Nano))
+}

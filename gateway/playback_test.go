@@ -1,0 +1,224 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/gateway"
+	"vigil/gateway/auth"
+	"vigil/internal/testwait"
+	"vigil/streams/sim"
+	"vigil/streams/webrtc/webrtctest"
+)
+
+// playUUID marks the test's SEI; it and the decimal digits after it hold
+// no zero byte, so no emulation prevention is needed.
+var playUUID = []byte("vigil-play-test!")
+
+// frameTagSEI is an H.264 user-data SEI carrying "frame:sentUnixNano".
+func frameTagSEI(n int64, sent time.Time) []byte {
+	text := fmt.Sprintf("%d:%d", n, sent.UnixNano())
+	payload := append(append([]byte{}, playUUID...), text...)
+	return append(append([]byte{6, 5, byte(len(payload))}, payload...), 0x80)
+}
+
+// frameTag reads the counter and send time of a received frame.
+func frameTag(t *testing.T, f webrtctest.Frame) (int64, time.Time) {
+	t.Helper()
+	for _, n := range f.NALUs {
+		if len(n) < 3+len(playUUID) || n[0]&0x1f != 6 || !bytes.Equal(n[3:3+len(playUUID)], playUUID) {
+			continue
+		}
+		text := string(n[3+len(playUUID) : 3+int(n[2])])
+		a, b, _ := strings.Cut(text, ":")
+		frame, err1 := strconv.ParseInt(a, 10, 64)
+		ns, err2 := strconv.ParseInt(b, 10, 64)
+		if err1 == nil && err2 == nil {
+			return frame, time.Unix(0, ns)
+		}
+	}
+	t.Fatalf("frame without the test's tag: NAL types %v", f.NALTypes())
+	return 0, time.Time{}
+}
+
+// taggedRecordingGateway records bjx-t-00 (320x180, 25 fps, 1 s GOP, a
+// frame counter and send time in every frame) in 2 s segments.
+func taggedRecordingGateway(t *testing.T) *testGateway {
+	t.Helper()
+	t.Cleanup(gateway.SetRecordSegment(2 * time.Second))
+	cam := startCamera(t, sim.ServerOptions{Names: []string{"cam0", "cam1"}, Width: 320, Height: 180, GOP: 25,
+		Configure: func(_ string, o *sim.CameraOptions) { o.Tag = frameTagSEI }})
+	cfg := strings.ReplaceAll(stationsConfig("rtsp://"+cam.Addr(), map[string][]string{"bjx": {"bjx-t-00"}, "bjn": {"bjn-t-00"}}),
+		"record: false", "record: true")
+	return startTestGateway(t, cfg)
+}
+
+// recordedAfter waits until camera is recorded up to t and returns a
+// moment 2 s into its recording.
+func recordedFrom(t *testing.T, g *testGateway, camera string, until time.Duration) time.Time {
+	t.Helper()
+	var first time.Time
+	testwait.For(t, "recording", func() bool {
+		segs := g.RecordedSegments(camera)
+		if len(segs) == 0 {
+			return false
+		}
+		first = segs[0].Start
+		return g.RecordedUntil(camera).After(first.Add(until))
+	})
+	return first.Add(2 * time.Second)
+}
+
+func whepPlay(t *testing.T, g *testGateway, camera string, start time.Time, speed float64) *whepViewer {
+	t.Helper()
+	q := url.Values{"start": {start.UTC().Format(time.RFC3339Nano)}, "speed": {fmt.Sprint(speed)}}
+	return openWHEPWith(t, g.URL(), g.admin.token, camera+"?"+q.Encode(), webrtctest.Options{Videos: 1})
+}
+
+func nextFrame(t *testing.T, v *whepViewer) webrtctest.Frame {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f, err := v.Next(ctx, 0)
+	if err != nil {
+		t.Fatalf("no frame: %v", err)
+	}
+	return f
+}
+
+// WHEP playback from T starts with the keyframe within one GOP before T,
+// then every frame in order; at 4× the recording passes four times as fast
+// as real time; at 16× only keyframes come.
+func TestWHEPPlayback(t *testing.T) {
+	g := taggedRecordingGateway(t)
+	at := recordedFrom(t, g, "bjx-t-00", 12*time.Second)
+
+	v := whepPlay(t, g, "bjx-t-00", at, 1)
+	f := nextFrame(t, v)
+	n, sent := frameTag(t, f)
+	if !f.IsKey() || sent.After(at) || at.Sub(sent) > time.Second+40*time.Millisecond {
+		t.Fatalf("first frame %d sent %v, key %v; asked %v", n, sent, f.IsKey(), at)
+	}
+	for want := n + 1; want < n+30; want++ {
+		if got, _ := frameTag(t, nextFrame(t, v)); got != want {
+			t.Fatalf("frame %d after %d", got, want-1)
+		}
+	}
+
+	fast := whepPlay(t, g, "bjx-t-00", at, 4)
+	for range 30 { // past the frames from the keyframe up to T, sent at once
+		nextFrame(t, fast)
+	}
+	f0 := nextFrame(t, fast)
+	_, s0 := frameTag(t, f0)
+	var s1 time.Time
+	var f1 webrtctest.Frame
+	for range 150 {
+		f1 = nextFrame(t, fast)
+	}
+	_, s1 = frameTag(t, f1)
+	ratio := float64(s1.Sub(s0)) / float64(f1.Arrived.Sub(f0.Arrived))
+	t.Logf("4×: %v of recording arrived in %v (%.2f×)", s1.Sub(s0), f1.Arrived.Sub(f0.Arrived), ratio)
+	if ratio < 2.5 || ratio > 5 {
+		t.Fatalf("4× playback ran at %.2f×", ratio)
+	}
+
+	keys := whepPlay(t, g, "bjx-t-00", at, 16)
+	for range 8 {
+		if f := nextFrame(t, keys); !f.IsKey() {
+			n, _ := frameTag(t, f)
+			t.Fatalf("16×: frame %d is not a keyframe", n)
+		}
+	}
+	testwait.For(t, "view.start with mode playback", func() bool {
+		return countAudit(g.auditEntries("action=view.start"), func(e auditEntry) bool {
+			return e.Camera == "bjx-t-00" && e.Detail["mode"] == "playback"
+		}) == 3
+	})
+}
+
+// Bad playback requests: absurd speeds and future times are 400, a time
+// with no recording 422 naming the nearest, a hidden camera 404.
+func TestWHEPPlaybackRefusals(t *testing.T) {
+	g := taggedRecordingGateway(t)
+	at := recordedFrom(t, g, "bjx-t-00", 3*time.Second)
+	g.createUser("zhao", auth.RoleViewer, "bjn")
+	zhao := g.login("zhao", userPassword)
+	offer := func(c *client, camera, query string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, g.URL()+"/api/whep/"+camera+"?"+query, strings.NewReader("v=0\r\n"))
+		req.Header.Set("Content-Type", "application/sdp")
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	ts := func(t time.Time) string { return url.QueryEscape(t.UTC().Format(time.RFC3339Nano)) }
+	for _, tc := range []struct {
+		who    *client
+		camera string
+		query  string
+		status int
+		says   string
+	}{
+		{g.admin, "bjx-t-00", "start=" + ts(at) + "&speed=100", 400, "speed"},
+		{g.admin, "bjx-t-00", "start=" + ts(at) + "&speed=0", 400, "speed"},
+		{g.admin, "bjx-t-00", "start=" + ts(at) + "&speed=NaN", 400, "speed"},
+		{g.admin, "bjx-t-00", "start=yesterday", 400, "RFC 3339"},
+		{g.admin, "bjx-t-00", "start=" + ts(time.Now().Add(time.Hour)), 400, "future"},
+		{g.admin, "bjx-t-00", "start=" + ts(at.Add(-time.Hour)), 422, "nearest recorded time"},
+		{zhao, "bjx-t-00", "start=" + ts(at), 404, "no such camera"},
+	} {
+		if code, body := offer(tc.who, tc.camera, tc.query); code != tc.status || !strings.Contains(body, tc.says) {
+			t.Errorf("%s?%s: %d %s, want %d saying %q", tc.camera, tc.query, code, body, tc.status, tc.says)
+		}
+	}
+}
+
+// The recording routes: spans cover what was recorded; the MP4 of a range
+// is served whole and by Range, and each download is audited.
+func TestRecordingRoutes(t *testing.T) {
+	g := taggedRecordingGateway(t)
+	at := recordedFrom(t, g, "bjx-t-00", 6*time.Second)
+	var spans struct {
+		Spans     []struct{ From, To string }
+		Bookmarks []any
+	}
+	g.admin.must(200, "GET", "/api/recordings/bjx-t-00", nil, &spans)
+	if len(spans.Spans) != 1 || spans.Bookmarks == nil {
+		t.Fatalf("spans %+v", spans)
+	}
+	from, _ := time.Parse(time.RFC3339Nano, spans.Spans[0].From)
+	if from.After(at) {
+		t.Fatalf("span from %v, recorded at %v", from, at)
+	}
+	path := "/api/recordings/bjx-t-00/mp4?start=" + url.QueryEscape(at.UTC().Format(time.RFC3339Nano)) + "&duration=3"
+	whole := g.admin.must(200, "GET", path, nil, nil)
+	if len(whole) < 1000 || string(whole[4:8]) != "ftyp" {
+		t.Fatalf("mp4 of %d bytes starting %q", len(whole), whole[:8])
+	}
+	resp, part := g.admin.with("Range", "bytes=100-199").do("GET", path, nil)
+	if resp.StatusCode != 206 || !bytes.Equal(part, whole[100:200]) {
+		t.Fatalf("range: %s, %d bytes", resp.Status, len(part))
+	}
+	old := "/api/recordings/bjx-t-00/mp4?start=" + url.QueryEscape(at.Add(-time.Hour).UTC().Format(time.RFC3339Nano)) + "&duration=3"
+	if resp, body := g.admin.do("GET", old, nil); resp.StatusCode != 422 {
+		t.Fatalf("nothing recorded: %s %s", resp.Status, body)
+	}
+	testwait.For(t, "two downloads audited", func() bool {
+		return countAudit(g.auditEntries("action=clip.download"), func(e auditEntry) bool {
+			return e.Camera == "bjx-t-00" && e.Detail["source"] == "recordings"
+		}) == 2
+	})
+}

@@ -1,0 +1,226 @@
+package playback
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"vigil/internal/testwait"
+)
+
+// A player starts at the keyframe at or before the asked time, its first
+// unit carries the parameter sets, and the frames after follow in order.
+func TestPlayStartsAtKeyframeBefore(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 500, 25, 100) // 20 s, 1 s GOP, 4 s segments
+	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: frameAt(t0, 137), Speed: 4})
+	v := watch(t, p)
+	first := v.next()
+	if n := counterOf(first); n != 125 || !first.Key || first.NALUs[0][0]&0x1f != 7 {
+		t.Fatalf("first unit: frame %d key %v", n, first.Key)
+	}
+	for want := 126; want < 240; want++ { // across a segment boundary (frame 200)
+		if n := counterOf(v.next()); n != want {
+			t.Fatalf("frame %d after %d", n, want-1)
+		}
+	}
+	testwait.For(t, "status time of frame 239", func() bool { return !p.Status().Time.Before(frameAt(t0, 239)) })
+}
+
+// At 4× the recording passes four times faster than real time (never
+// faster: frames are not sent before they are due), and above 4× only
+// keyframes are sent.
+func TestSpeeds(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 1500, 25, 250)
+	x := openIndex(t, root)
+	for _, tc := range []struct {
+		speed   float64
+		keyOnly bool
+	}{{1, false}, {4, false}, {16, true}} {
+		p := startPlayer(t, Options{Store: x, Camera: "cam", Start: t0, Speed: tc.speed})
+		v := watch(t, p)
+		for range 5 { // past a first burst of what was sent before the viewer came
+			v.next()
+		}
+		first := v.next()
+		start := time.Now()
+		var last int
+		for range 30 {
+			au := v.next()
+			if tc.keyOnly != au.Key && tc.keyOnly {
+				t.Fatalf("%v×: frame %d is not a keyframe", tc.speed, counterOf(au))
+			}
+			last = counterOf(au)
+		}
+		media := time.Duration(last-counterOf(first)) * frameDur
+		ratio := float64(media) / float64(time.Since(start))
+		t.Logf("%v×: %v of recording in %v (%.2f×)", tc.speed, media, time.Since(start).Round(time.Millisecond), ratio)
+		if ratio > tc.speed*1.15 || ratio < tc.speed/2 {
+			t.Fatalf("%v×: the recording ran at %.2f×", tc.speed, ratio)
+		}
+		p.Close()
+	}
+}
+
+// A paused player sends nothing; each step sends exactly the next frame.
+func TestPauseAndStep(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 500, 25, 100)
+	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: t0, Speed: 2})
+	v := watch(t, p)
+	for range 10 {
+		v.next()
+	}
+	p.Clock().Pause()
+	testwait.For(t, "the frames up to the pause sent", func() bool {
+		return p.Status().Paused && p.Clock().Now().Sub(p.Status().Time) < frameDur
+	})
+	sent := p.Hub().Stats().Frames
+	last := p.Status().Time
+	// Drain what was sent before the pause.
+	for range sent - 10 {
+		v.next()
+	}
+	for i := 1; i <= 3; i++ {
+		p.Step()
+		au := v.next()
+		if got := p.Hub().Stats().Frames; got != sent+uint64(i) {
+			t.Fatalf("step %d: %d frames sent, want %d", i, got, sent+uint64(i))
+		}
+		if at := frameAt(t0, counterOf(au)); !at.Equal(last.Add(time.Duration(i) * frameDur)) {
+			t.Fatalf("step %d showed %v, want the frame after %v", i, at, last)
+		}
+	}
+	p.Clock().Resume()
+	if n := counterOf(v.next()); !frameAt(t0, n).Equal(last.Add(4 * frameDur)) {
+		t.Fatalf("resumed at frame %d", n)
+	}
+}
+
+// A seek shows the new time: the keyframe before it first.
+func TestSeek(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 500, 25, 100)
+	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: t0})
+	v := watch(t, p)
+	v.next()
+	if err := p.Seek(frameAt(t0, 310)); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		au := v.next()
+		if n := counterOf(au); n >= 300 {
+			if n != 300 || !au.Key {
+				t.Fatalf("after the seek: frame %d", n)
+			}
+			break
+		}
+	}
+}
+
+// A hole in the recording is skipped, not waited through, and reported.
+func TestGapIsSkipped(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 100, 25, 100)
+	writeFrames(t, root, "cam", t0, 100+25*60, 100, 25, 100) // a minute later
+	var gaps []Status
+	changes := make(chan Status, 16)
+	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: frameAt(t0, 75),
+		OnChange: func(s Status) {
+			select {
+			case changes <- s:
+			default:
+			}
+		}})
+	v := watch(t, p)
+	for n := 0; n < 99; {
+		n = counterOf(v.next())
+	}
+	if n := counterOf(v.next()); n != 1600 {
+		t.Fatalf("after the hole: frame %d", n)
+	}
+	for len(changes) > 0 {
+		if s := <-changes; !s.GapTo.IsZero() {
+			gaps = append(gaps, s)
+		}
+	}
+	if len(gaps) != 1 || !gaps[0].GapFrom.Equal(frameAt(t0, 99)) || !gaps[0].GapTo.Equal(frameAt(t0, 1600)) {
+		t.Fatalf("gaps reported: %+v", gaps)
+	}
+}
+
+// A segment deleted while the player is before it is skipped like a hole.
+func TestDeletedSegmentIsSkipped(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 300, 25, 100)
+	x := openIndex(t, root)
+	p := startPlayer(t, Options{Store: x, Camera: "cam", Start: frameAt(t0, 50), Speed: 2})
+	v := watch(t, p)
+	v.next()
+	middle := x.Segments("cam", frameAt(t0, 150), frameAt(t0, 151))
+	if err := x.Remove(middle[0]); err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < 99; {
+		n = counterOf(v.next())
+	}
+	if n := counterOf(v.next()); n != 200 {
+		t.Fatalf("after the deleted segment: frame %d", n)
+	}
+}
+
+// Nothing recorded at the time: the error names the nearest recorded
+// time. A time in the future and an absurd speed are refused.
+func TestRefusals(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 100, 25, 100)
+	x := openIndex(t, root)
+	_, err := New(Options{Store: x, Camera: "cam", Start: t0.Add(-time.Minute)})
+	var nr *NoRecordingError
+	if !errors.As(err, &nr) || !nr.Nearest.Equal(t0) {
+		t.Fatalf("before the recording: %v", err)
+	}
+	_, err = New(Options{Store: x, Camera: "cam", Start: frameAt(t0, 100).Add(time.Minute)})
+	if !errors.As(err, &nr) || !nr.Nearest.Equal(frameAt(t0, 100)) {
+		t.Fatalf("after the recording: %v", err)
+	}
+	if _, err := New(Options{Store: x, Camera: "other", Start: t0}); !errors.As(err, &nr) || !nr.Nearest.IsZero() {
+		t.Fatalf("camera without recordings: %v", err)
+	}
+	if _, err := New(Options{Store: x, Camera: "cam", Start: time.Now().Add(time.Hour)}); !errors.Is(err, ErrFuture) {
+		t.Fatalf("future: %v", err)
+	}
+	for _, s := range []float64{0.1, 17, -1, 1e9} {
+		if _, err := New(Options{Store: x, Camera: "cam", Start: t0, Speed: s}); !errors.Is(err, ErrSpeed) {
+			t.Fatalf("speed %v: %v", s, err)
+		}
+	}
+}
+
+// Players sharing a clock show the same moment, within one frame; a
+// pause of the clock stops them all.
+func TestLinkedPlayersShowOneMoment(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "a", t0, 0, 1000, 25, 250)
+	writeFrames(t, root, "b", t0.Add(13*time.Millisecond), 0, 1000, 50, 250) // other phase and GOP
+	x := openIndex(t, root)
+	clock, err := NewClock(frameAt(t0, 60), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := startPlayer(t, Options{Store: x, Camera: "a", Start: frameAt(t0, 60), Clock: clock})
+	b := startPlayer(t, Options{Store: x, Camera: "b", Start: frameAt(t0, 60), Clock: clock})
+	clock.Seek(frameAt(t0, 400))
+	testwait.For(t, "both past the seek", func() bool {
+		return a.Status().Time.After(frameAt(t0, 410)) && b.Status().Time.After(frameAt(t0, 410))
+	})
+	clock.Pause()
+	testwait.For(t, "both caught up with the paused clock", func() bool {
+		now := clock.Now()
+		return now.Sub(a.Status().Time) < frameDur && now.Sub(b.Status().Time) < frameDur
+	})
+	if d := a.Status().Time.Sub(b.Status().Time).Abs(); d >= frameDur {
+		t.Fatalf("linked players %v apart", d)
+	}
+}
