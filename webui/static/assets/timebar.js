@@ -40,6 +40,8 @@ export function createTimebar(container, { onSeek, onScrub, onZoom }) {
 
   function draw(view) {
     w = view.window;
+    el.dataset.from = String(Math.round(w.from)); // the window, for tests that click a time
+    el.dataset.to = String(Math.round(w.to));
     const tk = ticks(w);
     ticksEl.replaceChildren(...tk.times.map((tt) => {
       const n = h('span', { class: 'tl-tick' }, tickText(tt, tk.step));

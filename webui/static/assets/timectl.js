@@ -23,7 +23,7 @@ export function createControls(panel, a) {
   const speedSel = h('select', { id: 'tl-speed', class: 'tl-speed', on: { change: () => a.speed(Number(speedSel.value)) } },
     speeds.map((s) => h('option', { value: String(s) }, speedText(s))));
   const playBtn = button('tl-play', 'timeline.pause', '❚❚', () => a.play());
-  const linkBtn = button('tl-link', 'timeline.link', '⛓', () => a.link());
+  const linkBtn = button('tl-link', 'timeline.link', '', () => a.link());
   const zoomEl = h('span', { id: 'tl-zoom', class: 'tl-zoom' });
   const clockEl = h('span', { id: 'tl-clock', class: 'tl-clock', attrs: { role: 'timer', 'aria-live': 'off' } });
   const dateEl = h('span', { id: 'tl-date', class: 'tl-date' });
@@ -69,6 +69,7 @@ export function createControls(panel, a) {
       b.setAttribute('aria-label', t(key));
     }
     document.querySelector('#tl-live').textContent = t('timeline.live');
+    linkBtn.textContent = t('timeline.linkShort');
     linkBtn.setAttribute('aria-pressed', String(linkedOn));
     linkBtn.title = linkedOn ? t('timeline.linked', { n: linkedN }) : t('timeline.link');
     speedSel.title = t('timeline.speed');

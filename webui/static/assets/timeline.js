@@ -220,6 +220,7 @@ export function createTimeline(container, { screen, session, stage }) {
     if (panel.hidden || !panel.isConnected || typing(e) || menuOpen() || document.querySelector('dialog[open]')) return;
     if (e.ctrlKey || e.metaKey || e.altKey || !camera()) return;
     const k = e.key;
+    if (k === ' ' && e.target.closest?.('button, a')) return; // Space presses the focused button
     if (k === ' ') togglePause();
     else if (k === '[' || k === ']') setSpeed(stepSpeed(st.speed, k === '[' ? -1 : 1));
     else if (k === 'End') live();
