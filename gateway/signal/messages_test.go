@@ -95,6 +95,8 @@ func FuzzDecodeClientMessage(f *testing.F) {
 				t.Fatalf("accepted %+v", m)
 			}
 		case TypeCandidate:
+		case TypePlay, TypePause, TypeStep, TypeLive, TypeLink:
+			checkPlayback(t, m)
 		default:
 			t.Fatalf("accepted type %q", m.Type)
 		}

@@ -53,7 +53,6 @@ type cursor struct {
 	frags   int    // fragments read from r
 	k       int    // next sample of frag
 	dts     uint64 // decode time of sample k, segment timescale
-	hole    bool   // a segment was left out (unreadable or deleted)
 }
 
 // close releases the open segment.
@@ -102,8 +101,7 @@ func (c *cursor) timeOf(dts uint64) time.Time {
 func (c *cursor) seek(t time.Time) error {
 	for _, seg := range c.store.Segments(c.camera, t, farFuture) {
 		if err := c.open(seg); err != nil {
-			c.hole = true
-			continue
+			continue // unreadable: the next segment
 		}
 		fragIdx, sampleIdx, ok := c.keyframeBefore(t)
 		if !ok {
@@ -205,9 +203,9 @@ func (c *cursor) advance() error {
 		} else if active {
 			return errWait
 		}
-	} else {
-		c.hole = true // corrupt: what follows in this segment is lost
 	}
+	// Past the end, or corrupt (the rest of the segment is lost): the
+	// player skips the hole like any other.
 	return c.nextSegment()
 }
 
@@ -246,13 +244,8 @@ func (c *cursor) nextSegment() error {
 		if !s.Start.After(cur.Start) {
 			continue
 		}
-		if err := c.open(s); err != nil {
-			c.hole = true
-			continue
-		}
-		if err := c.nextFragment(); err != nil {
-			c.hole = true
-			continue
+		if err := c.open(s); err != nil || c.nextFragment() != nil {
+			continue // unreadable or deleted: a hole
 		}
 		return nil
 	}

@@ -132,3 +132,17 @@ func (v *viewer) next() *media.AccessUnit {
 	v.q = v.q[1:]
 	return au
 }
+
+// samplesOf returns frames first..first+n-1 as a recorder's samples.
+func samplesOf(first, n, gop int) []segstore.OutSample {
+	var out []segstore.OutSample
+	for i := first; i < first+n; i++ {
+		key := i%gop == 0
+		nalus := [][]byte{tagged(i, key)}
+		if key {
+			nalus = [][]byte{testInit.SPS, testInit.PPS, tagged(i, key)}
+		}
+		out = append(out, segstore.OutSample{Duration: 3600, Key: key, NALUs: nalus})
+	}
+	return out
+}

@@ -92,9 +92,9 @@ func (l *loop) fetch(ctx context.Context, st clockState) {
 		l.next, l.have = s, true
 		return
 	case errors.Is(err, errWait):
-		l.mark(func(s *Status) bool { was := s.Edge; s.Edge = true; return !was })
+		l.mark(func(s *Status) bool { was := s.Edge; s.Edge, s.Ended = true, false; return !was })
 	case errors.Is(err, errEnd):
-		l.mark(func(s *Status) bool { was := s.Ended; s.Ended = true; return !was })
+		l.mark(func(s *Status) bool { was := s.Ended; s.Ended, s.Edge = true, false; return !was })
 	default:
 		l.p.log.Warn("playback: cannot read recording", "camera", l.p.opts.Camera, "err", err)
 	}
