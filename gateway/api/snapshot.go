@@ -3,8 +3,8 @@ package api
 // Snapshots: GET /api/cameras/{id}/snapshot[?t=RFC3339] answers a JPEG of
 // the live picture, or of the recorded picture at t. 404 for a camera the
 // user may not see; 400 for a bad or future t; 422 when nothing is
-// recorded at t; 503 when there is no live picture yet or too many stills
-// are being made. Each still handed out is audited.
+// recorded at t; 503 when there is no live picture yet, too many stills
+// are being made, or the gateway has no ffmpeg. Each still handed out is audited.
 
 import (
 	"context"
@@ -80,6 +80,8 @@ func (s *Server) snapshotError(w http.ResponseWriter, camera string, err error) 
 	case errors.Is(err, snapshot.ErrNoPicture):
 		w.Header().Set("Retry-After", "2")
 		writeError(w, http.StatusServiceUnavailable, "no picture from the camera yet")
+	case errors.Is(err, snapshot.ErrNeedsFFmpeg):
+		writeError(w, http.StatusServiceUnavailable, "snapshots need ffmpeg on the gateway")
 	case errors.Is(err, snapshot.ErrBusy):
 		w.Header().Set("Retry-After", "2")
 		writeError(w, http.StatusServiceUnavailable, "too many snapshots at once; try again")
