@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -187,6 +188,23 @@ func routeCases() map[string]routeCase {
 		"GET /api/clips/{id}/manifest": {min: auth.RoleDispatcher, ok: 200, scoped: 404, call: func(tw *testWalk, w *walker) int {
 			return simple("GET", "/api/clips/"+tw.clip(w)+"/manifest", nil)(tw, w)
 		}},
+		// Snapshots (snapshots_test.go): nothing recorded an hour ago.
+		"GET /api/cameras/{id}/snapshot": {min: auth.RoleViewer, ok: 422, scoped: 404, call: simple("GET",
+			"/api/cameras/bjx-nsq-01/snapshot?t="+time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), nil)},
+		// Bookmarks and evidence locks (bookmarks_test.go): bjx's camera.
+		"GET /api/bookmarks":        {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/bookmarks", nil)},
+		"GET /api/bookmarks/locked": {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/bookmarks/locked", nil)},
+		"POST /api/bookmarks": {min: auth.RoleDispatcher, ok: 201, scoped: 404, call: simple("POST", "/api/bookmarks",
+			bookmarkBody("bjx-nsq-01", false))},
+		"GET /api/bookmarks/{id}": {min: auth.RoleViewer, ok: 200, scoped: 404, call: func(tw *testWalk, w *walker) int {
+			return simple("GET", "/api/bookmarks/"+tw.ownBookmark(w), nil)(tw, w)
+		}},
+		"PUT /api/bookmarks/{id}": {min: auth.RoleDispatcher, ok: 200, scoped: 404, call: func(tw *testWalk, w *walker) int {
+			return simple("PUT", "/api/bookmarks/"+tw.ownBookmark(w), map[string]string{"note": "改"})(tw, w)
+		}},
+		"DELETE /api/bookmarks/{id}": {min: auth.RoleDispatcher, ok: 204, scoped: 404, call: func(tw *testWalk, w *walker) int {
+			return simple("DELETE", "/api/bookmarks/"+tw.ownBookmark(w), nil)(tw, w)
+		}},
 		"GET /api/ws": {min: auth.RoleViewer, ok: 101, call: func(tw *testWalk, w *walker) int {
 			h := http.Header{}
 			if w != nil {
@@ -223,6 +241,18 @@ func (tw *testWalk) ownLayout(w *walker) string {
 	var l struct{ ID string }
 	owner.must(201, "POST", "/api/layouts", map[string]any{"name": "我的", "grid": "1", "cameras": []string{"bjn-hall-01"}}, &l)
 	return l.ID
+}
+
+// ownBookmark creates a bookmark of bjx's camera by w (by the admin for
+// callers that may not create one) and returns its id.
+func (tw *testWalk) ownBookmark(w *walker) string {
+	owner := tw.admin
+	if w != nil && !w.scoped && w.role.AtLeast(auth.RoleDispatcher) {
+		owner = w.client
+	}
+	var b struct{ ID string }
+	owner.must(201, "POST", "/api/bookmarks", bookmarkBody("bjx-nsq-01", false), &b)
+	return b.ID
 }
 
 // newWalker creates a user (through the API; scoped admins, which the API

@@ -126,7 +126,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	if g.recording, err = startRecording(g.cfg, g.catalog, opts.DataDir, g.log); err != nil {
+	if g.recording, err = startRecording(g.cfg, g.catalog, opts.DataDir, evidenceLocks(g.services.store), g.log); err != nil {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)
@@ -226,6 +226,10 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		OnAuthenticated:    markAuthenticated,
 		MaxWHEPPerUser:     g.cfg.HTTP.MaxWHEPPerUser,
 		MaxConsolesPerUser: g.cfg.HTTP.MaxConsolesPerUser,
+
+		Bookmarks:   g.services.store,
+		LockedUsage: lockedUsage(g.services.store, g.recording.index),
+		Snapshots:   newSnapshots(g.catalog, g.recording.index),
 	})
 	lim := g.cfg.HTTP
 	g.http = &http.Server{

@@ -34,7 +34,8 @@ type recording struct {
 
 // startRecording opens (scans and repairs) the index under <data>/rec
 // before any recorder writes, then starts the recorders and retention.
-func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, log *slog.Logger) (*recording, error) {
+// locked tells retention the evidence locks.
+func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, locked func() (segstore.Locks, error), log *slog.Logger) (*recording, error) {
 	root := filepath.Join(dataDir, "rec")
 	idx, err := segstore.Open(segstore.Options{Root: root, Logger: log})
 	if err != nil {
@@ -61,6 +62,7 @@ func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, lo
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	ret := retentionOf(cfg.Recording, idx, log)
+	ret.Locked = locked
 	r.wg.Go(func() { ret.Run(ctx) })
 	log.Info("recording", "cameras", len(r.recs), "root", root, "retention", cfg.Recording.Retention.String())
 	return r, nil

@@ -3,7 +3,7 @@ package api
 // Recordings for tools (DESIGN.md "Recordings and playback"):
 //
 //   - GET /api/recordings/{camera}?from=&to= → {"spans":[{"from","to"}],
-//     "bookmarks":[]}, RFC 3339, default the last 24 h; 400 for a bad
+//     "bookmarks":[…as GET /api/bookmarks]}, RFC 3339, default the last 24 h; 400 for a bad
 //     time, 404 for a camera the user may not see.
 //   - GET /api/recordings/{camera}/mp4?start=&duration=SECONDS → a playable
 //     MP4 of the range (clip export's remux), Range supported; 400 for a
@@ -62,9 +62,13 @@ func (s *Server) handleRecordings(w http.ResponseWriter, r *http.Request, u auth
 		return
 	}
 	out := struct {
-		Spans     []spanJSON `json:"spans"`
-		Bookmarks []any      `json:"bookmarks"`
-	}{Spans: []spanJSON{}, Bookmarks: []any{}}
+		Spans     []spanJSON     `json:"spans"`
+		Bookmarks []bookmarkJSON `json:"bookmarks"`
+	}{Spans: []spanJSON{}}
+	if out.Bookmarks, err = s.CameraBookmarks(r.Context(), cam.ID, from, to); err != nil {
+		s.internalError(w, "recording bookmarks", err)
+		return
+	}
 	if s.opts.Recordings != nil {
 		spans, err := s.opts.Recordings.Spans(r.Context(), cam.ID, from, to)
 		if err != nil {

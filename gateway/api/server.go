@@ -77,6 +77,13 @@ type Options struct {
 	// sessions and console WebSockets (429 beyond); 0: no cap.
 	MaxWHEPPerUser     int
 	MaxConsolesPerUser int
+
+	// Bookmarks keeps bookmarks and evidence locks (bookmarks.go); nil: no
+	// such routes. LockedUsage tells the bytes locks hold (nil: none).
+	Bookmarks   BookmarkStore
+	LockedUsage LockedUsage
+	// Snapshots makes JPEG stills of cameras (snapshot.go); nil: no route.
+	Snapshots Snapshots
 }
 
 // Server routes and serves API requests.
@@ -142,6 +149,12 @@ func (s *Server) routes() {
 		s.table = append(s.table, s.clipRoutes()...)
 	}
 	s.table = append(s.table, s.recordingRoutes()...)
+	if s.opts.Bookmarks != nil {
+		s.table = append(s.table, s.bookmarkRoutes()...)
+	}
+	if s.opts.Snapshots != nil {
+		s.table = append(s.table, s.snapshotRoutes()...)
+	}
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
 			func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) }})

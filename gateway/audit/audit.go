@@ -37,6 +37,16 @@ const (
 	// reports every marker.
 	ActionAuditLost = "audit.lost"
 	ActionShutdown  = "gateway.shutdown"
+
+	// Bookmarks and evidence locks (detail: id, from, to, title, locked).
+	ActionBookmarkCreate = "bookmark.create"
+	ActionBookmarkUpdate = "bookmark.update"
+	ActionBookmarkDelete = "bookmark.delete"
+	ActionEvidenceLock   = "evidence.lock"
+	ActionEvidenceUnlock = "evidence.unlock"
+	// ActionSnapshot: a still of a camera downloaded (detail: t, "live" or
+	// the recorded time).
+	ActionSnapshot = "snapshot"
 )
 
 // Entry is one thing that happened.

@@ -30,6 +30,10 @@ const (
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
 	ActionReadCluster   Action = "read_cluster" // nodes and camera owners
+
+	ActionBookmarks      Action = "bookmarks"       // create bookmarks; edit and delete own ones
+	ActionLockEvidence   Action = "lock_evidence"   // lock a bookmark's range against retention; edit others' bookmarks
+	ActionUnlockEvidence Action = "unlock_evidence" // unlock, or delete a locked bookmark
 )
 
 // minRole is the least role that may perform each action.
@@ -46,6 +50,10 @@ var minRole = map[Action]auth.Role{
 	ActionManageUsers:   auth.RoleAdmin,
 	ActionMetrics:       auth.RoleOperator,
 	ActionReadCluster:   auth.RoleAdmin,
+
+	ActionBookmarks:      auth.RoleDispatcher,
+	ActionLockEvidence:   auth.RoleOperator,
+	ActionUnlockEvidence: auth.RoleAdmin,
 }
 
 // allStations are the actions whose answers cover every camera (metrics

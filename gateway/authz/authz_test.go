@@ -22,7 +22,12 @@ func TestAllowed(t *testing.T) {
 		ActionManageUsers:   {false, false, false, true},
 		ActionMetrics:       {false, false, true, true},
 		ActionReadCluster:   {false, false, false, true},
-		Action("nonsense"):  {false, false, false, false},
+
+		ActionBookmarks:      {false, true, true, true},
+		ActionLockEvidence:   {false, false, true, true},
+		ActionUnlockEvidence: {false, false, false, true},
+
+		Action("nonsense"): {false, false, false, false},
 	}
 	for a, w := range want {
 		for i, r := range roles {

@@ -3,13 +3,15 @@
 // tests can observe the console from outside while the shipped console keeps
 // no test hooks. It records, in window.__browsertest:
 //   peers         the open RTCPeerConnections, for their statistics
+//   constructed   how many RTCPeerConnections the page has made (a tile
+//                 switching source must not make one)
 //   socket        the WebSocket opened last (the console's signalling link)
 //   tiles         the last "tile" message of each tile, by tile index
 //   audio         the last "audio" message
 //   clipMessages  every "clip" message, in order
 (() => {
   if (window.__browsertest) return;
-  const probe = { peers: [], socket: null, tiles: [], audio: null, clipMessages: [] };
+  const probe = { peers: [], constructed: 0, socket: null, tiles: [], audio: null, clipMessages: [] };
   Object.defineProperty(window, '__browsertest', { value: probe });
 
   const Peer = window.RTCPeerConnection;
@@ -17,6 +19,7 @@
     window.RTCPeerConnection = class extends Peer {
       constructor(...args) {
         super(...args);
+        probe.constructed++;
         probe.peers.push(this);
       }
 

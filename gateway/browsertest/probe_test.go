@@ -73,6 +73,9 @@ func TestProbeRecordsPeersAndMessages(t *testing.T) {
 	if !MustEval[bool](b, `window.__browsertest.peers.length === 1 && window.__browsertest.peers[0] === window.kept`) {
 		t.Errorf("peers: want only the open peer connection, got %d", MustEval[int](b, `window.__browsertest.peers.length`))
 	}
+	if got := MustEval[int](b, `window.__browsertest.constructed`); got != 2 {
+		t.Errorf("constructed %d peer connections, want 2 (the closed one counts)", got)
+	}
 	if got := MustEval[string](b, `window.__browsertest.tiles[2].camera + ' ' + window.__browsertest.audio.state`); got != "gate-1 playing" {
 		t.Errorf("tile and audio messages: %q", got)
 	}

@@ -26,11 +26,17 @@ const adminPassword = "e2e-Admin-Passw0rd"
 
 func startGateway(t *testing.T) *gateway.Gateway {
 	t.Helper()
+	return startGatewayIn(t, t.TempDir())
+}
+
+// startGatewayIn runs the demo gateway on dataDir (which may hold recordings).
+func startGatewayIn(t *testing.T, dataDir string) *gateway.Gateway {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	g, err := gateway.New(ctx, gateway.Options{
 		HTTPAddr:      "127.0.0.1:0",
-		DataDir:       t.TempDir(),
+		DataDir:       dataDir,
 		WebRTCUDPAddr: "127.0.0.1:0",
 		WebRTCTCPAddr: "127.0.0.1:0",
 		AdminPassword: adminPassword,

@@ -154,4 +154,24 @@ CREATE TABLE audit_checkpoints (
 	sig  TEXT NOT NULL
 );
 `,
+	// 8: bookmarks: a point or range of a camera's recording with a title
+	// and note; a locked one is evidence that retention keeps.
+	`
+CREATE TABLE bookmarks (
+	id         TEXT PRIMARY KEY,
+	camera     TEXT NOT NULL,
+	station    TEXT NOT NULL DEFAULT '',
+	from_time  BIGINT NOT NULL,
+	to_time    BIGINT NOT NULL,
+	title      TEXT NOT NULL,
+	note       TEXT NOT NULL DEFAULT '',
+	locked     INTEGER NOT NULL DEFAULT 0,
+	created_by TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	locked_by  TEXT NOT NULL DEFAULT '',
+	locked_at  BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX bookmarks_camera_time ON bookmarks(camera, to_time);
+CREATE INDEX bookmarks_locked ON bookmarks(locked);
+`,
 }

@@ -202,6 +202,15 @@ func (h *Hub) Readers() int {
 	return len(h.readers)
 }
 
+// CachedGOP returns a copy of the cached group of pictures, keyframe
+// first (what a new reader starts from), or nil when there is none: for
+// a still of what the viewers see now.
+func (h *Hub) CachedGOP() []*media.AccessUnit {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.burstLocked()
+}
+
 // burstLocked returns a copy of the cached GOP, or nil when there is none.
 func (h *Hub) burstLocked() []*media.AccessUnit {
 	if !h.gopValid || len(h.gop) == 0 {

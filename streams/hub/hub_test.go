@@ -221,3 +221,21 @@ func TestOnDemandTellsFirstAndLastReader(t *testing.T) {
 		t.Fatalf("OnDemand saw readers %v, want %v", calls, want)
 	}
 }
+
+func TestCachedGOPIsACopyFromTheKeyframe(t *testing.T) {
+	h := New(Options{ID: "cam"})
+	if h.CachedGOP() != nil {
+		t.Fatal("a new hub has a GOP")
+	}
+	for i := 1; i <= 3; i++ {
+		h.Publish(unit(i, i == 1))
+	}
+	gop := h.CachedGOP()
+	h.Publish(unit(4, true))
+	if len(gop) != 3 || !gop[0].Key || gop[2].PTS != unit(3, false).PTS {
+		t.Fatalf("GOP %+v, want units 1–3 untouched by the next keyframe", gop)
+	}
+	if now := h.CachedGOP(); len(now) != 1 || now[0].PTS != unit(4, true).PTS {
+		t.Fatalf("GOP after a keyframe %+v", now)
+	}
+}

@@ -16,7 +16,9 @@ type Limits struct {
 
 // Retention deletes old segments, oldest first: per camera by age and by
 // bytes, then across cameras by a total byte budget. It never deletes a
-// segment being written or exported (the index refuses with ErrBusy).
+// segment being written or exported (the index refuses with ErrBusy), nor
+// one under evidence lock (Locked); locked segments still count against
+// the budgets, so the others go sooner.
 type Retention struct {
 	Index *Index
 	// Default applies to every camera without an entry in Cameras.
@@ -28,6 +30,13 @@ type Retention struct {
 	Interval time.Duration
 	Logger   *slog.Logger
 	Now      func() time.Time // for tests; default time.Now
+	// Locked returns the evidence locks, asked at each pass; nil: none.
+	// When it fails the last good answer holds; before any, the pass is
+	// skipped rather than risk deleting evidence.
+	Locked func() (Locks, error)
+
+	lastLocks   Locks // lockedAt's memory; Enforce is not run concurrently
+	lastLocksAt time.Time
 }
 
 // Run enforces retention at once and then every Interval until ctx ends.
@@ -48,11 +57,16 @@ func (r *Retention) Run(ctx context.Context) {
 	}
 }
 
-// Enforce makes one pass and returns the segments it deleted.
+// Enforce makes one pass and returns the segments it deleted. Calls must
+// not overlap (Run makes them one after another).
 func (r *Retention) Enforce() []Segment {
 	now := time.Now()
 	if r.Now != nil {
 		now = r.Now()
+	}
+	locks, ok := r.lockedAt()
+	if !ok {
+		return nil
 	}
 	var removed []Segment
 	all := r.Index.snapshot()
@@ -61,11 +75,11 @@ func (r *Retention) Enforce() []Segment {
 		if !ok {
 			lim = r.Default
 		}
-		keep, gone := r.enforceCamera(segs, lim, now)
+		keep, gone := r.enforceCamera(segs, lim, now, locks)
 		all[cam] = keep
 		removed = append(removed, gone...)
 	}
-	removed = append(removed, r.enforceTotal(all)...)
+	removed = append(removed, r.enforceTotal(all, locks)...)
 	if len(removed) > 0 {
 		var bytes int64
 		for _, s := range removed {
@@ -78,7 +92,7 @@ func (r *Retention) Enforce() []Segment {
 }
 
 // enforceCamera applies one camera's limits, returning what is left.
-func (r *Retention) enforceCamera(segs []Segment, lim Limits, now time.Time) (keep, gone []Segment) {
+func (r *Retention) enforceCamera(segs []Segment, lim Limits, now time.Time, locks Locks) (keep, gone []Segment) {
 	var total int64
 	for _, s := range segs {
 		total += s.Size
@@ -87,7 +101,7 @@ func (r *Retention) enforceCamera(segs []Segment, lim Limits, now time.Time) (ke
 	for _, s := range segs { // oldest first
 		tooOld := lim.MaxAge > 0 && now.Sub(s.End) > lim.MaxAge
 		tooBig := lim.MaxBytes > 0 && total > lim.MaxBytes
-		if (tooOld || tooBig) && r.remove(s) {
+		if (tooOld || tooBig) && r.remove(s, locks) {
 			total -= s.Size
 			gone = append(gone, s)
 			continue
@@ -99,7 +113,7 @@ func (r *Retention) enforceCamera(segs []Segment, lim Limits, now time.Time) (ke
 
 // enforceTotal deletes the oldest segments of any camera until all fit in
 // MaxTotalBytes.
-func (r *Retention) enforceTotal(all map[string][]Segment) []Segment {
+func (r *Retention) enforceTotal(all map[string][]Segment, locks Locks) []Segment {
 	if r.MaxTotalBytes <= 0 {
 		return nil
 	}
@@ -117,7 +131,7 @@ func (r *Retention) enforceTotal(all map[string][]Segment) []Segment {
 		if total <= r.MaxTotalBytes {
 			break
 		}
-		if r.remove(s) {
+		if r.remove(s, locks) {
 			total -= s.Size
 			gone = append(gone, s)
 		}
@@ -125,7 +139,11 @@ func (r *Retention) enforceTotal(all map[string][]Segment) []Segment {
 	return gone
 }
 
-func (r *Retention) remove(s Segment) bool {
+// remove deletes s unless a lock holds it or the index refuses (busy).
+func (r *Retention) remove(s Segment, locks Locks) bool {
+	if locks.Holds(s) {
+		return false
+	}
 	err := r.Index.Remove(s)
 	switch {
 	case err == nil:

@@ -16,13 +16,16 @@ export function localInput(date) {
   return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
 }
 
-/** Opens the dialog for camera {id, name}. */
-export function openExportDialog(camera) {
+/**
+ * Opens the dialog for camera {id, name}; range {from, to} (ms, marked on
+ * the timeline) fills the times, else the last five minutes.
+ */
+export function openExportDialog(camera, range = null) {
   document.querySelector('#export-dialog')?.remove();
   const now = new Date();
   const timeInput = (id, value) => h('input', { id, type: 'datetime-local', step: 1, required: true, value: localInput(value) });
-  const from = timeInput('export-from', new Date(now.getTime() - defaultSpan));
-  const to = timeInput('export-to', now);
+  const from = timeInput('export-from', range ? new Date(Math.floor(range.from / 1000) * 1000) : new Date(now.getTime() - defaultSpan));
+  const to = timeInput('export-to', range ? new Date(Math.ceil(range.to / 1000) * 1000) : now);
   const reason = h('textarea', { id: 'export-reason', rows: 3, maxLength: maxReason, required: true, placeholder: t('export.reasonHint') });
   const error = h('p', { id: 'export-error', class: 'login-error', attrs: { role: 'alert' }, hidden: true });
   const note = h('p', { id: 'export-note', class: 'export-note', hidden: true });

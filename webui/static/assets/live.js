@@ -11,6 +11,7 @@ import { t } from './i18n.js';
 import { bindKeys } from './keyboard.js';
 import { createLayouts, roleAtLeast } from './layouts.js';
 import { createScreen } from './screen.js';
+import { createTimeline } from './timeline.js';
 import { toast } from './toast.js';
 import { createToolbar } from './toolbar.js';
 import { parseView, viewSearch } from './viewurl.js';
@@ -38,10 +39,12 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
         select(i);
       },
       onSwap: (a, b) => swap(a, b),
+      onTile: (m) => timeline.tileMessage(m),
     },
   });
   const view = screen.view;
   const grid = screen.grid;
+  const timeline = createTimeline($('#timeline-slot'), { screen, session, stage: $('#stage') });
 
   const toolbar = createToolbar({
     stationBar: $('#station-bar'),
@@ -75,6 +78,7 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
 
   function select(i) {
     grid.select(i);
+    timeline.select(grid.selected);
   }
 
   function change(next) {
@@ -91,6 +95,7 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     if (search !== location.search) history.replaceState(null, '', location.pathname + search);
     toolbar.setActive({ station: same && source.kind === 'station' ? source.id : '', grid: view.grid });
     tree.setActive(cams.filter(Boolean));
+    timeline.changed();
   }
 
   function setTile(i, id) {

@@ -20,7 +20,8 @@ const stallAfter = 5000; // ms without a decoded frame before a tile asks again
  * createScreen(container, {interactive, lookup, hooks}):
  *   lookup(id) → {camera, station} or null (names for the overlays)
  *   hooks: gesture hooks of the grid (onSelect, onFocus, …) and
- *     onLink(status), onCamera(msg), onLayout(msg), onError(message), onUnauthorized()
+ *     onLink(status), onCamera(msg), onLayout(msg), onError(message), onUnauthorized(),
+ *     onTile(msg) (every tile message of a shown camera, before the tile applies it)
  */
 export function createScreen(container, { interactive = true, lookup, hooks = {} }) {
   const grid = createGrid(container, { interactive, hooks: { ...hooks, onSound: (i) => sound.toggle(i) } });
@@ -66,6 +67,8 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
     if (!tile) return;
     // A message about an earlier assignment of the tile is stale.
     if (!tile.camera || (m.camera || '') !== tile.camera.id) return;
+    hooks.onTile?.(m); // playback's mode, time and speed (timeline.js)
+    if (m.state === 'no_recording') return; // a play found nothing: the tile keeps what it shows
     tile.setState(m.state, m.reason, m);
     watch[m.tile] = null;
   }

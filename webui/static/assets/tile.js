@@ -58,6 +58,8 @@ export class Tile {
     // Export incident (clips.js opens the dialog; shown to dispatchers and up).
     this.exportBtn = h('button', { type: 'button', class: 'tile-export', dataset: { action: 'export' } }, '⤓');
     this.soundBtn = h('button', { type: 'button', class: 'tile-sound', dataset: { action: 'sound' } });
+    // Snapshot: a JPEG of the picture, live or played back (timeline.js downloads it).
+    this.snapBtn = h('button', { type: 'button', class: 'tile-snapshot', dataset: { action: 'snapshot' } }, '◉');
     this.soundEl = h('div', { class: 'tile-sound-state', attrs: { role: 'status' } });
     this.msgEl = h('div', { class: 'tile-msg', attrs: { role: 'status' } });
     this.statsEl = h('div', { class: 'tile-stats' });
@@ -67,7 +69,7 @@ export class Tile {
       attrs: { tabindex: '-1' },
     },
     this.video,
-    h('div', { class: 'tile-head' }, this.numEl, h('div', { class: 'tile-title' }, this.nameEl, this.subEl), this.chip, this.soundBtn, this.exportBtn, this.clearBtn),
+    h('div', { class: 'tile-head' }, this.numEl, h('div', { class: 'tile-title' }, this.nameEl, this.subEl), this.chip, this.soundBtn, this.snapBtn, this.exportBtn, this.clearBtn),
     this.msgEl,
     this.soundEl,
     this.statsEl);
@@ -181,6 +183,9 @@ export class Tile {
     this.chip.textContent = cam ? t(stuck ? 'tile.state.unplayable' : `tile.state.${state}`) : '';
     this.clearBtn.hidden = !cam;
     this.exportBtn.hidden = !cam;
+    this.snapBtn.hidden = !cam;
+    this.snapBtn.title = t('tile.snapshot');
+    this.snapBtn.setAttribute('aria-label', t('tile.snapshot'));
     this.exportBtn.title = t('tile.export');
     this.exportBtn.setAttribute('aria-label', t('tile.export'));
     this.clearBtn.title = t('tile.clear');
