@@ -6,6 +6,7 @@
 //	vigilbench [flags] SCENARIO...      idle ingest fanout switch soak relay (or all)
 //	vigilbench -duration 60s ingest fanout
 //	vigilbench -url 'http://127.0.0.1:8889/{cam}/whep' -pid 1234 -rtsp 127.0.0.1:8554 ingest
+//	vigilbench -anchor mediamtx='/opt/mediamtx {config}' -anchor go2rtc='/opt/go2rtc -config {config}' idle ingest fanout
 //	vigilbench tiles -cameras 20 -tiles 16 -switches 100 -gop 100
 //
 // By default it builds and starts vigil (the gateway under test is a
@@ -19,6 +20,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -54,6 +56,8 @@ type cli struct {
 	asJSON   bool
 	tiles    int
 	switches int
+	anchors  anchorFlags
+	reps     int
 }
 
 func parse(args []string, stderr io.Writer) (*cli, error) {
@@ -81,6 +85,8 @@ func parse(args []string, stderr io.Writer) (*cli, error) {
 	fs.BoolVar(&o.Record, "record", false, "vigil: record every camera as well")
 	fs.StringVar(&o.Profile, "profile", "", "vigil: write CPU and heap profiles of each window to this directory")
 	fs.BoolVar(&o.Baseline, "baseline", false, "also pull every camera directly: its latency, and per frame the viewer's minus the direct arrival (adds load)")
+	fs.Var(&c.anchors, "anchor", "NAME=COMMAND: also measure this built gateway, interleaved with vigil (repeatable); NAME starts with mediamtx, go2rtc or vigil, COMMAND has {config}, e.g. mediamtx='/opt/mediamtx {config}'")
+	fs.IntVar(&c.reps, "reps", 2, "with -anchor: repetitions of each scenario per gateway (medians are reported)")
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object per scenario instead of the table")
 	fs.IntVar(&c.tiles, "tiles", 16, "tiles: tiles on the console's one peer connection")
 	fs.IntVar(&c.switches, "switches", 100, "tiles: switches of tile 0")
@@ -126,6 +132,9 @@ func (c *cli) validate() error {
 			o.RTSP = "127.0.0.1:8554"
 		}
 	}
+	if len(c.anchors) > 0 && (o.URL != "" || c.reps < 1) {
+		return errors.New("-anchor: vigilbench starts every gateway itself (no -url) and -reps is at least 1")
+	}
 	if o.Encoder != "ffmpeg" && o.Encoder != "builtin" {
 		return fmt.Errorf("-encoder %q: ffmpeg or builtin", o.Encoder)
 	}
@@ -166,6 +175,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	} else {
 		fmt.Fprintf(stderr, "cameras: rtsp://%s/cam0 … (main streams, TCP); gateway at %s\n", c.opts.RTSP, c.opts.URL)
 	}
+	if len(c.anchors) > 0 {
+		cmps, err := b.compare(ctx, c.names, c.anchors, c.reps, stderr)
+		if c.asJSON {
+			_ = json.NewEncoder(stdout).Encode(cmps)
+		} else {
+			printComparisons(stdout, cmps, time.Now())
+		}
+		return err
+	}
 	var results []*result
 	for _, name := range c.names {
 		if name == "tiles" {
@@ -178,7 +196,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		sc = b.apply(sc)
 		fmt.Fprintf(stderr, "%s: %d cameras × %d viewers, %dx%d %d fps %d kbit/s GOP %d, %v window…\n", name,
 			sc.Cameras, sc.Viewers, c.opts.Width, c.opts.Height, c.opts.FPS, c.opts.Bitrate/1000, sc.GOP, sc.Duration)
-		r, err := b.run(ctx, sc)
+		r, err := b.run(ctx, sc, nil)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}

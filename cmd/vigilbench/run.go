@@ -50,8 +50,9 @@ type bench struct {
 	bin  string // the built vigil, when testing vigil
 }
 
-// run runs one scenario from cameras up to its result.
-func (b *bench) run(ctx context.Context, sc scenario) (*result, error) {
+// run runs one scenario from cameras up to its result, against vigil
+// (an == nil) or an anchor.
+func (b *bench) run(ctx context.Context, sc scenario, an *anchor) (*result, error) {
 	o := b.opts
 	sc = b.apply(sc)
 	r := &result{Scenario: sc.Name, Cameras: sc.Cameras, Viewers: sc.Cameras * sc.Viewers,
@@ -60,11 +61,11 @@ func (b *bench) run(ctx context.Context, sc scenario) (*result, error) {
 	if camAddr == "" {
 		camAddr = freeAddr("tcp")
 	}
-	g, err := b.gateway(ctx, camAddr, sc)
+	g, cams, stop, err := b.start(ctx, sc, an, camAddr)
 	if err != nil {
 		return nil, err
 	}
-	defer g.close()
+	defer stop()
 	r.Gateway = g.name
 	pid := strconv.Itoa(g.pid)
 	w := &window{g: g, pid: pid, sc: sc, o: o, r: r, m: &meter{warmup: o.Warmup}}
@@ -75,12 +76,6 @@ func (b *bench) run(ctx context.Context, sc scenario) (*result, error) {
 	case err != nil:
 		return nil, fmt.Errorf("gateway pid %s: %w", pid, err)
 	}
-	cams, err := startCameras(cameraOptions{Listen: camAddr, Count: sc.Cameras, Width: o.Width, Height: o.Height,
-		FPS: o.FPS, Bitrate: o.Bitrate, GOP: sc.GOP, Encoder: o.Encoder})
-	if err != nil {
-		return nil, err
-	}
-	defer cams.close()
 	if o.Baseline {
 		w.m.base = startBaseline(cams, sc.Cameras, w.m)
 		defer w.m.base.close()
@@ -115,6 +110,35 @@ func (b *bench) run(ctx context.Context, sc scenario) (*result, error) {
 		r.SoakVerdict = strings.Join(soakVerdict(r.Samples), "; ")
 	}
 	return r, nil
+}
+
+// start brings up the cameras and the gateway under test in the order
+// each needs: vigil first (its memory before any camera is known), an
+// anchor after the cameras (it pulls them once at start). stop undoes both.
+func (b *bench) start(ctx context.Context, sc scenario, an *anchor, camAddr string) (*gateway, *cameras, func(), error) {
+	o := b.opts
+	var g *gateway
+	var err error
+	if an == nil {
+		if g, err = b.gateway(ctx, camAddr, sc); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	cams, err := startCameras(cameraOptions{Listen: camAddr, Count: sc.Cameras, Width: o.Width, Height: o.Height,
+		FPS: o.FPS, Bitrate: o.Bitrate, GOP: sc.GOP, Encoder: o.Encoder})
+	if err != nil {
+		if g != nil {
+			g.close()
+		}
+		return nil, nil, nil, err
+	}
+	if an != nil {
+		if g, err = startAnchor(ctx, *an, camAddr, sc.Cameras, o.Record); err != nil {
+			cams.close()
+			return nil, nil, nil, err
+		}
+	}
+	return g, cams, func() { cams.close(); g.close() }, nil
 }
 
 // apply fills the scenario from the command line's overrides.

@@ -46,16 +46,17 @@ type viewer struct {
 // viewerStats are one viewer's counts; meter.window decides which frames
 // count.
 type viewerStats struct {
-	firstKey  time.Time // first complete IDR with its parameter sets
-	frames    int       // frames counted in the window
-	lost      uint64    // frames missing by the SEI counter, in the window
-	damaged   int       // frames with missing packets, in the window
-	untagged  int       // frames without a vigilbench SEI
-	lastFrame uint64
-	haveLast  bool
-	latencies []time.Duration // this window's samples, taken by the meter
-	keyLat    []time.Duration // the keyframes' among them
-	added     []time.Duration // the gateway's share, against the baseline
+	firstKey    time.Time // first complete IDR with its parameter sets
+	frames      int       // frames counted in the window
+	lost        uint64    // frames missing by the SEI counter, in the window
+	damaged     int       // frames with missing packets, in the window
+	untagged    int       // frames without a vigilbench SEI
+	untaggedRun uint64    // untagged since the last tagged frame: a counter gap they fill is no loss
+	lastFrame   uint64
+	haveLast    bool
+	latencies   []time.Duration // this window's samples, taken by the meter
+	keyLat      []time.Duration // the keyframes' among them
+	added       []time.Duration // the gateway's share, against the baseline
 }
 
 // newViewerAPI builds a pion API for one receiver bound to udp: loopback
@@ -271,15 +272,17 @@ func (v *viewer) frameDone(fr *frameScan, a frameArrival) {
 	}
 	counting := v.meter.counting() && now.Sub(st.firstKey) >= v.meter.warmup
 	if !fr.tagged {
+		st.untaggedRun++
 		if counting {
 			st.untagged++
 		}
 		return
 	}
 	t := fr.tag
-	if st.haveLast && t.Frame > st.lastFrame+1 && counting {
-		st.lost += t.Frame - st.lastFrame - 1
+	if st.haveLast && t.Frame > st.lastFrame+1+st.untaggedRun && counting {
+		st.lost += t.Frame - st.lastFrame - 1 - st.untaggedRun
 	}
+	st.untaggedRun = 0
 	if !st.haveLast || t.Frame > st.lastFrame {
 		st.lastFrame, st.haveLast = t.Frame, true
 	}

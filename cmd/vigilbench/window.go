@@ -161,7 +161,7 @@ func (w *window) collect(vs []*viewer, t *tally) {
 	for _, v := range vs {
 		st := v.take()
 		t.add(st)
-		if fps := float64(st.frames) / w.r.WindowS; t.minFPS < 0 || fps < t.minFPS {
+		if fps := float64(st.frames+st.untagged) / w.r.WindowS; t.minFPS < 0 || fps < t.minFPS {
 			t.minFPS = fps
 		}
 	}
@@ -172,7 +172,9 @@ func (w *window) collect(vs []*viewer, t *tally) {
 	w.r.Frames, w.r.Lost, w.r.Damaged, w.r.Untagged = t.frames, t.lost, t.damaged, t.untagged
 	w.r.FPSMin = max(t.minFPS, 0)
 	if len(vs) > 0 {
-		w.r.FPSViewer = float64(t.frames) / w.r.WindowS / float64(len(vs))
+		// Untagged frames were delivered too (go2rtc strips an SEI that
+		// starts a P-frame's access unit): they count for the frame rate.
+		w.r.FPSViewer = float64(t.frames+t.untagged) / w.r.WindowS / float64(len(vs))
 	}
 }
 

@@ -31,7 +31,8 @@ type AccessUnit struct {
 	// H.265 IRAP) and for every audio unit.
 	Key bool
 
-	annexB annexB
+	annexB  annexB
+	derived derived
 }
 
 // Size is the total payload size of the unit in bytes.

@@ -27,7 +27,7 @@ const (
 	testSecret = "cluster-secret-never-logged"
 )
 
-// tagPrefix starts the SEI every test camera puts first in each unit:
+// tagPrefix starts the SEI every test camera puts in each unit:
 // H.264 SEI, user_data_unregistered of 32 bytes, a UUID, then the frame
 // number in 16 decimal digits (no zero bytes to escape).
 var tagPrefix = append([]byte{6, 5, 32}, []byte("vigil-relay-test")...)

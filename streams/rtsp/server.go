@@ -41,6 +41,12 @@ type ServerOptions struct {
 	// answered with reason as its phrase, as a faulty or hostile camera
 	// answers ("500 Internal Error for rtsp://user:pass@…").
 	Refuse func(path string) (status int, reason string)
+	// Deferred makes NewServer bind without serving: the caller adds its
+	// paths, then calls Start. Clients connecting in between wait in the
+	// listen backlog and find every path, as with a camera whose streams
+	// exist before its RTSP server answers (instead of a 404 for a path
+	// not added yet, which gateways that pull once at start give up on).
+	Deferred bool
 }
 
 // Server serves streams over RTSP, one per path, as an IP camera does:
@@ -73,7 +79,8 @@ type Server struct {
 // access unit is dropped as a rebooting camera would drop it.
 var ErrServerStopped = errors.New("rtsp server stopped")
 
-// NewServer binds the listeners (resolving port 0) and starts serving.
+// NewServer binds the listeners (resolving port 0) and starts serving,
+// unless o.Deferred.
 func NewServer(o ServerOptions) (*Server, error) {
 	if o.WriteQueueSize == 0 {
 		o.WriteQueueSize = 8192
@@ -97,6 +104,9 @@ func NewServer(o ServerOptions) (*Server, error) {
 	if pb.rtp != nil {
 		s.udpRTP = net.JoinHostPort(host, serverPort(pb.rtp.LocalAddr()))
 		s.udpRTCP = net.JoinHostPort(host, serverPort(pb.rtcp.LocalAddr()))
+	}
+	if o.Deferred {
+		return s, nil
 	}
 	if err := s.Start(); err != nil {
 		pb.close()

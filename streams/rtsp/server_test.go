@@ -172,6 +172,42 @@ func TestServerNotFound(t *testing.T) {
 	}
 }
 
+// TestServerDeferred: a client that connects before the deferred server
+// starts waits, and its DESCRIBE finds the path added meanwhile (not 404).
+func TestServerDeferred(t *testing.T) {
+	s, err := NewServer(ServerOptions{Address: "127.0.0.1:0", Deferred: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	if s.Running() {
+		t.Fatal("a deferred server serves before Start")
+	}
+	conn, err := net.DialTimeout("tcp", s.Addr(), 5*time.Second) // the backlog accepts it
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := fmt.Fprintf(conn, "DESCRIBE %s RTSP/1.0\r\nCSeq: 1\r\n\r\n", s.URL("cam")); err != nil {
+		t.Fatal(err)
+	}
+	enc, err := h264enc.New(h264enc.Options{Width: 64, Height: 48, FPS: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddPath("cam", enc.SPS(), enc.PPS()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	status, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.HasPrefix(status, "RTSP/1.0 200") {
+		t.Fatalf("DESCRIBE sent before Start: %q, %v", status, err)
+	}
+}
+
 // serverTestRaw sends one request on a fresh connection and returns the
 // response head.
 func serverTestRaw(t *testing.T, addr, method, url, auth string) string {

@@ -48,7 +48,7 @@ type Camera struct {
 type cameraStream struct {
 	path string
 	src  videoSource
-	tag  bool // the camera's Tag goes first in each access unit
+	tag  bool // the camera's Tag goes in each access unit
 }
 
 // SubPathSuffix is appended to a camera's name for its sub stream path.

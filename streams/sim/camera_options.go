@@ -58,8 +58,8 @@ type CameraOptions struct {
 	// media.CodecPCMU (8 kHz mono in 20 ms packets, pure Go) or
 	// media.CodecOpus (48 kHz clock, 20 ms packets, ffmpeg).
 	Audio media.Codec
-	// Tag, when set, returns a NAL unit put first in every main-stream
-	// video access unit as it is sent (frame is the frame number, sent the
+	// Tag, when set, returns a NAL unit put in every main-stream video
+	// access unit, after its parameter sets, as it is sent (frame is the frame number, sent the
 	// send time): a benchmark puts an SEI with a timestamp there. An empty
 	// result adds nothing.
 	Tag func(frame int64, sent time.Time) []byte

@@ -3,6 +3,8 @@ package sim
 import (
 	"context"
 	"time"
+
+	"vigil/streams/media"
 )
 
 // run ticks at the frame rate. Frame numbers (and so timestamps) follow
@@ -70,8 +72,7 @@ func (c *Camera) send(s *cameraStream, now time.Time, n int64, dts time.Duration
 		}
 		if s.tag {
 			if tag := c.opts.Tag(n, time.Now()); len(tag) > 0 {
-				// A new slice: loop access units are shared.
-				au = append([][]byte{tag}, au...)
+				au = withTag(au, tag, c.opts.Codec)
 			}
 		}
 		if g == GarbageTruncatedFUA {
@@ -100,4 +101,29 @@ func (c *Camera) sendAudio(elapsed time.Duration) {
 		}
 		_ = c.out.WriteAudio(c.main.path, pts, [][]byte{frame})
 	}
+}
+
+// withTag returns a new access unit (loop access units are shared) with
+// tag after the leading delimiter and parameter sets, where encoders put
+// their SEI (x264: SPS, PPS, SEI, IDR). An SEI before the parameter sets
+// is legal but unusual, and go2rtc drops an SEI that starts an access unit.
+func withTag(au [][]byte, tag []byte, codec media.Codec) [][]byte {
+	i := 0
+	for i < len(au) && len(au[i]) > 0 && leadingNAL(au[i][0], codec) {
+		i++
+	}
+	out := make([][]byte, 0, len(au)+1)
+	out = append(append(append(out, au[:i]...), tag), au[i:]...)
+	return out
+}
+
+// leadingNAL tells whether a NAL unit (by its first header byte) is one
+// that comes before an SEI: access unit delimiter or parameter set.
+func leadingNAL(header byte, codec media.Codec) bool {
+	if codec == media.CodecH265 {
+		t := header >> 1 & 0x3f
+		return t >= 32 && t <= 35 // VPS, SPS, PPS, AUD
+	}
+	t := header & 0x1f
+	return t == 7 || t == 8 || t == 9 // SPS, PPS, AUD
 }

@@ -44,15 +44,19 @@ func TestH265Camera(t *testing.T) {
 		t.Fatalf("SDP without H.265 parameter sets: %+v", r.desc.Medias)
 	}
 	first := r.nextAU(t)
-	if len(first.nalus) < 5 || h265Type(first.nalus[0]) != h265.NALUType_PREFIX_SEI_NUT ||
-		h265Type(first.nalus[1]) != h265.NALUType_VPS_NUT || h265Type(first.nalus[2]) != h265.NALUType_SPS_NUT ||
-		h265Type(first.nalus[3]) != h265.NALUType_PPS_NUT || !h265.IsRandomAccess(first.nalus) {
-		t.Fatalf("first access unit after PLAY: not tag, VPS, SPS, PPS, IRAP (%d NAL units)", len(first.nalus))
+	if len(first.nalus) < 5 || h265Type(first.nalus[0]) != h265.NALUType_VPS_NUT ||
+		h265Type(first.nalus[1]) != h265.NALUType_SPS_NUT || h265Type(first.nalus[2]) != h265.NALUType_PPS_NUT ||
+		h265Type(first.nalus[3]) != h265.NALUType_PREFIX_SEI_NUT || !h265.IsRandomAccess(first.nalus) {
+		t.Fatalf("first access unit after PLAY: not VPS, SPS, PPS, tag, IRAP (%d NAL units)", len(first.nalus))
 	}
 	aus := append([]au{first}, r.collect(t, 2*time.Second)...)
 	for _, a := range aus {
-		if h265Type(a.nalus[0]) != h265.NALUType_PREFIX_SEI_NUT {
-			t.Fatal("access unit without the tag first")
+		i := 0
+		for i < len(a.nalus)-1 && h265Type(a.nalus[i]) >= h265.NALUType_VPS_NUT && h265Type(a.nalus[i]) <= h265.NALUType_PPS_NUT {
+			i++
+		}
+		if h265Type(a.nalus[i]) != h265.NALUType_PREFIX_SEI_NUT {
+			t.Fatal("access unit without the tag after its parameter sets")
 		}
 	}
 	if got := ffprobeSize(t, ffmpegDecode(t, aus, "h265")); got != "320x180" {

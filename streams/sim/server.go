@@ -84,7 +84,7 @@ func NewServer(o ServerOptions) (*Server, error) {
 	s := &Server{opts: o, byName: make(map[string]*Camera)}
 	srv, err := rtsp.NewServer(rtsp.ServerOptions{
 		Address: o.Listen, UDP: !o.NoUDP, Username: o.Username, Password: o.Password,
-		OnPlay: s.requestIDR,
+		OnPlay: s.requestIDR, Deferred: true,
 	})
 	if err != nil {
 		return nil, err
@@ -95,6 +95,10 @@ func NewServer(o ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s.ready.Store(true)
+	if err := srv.Start(); err != nil { // every path exists: serve
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

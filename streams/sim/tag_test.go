@@ -12,7 +12,10 @@ import (
 	"vigil/streams/media"
 )
 
-func TestTagFirstInMainStream(t *testing.T) {
+// TestTagAfterParameterSets: the tag is the first NAL unit after the
+// access unit's parameter sets, where encoders put SEI, in every main
+// stream access unit.
+func TestTagAfterParameterSets(t *testing.T) {
 	var calls atomic.Int64
 	s := newTestServer(t, ServerOptions{Cameras: 1, Width: 160, Height: 96, GOP: 10,
 		Configure: func(_ string, o *CameraOptions) {
@@ -25,12 +28,23 @@ func TestTagFirstInMainStream(t *testing.T) {
 			}
 		}})
 	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
-	prev := int64(-1)
+	prev, keyframes := int64(-1), 0
 	for range 30 {
 		a := r.nextAU(t)
-		n := a.nalus[0]
+		i := 0
+		for i < len(a.nalus) && (h264.NALUType(a.nalus[i][0]&0x1f) == h264.NALUTypeSPS ||
+			h264.NALUType(a.nalus[i][0]&0x1f) == h264.NALUTypePPS) {
+			i++
+		}
+		if i > 0 {
+			keyframes++
+		}
+		if i == len(a.nalus) {
+			t.Fatal("an access unit of parameter sets only")
+		}
+		n := a.nalus[i]
 		if h264.NALUType(n[0]&0x1f) != h264.NALUTypeSEI || len(n) != 28 {
-			t.Fatalf("first NAL unit % x is not the tag", n[:min(4, len(n))])
+			t.Fatalf("NAL unit %d, % x, is not the tag", i, n[:min(4, len(n))])
 		}
 		var frame int64
 		for _, d := range n[19:27] {
@@ -46,6 +60,9 @@ func TestTagFirstInMainStream(t *testing.T) {
 		if a := sub.nextAU(t); bytes.Equal(a.nalus[0][:1], []byte{6}) {
 			t.Fatal("sub stream tagged")
 		}
+	}
+	if keyframes == 0 {
+		t.Fatal("no access unit with parameter sets in 30 frames of a 10-frame GOP")
 	}
 	if calls.Load() == 0 {
 		t.Fatal("Tag never called")

@@ -132,11 +132,12 @@ const nackHistory = 128
 
 // registerInterceptors sets up pion's defaults but the stats interceptor
 // (a lock and a record per packet for GetStats, which nothing calls) and
-// with a shorter NACK history. The NACK history copies each packet: the
-// feed reuses its RTP header between packets.
+// with a shorter NACK history that keeps the packets the feed wrote, not
+// copies: the feed never changes a header or payload it wrote (see
+// packetizer), and a camera's viewers share each frame's payloads.
 func registerInterceptors(me *webrtc.MediaEngine) (*interceptor.Registry, error) {
 	reg := &interceptor.Registry{}
-	if err := webrtc.ConfigureNackWithOptions(me, reg, nil, nack.ResponderSize(nackHistory)); err != nil {
+	if err := webrtc.ConfigureNackWithOptions(me, reg, nil, nack.ResponderSize(nackHistory), nack.DisableCopy()); err != nil {
 		return nil, err
 	}
 	if err := webrtc.ConfigureRTCPReports(reg); err != nil {

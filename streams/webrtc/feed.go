@@ -184,9 +184,12 @@ func (f *Feed) sendUnit(au *media.AccessUnit, ts int64) {
 	}
 	payloads := f.pk.payloads(au)
 	video := !f.pk.codec.IsAudio()
-	var h rtp.Header
+	// A header per packet: the NACK history keeps it (and the payload)
+	// as given, to resend the packet.
+	headers := make([]rtp.Header, len(payloads))
 	for i, payload := range payloads {
-		h = rtp.Header{
+		h := &headers[i]
+		*h = rtp.Header{
 			Version:        2,
 			Marker:         video && i == len(payloads)-1,
 			SequenceNumber: f.seq,
@@ -196,7 +199,7 @@ func (f *Feed) sendUnit(au *media.AccessUnit, ts int64) {
 			ts += frameTicks(f.pk.codec, payload)
 		}
 		f.seq++
-		if err := f.track.write(f.pk.codec, &h, payload); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+		if err := f.track.write(f.pk.codec, h, payload); err != nil && !errors.Is(err, io.ErrClosedPipe) {
 			f.log.Debug("write rtp", "err", err)
 		}
 		f.packets.Add(1)

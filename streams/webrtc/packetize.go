@@ -13,15 +13,17 @@ import (
 // common path MTUs.
 const rtpPayloadSize = 1200
 
-// packetizer cuts units of one codec into RTP payloads.
+// packetizer cuts units of one codec into RTP payloads. Every payload it
+// returns stays unchanged (the NACK history keeps them without a copy):
+// H.264 payloads are cut once per unit and shared by the camera's
+// viewers, pion's H.265 payloader returns new ones, audio frames are the
+// unit's own.
 type packetizer struct {
 	codec media.Codec
-	h264  h264Packetizer
 	h265  codecs.H265Payloader
 }
 
 // reset starts a new stream of codec c: payloaders cache parameter sets.
-// The H.264 packetizer keeps its buffer.
 func (p *packetizer) reset(c media.Codec) {
 	p.codec, p.h265 = c, codecs.H265Payloader{}
 }
@@ -31,7 +33,7 @@ func (p *packetizer) reset(c media.Codec) {
 func (p *packetizer) payloads(au *media.AccessUnit) [][]byte {
 	switch p.codec {
 	case media.CodecH264:
-		return p.h264.payloads(au.NALUs, rtpPayloadSize)
+		return au.Derived(h264Payloads)
 	case media.CodecH265:
 		return p.h265.Payload(rtpPayloadSize, au.AnnexB())
 	}

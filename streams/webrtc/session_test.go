@@ -56,6 +56,9 @@ func (c *fakeCamera) unit(i int) *media.AccessUnit {
 	key := i%c.gop == 0
 	au := &media.AccessUnit{PTS: time.Duration(i) * 40 * time.Millisecond, Received: time.Now(), Key: key}
 	slice := make([]byte, 3000) // spans three packets
+	for j := 2; j < len(slice); j++ {
+		slice[j] = byte(i + j) // each packet's payload differs from every other's
+	}
 	slice[1] = c.tag
 	if key {
 		slice[0] = 0x65

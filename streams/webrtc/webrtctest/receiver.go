@@ -32,6 +32,9 @@ type Frame struct {
 	NALUs     [][]byte
 	// Gap is true when packets were missing before or inside this frame.
 	Gap bool
+	// FirstSeq and LastSeq are the RTP sequence numbers of its first and
+	// last packets.
+	FirstSeq, LastSeq uint16
 }
 
 // NALTypes lists the H.264 NAL unit types of the frame.
@@ -86,6 +89,8 @@ type Receiver struct {
 	missing   atomic.Uint64 // RTP sequence numbers skipped, all tracks
 	overruns  atomic.Uint64 // packets dropped by full queues inside pion
 	malformed atomic.Uint64 // payloads the depacketizer refused
+
+	repeated, repeatedWrong atomic.Uint64 // see Repeats
 }
 
 // Options choose what a receiver offers.
@@ -128,6 +133,9 @@ func New(o Options) (*Receiver, string, error) {
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	// Retransmissions of packets already received reach the reader
+	// (Repeats checks them) instead of SRTP's replay filter.
+	se.DisableSRTPReplayProtection(true)
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
@@ -246,16 +254,24 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 	mime := track.Codec().MimeType
 	audio := track.Kind() == webrtc.RTPCodecTypeAudio
 	var (
-		depack  = depacketizerFor(mime)
-		annexB  []byte
-		lastSeq uint16
-		haveSeq bool
-		gap     bool
+		depack   = depacketizerFor(mime)
+		annexB   []byte
+		lastSeq  uint16
+		firstSeq uint16
+		haveSeq  bool
+		gap      bool
+		rp       = new(repeats)
 	)
 	for {
 		pkt, _, err := track.ReadRTP()
 		if err != nil {
 			return
+		}
+		if rp.see(r, pkt) {
+			continue // a retransmission of a packet already taken
+		}
+		if len(annexB) == 0 {
+			firstSeq = pkt.SequenceNumber
 		}
 		if haveSeq && pkt.SequenceNumber != lastSeq+1 {
 			gap = true
@@ -282,7 +298,7 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		}
 		if audio {
 			r.deliver(Frame{Track: index, Codec: mime, Timestamp: pkt.Timestamp, Arrived: time.Now(),
-				NALUs: [][]byte{append([]byte(nil), data...)}, Gap: gap})
+				NALUs: [][]byte{append([]byte(nil), data...)}, Gap: gap, FirstSeq: pkt.SequenceNumber, LastSeq: pkt.SequenceNumber})
 			gap = false
 			continue
 		}
@@ -290,7 +306,8 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		if !pkt.Marker {
 			continue
 		}
-		f := Frame{Track: index, Codec: mime, Timestamp: pkt.Timestamp, Arrived: time.Now(), NALUs: splitAnnexB(annexB), Gap: gap}
+		f := Frame{Track: index, Codec: mime, Timestamp: pkt.Timestamp, Arrived: time.Now(), NALUs: splitAnnexB(annexB), Gap: gap,
+			FirstSeq: firstSeq, LastSeq: pkt.SequenceNumber}
 		annexB, gap = nil, false
 		r.deliver(f)
 	}
