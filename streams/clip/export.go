@@ -68,6 +68,9 @@ func plan(ctx context.Context, segs []segstore.Segment, o origin, req Request, g
 	b := tableBuilder{sink: &p.n}
 	var s sample
 	for tl.next(&s) {
+		if p.frames == 0 {
+			p.firstCto = s.cto
+		}
 		b.add(&s)
 		p.frames++
 		if s.key {

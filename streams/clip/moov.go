@@ -17,15 +17,31 @@ type layout struct {
 	elstDur   int64 // ticks played
 	created   time.Time
 	co64      bool
+	firstCto  int32 // composition offset of the first sample (the keyframe)
 }
 
-// tableBytes returns the sizes of stts, stss, stsc, stsz and stco/co64.
-func (l *layout) tableBytes() [5]int64 {
+// The sample tables, in the order they are written.
+const (
+	tabStts = iota
+	tabCtts // only when a sample has a composition offset (B-frames)
+	tabStss
+	tabStsc
+	tabStsz
+	tabStco // or co64
+	nTables
+)
+
+// tableBytes returns the sizes of the tables; ctts is 0 when absent.
+func (l *layout) tableBytes() [nTables]int64 {
 	off := int64(4)
 	if l.co64 {
 		off = 8
 	}
-	return [5]int64{16 + 8*l.n.nStts, 16 + 4*l.n.nStss, 16 + 12*l.n.nStsc, 20 + 4*l.n.nStsz, 16 + off*l.n.nStco}
+	var ctts int64
+	if l.n.withCtts {
+		ctts = 16 + 8*l.n.nCtts
+	}
+	return [nTables]int64{16 + 8*l.n.nStts, ctts, 16 + 4*l.n.nStss, 16 + 12*l.n.nStsc, 20 + 4*l.n.nStsz, 16 + off*l.n.nStco}
 }
 
 func (l *layout) tablesTotal() int64 {
@@ -70,9 +86,11 @@ func (l *layout) prefix() []byte {
 	w.end()
 	// The edit list starts playback at "from", not at the keyframe before
 	// it that the media must begin with.
+	// With B-frames the keyframe is shown at its composition offset,
+	// so the played range starts that much later in composition time.
 	w.start("edts")
 	w.full("elst", 0, 0)
-	w.u32s(1, ms(l.elstDur), uint32(int32(l.elstStart)), 0x10000)
+	w.u32s(1, ms(l.elstDur), uint32(int32(l.elstStart+int64(l.firstCto))), 0x10000)
 	w.end()
 	w.end()
 	w.start("mdia")

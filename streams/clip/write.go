@@ -23,17 +23,20 @@ func writeClip(ctx context.Context, f *os.File, segs []segstore.Segment, o origi
 	pos := int64(len(prefix))
 	fs := &fileSink{ctx: ctx, segs: segs, out: f, co64: p.co64, total: p.n.data, progress: progress}
 	sizes := p.tableBytes()
-	counts := [5]int64{p.n.nStts, p.n.nStss, p.n.nStsc, p.n.nStsz, p.n.nStco}
-	types := [5]string{"stts", "stss", "stsc", "stsz", "stco"}
+	counts := [nTables]int64{p.n.nStts, p.n.nCtts, p.n.nStss, p.n.nStsc, p.n.nStsz, p.n.nStco}
+	types := [nTables]string{"stts", "ctts", "stss", "stsc", "stsz", "stco"}
 	if p.co64 {
-		types[4] = "co64"
+		types[tabStco] = "co64"
 	}
 	for i := range fs.tables {
+		if sizes[i] == 0 {
+			continue // no ctts: no sample has a composition offset
+		}
 		w := &atWriter{f: f, off: pos, buf: make([]byte, 0, atWriterBuf+8)}
 		w.u32(uint32(sizes[i]))
 		w.u32(fourCC(types[i]))
 		w.u32(0) // version and flags
-		if i == 3 {
+		if i == tabStsz {
 			w.u32(0) // stsz: sizes vary, one entry each
 		}
 		w.u32(uint32(counts[i]))
@@ -63,6 +66,9 @@ func writeClip(ctx context.Context, f *os.File, segs []segstore.Segment, o origi
 	}
 	b.finish()
 	for _, w := range fs.tables {
+		if w == nil {
+			continue
+		}
 		w.flush()
 		if fs.err == nil {
 			fs.err = w.err
@@ -90,7 +96,7 @@ type fileSink struct {
 	ctx      context.Context
 	segs     []segstore.Segment
 	out      *os.File
-	tables   [5]*atWriter // stts, stss, stsc, stsz, stco
+	tables   [nTables]*atWriter // tab* order; nil when a table is absent
 	co64     bool
 	dataAt   int64
 	total    int64
@@ -103,19 +109,31 @@ type fileSink struct {
 	err      error
 }
 
-func (s *fileSink) stts(count, delta uint32) { s.tables[0].u32(count); s.tables[0].u32(delta) }
-func (s *fileSink) stss(n uint32)            { s.tables[1].u32(n) }
-func (s *fileSink) stsc(first, spc uint32) {
-	s.tables[2].u32(first)
-	s.tables[2].u32(spc)
-	s.tables[2].u32(1) // sample description index
+func (s *fileSink) stts(count, delta uint32) {
+	s.tables[tabStts].u32(count)
+	s.tables[tabStts].u32(delta)
 }
-func (s *fileSink) stsz(size uint32) { s.tables[3].u32(size) }
+
+// ctts entries are version 0 (unsigned): decode time never passes
+// presentation time, so recorded offsets are not negative.
+func (s *fileSink) ctts(count uint32, off int32) {
+	if w := s.tables[tabCtts]; w != nil {
+		w.u32(count)
+		w.u32(uint32(max(off, 0)))
+	}
+}
+func (s *fileSink) stss(n uint32) { s.tables[tabStss].u32(n) }
+func (s *fileSink) stsc(first, spc uint32) {
+	s.tables[tabStsc].u32(first)
+	s.tables[tabStsc].u32(spc)
+	s.tables[tabStsc].u32(1) // sample description index
+}
+func (s *fileSink) stsz(size uint32) { s.tables[tabStsz].u32(size) }
 func (s *fileSink) stco(pos int64) {
 	if s.co64 {
-		s.tables[4].u64(uint64(s.dataAt + pos))
+		s.tables[tabStco].u64(uint64(s.dataAt + pos))
 	} else {
-		s.tables[4].u32(uint32(s.dataAt + pos))
+		s.tables[tabStco].u32(uint32(s.dataAt + pos))
 	}
 }
 

@@ -58,6 +58,9 @@ const (
 	StateRecording = "recording" // writing a segment
 	StatePaused    = "paused"    // the disk refused a write; retrying
 	StateStopped   = "stopped"   // Run returned
+	// StateUnsupported: the camera sends what segments cannot hold (a
+	// video codec other than H.264 and H.265); Reason and Detail say what.
+	StateUnsupported = "unsupported"
 )
 
 // RecState is a recorder's state as reported to the gateway.

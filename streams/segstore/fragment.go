@@ -7,7 +7,10 @@ type Sample struct {
 	Offset   int64  // absolute position of the payload in the file
 	Size     uint32 // payload bytes (AVCC: length-prefixed NAL units)
 	Duration uint32 // in the segment's timescale
-	Key      bool
+	// PTSOffset is the composition offset (presentation minus decode
+	// time) of a B-frame stream's sample: the trun's signed offset.
+	PTSOffset int32
+	Key       bool
 }
 
 // Fragment is one moof+mdat pair.
@@ -157,7 +160,9 @@ func parseTrun(r *bodyReader, d trafDefaults, f *Fragment) error {
 			sf = r.u32()
 		}
 		if flags&trunCTO != 0 {
-			r.take(4) // recorded units carry PTS as decode time: no offsets
+			// Version 1 offsets are signed; version 0 ones are unsigned
+			// but never beyond int32 in a sane stream either.
+			s.PTSOffset = int32(r.u32())
 		}
 		if r.bad {
 			return fmt.Errorf("segstore: short trun")

@@ -52,8 +52,12 @@ func appendMarshal(b []byte, m interface{ Marshal(io.WriteSeeker) error }) ([]by
 // included.
 type OutSample struct {
 	Duration uint32
-	Key      bool
-	NALUs    [][]byte
+	// PTSOffset is the composition offset (presentation minus decode
+	// time, in the timescale) of a B-frame stream's sample; zero without
+	// B-frames.
+	PTSOffset int32
+	Key       bool
+	NALUs     [][]byte
 }
 
 // Size is the sample's payload size in the file.
@@ -90,6 +94,7 @@ func AppendFragment(b []byte, seq uint32, base uint64, samples []OutSample) []by
 		}
 		track.Samples[i] = &fmp4.Sample{
 			Duration:        samples[i].Duration,
+			PTSOffset:       samples[i].PTSOffset,
 			IsNonSyncSample: !samples[i].Key,
 			Payload:         avcc[start:len(avcc):len(avcc)],
 		}
