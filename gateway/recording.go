@@ -98,6 +98,20 @@ func (r *recording) State(camera string) (record.RecState, bool) {
 	return withDamage(rec.State(), r.index.Damaged()[camera]), true
 }
 
+// whyNotRecorded says why camera is not recorded at all, for an export
+// that found nothing: recording switched off, or a codec segments cannot
+// hold. "" when it is recorded (or this node cannot tell).
+func (r *recording) whyNotRecorded(camera string, recordOn bool) string {
+	if !recordOn {
+		return "recording is switched off for this camera (record: false)"
+	}
+	st, ok := r.State(camera)
+	if ok && st.State == record.StateUnsupported {
+		return fmt.Sprintf("its video (%s) cannot be recorded: recordings hold H.264 or H.265 (%s)", st.Detail, st.Reason)
+	}
+	return ""
+}
+
 // states returns every recorder's state.
 func (r *recording) states() []record.RecState {
 	damage := r.index.Damaged()
