@@ -18,9 +18,9 @@ var (
 	// ErrNotRecordable wraps ErrNoRecording (the same 422) when the
 	// camera is not recorded at all; its message says why.
 	ErrNotRecordable = fmt.Errorf("%w: the camera is not recorded", ErrNoRecording)
-	ErrBusy        = errors.New("too many exports waiting; try again in a few minutes")
-	ErrNotFound    = errors.New("no such clip")
-	ErrNotReady    = errors.New("the clip is not exported yet")
+	ErrBusy          = errors.New("too many exports waiting; try again in a few minutes")
+	ErrNotFound      = errors.New("no such clip")
+	ErrNotReady      = errors.New("the clip is not exported yet")
 )
 
 // MaxReason is the longest reason, in characters.
