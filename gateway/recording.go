@@ -46,7 +46,7 @@ func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, de
 			continue
 		}
 		opts := record.Options{
-			CameraID: c.ID, Dir: filepath.Join(root, c.ID), Hub: c.MainHub, Logger: log,
+			CameraID: c.ID, Dir: filepath.Join(root, c.ID), Hub: c.MainHub, AudioHub: c.AudioHub, Logger: log,
 			OnState: r.onState, Tracker: idx, SegmentDuration: recordSegment,
 		}
 		if recordFS != nil {

@@ -45,14 +45,15 @@ func TestExportBFrames(t *testing.T) {
 	if b, _ := os.ReadFile(out); !bytes.Contains(b[:8192], []byte("ctts")) {
 		t.Fatal("the clip has no ctts: B-frames would be shown in decoding order")
 	}
-	assertPresentationOrder(t, out, res.Frames)
+	assertPresentationOrder(t, out, res.Frames, true)
 	ffmpegDecodesCleanly(t, out)
 }
 
 // assertPresentationOrder checks that the decoder hands out the clip's
-// frames with strictly growing timestamps, 40 ms apart, all of them: a
-// B-frame shown in decoding order would step back in time.
-func assertPresentationOrder(t *testing.T, path string, frames int) {
+// frames with strictly growing timestamps, on the 25 fps grid, all of them: a
+// B-frame shown in decoding order would step back in time. bframes: the
+// stream must have had them.
+func assertPresentationOrder(t *testing.T, path string, frames int, bframes bool) {
 	t.Helper()
 	bin := needTool(t, "ffprobe")
 	out, err := exec.Command(bin, "-v", "error", "-ignore_editlist", "1", "-select_streams", "v:0",
@@ -77,11 +78,14 @@ func assertPresentationOrder(t *testing.T, path string, frames int) {
 		if fr.PictType == "B" {
 			bs++
 		}
-		if i > 0 && fr.PTS-f.Frames[i-1].PTS != timescale/25 {
-			t.Fatalf("frame %d (%s) at %d after %d: not 40 ms on in presentation order", i, fr.PictType, fr.PTS, f.Frames[i-1].PTS)
+		// A camera late on its ticks skips frames (a step of 80 ms), but
+		// a frame shown out of order steps back.
+		if d := fr.PTS - f.Frames[max(i-1, 0)].PTS; i > 0 && (d <= 0 || d%(timescale/25) != 0) {
+			t.Fatalf("frame %d (%s) at %d after %d: not a whole number of 40 ms frames on in presentation order",
+				i, fr.PictType, fr.PTS, f.Frames[i-1].PTS)
 		}
 	}
-	if bs < frames/2 {
+	if bframes && bs < frames/2 {
 		t.Fatalf("%d B-frames of %d: the stream was not reordered", bs, frames)
 	}
 }

@@ -18,6 +18,7 @@ type layout struct {
 	created   time.Time
 	co64      bool
 	firstCto  int32 // composition offset of the first sample (the keyframe)
+	audio     audioLayout
 }
 
 // The sample tables, in the order they are written.
@@ -31,17 +32,26 @@ const (
 	nTables
 )
 
-// tableBytes returns the sizes of the tables; ctts is 0 when absent.
-func (l *layout) tableBytes() [nTables]int64 {
+// tableBytes returns the sizes of the video's tables; ctts is 0 when
+// absent.
+func (l *layout) tableBytes() [nTables]int64 { return l.n.tableBytes(l.co64, true) }
+
+// tableBytes returns the sizes of a track's tables: ctts only when a
+// sample has a composition offset, stss only for video (sync: without
+// one every sample is a sync sample, as audio's are).
+func (c *counts) tableBytes(co64, sync bool) [nTables]int64 {
 	off := int64(4)
-	if l.co64 {
+	if co64 {
 		off = 8
 	}
-	var ctts int64
-	if l.n.withCtts {
-		ctts = 16 + 8*l.n.nCtts
+	var ctts, stss int64
+	if c.withCtts {
+		ctts = 16 + 8*c.nCtts
 	}
-	return [nTables]int64{16 + 8*l.n.nStts, ctts, 16 + 4*l.n.nStss, 16 + 12*l.n.nStsc, 20 + 4*l.n.nStsz, 16 + off*l.n.nStco}
+	if sync {
+		stss = 16 + 4*c.nStss
+	}
+	return [nTables]int64{16 + 8*c.nStts, ctts, stss, 16 + 12*c.nStsc, 20 + 4*c.nStsz, 16 + off*c.nStco}
 }
 
 func (l *layout) tablesTotal() int64 {
@@ -67,7 +77,6 @@ func (l *layout) prefix() []byte {
 	w.b = append(w.b, "isomiso2avc1mp41"...)
 	w.end()
 
-	ms := func(ticks int64) uint32 { return uint32(min(ticks/(timescale/1000), math.MaxUint32)) }
 	ct := macTime(l.created)
 	w.start("moov")
 	w.full("mvhd", 0, 0)
@@ -76,7 +85,7 @@ func (l *layout) prefix() []byte {
 	w.zeros(10)
 	w.matrix()
 	w.zeros(24)
-	w.u32(2)
+	w.u32(3) // next track ID: video is 1, audio 2
 	w.end()
 	w.start("trak")
 	w.full("tkhd", 0, 3) // enabled, in movie
@@ -121,9 +130,14 @@ func (l *layout) prefix() []byte {
 	w.u32(1)
 	w.b = segstore.AppendSampleEntry(w.b, l.init)
 	w.end()
-	w.closeAll(l.tablesTotal())
+	w.closeN(4, l.tablesTotal()) // stbl, minf, mdia, trak
+	// moov holds the audio trak after the video's tables.
+	w.closeAll(l.tablesTotal() + l.audioBytes())
 	return w.b
 }
+
+// ms converts video ticks to the movie timescale, milliseconds.
+func ms(ticks int64) uint32 { return uint32(min(ticks/(timescale/1000), math.MaxUint32)) }
 
 // macTime is seconds since 1904, the MP4 epoch; 0 when it does not fit.
 func macTime(t time.Time) uint32 {
@@ -158,8 +172,11 @@ func (w *boxes) end() {
 }
 
 // closeAll ends every open box as if extra more bytes followed.
-func (w *boxes) closeAll(extra int64) {
-	for len(w.open) > 0 {
+func (w *boxes) closeAll(extra int64) { w.closeN(len(w.open), extra) }
+
+// closeN ends the n innermost open boxes as if extra more bytes followed.
+func (w *boxes) closeN(n int, extra int64) {
+	for range n {
 		i := w.open[len(w.open)-1]
 		w.open = w.open[:len(w.open)-1]
 		binary.BigEndian.PutUint32(w.b[i:], uint32(int64(len(w.b)-i)+extra))

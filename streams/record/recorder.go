@@ -25,6 +25,9 @@ type Options struct {
 	CameraID string
 	Dir      string // <data>/rec/<camera>
 	Hub      *hub.Hub
+	// AudioHub, when set, is the camera's sound (the hub the live path
+	// plays from): AAC, Opus and G.711 are recorded beside the video.
+	AudioHub *hub.Hub
 	// SegmentDuration is the target segment length (default 60 s); cuts
 	// happen at the first keyframe after it.
 	SegmentDuration time.Duration
@@ -130,6 +133,14 @@ func (r *Recorder) Run(ctx context.Context) {
 	rd := r.opts.Hub.NewReader()
 	defer rd.Close()
 	w := newWriter(r)
+	if r.opts.AudioHub != nil {
+		w.audioIn = &audioIn{}
+		actx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { w.audioIn.run(actx, r.opts.AudioHub) })
+		defer wg.Wait()
+		defer cancel() // after the last segment took its sound
+	}
 	defer func() {
 		w.closeSegment()
 		r.setState(StateStopped, "", "", "")

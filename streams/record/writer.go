@@ -42,6 +42,9 @@ type writer struct {
 	link   segstore.Link
 	linked bool
 
+	audioIn *audioIn   // nil: the camera's sound is not recorded
+	audio   audioTrack // the open segment's sound
+
 	track  media.Track // from the last status: parameter set fallback
 	online bool        // units after an offline status are stale leftovers
 	pause  pauseState
@@ -172,7 +175,8 @@ func (w *writer) flush() {
 		return
 	}
 	var err error
-	w.buf, err = w.seg.writeFragment(w.frag, w.buf)
+	abase, audio := w.audio.collect(w.audioIn, w.seg.start)
+	w.buf, err = w.seg.writeFragment(w.frag, abase, audio, w.buf)
 	clear(w.frag) // drop references to the units' memory
 	w.frag = w.frag[:0]
 	w.link = w.seg.link
@@ -194,6 +198,7 @@ func (w *writer) open(au *media.AccessUnit) bool {
 		w.r.log.Warn("record: cannot start a segment", "err", err)
 		return false
 	}
+	in.Audio = w.audio.begin(w.audioIn)
 	start := w.wallClock(au)
 	if !w.linked {
 		w.link, w.linked = segstore.LastLink(w.r.opts.Dir), true
