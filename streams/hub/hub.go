@@ -65,7 +65,7 @@ type Stats struct {
 	Counters
 	Readers int
 	FPS     float64
-	Bitrate float64 // bits per second over the last full second
+	Bitrate float64 // bits per second over the last few full seconds
 }
 
 // New returns a hub with no readers and status "connecting".
@@ -175,6 +175,20 @@ func (h *Hub) Stats() Stats {
 	defer h.mu.Unlock()
 	fps, bps := h.meter.rates(time.Now())
 	return Stats{Counters: h.counters, Readers: len(h.readers), FPS: fps, Bitrate: bps}
+}
+
+// Keyframe returns the cached GOP's keyframe (parameter sets first), or
+// nil when none is cached. It only takes the hub's lock for a moment and
+// copies nothing: units are never changed once published. Diagnosis
+// looks at pictures this way without being a reader, so it can never
+// slow the live path.
+func (h *Hub) Keyframe() *media.AccessUnit {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.gopValid || len(h.gop) == 0 {
+		return nil
+	}
+	return h.gop[0]
 }
 
 // NewReader attaches a reader. Its first delivery is the cached GOP (a
