@@ -58,6 +58,10 @@ type Counters struct {
 	ReaderSkips   uint64 // times a reader fell behind and skipped to a keyframe
 	DroppedNoKey  uint64 // units dropped while waiting for the first keyframe
 	ReadersOpened uint64
+	// Outages counts the times the stream left the online state, so a
+	// watcher that polls sees a drop even when the camera was back
+	// before it looked.
+	Outages uint64
 }
 
 // Stats is a snapshot of a hub for status reports and metrics.
@@ -147,6 +151,9 @@ func (h *Hub) SetStatus(s Status) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.status.State == StateOnline && s.State != StateOnline {
+		h.counters.Outages++
+	}
 	if s.State != StateOnline {
 		h.gop = h.gop[:0]
 		h.gopBytes = 0

@@ -73,7 +73,12 @@ func TestKeyframeIsCachedGOPStart(t *testing.T) {
 	if h.Keyframe() != key {
 		t.Fatal("keyframe is not the GOP's first unit")
 	}
+	h.SetStatus(Status{State: StateOnline})
 	h.SetStatus(Status{State: StateOffline})
+	h.SetStatus(Status{State: StateConnecting})
+	if n := h.Stats().Outages; n != 1 {
+		t.Fatalf("outages %d, want 1 (online to offline; offline to connecting is no new one)", n)
+	}
 	if h.Keyframe() != nil {
 		t.Fatal("keyframe kept after going offline")
 	}
