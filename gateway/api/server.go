@@ -74,6 +74,8 @@ type Options struct {
 	// sessions and console WebSockets (429 beyond); 0: no cap.
 	MaxWHEPPerUser     int
 	MaxConsolesPerUser int
+	// Alarms lists and acknowledges alarms (alarms.go); nil: no routes.
+	Alarms AlarmService
 }
 
 // Server routes and serves API requests.
@@ -137,6 +139,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Clips != nil {
 		s.table = append(s.table, s.clipRoutes()...)
+	}
+	if s.opts.Alarms != nil {
+		s.table = append(s.table, s.alarmRoutes()...)
 	}
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,

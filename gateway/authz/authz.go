@@ -30,6 +30,7 @@ const (
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
 	ActionReadCluster   Action = "read_cluster" // nodes and camera owners
+	ActionAckAlarms     Action = "ack_alarms"   // acknowledge alarms of cameras the user sees
 )
 
 // minRole is the least role that may perform each action.
@@ -46,6 +47,7 @@ var minRole = map[Action]auth.Role{
 	ActionManageUsers:   auth.RoleAdmin,
 	ActionMetrics:       auth.RoleOperator,
 	ActionReadCluster:   auth.RoleAdmin,
+	ActionAckAlarms:     auth.RoleDispatcher,
 }
 
 // allStations are the actions whose answers cover every camera (metrics

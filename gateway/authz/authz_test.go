@@ -22,6 +22,7 @@ func TestAllowed(t *testing.T) {
 		ActionManageUsers:   {false, false, false, true},
 		ActionMetrics:       {false, false, true, true},
 		ActionReadCluster:   {false, false, false, true},
+		ActionAckAlarms:     {false, true, true, true},
 		Action("nonsense"):  {false, false, false, false},
 	}
 	for a, w := range want {

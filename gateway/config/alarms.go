@@ -40,9 +40,12 @@ type Alarms struct {
 	BitrateDropShare float64 `yaml:"bitrate_drop_share"`
 	// DiskLowPercent: the recordings' disk with less free space than
 	// this has a disk_low.
-	DiskLowPercent float64        `yaml:"disk_low_percent"`
-	Stations       []AlarmStation `yaml:"stations"`
-	Cameras        []AlarmCamera  `yaml:"cameras"`
+	DiskLowPercent float64 `yaml:"disk_low_percent"`
+	// ClearAfter is how long a condition must be gone before its alarm
+	// clears: a camera flapping within it stays one alarm with a count.
+	ClearAfter Duration       `yaml:"clear_after"`
+	Stations   []AlarmStation `yaml:"stations"`
+	Cameras    []AlarmCamera  `yaml:"cameras"`
 }
 
 // Thresholds maps an alarm type to how long its condition must last.
@@ -67,6 +70,7 @@ const (
 	DefaultDiagnosisPeriod  = Duration(10 * time.Second)
 	DefaultBitrateDropShare = 0.3
 	DefaultDiskLowPercent   = 5
+	DefaultClearAfter       = Duration(30 * time.Second)
 )
 
 // DefaultThresholds are the thresholds when the config gives none.
@@ -81,7 +85,7 @@ func DefaultThresholds() Thresholds {
 
 func defaultAlarms() Alarms {
 	return Alarms{Thresholds: DefaultThresholds(), DiagnosisPeriod: DefaultDiagnosisPeriod,
-		BitrateDropShare: DefaultBitrateDropShare, DiskLowPercent: DefaultDiskLowPercent}
+		BitrateDropShare: DefaultBitrateDropShare, DiskLowPercent: DefaultDiskLowPercent, ClearAfter: DefaultClearAfter}
 }
 
 // Threshold returns how long condition typ must last on camera of
@@ -122,6 +126,9 @@ func (k *checker) alarms(a Alarms, stations []Station) {
 	}
 	if a.BitrateDropShare <= 0 || a.BitrateDropShare >= 1 {
 		k.add("alarms.bitrate_drop_share", fmt.Sprint(a.BitrateDropShare), "must be between 0 and 1 (a share of the camera's norm)")
+	}
+	if a.ClearAfter <= 0 || a.ClearAfter > Duration(time.Hour) {
+		k.add("alarms.clear_after", a.ClearAfter.String(), "must be positive and at most 1h")
 	}
 	if a.DiskLowPercent <= 0 || a.DiskLowPercent >= 100 {
 		k.add("alarms.disk_low_percent", fmt.Sprint(a.DiskLowPercent), "must be between 0 and 100")

@@ -55,6 +55,7 @@ func TestAlarmConfigRefused(t *testing.T) {
 			`line 8: alarms.bitrate_drop_share "1.5": must be between 0 and 1`},
 		{"bad disk", goodStation + "alarms:\n  disk_low_percent: 0\n", `alarms.disk_low_percent "0": must be between 0 and 100`},
 		{"long threshold", goodStation + "alarms:\n  thresholds: {video_loss: 48h}\n", `alarms.thresholds.video_loss "48h0m0s": must be at most 24h`},
+		{"bad clear", goodStation + "alarms:\n  clear_after: 0s\n", `line 8: alarms.clear_after "0s": must be positive`},
 		{"unknown key", goodStation + "alarms:\n  sound: true\n", `line 8`},
 	})
 }

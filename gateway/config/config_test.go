@@ -66,7 +66,7 @@ func TestExampleParses(t *testing.T) {
 	// And the alarm defaults, with one override each.
 	al := cfg.Alarms
 	if !reflect.DeepEqual(al.Thresholds, DefaultThresholds()) || al.DiagnosisPeriod != DefaultDiagnosisPeriod ||
-		al.BitrateDropShare != DefaultBitrateDropShare || al.DiskLowPercent != DefaultDiskLowPercent {
+		al.BitrateDropShare != DefaultBitrateDropShare || al.DiskLowPercent != DefaultDiskLowPercent || al.ClearAfter != DefaultClearAfter {
 		t.Errorf("alarms = %+v, want the defaults", al)
 	}
 	if al.Threshold(AlarmFrozenImage, "qh", "qh-wsq-01") != time.Minute || al.Threshold(AlarmFrozenImage, "bjx", "bjx-nsq-01") != 30*time.Second {

@@ -39,6 +39,9 @@ type AlarmEvent struct {
 	Detail string
 }
 
+// StateOpen in an AlarmFilter selects alarms not cleared.
+const StateOpen = "open"
+
 // AlarmFilter selects alarms; zero fields match all. From and To bound
 // raised_at.
 type AlarmFilter struct {
@@ -79,7 +82,11 @@ func (s *Store) GetAlarm(ctx context.Context, id string) (Alarm, error) {
 func (s *Store) ListAlarms(ctx context.Context, f AlarmFilter) ([]Alarm, error) {
 	var where []string
 	var args []any
-	for col, v := range map[string]string{"state": f.State, "station": f.Station, "camera": f.Camera, "type": f.Type} {
+	state := f.State
+	if state == StateOpen {
+		where, state = append(where, "state <> 'cleared'"), ""
+	}
+	for col, v := range map[string]string{"state": state, "station": f.Station, "camera": f.Camera, "type": f.Type} {
 		if v != "" {
 			where, args = append(where, col+" = ?"), append(args, v)
 		}

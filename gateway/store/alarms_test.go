@@ -43,7 +43,7 @@ func TestAlarms(t *testing.T) {
 			f    AlarmFilter
 			want int
 		}{
-			{AlarmFilter{State: "acknowledged"}, 1}, {AlarmFilter{Station: "bjx", Type: "frozen_image"}, 1},
+			{AlarmFilter{State: "acknowledged"}, 1}, {AlarmFilter{State: StateOpen}, 2}, {AlarmFilter{Station: "bjx", Type: "frozen_image"}, 1},
 			{AlarmFilter{Camera: "bjx-nsq-02"}, 0}, {AlarmFilter{From: t0.Add(time.Second)}, 1},
 			{AlarmFilter{To: t0}, 1}, {AlarmFilter{Limit: 1}, 1},
 		} {
