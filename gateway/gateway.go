@@ -80,6 +80,7 @@ type Gateway struct {
 	feed      atomic.Pointer[feed] // set once the sources exist; hubs ask it from the start
 	relay     *relay.Server
 	clips     *clips.Service
+	alarms    *alarmService
 	api       *api.Server
 	console   *console
 	http      *http.Server
@@ -148,6 +149,9 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if g.clips, err = startClips(ctx, g, opts.DataDir); err != nil {
 		return nil, err
 	}
+	if g.alarms, err = startAlarms(ctx, g, opts.DataDir); err != nil {
+		return nil, err
+	}
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
@@ -204,7 +208,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
 		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording),
-			g.httpRefused, newAuditCollector(g.services.audit.Stats)),
+			g.httpRefused, newAuditCollector(g.services.audit.Stats), g.alarms.engine.Metrics()),
 			promhttp.HandlerOpts{}),
 
 		SecureCookies:  g.tls,
@@ -222,6 +226,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Ready:          g.ready,
 		NodeSecret:     g.nodeSecret(),
 		NodeRecordings: g.recording.index,
+		Alarms:         g.alarms.engine,
 
 		OnAuthenticated:    markAuthenticated,
 		MaxWHEPPerUser:     g.cfg.HTTP.MaxWHEPPerUser,
@@ -292,6 +297,7 @@ func (g *Gateway) Close() error {
 	}
 	g.shared.close()
 	g.spans.close()
+	g.alarms.close() // before the console and the store it reports to
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)

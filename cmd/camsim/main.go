@@ -3,6 +3,11 @@
 //
 //	camsim -listen 127.0.0.1:8554 -cameras 4 [-gop 50] [-user u -pass p]
 //	       [-codec h264|h265] [-bframes N] [-bitrate BPS] [-audio none|aac|pcma|pcmu|opus]
+//	       [-fault cam0=freeze ...] [-control 127.0.0.1:8555]
+//
+// Faults on cue (see sim.Fault): -fault sets one at start; -control
+// serves POST /cameras/{name}/fault?fault=freeze|black|stall|unauthorized|none
+// and POST /cameras/{name}/drop (close the camera's sessions).
 //
 // Main streams are at rtsp://ADDR/cam0 ... and half-size sub streams at
 // rtsp://ADDR/cam0/sub ... H.265, B-frames, AAC and Opus need ffmpeg.
@@ -47,6 +52,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	bframes := fs.Int("bframes", 0, "H.264 B-frames between reference pictures (needs ffmpeg)")
 	bitrate := fs.Int("bitrate", 0, "bit/s of main video, coded by ffmpeg when set (0: about 1 Mbit/s at 640x360)")
 	audio := fs.String("audio", "none", "main stream audio: none, aac, pcma, pcmu or opus (aac and opus need ffmpeg)")
+	var faults listFlag
+	fs.Var(&faults, "fault", "CAMERA=FAULT at start (freeze, black, stall, unauthorized); repeatable")
+	control := fs.String("control", "", "serve the fault control endpoint on this address (HTTP)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,7 +80,18 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer srv.Close()
+	if err := startFaults(srv, faults); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "camsim: %d cameras on %s (%s%s)\n", o.Cameras, srv.Addr(), cam.Codec, describeAudio(cam.Audio))
+	if *control != "" {
+		addr, stop, err := serveControl(*control, srv)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		fmt.Fprintf(stdout, "control: http://%s/cameras/{name}/fault\n", addr)
+	}
 	for _, c := range srv.Cameras() {
 		fmt.Fprintf(stdout, "%s  %s\n", srv.URL(c), srv.SubURL(c))
 	}

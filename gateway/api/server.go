@@ -84,6 +84,8 @@ type Options struct {
 	LockedUsage LockedUsage
 	// Snapshots makes JPEG stills of cameras (snapshot.go); nil: no route.
 	Snapshots Snapshots
+	// Alarms lists and acknowledges alarms (alarms.go); nil: no routes.
+	Alarms AlarmService
 }
 
 // Server routes and serves API requests.
@@ -154,6 +156,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Snapshots != nil {
 		s.table = append(s.table, s.snapshotRoutes()...)
+	}
+	if s.opts.Alarms != nil {
+		s.table = append(s.table, s.alarmRoutes()...)
 	}
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,

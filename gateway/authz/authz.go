@@ -34,6 +34,7 @@ const (
 	ActionBookmarks      Action = "bookmarks"       // create bookmarks; edit and delete own ones
 	ActionLockEvidence   Action = "lock_evidence"   // lock a bookmark's range against retention; edit others' bookmarks
 	ActionUnlockEvidence Action = "unlock_evidence" // unlock, or delete a locked bookmark
+	ActionAckAlarms      Action = "ack_alarms"      // acknowledge alarms of cameras the user sees
 )
 
 // minRole is the least role that may perform each action.
@@ -54,6 +55,7 @@ var minRole = map[Action]auth.Role{
 	ActionBookmarks:      auth.RoleDispatcher,
 	ActionLockEvidence:   auth.RoleOperator,
 	ActionUnlockEvidence: auth.RoleAdmin,
+	ActionAckAlarms:      auth.RoleDispatcher,
 }
 
 // allStations are the actions whose answers cover every camera (metrics

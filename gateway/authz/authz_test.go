@@ -27,6 +27,7 @@ func TestAllowed(t *testing.T) {
 		ActionLockEvidence:   {false, false, true, true},
 		ActionUnlockEvidence: {false, false, false, true},
 
+		ActionAckAlarms:    {false, true, true, true},
 		Action("nonsense"): {false, false, false, false},
 	}
 	for a, w := range want {

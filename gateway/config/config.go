@@ -22,6 +22,7 @@ type Config struct {
 	Transcode Transcode `yaml:"transcode"`
 	Cluster   Cluster   `yaml:"cluster"`
 	HTTP      HTTP      `yaml:"http"`
+	Alarms    Alarms    `yaml:"alarms"`
 
 	// lines maps key paths ("stations[0].cameras[1].id") to the line they
 	// were read from, so Validate can point at the offending line.

@@ -63,6 +63,18 @@ func TestExampleParses(t *testing.T) {
 	if !cfg.Transcode.On() || tc != newDefaults().Transcode {
 		t.Errorf("transcode = %+v, want the defaults %+v", cfg.Transcode, newDefaults().Transcode)
 	}
+	// And the alarm defaults, with one override each.
+	al := cfg.Alarms
+	if !reflect.DeepEqual(al.Thresholds, DefaultThresholds()) || al.DiagnosisPeriod != DefaultDiagnosisPeriod ||
+		al.BitrateDropShare != DefaultBitrateDropShare || al.DiskLowPercent != DefaultDiskLowPercent || al.ClearAfter != DefaultClearAfter {
+		t.Errorf("alarms = %+v, want the defaults", al)
+	}
+	if al.Threshold(AlarmFrozenImage, "qh", "qh-wsq-01") != time.Minute || al.Threshold(AlarmFrozenImage, "bjx", "bjx-nsq-01") != 30*time.Second {
+		t.Error("station threshold not applied")
+	}
+	if al.DiagnosisOn("bjx-plt-01") || !al.DiagnosisOn("bjx-nsq-01") {
+		t.Error("per-camera diagnosis not applied")
+	}
 	// And the HTTP limits' defaults.
 	if cfg.HTTP != newDefaults().HTTP {
 		t.Errorf("http = %+v, want the defaults %+v", cfg.HTTP, newDefaults().HTTP)

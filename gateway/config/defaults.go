@@ -25,7 +25,8 @@ func newDefaults() *Config {
 			FFmpeg: DefaultFFmpeg,
 			Linger: DefaultLinger,
 		},
-		HTTP: defaultHTTP(),
+		HTTP:   defaultHTTP(),
+		Alarms: defaultAlarms(),
 	}
 }
 

@@ -49,6 +49,7 @@ func (c *Config) Validate() error {
 	k.transcode(c.Transcode)
 	k.cluster(c.Cluster, c.Stations)
 	k.http(c.HTTP)
+	k.alarms(c.Alarms, c.Stations)
 	return errors.Join(k.errs...)
 }
 

@@ -166,4 +166,33 @@ CREATE TABLE bookmarks (
 CREATE INDEX bookmarks_camera_time ON bookmarks(camera, to_time);
 CREATE INDEX bookmarks_locked ON bookmarks(locked);
 `,
+	// 9: alarms (one row per alarm: dedupe keeps a flapping camera to one
+	// open row with a count) and each alarm's history.
+	`
+CREATE TABLE alarms (
+	id         TEXT PRIMARY KEY,
+	type       TEXT NOT NULL,
+	camera     TEXT NOT NULL DEFAULT '',
+	station    TEXT NOT NULL DEFAULT '',
+	subject    TEXT NOT NULL DEFAULT '',
+	state      TEXT NOT NULL,
+	raised_at  INTEGER NOT NULL,
+	cleared_at INTEGER NOT NULL DEFAULT 0,
+	acked_by   TEXT NOT NULL DEFAULT '',
+	acked_at   INTEGER NOT NULL DEFAULT 0,
+	note       TEXT NOT NULL DEFAULT '',
+	count      INTEGER NOT NULL DEFAULT 1,
+	detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX alarms_raised ON alarms(raised_at);
+CREATE INDEX alarms_state ON alarms(state);
+CREATE TABLE alarm_events (
+	alarm  TEXT NOT NULL,
+	at     INTEGER NOT NULL,
+	event  TEXT NOT NULL,
+	actor  TEXT NOT NULL DEFAULT '',
+	detail TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX alarm_events_alarm ON alarm_events(alarm, at);
+`,
 }

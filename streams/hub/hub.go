@@ -58,6 +58,10 @@ type Counters struct {
 	ReaderSkips   uint64 // times a reader fell behind and skipped to a keyframe
 	DroppedNoKey  uint64 // units dropped while waiting for the first keyframe
 	ReadersOpened uint64
+	// Outages counts the times the stream left the online state, so a
+	// watcher that polls sees a drop even when the camera was back
+	// before it looked.
+	Outages uint64
 }
 
 // Stats is a snapshot of a hub for status reports and metrics.
@@ -65,7 +69,7 @@ type Stats struct {
 	Counters
 	Readers int
 	FPS     float64
-	Bitrate float64 // bits per second over the last full second
+	Bitrate float64 // bits per second over the last few full seconds
 }
 
 // New returns a hub with no readers and status "connecting".
@@ -147,6 +151,9 @@ func (h *Hub) SetStatus(s Status) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.status.State == StateOnline && s.State != StateOnline {
+		h.counters.Outages++
+	}
 	if s.State != StateOnline {
 		h.gop = h.gop[:0]
 		h.gopBytes = 0
@@ -175,6 +182,20 @@ func (h *Hub) Stats() Stats {
 	defer h.mu.Unlock()
 	fps, bps := h.meter.rates(time.Now())
 	return Stats{Counters: h.counters, Readers: len(h.readers), FPS: fps, Bitrate: bps}
+}
+
+// Keyframe returns the cached GOP's keyframe (parameter sets first), or
+// nil when none is cached. It only takes the hub's lock for a moment and
+// copies nothing: units are never changed once published. Diagnosis
+// looks at pictures this way without being a reader, so it can never
+// slow the live path.
+func (h *Hub) Keyframe() *media.AccessUnit {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.gopValid || len(h.gop) == 0 {
+		return nil
+	}
+	return h.gop[0]
 }
 
 // NewReader attaches a reader. Its first delivery is the cached GOP (a

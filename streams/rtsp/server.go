@@ -201,6 +201,22 @@ func (s *Server) stopLocked() {
 	}
 }
 
+// DropPath closes the sessions reading path, as a camera's network blip
+// does, and opens the path again at once for new ones.
+func (s *Server) DropPath(path string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.paths[path]
+	if !ok {
+		return fmt.Errorf("rtsp path %q: not found", path)
+	}
+	if p.stream == nil {
+		return nil // stopped: no session to drop
+	}
+	p.close()
+	return p.open(s.srv)
+}
+
 // Close stops the server for good.
 func (s *Server) Close() {
 	s.lifeMu.Lock()

@@ -29,12 +29,17 @@ type Camera struct {
 	sub     cameraStream
 	audio   *audioSource // nil without audio
 	garbage atomic.Int32
+	fault   atomic.Int32 // a Fault
+	// stalled counts the frame times FaultStall kept back, so a test
+	// knows the stall is in force.
+	stalled atomic.Uint64
 	// misbehaved counts the frame times the main stream spent in a garbage
 	// mode, so a test waits for the garbage to have been sent.
 	misbehaved atomic.Uint64
 	wantIDR    atomic.Bool // a client started playing: next pictures are keyframes
 	// lastGarbage, rnd and big belong to the camera goroutine.
 	lastGarbage Garbage
+	lastFault   Fault
 	rnd         *rand.Rand
 	big         []byte // GarbageOversized NAL unit, built on first use
 
@@ -137,6 +142,23 @@ func (c *Camera) SubPath() string { return c.opts.Name + SubPathSuffix }
 // SetGarbage switches the wire behaviour; GarbageOff restores a clean
 // stream starting with a keyframe.
 func (c *Camera) SetGarbage(g Garbage) { c.garbage.Store(int32(g)) }
+
+// SetFault makes the camera show f from its next frame on; FaultNone
+// heals it, starting again with a keyframe. FaultUnauthorized takes
+// effect on the next session: Server.SetFault also drops the open ones.
+func (c *Camera) SetFault(f Fault) error {
+	if f < FaultNone || f > FaultUnauthorized {
+		return fmt.Errorf("sim: %v unknown", f)
+	}
+	if f == FaultBlack && c.opts.Encoder != EncoderBuiltin {
+		return fmt.Errorf("sim camera %q: a black picture needs the builtin encoder", c.opts.Name)
+	}
+	c.fault.Store(int32(f))
+	return nil
+}
+
+// Fault returns the fault the camera shows.
+func (c *Camera) Fault() Fault { return Fault(c.fault.Load()) }
 
 // Misbehaved returns how many frame times the camera has spent in a
 // garbage mode.

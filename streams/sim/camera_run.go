@@ -49,9 +49,29 @@ func (c *Camera) frame(now time.Time, n int64, elapsed time.Duration) {
 	if g != GarbageOff {
 		c.misbehaved.Add(1)
 	}
+	if c.applyFault() == FaultStall {
+		c.stalled.Add(1)
+		return // the session stays open, nothing comes
+	}
 	c.send(&c.main, now, n, dts, g)
 	c.send(&c.sub, now, n, dts, g)
 	c.sendAudio(elapsed)
+}
+
+// applyFault hands a changed fault to the video sources and returns the
+// fault in force. Leaving a fault starts again with a keyframe, as the
+// camera's encoder restarting would.
+func (c *Camera) applyFault() Fault {
+	f := c.Fault()
+	if f == c.lastFault {
+		return f
+	}
+	for _, s := range []*cameraStream{&c.main, &c.sub} {
+		s.src.show(f.picture())
+		s.src.requestKey()
+	}
+	c.lastFault = f
+	return f
 }
 
 func (c *Camera) send(s *cameraStream, now time.Time, n int64, dts time.Duration, g Garbage) {

@@ -113,6 +113,7 @@ type loopSource struct {
 	wantKey bool
 	sent    bool
 	lastPTS time.Duration // greatest PTS sent
+	frozen  bool
 }
 
 func newLoopSource(l *videoLoop) *loopSource { return &loopSource{loop: l} }
@@ -123,6 +124,22 @@ func (s *loopSource) track() media.Track { return s.loop.track }
 // camera answers a new session with a keyframe.
 func (s *loopSource) requestKey() { s.wantKey = true }
 
+// show freezes the loop on its first keyframe; it cannot draw black.
+func (s *loopSource) show(f pictureFault) bool {
+	s.frozen = f == pictureFrozen
+	return f != pictureBlack
+}
+
+// frozenKey is the loop's first keyframe again, shown after every
+// picture already sent.
+func (s *loopSource) frozenKey(dts time.Duration) ([][]byte, time.Duration, bool) {
+	k := s.loop.nextKey(0)
+	f := s.loop.frames[k]
+	pts := max(dts+f.off, s.lastPTS+time.Millisecond)
+	s.lastPTS, s.sent, s.wantKey = pts, true, true // a keyframe again when it thaws
+	return f.au, pts, true
+}
+
 // next returns the access unit decoded at dts and its presentation time.
 // A requested keyframe is sent once it would be shown after every picture
 // already sent (with B-frames, after the pending ones), so presentation
@@ -131,6 +148,9 @@ func (s *loopSource) requestKey() { s.wantKey = true }
 // a gap of at most BFrames pictures, and the keyframe decodes without
 // them.
 func (s *loopSource) next(_ time.Time, _ int64, dts time.Duration) (au [][]byte, pts time.Duration, ok bool) {
+	if s.frozen {
+		return s.frozenKey(dts)
+	}
 	if s.wantKey {
 		k := s.loop.nextKey(s.pos)
 		if k != s.pos && s.sent && dts+s.loop.frames[k].off <= s.lastPTS {

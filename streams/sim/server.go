@@ -84,7 +84,7 @@ func NewServer(o ServerOptions) (*Server, error) {
 	s := &Server{opts: o, byName: make(map[string]*Camera)}
 	srv, err := rtsp.NewServer(rtsp.ServerOptions{
 		Address: o.Listen, UDP: !o.NoUDP, Username: o.Username, Password: o.Password,
-		OnPlay: s.requestIDR, Deferred: true,
+		OnPlay: s.requestIDR, Deferred: true, Refuse: s.refuse,
 	})
 	if err != nil {
 		return nil, err
@@ -202,6 +202,46 @@ func (s *Server) SetGarbage(cam string, g Garbage) error {
 	}
 	c.SetGarbage(g)
 	return nil
+}
+
+// SetFault makes camera cam show fault f (FaultNone heals it). For
+// FaultUnauthorized the camera's open sessions are dropped too, so the
+// gateway meets the 401 when it reconnects.
+func (s *Server) SetFault(cam string, f Fault) error {
+	c, ok := s.byName[cam]
+	if !ok {
+		return fmt.Errorf("sim: no camera %q", cam)
+	}
+	if err := c.SetFault(f); err != nil {
+		return err
+	}
+	if f == FaultUnauthorized {
+		return s.Drop(cam)
+	}
+	return nil
+}
+
+// Drop closes the open sessions of camera cam (main and sub stream), as
+// a camera's network blip does; new sessions are accepted at once.
+func (s *Server) Drop(cam string) error {
+	if _, ok := s.byName[cam]; !ok {
+		return fmt.Errorf("sim: no camera %q", cam)
+	}
+	if err := s.rtsp.DropPath(cam); err != nil {
+		return err
+	}
+	return s.rtsp.DropPath(cam + SubPathSuffix)
+}
+
+// refuse answers 401 for a camera with FaultUnauthorized.
+func (s *Server) refuse(path string) (int, string) {
+	if !s.ready.Load() {
+		return 0, ""
+	}
+	if c, ok := s.byName[strings.TrimSuffix(path, SubPathSuffix)]; ok && c.Fault() == FaultUnauthorized {
+		return 401, "Unauthorized"
+	}
+	return 0, ""
 }
 
 // Misbehaved returns how many frame times camera cam has spent in a

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"image"
 	"time"
 
 	"vigil/streams/media"
@@ -13,6 +14,9 @@ type videoSource interface {
 	track() media.Track
 	// requestKey asks for a keyframe as soon as the source can give one.
 	requestKey()
+	// show sets what the following pictures show; it reports false for a
+	// fault the source cannot draw.
+	show(f pictureFault) bool
 	// next returns the access unit decoded at dts (frame n, drawn at now)
 	// and its presentation time; ok false sends nothing this frame.
 	next(now time.Time, n int64, dts time.Duration) (au [][]byte, pts time.Duration, ok bool)
@@ -27,6 +31,8 @@ type builtinSource struct {
 	wantKey  bool
 	sinceKey int
 	w, h     int
+	showing  pictureFault
+	black    *image.YCbCr // built on first use
 }
 
 func newBuiltinSource(pic *Picture, w, h, fps, gop int) (*builtinSource, error) {
@@ -43,9 +49,28 @@ func (s *builtinSource) track() media.Track {
 
 func (s *builtinSource) requestKey() { s.wantKey = true }
 
+func (s *builtinSource) show(f pictureFault) bool {
+	s.showing = f
+	return true
+}
+
+// picture is what frame n shows: frozen, the last picture drawn again.
+func (s *builtinSource) picture(now time.Time, n int64) *image.YCbCr {
+	switch s.showing {
+	case pictureFrozen:
+		return s.pic.Image()
+	case pictureBlack:
+		if s.black == nil {
+			s.black = blackImage(s.w, s.h)
+		}
+		return s.black
+	}
+	return s.pic.Draw(now, n)
+}
+
 func (s *builtinSource) next(now time.Time, n int64, dts time.Duration) ([][]byte, time.Duration, bool) {
 	idr := s.wantKey || s.sinceKey+1 >= s.gop
-	au, err := s.enc.Encode(s.pic.Draw(now, n), idr)
+	au, err := s.enc.Encode(s.picture(now, n), idr)
 	if err != nil {
 		panic(err) // sizes are validated at construction
 	}
