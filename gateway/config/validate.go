@@ -49,6 +49,8 @@ func (c *Config) Validate() error {
 	k.transcode(c.Transcode)
 	k.cluster(c.Cluster, c.Stations)
 	k.http(c.HTTP)
+	k.webhooks(c.Webhooks)
+	k.rules(c)
 	return errors.Join(k.errs...)
 }
 
