@@ -37,6 +37,9 @@ const (
 	// reports every marker.
 	ActionAuditLost = "audit.lost"
 	ActionShutdown  = "gateway.shutdown"
+	// ActionRuleRun is a linked-action rule acting on an alarm (detail:
+	// rule, alarm, type and what each action did).
+	ActionRuleRun = "rule.run"
 )
 
 // Entry is one thing that happened.
