@@ -74,6 +74,10 @@ type Options struct {
 	// sessions and console WebSockets (429 beyond); 0: no cap.
 	MaxWHEPPerUser     int
 	MaxConsolesPerUser int
+	// Webhooks reads the webhook delivery log, Reload reloads the config
+	// (reload.go); nil: no such route.
+	Webhooks WebhookLog
+	Reload   Reloader
 }
 
 // Server routes and serves API requests.
@@ -138,6 +142,7 @@ func (s *Server) routes() {
 	if s.opts.Clips != nil {
 		s.table = append(s.table, s.clipRoutes()...)
 	}
+	s.table = append(s.table, s.reloadRoutes()...)
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
 			func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) }})

@@ -30,6 +30,7 @@ const (
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
 	ActionReadCluster   Action = "read_cluster" // nodes and camera owners
+	ActionManageConfig  Action = "manage_config" // reload the config, read the webhook delivery log
 )
 
 // minRole is the least role that may perform each action.
@@ -46,6 +47,7 @@ var minRole = map[Action]auth.Role{
 	ActionManageUsers:   auth.RoleAdmin,
 	ActionMetrics:       auth.RoleOperator,
 	ActionReadCluster:   auth.RoleAdmin,
+	ActionManageConfig:  auth.RoleAdmin,
 }
 
 // allStations are the actions whose answers cover every camera (metrics
