@@ -29,7 +29,7 @@ const (
 	ActionReadAudit     Action = "read_audit"
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
-	ActionReadCluster   Action = "read_cluster" // nodes and camera owners
+	ActionReadCluster   Action = "read_cluster"  // nodes and camera owners
 	ActionManageConfig  Action = "manage_config" // reload the config, read the webhook delivery log
 )
 
