@@ -31,6 +31,9 @@ func (g *Gateway) OnConfigReload(fn func(*config.Config)) {
 	g.reload.hooks = append(g.reload.hooks, fn)
 }
 
+// ConfigPath is the config file Reload reads, "" in demo mode.
+func (g *Gateway) ConfigPath() string { return g.reload.path }
+
 // Reload reads the config file again (SIGHUP, POST /api/config/reload) and
 // applies it: cameras added, removed or changed start, stop or restart,
 // the others go on untouched; stations, walls, rules and webhooks take
