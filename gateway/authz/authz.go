@@ -51,8 +51,9 @@ var minRole = map[Action]auth.Role{
 }
 
 // allStations are the actions whose answers cover every camera (metrics
-// are labelled by camera id): users limited to some stations may not.
-var allStations = map[Action]bool{ActionMetrics: true}
+// are labelled by camera id; a config reload and the webhook delivery
+// log cover every station): users limited to some stations may not.
+var allStations = map[Action]bool{ActionMetrics: true, ActionManageConfig: true}
 
 // Reasons Check denies an action; the messages are shown to the user.
 var (
