@@ -160,6 +160,10 @@ func routeCases() map[string]routeCase {
 		}},
 		"GET /api/audit": {min: auth.RoleAdmin, ok: 200, call: simple("GET", "/api/audit?limit=5", nil)},
 
+		// Config reload and the webhook delivery log cover every station.
+		"POST /api/config/reload":      {min: auth.RoleAdmin, ok: 200, scoped: 403, call: simple("POST", "/api/config/reload", nil)},
+		"GET /api/webhooks/deliveries": {min: auth.RoleAdmin, ok: 200, scoped: 403, call: simple("GET", "/api/webhooks/deliveries", nil)},
+
 		// The console's layouts, walls and WebSocket (gateway/signal).
 		"GET /api/layouts": {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/layouts", nil)},
 		"POST /api/layouts": {min: auth.RoleDispatcher, ok: 201, scoped: 400, call: simple("POST", "/api/layouts",

@@ -12,14 +12,25 @@ import (
 )
 
 // buildCatalog turns the config's stations into the catalog, with a hub for
-// every stream and transcoders made on demand. demand is told when a
+// every stream (made by hubOf) and transcoders made on demand.
+func buildCatalog(cfg *config.Config, log *slog.Logger, hubOf func(path string) *hub.Hub) *catalog.Catalog {
+	return catalog.New(buildStations(cfg, func(station string, c config.Camera) *catalog.Camera {
+		return newCamera(station, c, hubOf)
+	}), transcoders(cfg.Transcode, log))
+}
+
+// demandHubs returns the hub maker of the catalog: demand is told when a
 // stream's hub gains its first reader or loses its last (path "cam" or
 // "cam/sub"), so that a camera another node owns is relayed only while
 // someone here watches it.
-func buildCatalog(cfg *config.Config, log *slog.Logger, demand func(path string)) *catalog.Catalog {
-	hubOf := func(path string) *hub.Hub {
+func demandHubs(demand func(path string)) func(path string) *hub.Hub {
+	return func(path string) *hub.Hub {
 		return hub.New(hub.Options{ID: path, OnDemand: func() { demand(path) }})
 	}
+}
+
+// buildStations makes the catalog's stations of cfg, each camera by camera.
+func buildStations(cfg *config.Config, camera func(station string, c config.Camera) *catalog.Camera) []*catalog.Station {
 	stations := make([]*catalog.Station, 0, len(cfg.Stations))
 	for _, st := range cfg.Stations {
 		cs := &catalog.Station{
@@ -27,26 +38,31 @@ func buildCatalog(cfg *config.Config, log *slog.Logger, demand func(path string)
 			Layout: catalog.Layout{Grid: st.Layout.Grid, Cameras: append([]string{}, st.Layout.Cameras...)},
 		}
 		for _, c := range st.Cameras {
-			cam := &catalog.Camera{
-				ID: c.ID, Station: st.ID, Name: c.Name, NameEN: c.NameEN,
-				Record:  c.RecordEnabled(),
-				MainURL: c.MainURL(), SubURL: c.SubStreamURL(),
-				MainHub: hubOf(c.ID),
-			}
-			if cam.SubURL != "" {
-				cam.SubHub = hubOf(c.ID + "/sub")
-			}
-			if c.AudioEnabled() {
-				cam.AudioHub = hub.New(hub.Options{ID: c.ID + "/audio"})
-			}
-			cs.Cameras = append(cs.Cameras, cam)
+			cs.Cameras = append(cs.Cameras, camera(st.ID, c))
 		}
 		if cs.Layout.Grid == "" {
 			cs.Layout = defaultLayout(cs.Cameras)
 		}
 		stations = append(stations, cs)
 	}
-	return catalog.New(stations, transcoders(cfg.Transcode, log))
+	return stations
+}
+
+// newCamera makes a catalog camera of c with new hubs.
+func newCamera(station string, c config.Camera, hubOf func(path string) *hub.Hub) *catalog.Camera {
+	cam := &catalog.Camera{
+		ID: c.ID, Station: station, Name: c.Name, NameEN: c.NameEN,
+		Record:  c.RecordEnabled(),
+		MainURL: c.MainURL(), SubURL: c.SubStreamURL(),
+		MainHub: hubOf(c.ID),
+	}
+	if cam.SubURL != "" {
+		cam.SubHub = hubOf(c.ID + "/sub")
+	}
+	if c.AudioEnabled() {
+		cam.AudioHub = hub.New(hub.Options{ID: c.ID + "/audio"})
+	}
+	return cam
 }
 
 // transcoders makes the cameras' ffmpeg transcoders as the config says.

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 
+	"vigil/gateway/config"
 	"vigil/gateway/signal"
 )
 
@@ -19,11 +20,7 @@ type console struct {
 }
 
 func startConsole(ctx context.Context, g *Gateway) (*console, error) {
-	defs := make([]signal.WallDef, 0, len(g.cfg.Walls))
-	for _, w := range g.cfg.Walls {
-		defs = append(defs, signal.WallDef{ID: w.ID, Name: w.Name, Stations: w.Stations})
-	}
-	walls, err := signal.NewWalls(ctx, g.services.store, defs)
+	walls, err := signal.NewWalls(ctx, g.services.store, wallDefs(g.cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -34,6 +31,15 @@ func startConsole(ctx context.Context, g *Gateway) (*console, error) {
 		Logger: g.log, Recheck: consoleRecheck, Recordings: g.recording.index,
 	})
 	return &console{health: health, walls: walls, server: server}, nil
+}
+
+// wallDefs are the config's video walls.
+func wallDefs(cfg *config.Config) []signal.WallDef {
+	defs := make([]signal.WallDef, 0, len(cfg.Walls))
+	for _, w := range cfg.Walls {
+		defs = append(defs, signal.WallDef{ID: w.ID, Name: w.Name, Stations: w.Stations})
+	}
+	return defs
 }
 
 // close ends every console connection (and so their peer connections)

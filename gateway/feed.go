@@ -49,8 +49,9 @@ type feed struct {
 	restart map[string]bool
 }
 
-// newFeed makes the feed of the given local sources; relay makes a
-// path's relay source (nil on a single node, where every camera is owned).
+// newFeed makes the feed of the given local sources, whose maps it then
+// owns; relay makes a path's relay source (nil on a single node, where
+// every camera is owned).
 func newFeed(local map[string]*source.Source, hubs map[string]*hub.Hub, relay func(string) *source.Source, linger time.Duration) *feed {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &feed{slots: newCameraRunners(), local: local, hubs: hubs, relay: relay, linger: linger,
@@ -163,7 +164,11 @@ func (f *feed) decide(path string) {
 	defer f.mu.Unlock()
 	now := time.Now()
 	want := feedNone
-	switch readers := f.hubs[path].Readers(); {
+	h := f.hubs[path]
+	if h == nil {
+		return // the stream left the config (reload)
+	}
+	switch readers := h.Readers(); {
 	case f.owned[cameraOf(path)]:
 		want = feedLocal
 	case f.relay == nil:
@@ -234,3 +239,36 @@ func relayURL(relayAddr, self, secret, path string) string {
 // errNoOwner makes a relay source wait: nobody owns the camera right now
 // (a failover in progress); it tries again after its backoff.
 var errNoOwner = fmt.Errorf("no node owns the camera now")
+
+// setStream makes src fill path from now on (a camera a reload added or
+// changed): a stream running here restarts with it, the slot waiting for
+// the previous source to end so that the hub never has two publishers.
+func (f *feed) setStream(path string, src *source.Source, h *hub.Hub) {
+	f.mu.Lock()
+	f.local[path], f.hubs[path] = src, h
+	delete(f.relays, path)
+	if f.mode[path] == feedLocal {
+		f.slots.stop(path)
+		f.slots.start(path, src.Run)
+	}
+	f.dirty[path] = true
+	f.mu.Unlock()
+	f.poke()
+}
+
+// removeStream stops path and forgets it (its camera left the config).
+func (f *feed) removeStream(path string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.slots.stop(path)
+	delete(f.local, path)
+	delete(f.hubs, path)
+	delete(f.mode, path)
+	delete(f.idle, path)
+	delete(f.dirty, path)
+	delete(f.relays, path)
+	delete(f.restart, path)
+	if cameraOf(path) == path {
+		delete(f.owned, path)
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"vigil/gateway/cluster"
 	"vigil/gateway/config"
 	"vigil/gateway/events"
+	"vigil/streams/hub"
 	"vigil/streams/relay"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
@@ -91,6 +92,10 @@ type Gateway struct {
 	served      chan struct{}
 
 	drainDelay time.Duration
+
+	hubOf        func(path string) *hub.Hub // makes a stream's hub (build.go)
+	reload       reloadState                // reload.go
+	alarmActions *alarmActions              // webhooks and rules (alarmactions.go)
 }
 
 // New starts a gateway: everything runs when it returns. On error,
@@ -110,11 +115,12 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.loadConfig(opts); err != nil {
 		return nil, err
 	}
-	g.catalog = buildCatalog(g.cfg, g.log, func(path string) {
+	g.hubOf = demandHubs(func(path string) {
 		if f := started.feed.Load(); f != nil { // started: g is nil after a failed New
 			f.demand(path)
 		}
 	})
+	g.catalog = buildCatalog(g.cfg, g.log, g.hubOf)
 	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -152,6 +158,9 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if g.alarms, err = startAlarms(ctx, g, opts.DataDir); err != nil {
 		return nil, err
 	}
+	g.alarmActions = startAlarmActions(g, opts.Node)
+	g.alarmActions.follow(g.alarms.engine)
+	g.reload.path, g.reload.cfg = opts.ConfigPath, g.cfg
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
@@ -208,7 +217,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
 		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording),
-			g.httpRefused, newAuditCollector(g.services.audit.Stats), g.alarms.engine.Metrics()),
+			g.httpRefused, newAuditCollector(g.services.audit.Stats), g.alarms.engine.Metrics(), g.alarmActions.hooks),
 			promhttp.HandlerOpts{}),
 
 		SecureCookies:  g.tls,
@@ -235,6 +244,8 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Bookmarks:   g.services.store,
 		LockedUsage: lockedUsage(g.services.store, g.recording.index),
 		Snapshots:   newSnapshots(g.catalog, g.recording.index),
+		Webhooks:    g.alarmActions.hooks,
+		Reload:      g,
 	})
 	lim := g.cfg.HTTP
 	g.http = &http.Server{
@@ -307,6 +318,7 @@ func (g *Gateway) Close() error {
 	if g.api != nil {
 		g.api.Close()
 	}
+	g.alarmActions.close() // before the clips and walls its rules use
 	if g.clips != nil {
 		g.clips.Close()
 	}

@@ -24,11 +24,12 @@ const relayLinger = 10 * time.Second
 // node; in a cluster, those whose lease this node holds, and the others
 // through their owner's relay while someone here watches them.
 func (g *Gateway) runCameras(ctx context.Context, opts Options) error {
+	local, hubs := g.ingest.streams()
 	if !g.cfg.Cluster.Enabled() {
 		if opts.Node != "" {
 			return fmt.Errorf("-node %s: the config has no cluster section", opts.Node)
 		}
-		f := newFeed(g.ingest.sources, g.ingest.hubs, nil, relayLinger)
+		f := newFeed(local, hubs, nil, relayLinger)
 		g.feed.Store(f)
 		for _, c := range g.catalog.Cameras() {
 			f.own(c.ID)
@@ -47,7 +48,7 @@ func (g *Gateway) runCameras(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	f := newFeed(g.ingest.sources, g.ingest.hubs, g.relaySource(self.Name, secret), relayLinger)
+	f := newFeed(local, hubs, g.relaySource(self.Name, secret), relayLinger)
 	g.feed.Store(f)
 	m, err := cluster.Join(ctx, cluster.Options{
 		Store: g.services.store, Node: self.Name, Version: Version, API: self.API,
@@ -84,7 +85,7 @@ func (g *Gateway) relaySource(self, secret string) func(path string) *source.Sou
 	return func(path string) *source.Source {
 		camera := cameraOf(path)
 		opts := source.Options{
-			ID: path + "@relay", Hub: g.ingest.hubs[path], Transport: "tcp", Logger: g.log,
+			ID: path + "@relay", Hub: g.ingest.hubOf(path), Transport: "tcp", Logger: g.log,
 			Secrets:    redact.Secrets{}.With(secret), // never in a log line or a status
 			MinBackoff: 250 * time.Millisecond, MaxBackoff: 2 * time.Second,
 			ResolveURL: func() (string, error) {
@@ -97,7 +98,7 @@ func (g *Gateway) relaySource(self, secret string) func(path string) *source.Sou
 			},
 		}
 		if path == camera {
-			opts.AudioHub = g.ingest.audio[camera]
+			opts.AudioHub = g.ingest.audioOf(camera)
 		}
 		src, err := source.New(opts)
 		if err != nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,9 +27,11 @@ var (
 // and the retention loop over the on-disk index that clip export reads.
 type recording struct {
 	index   *segstore.Index
+	root    string
 	log     *slog.Logger
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+	mu      sync.Mutex // guards recs: a reload adds and removes recorders
 	recs    map[string]*record.Recorder
 	runners *cameraRunners // a camera is recorded while switched on (owned)
 }
@@ -41,23 +45,11 @@ func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, de
 	if err != nil {
 		return nil, fmt.Errorf("recordings: %w", err)
 	}
-	r := &recording{index: idx, log: log, recs: make(map[string]*record.Recorder), runners: newCameraRunners()}
+	r := &recording{index: idx, root: root, log: log, recs: make(map[string]*record.Recorder), runners: newCameraRunners()}
 	for _, c := range cat.Cameras() {
-		if !c.Record {
-			continue
-		}
-		opts := record.Options{
-			CameraID: c.ID, Dir: filepath.Join(root, c.ID), Hub: c.MainHub, AudioHub: c.AudioHub, Logger: log,
-			OnState: r.onState, Tracker: idx, SegmentDuration: recordSegment,
-		}
-		if recordFS != nil {
-			opts.FS = recordFS(c.ID)
-		}
-		rec, err := record.New(opts)
-		if err != nil {
+		if err := r.add(c); err != nil {
 			return nil, err
 		}
-		r.recs[c.ID] = rec
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
@@ -103,6 +95,46 @@ func retentionOf(rc config.Recording, idx *segstore.Index, log *slog.Logger) *se
 	}
 }
 
+// add makes camera c's recorder when c is recorded, replacing its
+// previous one (which the caller stopped); it does not start it.
+func (r *recording) add(c *catalog.Camera) error {
+	if !c.Record {
+		return nil
+	}
+	opts := record.Options{
+		CameraID: c.ID, Dir: filepath.Join(r.root, c.ID), Hub: c.MainHub, AudioHub: c.AudioHub, Logger: r.log,
+		OnState: r.onState, Tracker: r.index, SegmentDuration: recordSegment,
+	}
+	if recordFS != nil {
+		opts.FS = recordFS(c.ID)
+	}
+	rec, err := record.New(opts)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.recs[c.ID] = rec
+	r.mu.Unlock()
+	return nil
+}
+
+// remove stops recording camera and forgets its recorder (a reload took
+// it out or turned its recording off); the recorder closes its segment.
+func (r *recording) remove(camera string) {
+	r.stop(camera)
+	r.mu.Lock()
+	delete(r.recs, camera)
+	r.mu.Unlock()
+}
+
+// recorder returns camera's recorder, if it is recorded.
+func (r *recording) recorder(camera string) (*record.Recorder, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec, ok := r.recs[camera]
+	return rec, ok
+}
+
 // onState logs state changes; a pause is an alert: evidence is not being
 // recorded until the disk is fixed.
 func (r *recording) onState(s record.RecState) {
@@ -119,7 +151,7 @@ func (r *recording) State(camera string) (record.RecState, bool) {
 	if r == nil {
 		return record.RecState{}, false
 	}
-	rec, ok := r.recs[camera]
+	rec, ok := r.recorder(camera)
 	if !ok {
 		return record.RecState{}, false
 	}
@@ -143,6 +175,8 @@ func (r *recording) whyNotRecorded(camera string, recordOn bool) string {
 // states returns every recorder's state.
 func (r *recording) states() []record.RecState {
 	damage := r.index.Damaged()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	out := make([]record.RecState, 0, len(r.recs))
 	for cam, rec := range r.recs {
 		out = append(out, withDamage(rec.State(), damage[cam]))
@@ -164,14 +198,17 @@ func withDamage(s record.RecState, d []segstore.Damage) record.RecState {
 
 // startAll records every camera with recording on (a single node).
 func (r *recording) startAll() {
-	for camera := range r.recs {
+	r.mu.Lock()
+	cameras := slices.Collect(maps.Keys(r.recs))
+	r.mu.Unlock()
+	for _, camera := range cameras {
 		r.start(camera)
 	}
 }
 
 // start records camera, if it is recorded at all; it does not block.
 func (r *recording) start(camera string) {
-	if rec, ok := r.recs[camera]; ok {
+	if rec, ok := r.recorder(camera); ok {
 		r.runners.start(camera, rec.Run)
 	}
 }

@@ -70,7 +70,9 @@ func run(args []string) error {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "\n  vigil is running — open %s\n  log in as admin (first start: the generated password is in the log line above)\n\n", g.URL())
+	stopReload := reloadOnHangup(g, log)
 	<-ctx.Done()
+	stopReload()
 	stop() // a second signal ends the process at once
 	return shutdown(g, life.grace, log)
 }

@@ -86,6 +86,10 @@ type Options struct {
 	Snapshots Snapshots
 	// Alarms lists and acknowledges alarms (alarms.go); nil: no routes.
 	Alarms AlarmService
+	// Webhooks reads the webhook delivery log, Reload reloads the config
+	// (reload.go); nil: no such route.
+	Webhooks WebhookLog
+	Reload   Reloader
 }
 
 // Server routes and serves API requests.
@@ -160,6 +164,7 @@ func (s *Server) routes() {
 	if s.opts.Alarms != nil {
 		s.table = append(s.table, s.alarmRoutes()...)
 	}
+	s.table = append(s.table, s.reloadRoutes()...)
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
 			func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) }})

@@ -47,6 +47,9 @@ const (
 	// ActionSnapshot: a still of a camera downloaded (detail: t, "live" or
 	// the recorded time).
 	ActionSnapshot = "snapshot"
+	// ActionRuleRun is a linked-action rule acting on an alarm (detail:
+	// rule, alarm, type and what each action did).
+	ActionRuleRun = "rule.run"
 )
 
 // Entry is one thing that happened.

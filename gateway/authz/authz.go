@@ -29,7 +29,8 @@ const (
 	ActionReadAudit     Action = "read_audit"
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
-	ActionReadCluster   Action = "read_cluster" // nodes and camera owners
+	ActionReadCluster   Action = "read_cluster"  // nodes and camera owners
+	ActionManageConfig  Action = "manage_config" // reload the config, read the webhook delivery log
 
 	ActionBookmarks      Action = "bookmarks"       // create bookmarks; edit and delete own ones
 	ActionLockEvidence   Action = "lock_evidence"   // lock a bookmark's range against retention; edit others' bookmarks
@@ -56,11 +57,13 @@ var minRole = map[Action]auth.Role{
 	ActionLockEvidence:   auth.RoleOperator,
 	ActionUnlockEvidence: auth.RoleAdmin,
 	ActionAckAlarms:      auth.RoleDispatcher,
+	ActionManageConfig:   auth.RoleAdmin,
 }
 
 // allStations are the actions whose answers cover every camera (metrics
-// are labelled by camera id): users limited to some stations may not.
-var allStations = map[Action]bool{ActionMetrics: true}
+// are labelled by camera id; a config reload and the webhook delivery
+// log cover every station): users limited to some stations may not.
+var allStations = map[Action]bool{ActionMetrics: true, ActionManageConfig: true}
 
 // Reasons Check denies an action; the messages are shown to the user.
 var (

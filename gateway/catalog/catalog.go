@@ -1,10 +1,12 @@
 // Package catalog is the gateway's directory of stations and cameras, each
 // camera with the hubs its streams are published to. It is built from the
-// config once and read by the API, signaling and recording.
+// config and read by the API, signaling and recording; a config reload
+// replaces its stations (Replace).
 package catalog
 
 import (
 	"sort"
+	"sync"
 
 	"vigil/streams/hub"
 )
@@ -62,35 +64,53 @@ type Station struct {
 	Cameras []*Camera
 }
 
-// Catalog holds every station and camera. It is immutable once built.
+// Catalog holds every station and camera. Stations and cameras are never
+// changed once in it: Replace swaps in new ones whole, so what a caller
+// got from it stays consistent.
 type Catalog struct {
-	stations    []*Station
-	cameras     map[string]*Camera
 	transcoders *Transcoders
+
+	mu       sync.RWMutex
+	stations []*Station
+	cameras  map[string]*Camera
 }
 
 // New indexes stations. Camera ids must be unique (config validation
 // guarantees it). tr makes the cameras' transcoders; nil means none.
 func New(stations []*Station, tr *Transcoders) *Catalog {
-	c := &Catalog{stations: stations, cameras: make(map[string]*Camera), transcoders: tr}
+	c := &Catalog{transcoders: tr}
+	c.Replace(stations)
+	return c
+}
+
+// Replace makes stations the catalog's (config reload). A camera kept
+// across a reload carries its hubs over, so its viewers and recorder go on.
+func (c *Catalog) Replace(stations []*Station) {
+	cameras := make(map[string]*Camera)
 	for _, st := range stations {
 		for _, cam := range st.Cameras {
 			cam.transcoders = c.transcoders
-			c.cameras[cam.ID] = cam
+			cameras[cam.ID] = cam
 		}
 	}
-	return c
+	c.mu.Lock()
+	c.stations, c.cameras = stations, cameras
+	c.mu.Unlock()
 }
 
 // Close stops the transcoders the cameras made.
 func (c *Catalog) Close() { c.transcoders.Close() }
 
 // Stations returns the stations in config order.
-func (c *Catalog) Stations() []*Station { return c.stations }
+func (c *Catalog) Stations() []*Station {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.stations
+}
 
 // Station returns the station with id.
 func (c *Catalog) Station(id string) (*Station, bool) {
-	for _, st := range c.stations {
+	for _, st := range c.Stations() {
 		if st.ID == id {
 			return st, true
 		}
@@ -100,16 +120,20 @@ func (c *Catalog) Station(id string) (*Station, bool) {
 
 // Camera returns the camera with id.
 func (c *Catalog) Camera(id string) (*Camera, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	cam, ok := c.cameras[id]
 	return cam, ok
 }
 
 // Cameras returns every camera, sorted by id.
 func (c *Catalog) Cameras() []*Camera {
+	c.mu.RLock()
 	out := make([]*Camera, 0, len(c.cameras))
 	for _, cam := range c.cameras {
 		out = append(out, cam)
 	}
+	c.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }

@@ -6,6 +6,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -23,6 +24,9 @@ type Config struct {
 	Cluster   Cluster   `yaml:"cluster"`
 	HTTP      HTTP      `yaml:"http"`
 	Alarms    Alarms    `yaml:"alarms"`
+	// Webhooks and Rules react to alarms (webhooks.go, rules.go).
+	Webhooks []Webhook `yaml:"webhooks"`
+	Rules    []Rule    `yaml:"rules"`
 
 	// lines maps key paths ("stations[0].cameras[1].id") to the line they
 	// were read from, so Validate can point at the offending line.
@@ -139,7 +143,7 @@ func Parse(data []byte) (*Config, error) {
 		return nil, err
 	}
 	cfg.applyItemDefaults()
-	if err := cfg.readSecretFiles(); err != nil {
+	if err := errors.Join(cfg.readSecretFiles(), cfg.readWebhookSecrets()); err != nil {
 		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {

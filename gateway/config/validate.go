@@ -50,6 +50,8 @@ func (c *Config) Validate() error {
 	k.cluster(c.Cluster, c.Stations)
 	k.http(c.HTTP)
 	k.alarms(c.Alarms, c.Stations)
+	k.webhooks(c.Webhooks)
+	k.rules(c)
 	return errors.Join(k.errs...)
 }
 

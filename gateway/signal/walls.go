@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"vigil/gateway/auth"
@@ -32,7 +34,7 @@ type WallDef struct {
 // every change is pushed to the consoles following the wall.
 type Walls struct {
 	st   WallStore
-	defs []WallDef
+	defs atomic.Pointer[[]WallDef] // replaced whole by SetDefs (config reload)
 
 	put  sync.Mutex // orders store writes and notifications alike
 	mu   sync.Mutex // guards subs
@@ -47,17 +49,32 @@ type Walls struct {
 // NewWalls makes sure every configured wall exists in the store; what a
 // wall showed before a restart is kept.
 func NewWalls(ctx context.Context, st WallStore, defs []WallDef) (*Walls, error) {
-	for _, d := range defs {
-		if err := st.EnsureWall(ctx, d.ID, d.Name); err != nil {
-			return nil, fmt.Errorf("walls: %w", err)
-		}
+	w := &Walls{st: st, subs: make(map[string]map[chan store.Wall]struct{}), sent: make(map[string]time.Time)}
+	if err := w.SetDefs(ctx, defs); err != nil {
+		return nil, err
 	}
-	return &Walls{st: st, defs: defs, subs: make(map[string]map[chan store.Wall]struct{}),
-		sent: make(map[string]time.Time)}, nil
+	return w, nil
 }
 
+// SetDefs makes defs the configured walls (config reload): new ones are
+// created in the store, renamed ones renamed, and what every wall shows is
+// kept. A wall left out of defs no longer exists for users; its followers
+// keep what they show until they follow another.
+func (w *Walls) SetDefs(ctx context.Context, defs []WallDef) error {
+	for _, d := range defs {
+		if err := w.st.EnsureWall(ctx, d.ID, d.Name); err != nil {
+			return fmt.Errorf("walls: %w", err)
+		}
+	}
+	defs = slices.Clone(defs)
+	w.defs.Store(&defs)
+	return nil
+}
+
+func (w *Walls) allDefs() []WallDef { return *w.defs.Load() }
+
 func (w *Walls) def(id string) (WallDef, bool) {
-	for _, d := range w.defs {
+	for _, d := range w.allDefs() {
 		if d.ID == id {
 			return d, true
 		}
@@ -92,8 +109,9 @@ func (w *Walls) Get(ctx context.Context, id string) (store.Wall, error) {
 
 // List returns the configured walls in config order.
 func (w *Walls) List(ctx context.Context) ([]store.Wall, error) {
-	out := make([]store.Wall, 0, len(w.defs))
-	for _, d := range w.defs {
+	defs := w.allDefs()
+	out := make([]store.Wall, 0, len(defs))
+	for _, d := range defs {
 		wall, err := w.st.GetWall(ctx, d.ID)
 		if err != nil {
 			return nil, err
@@ -145,7 +163,7 @@ func (w *Walls) Refresh(ctx context.Context, id string) error {
 
 // RefreshAll re-reads every wall (after events may have been missed).
 func (w *Walls) RefreshAll(ctx context.Context) error {
-	for _, d := range w.defs {
+	for _, d := range w.allDefs() {
 		if err := w.Refresh(ctx, d.ID); err != nil {
 			return err
 		}

@@ -203,4 +203,23 @@ CREATE TABLE alarm_events (
 );
 CREATE INDEX alarm_events_alarm ON alarm_events(alarm, at);
 `,
+	// 10: webhook deliveries: the queue of each webhook (pending, in id
+	// order) and, once delivered or given up, its delivery log.
+	`
+CREATE TABLE webhook_deliveries (
+	id           BIGSERIAL PRIMARY KEY,
+	webhook      TEXT NOT NULL,
+	node         TEXT NOT NULL, -- the node that queued it delivers it
+	event        TEXT NOT NULL, -- what happened, e.g. alarm.raised
+	body         TEXT NOT NULL,
+	state        TEXT NOT NULL, -- pending, delivered, failed
+	created_at   BIGINT NOT NULL,
+	next_at      BIGINT NOT NULL,
+	attempts     BIGINT NOT NULL DEFAULT 0,
+	last_status  BIGINT NOT NULL DEFAULT 0,
+	last_error   TEXT NOT NULL DEFAULT '',
+	done_at      BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX webhook_deliveries_queue ON webhook_deliveries(webhook, node, state, id);
+`,
 }
