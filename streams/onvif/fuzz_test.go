@@ -41,3 +41,15 @@ func FuzzReadRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseProbeMatches feeds discovery datagrams, which anyone on the
+// network can send.
+func FuzzParseProbeMatches(f *testing.F) {
+	f.Add([]byte(probeMessage("uuid:1")))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ms, _, err := ParseProbeMatches(data)
+		if err != nil && len(ms) > 0 {
+			t.Fatal("matches with an error")
+		}
+	})
+}

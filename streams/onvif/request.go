@@ -13,8 +13,8 @@ import (
 
 // Request is a SOAP request as a device sees it: the operation, the
 // UsernameToken if any, and the request's simple fields by local name
-// (ProfileToken, PresetToken, PresetName) and vectors (Velocity,
-// Translation). camsim's device and the tests' fixture servers use it.
+// (ProfileToken, PresetToken, PresetName; header fields such as MessageID
+// too) and vectors (Velocity, Translation). camsim's device and the tests' fixture servers use it.
 type Request struct {
 	Op     string
 	Token  *UsernameToken
@@ -88,7 +88,7 @@ func ReadRequest(data []byte) (*Request, error) {
 				stack = stack[:len(stack)-1]
 			}
 		case xml.CharData:
-			if len(stack) >= 2 && r.Op != "" {
+			if len(stack) >= 2 {
 				if v := strings.TrimSpace(string(t)); v != "" {
 					r.Fields[stack[len(stack)-1]] = v
 				}
