@@ -3,9 +3,14 @@
 //
 //	camsim -listen 127.0.0.1:8554 -cameras 4 [-gop 50] [-user u -pass p]
 //	       [-codec h264|h265] [-bframes N] [-bitrate BPS] [-audio none|aac|pcma|pcmu|opus]
+//	       [-onvif 127.0.0.1:8000 [-ptz cam0,cam1] [-discovery]]
 //
 // Main streams are at rtsp://ADDR/cam0 ... and half-size sub streams at
 // rtsp://ADDR/cam0/sub ... H.265, B-frames, AAC and Opus need ffmpeg.
+// With -onvif each camera is also an ONVIF device (device, media and PTZ
+// services at http://ADDR/onvif/camN/device_service, digest auth with
+// -user/-pass); -ptz names the domes, whose pictures pan as they move
+// (GET /sim/camN/ptz tells where), and -discovery answers WS-Discovery.
 package main
 
 import (
@@ -47,6 +52,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	bframes := fs.Int("bframes", 0, "H.264 B-frames between reference pictures (needs ffmpeg)")
 	bitrate := fs.Int("bitrate", 0, "bit/s of main video, coded by ffmpeg when set (0: about 1 Mbit/s at 640x360)")
 	audio := fs.String("audio", "none", "main stream audio: none, aac, pcma, pcmu or opus (aac and opus need ffmpeg)")
+	onvifAddr := fs.String("onvif", "", "serve ONVIF devices on this HTTP address (\"\": off)")
+	ptz := fs.String("ptz", "", "comma-separated cameras that are PTZ domes (with -onvif)")
+	discovery := fs.Bool("discovery", false, "answer WS-Discovery probes (with -onvif)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,6 +75,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("-user and -pass go together")
 	}
 
+	if *onvifAddr == "" && (*ptz != "" || *discovery) {
+		return fmt.Errorf("-ptz and -discovery need -onvif")
+	}
+	if *ptz != "" {
+		o.PTZ = strings.Split(*ptz, ",")
+	}
 	srv, err := sim.NewServer(o)
 	if err != nil {
 		return err
@@ -76,8 +90,32 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, c := range srv.Cameras() {
 		fmt.Fprintf(stdout, "%s  %s\n", srv.URL(c), srv.SubURL(c))
 	}
+	if *onvifAddr != "" {
+		dev, err := startONVIF(srv, *onvifAddr, *discovery, o.PTZ, stdout)
+		if err != nil {
+			return err
+		}
+		defer dev.Close()
+	}
 	<-ctx.Done()
 	return nil
+}
+
+// startONVIF serves the ONVIF devices and prints their addresses.
+func startONVIF(srv *sim.Server, addr string, discovery bool, ptz []string, stdout io.Writer) (*sim.ONVIF, error) {
+	for _, name := range ptz {
+		if srv.PTZ(name) == nil {
+			return nil, fmt.Errorf("-ptz %q: no such camera", name)
+		}
+	}
+	dev, err := srv.StartONVIF(sim.ONVIFOptions{Listen: addr, Announce: discovery})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range srv.Cameras() {
+		fmt.Fprintf(stdout, "onvif %s\n", dev.DeviceURL(c))
+	}
+	return dev, nil
 }
 
 // Flag spellings of codecs.
