@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"vigil/gateway/auth"
+	"vigil/internal/ratelimit"
 	"vigil/gateway/store"
 	"vigil/streams/webrtc"
 )
@@ -62,7 +63,7 @@ type conn struct {
 	sessionClosed chan struct{}      // a peer connection ended by itself
 	recheckNow    chan struct{}      // re-validate the session now (a revocation somewhere)
 	errs          atomic.Int32
-	bucket        bucket
+	bucket        ratelimit.Bucket
 
 	// Shared with feed and health callbacks.
 	mu    sync.Mutex
@@ -91,7 +92,7 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		in:            make(chan ClientMessage, 16),
 		sessionClosed: make(chan struct{}, 1),
 		recheckNow:    make(chan struct{}, 1),
-		bucket:        bucket{rate: msgRate, burst: msgBurst},
+		bucket:        ratelimit.Bucket{Rate: msgRate, Burst: msgBurst},
 		audioTile:     noAudio,
 	}
 	return c
@@ -173,7 +174,7 @@ func (c *conn) readPump() {
 			continue // closing: drain until the console's close reply
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
-		if !c.bucket.take(time.Now()) {
+		if !c.bucket.Take(time.Now()) {
 			c.fail(CloseTooMany, "too many messages")
 			continue
 		}
