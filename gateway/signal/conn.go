@@ -12,8 +12,8 @@ import (
 	"github.com/gorilla/websocket"
 
 	"vigil/gateway/auth"
-	"vigil/internal/ratelimit"
 	"vigil/gateway/store"
+	"vigil/internal/ratelimit"
 	"vigil/streams/webrtc"
 )
 
