@@ -274,4 +274,3 @@ func (c *Controller) Holder(id string) (Holder, bool) {
 	h := cam.hold
 	return Holder{User: h.user.Name, Role: h.user.Role, Until: h.until}, true
 }
-
