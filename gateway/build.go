@@ -33,7 +33,7 @@ func buildCatalog(cfg *config.Config, log *slog.Logger, demand func(path string)
 				MainURL: c.MainURL(), SubURL: c.SubStreamURL(),
 				MainHub: hubOf(c.ID),
 			}
-			if cam.SubURL != "" {
+			if cam.SubURL != "" || c.ONVIF != nil { // an ONVIF device names its sub stream when asked
 				cam.SubHub = hubOf(c.ID + "/sub")
 			}
 			if c.AudioEnabled() {

@@ -24,6 +24,8 @@ import (
 	"vigil/gateway/cluster"
 	"vigil/gateway/config"
 	"vigil/gateway/events"
+	"vigil/gateway/ptz"
+	"vigil/streams/onvif"
 	"vigil/streams/relay"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
@@ -60,6 +62,12 @@ type Options struct {
 	// /readyz 503 at least, so load balancers take the node out before it
 	// closes (-drain-delay).
 	DrainDelay time.Duration
+	// ONVIFTimeout bounds each call to a camera's ONVIF device; default
+	// 5 s.
+	ONVIFTimeout time.Duration
+	// DiscoveryWait is how long POST /api/onvif/discover collects the
+	// devices' answers; default 2 s.
+	DiscoveryWait time.Duration
 }
 
 // Gateway is a running vigil.
@@ -80,6 +88,8 @@ type Gateway struct {
 	feed      atomic.Pointer[feed] // set once the sources exist; hubs ask it from the start
 	relay     *relay.Server
 	clips     *clips.Service
+	onvif     *onvifCameras   // the cameras given by their ONVIF device
+	ptz       *ptz.Controller // their domes' control
 	api       *api.Server
 	console   *console
 	http      *http.Server
@@ -130,9 +140,13 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)
-	if g.ingest, err = newIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
+	specs := specsOf(g.catalog, func(id string) string { return transports[id] })
+	g.onvif = newONVIFCameras(g.cfg, opts.ONVIFTimeout)
+	resolveONVIF(specs, g.onvif)
+	if g.ingest, err = newIngest(specs, g.log); err != nil {
 		return nil, err
 	}
+	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, Logger: g.log})
 	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}
@@ -225,6 +239,11 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		OnAuthenticated:    markAuthenticated,
 		MaxWHEPPerUser:     g.cfg.HTTP.MaxWHEPPerUser,
 		MaxConsolesPerUser: g.cfg.HTTP.MaxConsolesPerUser,
+
+		PTZ: g.ptz,
+		Discover: func(ctx context.Context) ([]onvif.Discovered, error) {
+			return onvif.Probe(ctx, onvif.ProbeOptions{Wait: opts.DiscoveryWait})
+		},
 	})
 	lim := g.cfg.HTTP
 	g.http = &http.Server{
@@ -287,6 +306,9 @@ func (g *Gateway) Close() error {
 	}
 	g.shared.close()
 	g.spans.close()
+	if g.ptz != nil {
+		g.ptz.Close() // end the PTZ sessions (audited), stop the domes still moving
+	}
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)

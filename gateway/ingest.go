@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"log/slog"
 
 	"vigil/gateway/catalog"
@@ -26,6 +27,9 @@ type streamSpec struct {
 	transport string
 	hub       *hub.Hub
 	audioHub  *hub.Hub // main streams only
+	// resolve, when set, asks the stream's URL before each attempt (an
+	// ONVIF camera's device); url is then empty.
+	resolve func(context.Context) (string, error)
 	// secrets are the credentials of both of the camera's streams: either
 	// may quote the other's.
 	secrets redact.Secrets
@@ -37,8 +41,8 @@ func newIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 		audio: make(map[string]*hub.Hub)}
 	for _, sp := range specs {
 		src, err := source.New(source.Options{
-			ID: sp.id, URL: sp.url, Secrets: sp.secrets, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub,
-			Logger: log,
+			ID: sp.id, URL: sp.url, ResolveURL: sp.resolve, Secrets: sp.secrets, Transport: sp.transport, Hub: sp.hub,
+			AudioHub: sp.audioHub, Logger: log,
 		})
 		if err != nil {
 			return nil, err
@@ -64,6 +68,17 @@ func specsOf(cat *catalog.Catalog, transport func(cameraID string) string) []str
 		}
 	}
 	return specs
+}
+
+// resolveONVIF makes the streams of ONVIF cameras ask their device.
+func resolveONVIF(specs []streamSpec, o *onvifCameras) {
+	for i := range specs {
+		sp := &specs[i]
+		if c, ok := o.cams[sp.camera]; ok {
+			sp.resolve = o.resolver(sp.camera, sp.id != sp.camera)
+			sp.secrets = sp.secrets.With(c.cfg.Username, c.cfg.Password)
+		}
+	}
 }
 
 // counters returns every source's counters by stream id.

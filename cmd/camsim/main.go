@@ -7,10 +7,11 @@
 //
 // Main streams are at rtsp://ADDR/cam0 ... and half-size sub streams at
 // rtsp://ADDR/cam0/sub ... H.265, B-frames, AAC and Opus need ffmpeg.
-// With -onvif each camera is also an ONVIF device (device, media and PTZ
-// services at http://ADDR/onvif/camN/device_service, digest auth with
-// -user/-pass); -ptz names the domes, whose pictures pan as they move
-// (GET /sim/camN/ptz tells where), and -discovery answers WS-Discovery.
+// With -onvif HOST:PORT each camera is also an ONVIF device on its own
+// port (PORT, PORT+1, ...; device service at /onvif/device_service,
+// digest auth with -user/-pass); -ptz names the domes, whose pictures pan
+// as they move (GET /sim/ptz on the dome's port tells where), and
+// -discovery answers WS-Discovery.
 package main
 
 import (
@@ -52,7 +53,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	bframes := fs.Int("bframes", 0, "H.264 B-frames between reference pictures (needs ffmpeg)")
 	bitrate := fs.Int("bitrate", 0, "bit/s of main video, coded by ffmpeg when set (0: about 1 Mbit/s at 640x360)")
 	audio := fs.String("audio", "none", "main stream audio: none, aac, pcma, pcmu or opus (aac and opus need ffmpeg)")
-	onvifAddr := fs.String("onvif", "", "serve ONVIF devices on this HTTP address (\"\": off)")
+	onvifAddr := fs.String("onvif", "", "serve ONVIF devices from this HTTP address on, one port per camera (\"\": off)")
 	ptz := fs.String("ptz", "", "comma-separated cameras that are PTZ domes (with -onvif)")
 	discovery := fs.Bool("discovery", false, "answer WS-Discovery probes (with -onvif)")
 	if err := fs.Parse(args); err != nil {

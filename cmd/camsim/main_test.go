@@ -73,7 +73,7 @@ func TestRunCodecFlags(t *testing.T) {
 
 func TestRunServesONVIF(t *testing.T) {
 	lines := runLines(t, 4, "-cameras", "2", "-width", "160", "-height", "96", "-onvif", "127.0.0.1:0", "-ptz", "cam1")
-	if len(lines) != 4 || !strings.HasPrefix(lines[3], "onvif http://127.0.0.1:") || !strings.HasSuffix(lines[3], "/onvif/cam0/device_service") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[3], "onvif http://127.0.0.1:") || !strings.HasSuffix(lines[3], "/onvif/device_service") {
 		t.Fatalf("output %q", lines)
 	}
 }

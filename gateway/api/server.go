@@ -74,6 +74,10 @@ type Options struct {
 	// sessions and console WebSockets (429 beyond); 0: no cap.
 	MaxWHEPPerUser     int
 	MaxConsolesPerUser int
+	// PTZ controls the domes and Discover finds ONVIF devices (ptz.go);
+	// nil: no such routes.
+	PTZ      PTZControl
+	Discover Discoverer
 }
 
 // Server routes and serves API requests.
@@ -138,6 +142,7 @@ func (s *Server) routes() {
 	if s.opts.Clips != nil {
 		s.table = append(s.table, s.clipRoutes()...)
 	}
+	s.table = append(s.table, s.ptzRoutes()...)
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
 			func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) }})

@@ -30,6 +30,8 @@ const (
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
 	ActionReadCluster   Action = "read_cluster" // nodes and camera owners
+	ActionControlPTZ    Action = "control_ptz"  // move domes, go to, save and delete presets
+	ActionAddCameras    Action = "add_cameras"  // discover ONVIF devices on the station network
 )
 
 // minRole is the least role that may perform each action.
@@ -46,6 +48,8 @@ var minRole = map[Action]auth.Role{
 	ActionManageUsers:   auth.RoleAdmin,
 	ActionMetrics:       auth.RoleOperator,
 	ActionReadCluster:   auth.RoleAdmin,
+	ActionControlPTZ:    auth.RoleDispatcher,
+	ActionAddCameras:    auth.RoleAdmin,
 }
 
 // allStations are the actions whose answers cover every camera (metrics

@@ -22,6 +22,8 @@ func TestAllowed(t *testing.T) {
 		ActionManageUsers:   {false, false, false, true},
 		ActionMetrics:       {false, false, true, true},
 		ActionReadCluster:   {false, false, false, true},
+		ActionControlPTZ:    {false, true, true, true},
+		ActionAddCameras:    {false, false, false, true},
 		Action("nonsense"):  {false, false, false, false},
 	}
 	for a, w := range want {

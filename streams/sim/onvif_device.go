@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,7 +18,9 @@ import (
 
 // ONVIFOptions configure the ONVIF devices of a Server's cameras.
 type ONVIFOptions struct {
-	// Listen is the HTTP address; default 127.0.0.1:0.
+	// Listen is the first device's HTTP address; the next cameras take
+	// the next ports (port 0: each its own free port). Default
+	// 127.0.0.1:0.
 	Listen string
 	// Username and Password, when set, are demanded as a WS-Security
 	// UsernameToken with PasswordDigest; default the Server's.
@@ -31,16 +34,23 @@ type ONVIFOptions struct {
 	ClockSkew time.Duration
 }
 
-// ONVIF serves one ONVIF device per camera of a Server on one HTTP
-// listener: device, media and PTZ services at /onvif/{cam}/{service},
-// and GET /sim/{cam}/ptz for tests (the dome's position and window).
+// ONVIF serves one ONVIF device per camera of a Server, each on its own
+// HTTP port as real cameras are on their own addresses: device, media
+// and PTZ services at /onvif/device_service, /onvif/media and
+// /onvif/ptz, and GET /sim/ptz for tests (the dome's position and
+// window).
 type ONVIF struct {
 	srv        *Server
 	o          ONVIFOptions
-	ln         net.Listener
-	http       *http.Server
+	devices    map[string]*simDevice
 	announcers []*onvif.Announcer
 	served     sync.WaitGroup
+}
+
+// simDevice is one camera's HTTP listener.
+type simDevice struct {
+	ln   net.Listener
+	http *http.Server
 }
 
 // StartONVIF starts the devices; Close stops them.
@@ -51,16 +61,21 @@ func (s *Server) StartONVIF(o ONVIFOptions) (*ONVIF, error) {
 	if o.Username == "" {
 		o.Username, o.Password = s.opts.Username, s.opts.Password
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	host, port, err := splitListen(o.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("sim onvif: %w", err)
+		return nil, err
 	}
-	d := &ONVIF{srv: s, o: o, ln: ln}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /onvif/{cam}/{service}", d.serveSOAP)
-	mux.HandleFunc("GET /sim/{cam}/ptz", d.servePosition)
-	d.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	d.served.Go(func() { _ = d.http.Serve(ln) })
+	d := &ONVIF{srv: s, o: o, devices: map[string]*simDevice{}}
+	for i, cam := range s.Cameras() {
+		p := port
+		if port != 0 {
+			p = port + i
+		}
+		if err := d.listen(cam, net.JoinHostPort(host, strconv.Itoa(p))); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	if o.Announce {
 		if err := d.announce(); err != nil {
 			d.Close()
@@ -68,6 +83,32 @@ func (s *Server) StartONVIF(o ONVIFOptions) (*ONVIF, error) {
 		}
 	}
 	return d, nil
+}
+
+func splitListen(addr string) (string, int, error) {
+	host, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, fmt.Errorf("sim onvif: listen %q: %w", addr, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("sim onvif: listen %q: bad port", addr)
+	}
+	return host, port, nil
+}
+
+func (d *ONVIF) listen(cam, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("sim onvif: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /onvif/{service}", func(w http.ResponseWriter, r *http.Request) { d.serveSOAP(w, r, cam) })
+	mux.HandleFunc("GET /sim/ptz", func(w http.ResponseWriter, r *http.Request) { d.servePosition(w, r, cam) })
+	dev := &simDevice{ln: ln, http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
+	d.devices[cam] = dev
+	d.served.Go(func() { _ = dev.http.Serve(ln) })
+	return nil
 }
 
 func (d *ONVIF) announce() error {
@@ -95,14 +136,19 @@ func simUUID(cam string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// Addr is the HTTP address.
-func (d *ONVIF) Addr() string { return d.ln.Addr().String() }
+// Addr is camera cam's HTTP address ("" for an unknown camera).
+func (d *ONVIF) Addr(cam string) string {
+	if dev, ok := d.devices[cam]; ok {
+		return dev.ln.Addr().String()
+	}
+	return ""
+}
 
 // DeviceURL is camera cam's device service.
 func (d *ONVIF) DeviceURL(cam string) string { return d.serviceURL(cam, "device_service") }
 
 func (d *ONVIF) serviceURL(cam, service string) string {
-	return "http://" + d.Addr() + "/onvif/" + cam + "/" + service
+	return "http://" + d.Addr(cam) + "/onvif/" + service
 }
 
 // Close stops answering and waits.
@@ -110,7 +156,9 @@ func (d *ONVIF) Close() {
 	for _, a := range d.announcers {
 		_ = a.Close()
 	}
-	_ = d.http.Shutdown(context.Background())
+	for _, dev := range d.devices {
+		_ = dev.http.Shutdown(context.Background())
+	}
 	d.served.Wait()
 }
 
@@ -130,12 +178,7 @@ func invalidArg(sub, words string) *soapFault {
 
 var errNotSupported = &soapFault{http.StatusBadRequest, "env:Receiver", "ter:ActionNotSupported", "Optional Action Not Implemented"}
 
-func (d *ONVIF) serveSOAP(w http.ResponseWriter, r *http.Request) {
-	cam := r.PathValue("cam")
-	if _, ok := d.srv.byName[cam]; !ok {
-		http.NotFound(w, r)
-		return
-	}
+func (d *ONVIF) serveSOAP(w http.ResponseWriter, r *http.Request, cam string) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 	w.Header().Set("Content-Type", "application/soap+xml; charset=utf-8")
 	var req *onvif.Request
@@ -186,8 +229,8 @@ type simPosition struct {
 	Moving          bool
 }
 
-func (d *ONVIF) servePosition(w http.ResponseWriter, r *http.Request) {
-	p := d.srv.PTZ(r.PathValue("cam"))
+func (d *ONVIF) servePosition(w http.ResponseWriter, r *http.Request, cam string) {
+	p := d.srv.PTZ(cam)
 	if p == nil {
 		http.NotFound(w, r)
 		return

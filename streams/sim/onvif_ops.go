@@ -80,7 +80,7 @@ func (d *ONVIF) mediaOp(cam string, req *onvif.Request) (body string, err error,
 			return "", invalidArg("ter:NoProfile", "no such profile"), true
 		}
 		if req.Op == "GetSnapshotUri" {
-			return mediaURI(req.Op, "http://"+d.Addr()+"/sim/"+path+"/snapshot.jpg"), nil, true
+			return mediaURI(req.Op, "http://"+d.Addr(cam)+"/sim/snapshot.jpg?profile="+req.Fields["ProfileToken"]), nil, true
 		}
 		return mediaURI(req.Op, d.srv.rtsp.URL(path)), nil, true
 	}
