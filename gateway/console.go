@@ -31,7 +31,7 @@ func startConsole(ctx context.Context, g *Gateway) (*console, error) {
 	server := signal.New(signal.Options{
 		Catalog: g.catalog, WebRTC: g.engine, Users: g.services.auth,
 		Health: health, Walls: walls, Audit: g.services.audit,
-		Logger: g.log, Recheck: consoleRecheck,
+		Logger: g.log, Recheck: consoleRecheck, PTZ: g.ptz,
 	})
 	return &console{health: health, walls: walls, server: server}, nil
 }

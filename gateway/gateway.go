@@ -68,6 +68,9 @@ type Options struct {
 	// DiscoveryWait is how long POST /api/onvif/discover collects the
 	// devices' answers; default 2 s.
 	DiscoveryWait time.Duration
+	// PTZAutoStop is how soon a dome move nobody repeats is stopped;
+	// default 1 s.
+	PTZAutoStop time.Duration
 }
 
 // Gateway is a running vigil.
@@ -146,7 +149,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if g.ingest, err = newIngest(specs, g.log); err != nil {
 		return nil, err
 	}
-	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, Logger: g.log})
+	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, AutoStop: opts.PTZAutoStop, Logger: g.log})
 	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}

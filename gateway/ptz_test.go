@@ -178,3 +178,43 @@ func TestONVIFDeviceFailuresAreCameraStates(t *testing.T) {
 	}
 	g.admin.must(http.StatusBadGateway, "POST", "/api/cameras/bjx-silent/ptz/stop", nil, nil)
 }
+
+// The console's WebSocket carries the same commands; a console that goes
+// away stops the dome it was moving at once, without waiting for the
+// auto-stop.
+func TestPTZOverTheConsole(t *testing.T) {
+	srv, dev := onvifSim(t)
+	g := startTestGateway(t, onvifConfig(dev), func(o *gateway.Options) { o.PTZAutoStop = time.Hour })
+	g.createUser("op", auth.RoleOperator)
+	g.createUser("disp", auth.RoleDispatcher)
+	op := dialConsole(t, g.URL(), g.login("op", userPassword).token, "")
+	disp := dialConsole(t, g.URL(), g.login("disp", userPassword).token, "")
+	isPTZ := func(op string) func(map[string]any) bool {
+		return func(m map[string]any) bool { return m["type"] == "ptz" && m["op"] == op }
+	}
+	op.send(t, map[string]any{"type": "ptz", "camera": "bjx-dome", "op": "move", "pan": -1})
+	if m := op.waitFor(t, 30*time.Second, "the move's answer", isPTZ("move")); m["ok"] != true {
+		t.Fatalf("move: %v", m)
+	}
+	p := srv.PTZ("dome")
+	testwait.For(t, "the dome to pan left", func() bool { return p.Position().Pan < -0.05 })
+
+	disp.send(t, map[string]any{"type": "ptz", "camera": "bjx-dome", "op": "stop"})
+	m := disp.waitFor(t, 30*time.Second, "the lock", isPTZ("stop"))
+	if h, _ := m["holder"].(map[string]any); m["code"] != "locked" || h["user"] != "op" {
+		t.Fatalf("dispatcher's stop: %v", m)
+	}
+	disp.send(t, map[string]any{"type": "ptz", "camera": "bjx-dome", "op": "move", "pan": 2})
+	if m := disp.waitFor(t, 30*time.Second, "range refusal", isPTZ("move")); m["code"] != "invalid" {
+		t.Fatalf("out of range: %v", m)
+	}
+	disp.send(t, map[string]any{"type": "ptz", "camera": "bjx-fixed", "op": "stop"})
+	if m := disp.waitFor(t, 30*time.Second, "no PTZ", isPTZ("stop")); m["code"] != "no_ptz" {
+		t.Fatalf("fixed camera: %v", m)
+	}
+	if !p.Moving() {
+		t.Fatal("the dome stopped before its console went away")
+	}
+	op.ws.Close()
+	testwait.For(t, "the dome to stop when its console went away", func() bool { return !p.Moving() })
+}

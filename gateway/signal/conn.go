@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -80,6 +81,11 @@ type conn struct {
 	wall     string
 	wallCh   <-chan store.Wall
 	unfollow func()
+
+	// PTZ commands wait here for the PTZ worker (ptz.go); ptzSession names
+	// this connection to the PTZ control.
+	ptzJobs    chan ptzJob
+	ptzSession string
 }
 
 func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
@@ -94,7 +100,9 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		recheckNow:    make(chan struct{}, 1),
 		bucket:        ratelimit.Bucket{Rate: msgRate, Burst: msgBurst},
 		audioTile:     noAudio,
+		ptzJobs:       make(chan ptzJob, ptzQueue),
 	}
+	c.ptzSession = fmt.Sprintf("console-%p", c)
 	return c
 }
 
@@ -116,6 +124,9 @@ func (c *conn) run() {
 		defer wg.Done()
 		c.loop()
 	}()
+	if c.s.opts.PTZ != nil {
+		wg.Go(c.ptzWorker)
+	}
 	c.readPump()
 	c.fail(websocket.CloseNormalClosure, "")
 	wg.Wait()

@@ -54,6 +54,8 @@ func (c *conn) handle(m ClientMessage) {
 		c.listen(m.Tile)
 	case TypeMute:
 		c.listen(noAudio)
+	case TypePTZ:
+		c.ptz(m.Camera, m.PTZ)
 	}
 }
 

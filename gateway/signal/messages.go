@@ -42,6 +42,7 @@ type ClientMessage struct {
 	Camera    string
 	Quality   string // "main" or "sub"; decoded "" becomes "main"
 	Wall      string
+	PTZ       PTZCommand // TypePTZ (ptz.go)
 }
 
 // wireClient is the JSON form; pointers tell absent from zero.
@@ -53,6 +54,13 @@ type wireClient struct {
 	Camera    *string                  `json:"camera"`
 	Quality   *string                  `json:"quality"`
 	Wall      *string                  `json:"wall"`
+	// ptz (ptz.go)
+	Op     *string  `json:"op"`
+	Pan    *float64 `json:"pan"`
+	Tilt   *float64 `json:"tilt"`
+	Zoom   *float64 `json:"zoom"`
+	Preset *string  `json:"preset"`
+	Name   *string  `json:"name"`
 }
 
 // DecodeClientMessage parses and validates one console message. Errors are
@@ -128,6 +136,8 @@ func (w wireClient) validate() (ClientMessage, error) {
 		if err == nil {
 			m.Wall = *w.Wall
 		}
+	case TypePTZ:
+		m.Camera, m.PTZ, err = w.ptzCommand()
 	case "":
 		err = errors.New("message type is required")
 	default:
@@ -172,6 +182,8 @@ func (w wireClient) only(allowed ...string) error {
 	present := map[string]bool{
 		"sdp": w.SDP != nil, "candidate": w.Candidate != nil, "tile": w.Tile != nil,
 		"camera": w.Camera != nil, "quality": w.Quality != nil, "wall": w.Wall != nil,
+		"op": w.Op != nil, "pan": w.Pan != nil, "tilt": w.Tilt != nil, "zoom": w.Zoom != nil,
+		"preset": w.Preset != nil, "name": w.Name != nil,
 	}
 	for _, a := range allowed {
 		delete(present, a)

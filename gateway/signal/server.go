@@ -41,6 +41,8 @@ type Options struct {
 	Audit audit.Recorder
 	// Recheck is the session re-validation interval (default DefaultRecheck).
 	Recheck time.Duration
+	// PTZ controls the domes (ptz.go); nil: ptz messages are refused.
+	PTZ PTZControl
 }
 
 // Server owns every console connection.
