@@ -7,8 +7,8 @@ import (
 	"vigil/gateway/actions"
 	"vigil/gateway/alarms"
 	"vigil/gateway/catalog"
-	"vigil/gateway/store"
 	"vigil/gateway/config"
+	"vigil/gateway/store"
 	"vigil/gateway/webhooks"
 )
 

@@ -28,7 +28,7 @@ func startConsole(ctx context.Context, g *Gateway) (*console, error) {
 	server := signal.New(signal.Options{
 		Catalog: g.catalog, WebRTC: g.engine, Users: g.services.auth,
 		Health: health, Walls: walls, Audit: g.services.audit,
-		Logger: g.log, Recheck: consoleRecheck, Recordings: g.recording.index,
+		Logger: g.log, Recheck: consoleRecheck, Recordings: g.recording.index, PTZ: g.ptz,
 	})
 	return &console{health: health, walls: walls, server: server}, nil
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -99,7 +100,7 @@ func TestFeedRepointsARelayAtOnce(t *testing.T) {
 	relay := func(path string) *source.Source {
 		s, err := source.New(source.Options{ID: path + "@relay", Hub: h, Transport: "tcp",
 			MinBackoff: time.Hour, MaxBackoff: time.Hour,
-			ResolveURL: func() (string, error) { return owner.Load().(string), nil }})
+			ResolveURL: func(context.Context) (string, error) { return owner.Load().(string), nil }})
 		if err != nil {
 			t.Error(err)
 		}

@@ -24,7 +24,9 @@ import (
 	"vigil/gateway/cluster"
 	"vigil/gateway/config"
 	"vigil/gateway/events"
+	"vigil/gateway/ptz"
 	"vigil/streams/hub"
+	"vigil/streams/onvif"
 	"vigil/streams/relay"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc"
@@ -61,6 +63,15 @@ type Options struct {
 	// /readyz 503 at least, so load balancers take the node out before it
 	// closes (-drain-delay).
 	DrainDelay time.Duration
+	// ONVIFTimeout bounds each call to a camera's ONVIF device; default
+	// 5 s.
+	ONVIFTimeout time.Duration
+	// DiscoveryWait is how long POST /api/onvif/discover collects the
+	// devices' answers; default 2 s.
+	DiscoveryWait time.Duration
+	// PTZAutoStop is how soon a dome move nobody repeats is stopped;
+	// default 1 s.
+	PTZAutoStop time.Duration
 }
 
 // Gateway is a running vigil.
@@ -82,6 +93,8 @@ type Gateway struct {
 	relay     *relay.Server
 	clips     *clips.Service
 	alarms    *alarmService
+	onvif     *onvifCameras   // the cameras given by their ONVIF device
+	ptz       *ptz.Controller // their domes' control
 	api       *api.Server
 	console   *console
 	http      *http.Server
@@ -137,9 +150,13 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)
-	if g.ingest, err = newIngest(specsOf(g.catalog, func(id string) string { return transports[id] }), g.log); err != nil {
+	specs := specsOf(g.catalog, func(id string) string { return transports[id] })
+	g.onvif = newONVIFCameras(g.cfg, opts.ONVIFTimeout)
+	resolveONVIF(specs, g.onvif)
+	if g.ingest, err = newIngest(specs, g.log); err != nil {
 		return nil, err
 	}
+	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, AutoStop: opts.PTZAutoStop, Logger: g.log})
 	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}
@@ -246,6 +263,10 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Snapshots:   newSnapshots(g.catalog, g.recording.index),
 		Webhooks:    g.alarmActions.hooks,
 		Reload:      g,
+		PTZ:         g.ptz,
+		Discover: func(ctx context.Context) ([]onvif.Discovered, error) {
+			return onvif.Probe(ctx, onvif.ProbeOptions{Wait: opts.DiscoveryWait})
+		},
 	})
 	lim := g.cfg.HTTP
 	g.http = &http.Server{
@@ -309,6 +330,9 @@ func (g *Gateway) Close() error {
 	g.shared.close()
 	g.spans.close()
 	g.alarms.close() // before the console and the store it reports to
+	if g.ptz != nil {
+		g.ptz.Close() // end the PTZ sessions (audited), stop the domes still moving
+	}
 	if g.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		_ = g.http.Shutdown(ctx)

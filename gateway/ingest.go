@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"log/slog"
 	"maps"
 	"sync"
@@ -31,6 +32,9 @@ type streamSpec struct {
 	transport string
 	hub       *hub.Hub
 	audioHub  *hub.Hub // main streams only
+	// resolve, when set, asks the stream's URL before each attempt (an
+	// ONVIF camera's device); url is then empty.
+	resolve func(context.Context) (string, error)
 	// secrets are the credentials of both of the camera's streams: either
 	// may quote the other's.
 	secrets redact.Secrets
@@ -52,7 +56,7 @@ func newIngest(specs []streamSpec, log *slog.Logger) (*ingest, error) {
 // the caller stops), and returns it.
 func (in *ingest) set(sp streamSpec) (*source.Source, error) {
 	src, err := source.New(source.Options{
-		ID: sp.id, URL: sp.url, Secrets: sp.secrets, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub,
+		ID: sp.id, URL: sp.url, ResolveURL: sp.resolve, Secrets: sp.secrets, Transport: sp.transport, Hub: sp.hub, AudioHub: sp.audioHub,
 		Logger: in.log,
 	})
 	if err != nil {
@@ -119,6 +123,17 @@ func cameraSpecs(c *catalog.Camera, transport string) []streamSpec {
 			hub: c.SubHub, secrets: secrets})
 	}
 	return specs
+}
+
+// resolveONVIF makes the streams of ONVIF cameras ask their device.
+func resolveONVIF(specs []streamSpec, o *onvifCameras) {
+	for i := range specs {
+		sp := &specs[i]
+		if c, ok := o.cams[sp.camera]; ok {
+			sp.resolve = o.resolver(sp.camera, sp.id != sp.camera)
+			sp.secrets = sp.secrets.With(c.cfg.Username, c.cfg.Password)
+		}
+	}
 }
 
 // counters returns every source's counters by stream id.

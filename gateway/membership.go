@@ -88,7 +88,7 @@ func (g *Gateway) relaySource(self, secret string) func(path string) *source.Sou
 			ID: path + "@relay", Hub: g.ingest.hubOf(path), Transport: "tcp", Logger: g.log,
 			Secrets:    redact.Secrets{}.With(secret), // never in a log line or a status
 			MinBackoff: 250 * time.Millisecond, MaxBackoff: 2 * time.Second,
-			ResolveURL: func() (string, error) {
+			ResolveURL: func(context.Context) (string, error) {
 				owner := g.member.Owner(camera)
 				node, ok := g.cfg.Cluster.Node(owner)
 				if owner == "" || owner == self || !ok {

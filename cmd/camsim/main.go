@@ -3,6 +3,7 @@
 //
 //	camsim -listen 127.0.0.1:8554 -cameras 4 [-gop 50] [-user u -pass p]
 //	       [-codec h264|h265] [-bframes N] [-bitrate BPS] [-audio none|aac|pcma|pcmu|opus]
+//	       [-onvif 127.0.0.1:8000 [-ptz cam0,cam1] [-discovery]]
 //	       [-fault cam0=freeze ...] [-control 127.0.0.1:8555]
 //
 // Faults on cue (see sim.Fault): -fault sets one at start; -control
@@ -11,6 +12,11 @@
 //
 // Main streams are at rtsp://ADDR/cam0 ... and half-size sub streams at
 // rtsp://ADDR/cam0/sub ... H.265, B-frames, AAC and Opus need ffmpeg.
+// With -onvif HOST:PORT each camera is also an ONVIF device on its own
+// port (PORT, PORT+1, ...; device service at /onvif/device_service,
+// digest auth with -user/-pass); -ptz names the domes, whose pictures pan
+// as they move (GET /sim/ptz on the dome's port tells where), and
+// -discovery answers WS-Discovery.
 package main
 
 import (
@@ -55,6 +61,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	var faults listFlag
 	fs.Var(&faults, "fault", "CAMERA=FAULT at start (freeze, black, stall, unauthorized); repeatable")
 	control := fs.String("control", "", "serve the fault control endpoint on this address (HTTP)")
+	onvifAddr := fs.String("onvif", "", "serve ONVIF devices from this HTTP address on, one port per camera (\"\": off)")
+	ptz := fs.String("ptz", "", "comma-separated cameras that are PTZ domes (with -onvif)")
+	discovery := fs.Bool("discovery", false, "answer WS-Discovery probes (with -onvif)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -75,6 +84,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("-user and -pass go together")
 	}
 
+	if *onvifAddr == "" && (*ptz != "" || *discovery) {
+		return fmt.Errorf("-ptz and -discovery need -onvif")
+	}
+	if *ptz != "" {
+		o.PTZ = strings.Split(*ptz, ",")
+	}
 	srv, err := sim.NewServer(o)
 	if err != nil {
 		return err
@@ -95,8 +110,32 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, c := range srv.Cameras() {
 		fmt.Fprintf(stdout, "%s  %s\n", srv.URL(c), srv.SubURL(c))
 	}
+	if *onvifAddr != "" {
+		dev, err := startONVIF(srv, *onvifAddr, *discovery, o.PTZ, stdout)
+		if err != nil {
+			return err
+		}
+		defer dev.Close()
+	}
 	<-ctx.Done()
 	return nil
+}
+
+// startONVIF serves the ONVIF devices and prints their addresses.
+func startONVIF(srv *sim.Server, addr string, discovery bool, ptz []string, stdout io.Writer) (*sim.ONVIF, error) {
+	for _, name := range ptz {
+		if srv.PTZ(name) == nil {
+			return nil, fmt.Errorf("-ptz %q: no such camera", name)
+		}
+	}
+	dev, err := srv.StartONVIF(sim.ONVIFOptions{Listen: addr, Announce: discovery})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range srv.Cameras() {
+		fmt.Fprintf(stdout, "onvif %s\n", dev.DeviceURL(c))
+	}
+	return dev, nil
 }
 
 // Flag spellings of codecs.

@@ -14,7 +14,8 @@ func TestRunRejectsFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-cameras", "0"}, {"-user", "u"}, {"extra"}, {"-nope"},
 		{"-codec", "vp8"}, {"-audio", "mp3"}, {"-bframes", "-1"}, {"-bitrate", "-5"},
-		{"-codec", "h265", "-bframes", "2"},
+		{"-codec", "h265", "-bframes", "2"}, {"-ptz", "cam0"}, {"-discovery"},
+		{"-onvif", "127.0.0.1:0", "-ptz", "cam9"},
 	} {
 		if err := run(context.Background(), args, io.Discard); err == nil {
 			t.Errorf("%q accepted", args)
@@ -66,6 +67,13 @@ func TestRunCodecFlags(t *testing.T) {
 	}
 	lines = runLines(t, 2, "-cameras", "1", "-width", "160", "-height", "96", "-codec", "h265", "-audio", "opus")
 	if len(lines) != 2 || !strings.HasSuffix(lines[0], "(H265 + Opus)") {
+		t.Fatalf("output %q", lines)
+	}
+}
+
+func TestRunServesONVIF(t *testing.T) {
+	lines := runLines(t, 4, "-cameras", "2", "-width", "160", "-height", "96", "-onvif", "127.0.0.1:0", "-ptz", "cam1")
+	if len(lines) != 4 || !strings.HasPrefix(lines[3], "onvif http://127.0.0.1:") || !strings.HasSuffix(lines[3], "/onvif/device_service") {
 		t.Fatalf("output %q", lines)
 	}
 }

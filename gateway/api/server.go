@@ -90,6 +90,10 @@ type Options struct {
 	// (reload.go); nil: no such route.
 	Webhooks WebhookLog
 	Reload   Reloader
+	// PTZ controls the domes and Discover finds ONVIF devices (ptz.go);
+	// nil: no such routes.
+	PTZ      PTZControl
+	Discover Discoverer
 }
 
 // Server routes and serves API requests.
@@ -165,6 +169,7 @@ func (s *Server) routes() {
 		s.table = append(s.table, s.alarmRoutes()...)
 	}
 	s.table = append(s.table, s.reloadRoutes()...)
+	s.table = append(s.table, s.ptzRoutes()...)
 	if s.opts.Metrics != nil {
 		s.table = append(s.table, Route{"GET", "/metrics", authz.ActionMetrics,
 			func(w http.ResponseWriter, r *http.Request, _ auth.User) { s.opts.Metrics.ServeHTTP(w, r) }})

@@ -30,6 +30,8 @@ const (
 	ActionManageUsers   Action = "manage_users"
 	ActionMetrics       Action = "metrics"
 	ActionReadCluster   Action = "read_cluster"  // nodes and camera owners
+	ActionControlPTZ    Action = "control_ptz"   // move domes, go to, save and delete presets
+	ActionAddCameras    Action = "add_cameras"   // discover ONVIF devices on the station network
 	ActionManageConfig  Action = "manage_config" // reload the config, read the webhook delivery log
 
 	ActionBookmarks      Action = "bookmarks"       // create bookmarks; edit and delete own ones
@@ -58,6 +60,8 @@ var minRole = map[Action]auth.Role{
 	ActionUnlockEvidence: auth.RoleAdmin,
 	ActionAckAlarms:      auth.RoleDispatcher,
 	ActionManageConfig:   auth.RoleAdmin,
+	ActionControlPTZ:     auth.RoleDispatcher,
+	ActionAddCameras:     auth.RoleAdmin,
 }
 
 // allStations are the actions whose answers cover every camera (metrics

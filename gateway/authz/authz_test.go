@@ -28,6 +28,8 @@ func TestAllowed(t *testing.T) {
 		ActionUnlockEvidence: {false, false, false, true},
 
 		ActionAckAlarms:    {false, true, true, true},
+		ActionControlPTZ:   {false, true, true, true},
+		ActionAddCameras:   {false, false, false, true},
 		Action("nonsense"): {false, false, false, false},
 	}
 	for a, w := range want {

@@ -66,6 +66,10 @@ type Camera struct {
 	Transport    string `yaml:"transport"` // auto, tcp or udp
 	Record       *bool  `yaml:"record"`    // nil: record (the default)
 	Audio        *bool  `yaml:"audio"`     // nil: pull the camera's audio (the default)
+	// ONVIF, instead of url or vendor + host, names the camera's ONVIF
+	// device: its stream URIs come from the device when its stream starts,
+	// and a dome's PTZ is controlled through it (onvif.go).
+	ONVIF *ONVIF `yaml:"onvif"`
 }
 
 // Layout is a grid and the cameras shown in it, in tile order.

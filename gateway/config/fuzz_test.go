@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -41,6 +42,13 @@ func FuzzParse(f *testing.F) {
 		}
 		for _, s := range cfg.Stations {
 			for _, c := range s.Cameras {
+				if c.ONVIF != nil {
+					// Its streams come from the device; its address must parse.
+					if u, err := url.Parse(c.ONVIF.DeviceURL()); err != nil || u.Scheme != "http" || u.Hostname() != c.ONVIF.Host {
+						t.Fatalf("camera %s: device URL %q: %v", c.ID, c.ONVIF.DeviceURL(), err)
+					}
+					continue
+				}
 				k := &checker{}
 				k.rtspURL("main", c.MainURL())
 				if sub := c.SubStreamURL(); sub != "" {

@@ -15,16 +15,18 @@ var hostRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$
 func (k *checker) camera(p string, cam Camera) {
 	k.name(p+".name", cam.Name)
 	k.name(p+".name_en", cam.NameEN)
-	switch cam.Vendor {
-	case "":
+	switch {
+	case cam.ONVIF != nil:
+		k.onvifCamera(p, cam)
+	case cam.Vendor == "":
 		k.urlCamera(p, cam)
-	case VendorGeneric:
+	case cam.Vendor == VendorGeneric:
 		if cam.builtFromHost() {
 			k.hostCamera(p, cam)
 		} else {
 			k.urlCamera(p, cam)
 		}
-	case VendorHikvision, VendorDahua, VendorUniview:
+	case cam.Vendor == VendorHikvision, cam.Vendor == VendorDahua, cam.Vendor == VendorUniview:
 		k.hostCamera(p, cam)
 	default:
 		k.add(p+".vendor", cam.Vendor, "must be hikvision, dahua, uniview or generic")

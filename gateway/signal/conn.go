@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"vigil/gateway/auth"
 	"vigil/gateway/store"
+	"vigil/internal/ratelimit"
 	"vigil/streams/webrtc"
 )
 
@@ -62,7 +64,7 @@ type conn struct {
 	sessionClosed chan struct{}      // a peer connection ended by itself
 	recheckNow    chan struct{}      // re-validate the session now (a revocation somewhere)
 	errs          atomic.Int32
-	bucket        bucket
+	bucket        ratelimit.Bucket
 
 	// Shared with feed and health callbacks.
 	mu    sync.Mutex
@@ -84,6 +86,11 @@ type conn struct {
 	plays       [Tiles]*tilePlay
 	linked      []int
 	playChanged chan int
+
+	// PTZ commands wait here for the PTZ worker (ptz.go); ptzSession names
+	// this connection to the PTZ control.
+	ptzJobs    chan ptzJob
+	ptzSession string
 }
 
 func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
@@ -97,9 +104,11 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		sessionClosed: make(chan struct{}, 1),
 		recheckNow:    make(chan struct{}, 1),
 		playChanged:   make(chan int, Tiles),
-		bucket:        bucket{rate: msgRate, burst: msgBurst},
+		bucket:        ratelimit.Bucket{Rate: msgRate, Burst: msgBurst},
 		audioTile:     noAudio,
+		ptzJobs:       make(chan ptzJob, ptzQueue),
 	}
+	c.ptzSession = fmt.Sprintf("console-%p", c)
 	return c
 }
 
@@ -121,6 +130,9 @@ func (c *conn) run() {
 		defer wg.Done()
 		c.loop()
 	}()
+	if c.s.opts.PTZ != nil {
+		wg.Go(c.ptzWorker)
+	}
 	c.readPump()
 	c.fail(websocket.CloseNormalClosure, "")
 	wg.Wait()
@@ -179,7 +191,7 @@ func (c *conn) readPump() {
 			continue // closing: drain until the console's close reply
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
-		if !c.bucket.take(time.Now()) {
+		if !c.bucket.Take(time.Now()) {
 			c.fail(CloseTooMany, "too many messages")
 			continue
 		}

@@ -62,6 +62,8 @@ func (c *conn) handle(m ClientMessage) {
 		c.listen(noAudio)
 	case TypePlay, TypePause, TypeStep, TypeLive, TypeLink:
 		c.handlePlayback(m)
+	case TypePTZ:
+		c.ptz(m.Camera, m.PTZ)
 	}
 }
 

@@ -47,6 +47,7 @@ type ClientMessage struct {
 	Start time.Time
 	Speed float64
 	List  []int
+	PTZ   PTZCommand // TypePTZ (ptz.go)
 }
 
 // wireClient is the JSON form; pointers tell absent from zero.
@@ -61,6 +62,13 @@ type wireClient struct {
 	Start     *string                  `json:"start"`
 	Speed     *float64                 `json:"speed"`
 	Tiles     *[]int                   `json:"tiles"`
+	// ptz (ptz.go)
+	Op     *string  `json:"op"`
+	Pan    *float64 `json:"pan"`
+	Tilt   *float64 `json:"tilt"`
+	Zoom   *float64 `json:"zoom"`
+	Preset *string  `json:"preset"`
+	Name   *string  `json:"name"`
 }
 
 // DecodeClientMessage parses and validates one console message. Errors are
@@ -138,6 +146,8 @@ func (w wireClient) validate() (ClientMessage, error) {
 		}
 	case TypePlay, TypePause, TypeStep, TypeLive, TypeLink:
 		err = w.playback(&m)
+	case TypePTZ:
+		m.Camera, m.PTZ, err = w.ptzCommand()
 	case "":
 		err = errors.New("message type is required")
 	default:
@@ -183,6 +193,8 @@ func (w wireClient) only(allowed ...string) error {
 		"sdp": w.SDP != nil, "candidate": w.Candidate != nil, "tile": w.Tile != nil,
 		"camera": w.Camera != nil, "quality": w.Quality != nil, "wall": w.Wall != nil,
 		"start": w.Start != nil, "speed": w.Speed != nil, "tiles": w.Tiles != nil,
+		"op": w.Op != nil, "pan": w.Pan != nil, "tilt": w.Tilt != nil, "zoom": w.Zoom != nil,
+		"preset": w.Preset != nil, "name": w.Name != nil,
 	}
 	for _, a := range allowed {
 		delete(present, a)

@@ -45,6 +45,8 @@ type Options struct {
 	// Recordings is what tiles play back from; nil: play answers that
 	// nothing is recorded.
 	Recordings playback.Store
+	// PTZ controls the domes (ptz.go); nil: ptz messages are refused.
+	PTZ PTZControl
 }
 
 // Server owns every console connection.

@@ -58,28 +58,6 @@ func TestWallsPersistAndPush(t *testing.T) {
 	}
 }
 
-func TestBucket(t *testing.T) {
-	b := bucket{rate: 50, burst: 100}
-	now := time.Now()
-	for i := 0; i < 100; i++ {
-		if !b.take(now) {
-			t.Fatalf("message %d of a burst refused", i)
-		}
-	}
-	if b.take(now) {
-		t.Fatal("101st message of a burst accepted")
-	}
-	now = now.Add(100 * time.Millisecond) // 5 more
-	for i := 0; i < 5; i++ {
-		if !b.take(now) {
-			t.Fatalf("refilled message %d refused", i)
-		}
-	}
-	if b.take(now) {
-		t.Fatal("more than the rate accepted")
-	}
-}
-
 func TestWallsFollowScope(t *testing.T) {
 	st, err := store.Open(filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {

@@ -105,10 +105,14 @@ func newCamera(o CameraOptions, out sink) (cam *Camera, err error) {
 func (c *Camera) newStream(path string, w, h, bitrate int, kind string) (cameraStream, error) {
 	o := c.opts
 	if o.Encoder == EncoderBuiltin {
-		pic, err := NewPicture(PictureOptions{
+		po := PictureOptions{
 			Width: w, Height: h, Index: o.Index, Title: o.Title,
 			Subtitle: fmt.Sprintf("SIM %dx%d %dfps %s", w, h, o.FPS, kind),
-		})
+		}
+		if o.PTZ != nil {
+			po.View = o.PTZ.View
+		}
+		pic, err := NewPicture(po)
 		if err != nil {
 			return cameraStream{}, err
 		}

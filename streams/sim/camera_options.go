@@ -63,6 +63,10 @@ type CameraOptions struct {
 	// send time): a benchmark puts an SEI with a timestamp there. An empty
 	// result adds nothing.
 	Tag func(frame int64, sent time.Time) []byte
+	// PTZ, when set, makes the camera a dome: its builtin-coded pictures
+	// are windows that pan over a larger scene as the PTZ moves (ffmpeg
+	// loops do not pan).
+	PTZ *PTZ
 }
 
 // cameraMaxBFrames bounds BFrames; cameras use 0 to 3.

@@ -17,6 +17,10 @@ type PictureOptions struct {
 	Title string
 	// Subtitle is a small static line under the title.
 	Subtitle string
+	// View, when set, makes the picture a window onto a scene twice its
+	// size that a PTZ moves: it returns the window's position, 0…1 across
+	// the scene's free travel in x and y (see picture_pan.go).
+	View func() (fx, fy float64)
 }
 
 // Picture draws a camera picture in 4:2:0: a background of the camera's
@@ -37,6 +41,8 @@ type Picture struct {
 
 	markX0, markY, markSize, markStep, markSteps int
 	markLast                                     int // drawn position, -1 none
+
+	pan *panScene // nil: a fixed picture
 }
 
 // clockChars reserves room for "2006-01-02 15:04:05.0  #0000000".
@@ -56,17 +62,16 @@ func NewPicture(o PictureOptions) (*Picture, error) {
 		markLast: -1,
 	}
 	p.pad = 2 * p.small
-	p.fill(0, 0, o.Width, o.Height, p.bg)
-	m := even(4 * p.small)
-	// The title gets the biggest scale that fits the width.
-	big := max(1, min(o.Width/160, (o.Width-2*m-2*p.pad)/max(1, len(o.Title)*glyphW)))
-	y := p.text(m, m, big, o.Title)
-	if o.Subtitle != "" {
-		p.text(m, y+p.pad, p.small, o.Subtitle)
+	if o.View != nil {
+		p.pan = newPanScene(o.Width, o.Height, o.Index, o.View)
+		p.pan.window(p.img)
+	} else {
+		p.fill(0, 0, o.Width, o.Height, p.bg)
 	}
+	m := even(4 * p.small)
 	bandH := glyphH*p.small + 2*p.pad
 	p.clockX, p.clockY = m+p.pad, o.Height-m-bandH+p.pad
-	p.fill(m, o.Height-m-bandH, clockChars*glyphW*p.small+2*p.pad, bandH, overlayBand())
+	p.drawStatic(o, m, bandH)
 
 	p.markSize = even(8 * p.small)
 	p.markStep = even(2 * p.small)
@@ -74,6 +79,20 @@ func NewPicture(o PictureOptions) (*Picture, error) {
 	p.markY = even(o.Height - 2*m - bandH - p.markSize)
 	p.markSteps = max(1, (o.Width-2*m-p.markSize)/p.markStep)
 	return p, nil
+}
+
+// drawStatic draws the title, subtitle and the clock's band.
+func (p *Picture) drawStatic(o PictureOptions, m, bandH int) {
+	// The title gets the biggest scale that fits the width.
+	big := max(1, min(o.Width/160, (o.Width-2*m-2*p.pad)/max(1, len(o.Title)*glyphW)))
+	y := p.text(m, m, big, o.Title)
+	if o.Subtitle != "" {
+		p.text(m, y+p.pad, p.small, o.Subtitle)
+	}
+	p.fill(m, o.Height-m-bandH, clockChars*glyphW*p.small+2*p.pad, bandH, overlayBand())
+	if p.pan != nil {
+		p.pan.redrawStatic = func() { p.drawStatic(o, m, bandH) }
+	}
 }
 
 func even(v int) int { return v &^ 1 }
@@ -94,6 +113,11 @@ func (p *Picture) Image() *image.YCbCr { return p.img }
 // Draw updates the clock (t), the frame counter and the marker for frame
 // number frame, and returns the picture (reused by the next Draw).
 func (p *Picture) Draw(t time.Time, frame int64) *image.YCbCr {
+	if p.pan != nil && p.pan.window(p.img) {
+		// The scene moved under the overlays: draw them all again.
+		p.pan.redrawStatic()
+		p.clock, p.markLast = p.clock[:0], -1
+	}
 	p.next = t.AppendFormat(p.next[:0], "2006-01-02 15:04:05.0")
 	p.next = append(p.next, "  #"...)
 	p.next = strconv.AppendInt(p.next, frame, 10)
@@ -130,19 +154,6 @@ func (p *Picture) moveMarker(pos int) {
 // fill paints a rectangle in all three planes, clipped to the picture.
 // Coordinates are rounded to even so chroma covers exactly the rectangle.
 func (p *Picture) fill(x, y, w, h int, c yuv) {
-	r := image.Rect(even(x), even(y), even(x+w+1), even(y+h+1)).Intersect(p.img.Rect)
-	img := p.img
-	for yy := r.Min.Y; yy < r.Max.Y; yy++ {
-		row := img.Y[yy*img.YStride:]
-		for xx := r.Min.X; xx < r.Max.X; xx++ {
-			row[xx] = c.y
-		}
-	}
-	for yy := r.Min.Y / 2; yy < r.Max.Y/2; yy++ {
-		o := yy * img.CStride
-		for xx := r.Min.X / 2; xx < r.Max.X/2; xx++ {
-			img.Cb[o+xx] = c.cb
-			img.Cr[o+xx] = c.cr
-		}
-	}
+	r := image.Rect(even(x), even(y), even(x+w+1), even(y+h+1))
+	fillYCbCr(p.img, r.Min.X, r.Min.Y, r.Dx(), r.Dy(), c)
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,6 +38,8 @@ type ServerOptions struct {
 	Password string
 	// NoUDP offers only the TCP (interleaved) transport.
 	NoUDP bool
+	// PTZ names the cameras that are domes (see CameraOptions.PTZ).
+	PTZ []string
 	// Configure, when set, is called for every camera before it is
 	// created, with the options built from the fields above; it may
 	// change any of them (codec, audio, size, bitrate, tag, ...) but the
@@ -114,6 +117,9 @@ func (s *Server) addCameras(names []string) error {
 		seen[name] = true
 		o := s.opts
 		opts[i] = CameraOptions{Name: name, Index: i, Width: o.Width, Height: o.Height, FPS: o.FPS, GOP: o.GOP}
+		if slices.Contains(o.PTZ, name) {
+			opts[i].PTZ = NewPTZ()
+		}
 		if o.Configure != nil {
 			o.Configure(name, &opts[i])
 			opts[i].Name = name // the path is not the hook's to change
@@ -184,6 +190,14 @@ func (s *Server) url(path string) string {
 		u.User = url.UserPassword(s.opts.Username, s.opts.Password)
 	}
 	return u.String()
+}
+
+// PTZ returns camera cam's dome mechanics, nil when it is no dome.
+func (s *Server) PTZ(cam string) *PTZ {
+	if c, ok := s.byName[cam]; ok {
+		return c.opts.PTZ
+	}
+	return nil
 }
 
 // Stop takes the listener down like a camera rebooting: sessions end and

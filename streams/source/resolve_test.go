@@ -20,7 +20,7 @@ func TestResolveURLFollowsTheStream(t *testing.T) {
 	target, asked := first.URL("cam0"), 0
 	h := hub.New(hub.Options{ID: "cam"})
 	src, err := New(Options{ID: "cam", Transport: "tcp", Hub: h, MinBackoff: 50 * time.Millisecond,
-		ResolveURL: func() (string, error) {
+		ResolveURL: func(context.Context) (string, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			asked++
@@ -64,7 +64,7 @@ func TestNewChecksURLOnlyWithoutResolver(t *testing.T) {
 	if _, err := New(Options{URL: "not a url", Hub: h}); err == nil {
 		t.Error("bad URL accepted")
 	}
-	if _, err := New(Options{Hub: h, ResolveURL: func() (string, error) { return "", nil }}); err != nil {
+	if _, err := New(Options{Hub: h, ResolveURL: func(context.Context) (string, error) { return "", nil }}); err != nil {
 		t.Errorf("with a resolver: %v", err)
 	}
 }

@@ -22,8 +22,9 @@ type Options struct {
 	URL string // may carry credentials; never logged as is
 	// ResolveURL, when set, replaces URL: it is asked before every
 	// attempt, so a pull follows a stream that moves (a relayed camera
-	// whose owner node changed). An error fails that attempt.
-	ResolveURL func() (string, error)
+	// whose owner node changed, an ONVIF device's stream URI). An error
+	// fails that attempt; ctx ends when the source stops.
+	ResolveURL func(ctx context.Context) (string, error)
 	Transport  string // auto, tcp or udp
 	Hub        *hub.Hub
 	// AudioHub, when set, receives the camera's audio (AAC, G.711 or
@@ -119,7 +120,7 @@ func (s *Source) Run(ctx context.Context) {
 		s.videoClock.Reset()
 		s.audioClock.Reset()
 		sess := &session{src: s}
-		url, err := s.url()
+		url, err := s.url(ctx)
 		if err == nil {
 			err = rtsp.Play(ctx, s.clientOptions(url), sess)
 		}
@@ -156,11 +157,11 @@ func (s *Source) Run(ctx context.Context) {
 }
 
 // url returns the URL of the next attempt.
-func (s *Source) url() (string, error) {
+func (s *Source) url(ctx context.Context) (string, error) {
 	if s.opts.ResolveURL == nil {
 		return s.opts.URL, nil
 	}
-	return s.opts.ResolveURL()
+	return s.opts.ResolveURL(ctx)
 }
 
 func (s *Source) clientOptions(url string) rtsp.ClientOptions {

@@ -8,6 +8,7 @@ import {
 import { getStations } from './api.js';
 import { h } from './dom.js';
 import { localName, onLangChange, t } from './i18n.js';
+import { createDiscovery } from './onvifadmin.js';
 
 const roles = ['viewer', 'dispatcher', 'operator', 'admin'];
 
@@ -20,6 +21,7 @@ export function createAdmin({ me }) {
   const secretBox = h('div', { id: 'token-secret', class: 'token-secret', hidden: true });
   const tokenName = h('input', { id: 'token-name', maxLength: 64, autocomplete: 'off' });
   const el = h('section', { id: 'admin-view', class: 'view page', hidden: true });
+  const discovery = createDiscovery(); // ONVIF cameras on the station network
 
   function render() {
     el.replaceChildren(
@@ -42,7 +44,9 @@ export function createAdmin({ me }) {
       h('table', { id: 'tokens-table', class: 'table' },
         h('thead', {}, h('tr', {}, ...['user', 'name', 'created', 'lastUsed', 'status', 'actions']
           .map((c) => h('th', {}, t(c === 'actions' ? 'admin.col.actions' : `admin.tokens.col.${c}`))))),
-        tokensBody));
+        tokensBody),
+      discovery.el);
+    discovery.render();
     renderUsers();
     renderTokens();
   }

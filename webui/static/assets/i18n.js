@@ -697,6 +697,48 @@ const messages = {
   },
 };
 
+// PTZ pad and ONVIF discovery (ptz.js, onvifadmin.js).
+Object.assign(messages.zh, {
+  'ptz.goto': '转到',
+  'ptz.delete': '删除',
+  'ptz.save': '保存预置位',
+  'ptz.name': '预置位名称',
+  'ptz.speed': '速度',
+  'ptz.locked': '{user}（{role}）正在控制此摄像机',
+  'ptz.failed': '云台控制失败：{message}',
+  'onvif.title': '发现 ONVIF 摄像机',
+  'onvif.discover': '搜索局域网',
+  'onvif.searching': '正在搜索…',
+  'onvif.none': '未发现设备。',
+  'onvif.add': '添加',
+  'onvif.address': '地址',
+  'onvif.model': '型号',
+  'onvif.snippet': '将以下内容加入配置文件中对应车站的 cameras 下，然后重启或重新加载：',
+  'onvif.copy': '复制',
+  'onvif.copied': '已复制',
+  'onvif.failed': '搜索失败：{message}',
+});
+Object.assign(messages.en, {
+  'ptz.goto': 'Go to',
+  'ptz.delete': 'Delete',
+  'ptz.save': 'Save preset',
+  'ptz.name': 'Preset name',
+  'ptz.speed': 'Speed',
+  'ptz.locked': '{user} ({role}) controls this camera',
+  'ptz.failed': 'PTZ failed: {message}',
+  'onvif.title': 'Discover ONVIF cameras',
+  'onvif.discover': 'Search the network',
+  'onvif.searching': 'Searching…',
+  'onvif.none': 'No device answered.',
+  'onvif.add': 'Add',
+  'onvif.address': 'Address',
+  'onvif.model': 'Model',
+  'onvif.snippet': 'Add this under the station\'s cameras in the config file, then restart or reload:',
+  'onvif.copy': 'Copy',
+  'onvif.copied': 'Copied',
+  'onvif.failed': 'Discovery failed: {message}',
+});
+
 export const languages = Object.freeze(Object.keys(messages));
 const storageKey = 'vigil.lang';
 const listeners = new Set();

@@ -10,6 +10,7 @@ import { defaultGrid, fit, gridCount, gridFor, maxTiles, neighbour, validGrid } 
 import { t } from './i18n.js';
 import { bindKeys } from './keyboard.js';
 import { createLayouts, roleAtLeast } from './layouts.js';
+import { createPTZ } from './ptz.js';
 import { createScreen } from './screen.js';
 import { createTimeline } from './timeline.js';
 import { toast } from './toast.js';
@@ -40,11 +41,13 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
       },
       onSwap: (a, b) => swap(a, b),
       onTile: (m) => timeline.tileMessage(m),
+      onPTZ: (m) => ptz.message(m),
     },
   });
   const view = screen.view;
   const grid = screen.grid;
   const timeline = createTimeline($('#timeline-slot'), { screen, session, stage: $('#stage') });
+  const ptz = createPTZ({ screen, session }); // the pad on the selected dome's tile
 
   const toolbar = createToolbar({
     stationBar: $('#station-bar'),
@@ -79,11 +82,13 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
   function select(i) {
     grid.select(i);
     timeline.select(grid.selected);
+    ptz.follow(grid.selected);
   }
 
   function change(next) {
     screen.show(next);
     changed();
+    ptz.follow(grid.selected);
   }
 
   /** After every view change: URL, toolbar, tree marks. */
@@ -194,6 +199,7 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     /** Ends the media connection and empties the grid; the URL stays for the next start. */
     stop() {
       running = false;
+      ptz.release();
       screen.stop();
       screen.show({ cameras: fit([], maxTiles), focus: -1 });
     },

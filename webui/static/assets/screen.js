@@ -20,7 +20,7 @@ const stallAfter = 5000; // ms without a decoded frame before a tile asks again
  * createScreen(container, {interactive, lookup, hooks}):
  *   lookup(id) → {camera, station} or null (names for the overlays)
  *   hooks: gesture hooks of the grid (onSelect, onFocus, …) and
- *     onLink(status), onCamera(msg), onLayout(msg), onError(message), onUnauthorized(),
+ *     onLink(status), onCamera(msg), onLayout(msg), onError(message), onUnauthorized(), onPTZ(msg),
  *     onTile(msg) (every tile message of a shown camera, before the tile applies it)
  */
 export function createScreen(container, { interactive = true, lookup, hooks = {} }) {
@@ -42,6 +42,7 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
       onCamera: (m) => hooks.onCamera?.(m),
       onLayout: (m) => hooks.onLayout?.(m),
       onClip: (m) => hooks.onClip?.(m),
+      onPTZ: (m) => hooks.onPTZ?.(m),
       onError: (m) => hooks.onError?.(m),
       onUnauthorized: () => hooks.onUnauthorized?.(),
     },

@@ -236,6 +236,7 @@ export class Signal {
       case 'camera': h.onCamera?.(msg); break;
       case 'layout': h.onLayout?.(msg); break;
       case 'clip': h.onClip?.(msg); break;
+      case 'ptz': h.onPTZ?.(msg); break;
       case 'error': h.onError?.(String(msg.message || '')); break;
       case 'reconnect': this.drained(String(msg.reason || 'draining')); break;
       default: break;
