@@ -215,6 +215,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Console:        g.console.server,
 		Walls:          g.console.walls,
 		Layouts:        g.services.store,
+		Tours:          g.services.store,
 		Clips:          g.clips,
 		Recorders:      g.recording,
 		Cluster:        clusterView,

@@ -55,6 +55,9 @@ type Options struct {
 	Console *signal.Server
 	Walls   *signal.Walls
 	Layouts LayoutStore
+	// Tours keeps tours and favourite cameras (tours.go); nil: no such
+	// routes.
+	Tours TourStore
 	// Clips runs incident clip exports (clips.go); nil: no clip routes.
 	Clips ClipService
 	// Recorders tell each camera's recording state; nil: none shown.
@@ -134,6 +137,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Console != nil {
 		s.table = append(s.table, s.consoleRoutes()...)
+	}
+	if s.opts.Tours != nil {
+		s.table = append(s.table, s.tourRoutes()...)
 	}
 	if s.opts.Clips != nil {
 		s.table = append(s.table, s.clipRoutes()...)
