@@ -79,6 +79,10 @@ type conn struct {
 	wall     string
 	wallCh   <-chan store.Wall
 	unfollow func()
+	// tours run on tiles (by tile) or the grid (gridTour); tourTimer
+	// fires when the next step is due (conntours.go).
+	tours     map[int]*tourRun
+	tourTimer *time.Timer
 }
 
 func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
@@ -93,7 +97,10 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		recheckNow:    make(chan struct{}, 1),
 		bucket:        bucket{rate: msgRate, burst: msgBurst},
 		audioTile:     noAudio,
+		tours:         make(map[int]*tourRun),
+		tourTimer:     time.NewTimer(time.Hour),
 	}
+	c.tourTimer.Stop()
 	return c
 }
 

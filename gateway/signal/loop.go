@@ -33,6 +33,8 @@ func (c *conn) loop() {
 			c.recheck()
 		case <-c.recheckNow:
 			c.recheck()
+		case <-c.tourTimer.C:
+			c.stepTours()
 		}
 	}
 }
@@ -54,6 +56,10 @@ func (c *conn) handle(m ClientMessage) {
 		c.listen(m.Tile)
 	case TypeMute:
 		c.listen(noAudio)
+	case TypeTour:
+		c.startTour(m)
+	case TypeTourPause:
+		c.pauseTour(m)
 	}
 }
 
@@ -71,6 +77,7 @@ func (c *conn) cleanup() {
 		}
 	}
 	c.stopFollowing()
+	c.tourTimer.Stop()
 }
 
 // offer answers a (new) peer connection. A console restarting its peer

@@ -28,8 +28,10 @@ const (
 	TypeAssign    = "assign"
 	TypeClear     = "clear"
 	TypeFollow    = "follow"
-	TypeAudio     = "audio" // hear tile N's camera
-	TypeMute      = "mute"  // hear nothing
+	TypeAudio     = "audio"      // hear tile N's camera
+	TypeMute      = "mute"       // hear nothing
+	TypeTour      = "tour"       // run a tour on a tile or the grid ("" stops it)
+	TypeTourPause = "tour_pause" // pause or resume it
 )
 
 // ClientMessage is one decoded console message. Only the fields of its
@@ -42,6 +44,12 @@ type ClientMessage struct {
 	Camera    string
 	Quality   string // "main" or "sub"; decoded "" becomes "main"
 	Wall      string
+	// Tours (tourmsg.go): Grid is set for "tile":"grid" (Tile is then 0).
+	Grid   bool
+	Tour   string
+	Tiles  int // the grid's tiles a grid tour fills
+	Step   int // the step to start at (a console resuming after a reconnect)
+	Paused bool
 }
 
 // wireClient is the JSON form; pointers tell absent from zero.
@@ -49,10 +57,14 @@ type wireClient struct {
 	Type      string                   `json:"type"`
 	SDP       *string                  `json:"sdp"`
 	Candidate *webrtc.ICECandidateInit `json:"candidate"`
-	Tile      *int                     `json:"tile"`
+	Tile      *tileRef                 `json:"tile"`
 	Camera    *string                  `json:"camera"`
 	Quality   *string                  `json:"quality"`
 	Wall      *string                  `json:"wall"`
+	Tour      *string                  `json:"tour"`
+	Tiles     *int                     `json:"tiles"`
+	Step      *int                     `json:"step"`
+	Paused    *bool                    `json:"paused"`
 }
 
 // DecodeClientMessage parses and validates one console message. Errors are
@@ -128,6 +140,10 @@ func (w wireClient) validate() (ClientMessage, error) {
 		if err == nil {
 			m.Wall = *w.Wall
 		}
+	case TypeTour:
+		err = w.tour(&m)
+	case TypeTourPause:
+		err = w.tourPause(&m)
 	case "":
 		err = errors.New("message type is required")
 	default:
@@ -160,10 +176,10 @@ func (w wireClient) tile() (int, error) {
 	if w.Tile == nil {
 		return 0, fmt.Errorf("%s: tile is required", w.Type)
 	}
-	if *w.Tile < 0 || *w.Tile >= Tiles {
+	if w.Tile.grid || w.Tile.n < 0 || w.Tile.n >= Tiles {
 		return 0, fmt.Errorf("%s: tile must be 0 to %d", w.Type, Tiles-1)
 	}
-	return *w.Tile, nil
+	return w.Tile.n, nil
 }
 
 // only refuses fields that do not belong to the message type: a console
@@ -172,6 +188,7 @@ func (w wireClient) only(allowed ...string) error {
 	present := map[string]bool{
 		"sdp": w.SDP != nil, "candidate": w.Candidate != nil, "tile": w.Tile != nil,
 		"camera": w.Camera != nil, "quality": w.Quality != nil, "wall": w.Wall != nil,
+		"tour": w.Tour != nil, "tiles": w.Tiles != nil, "step": w.Step != nil, "paused": w.Paused != nil,
 	}
 	for _, a := range allowed {
 		delete(present, a)

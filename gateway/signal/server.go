@@ -41,6 +41,10 @@ type Options struct {
 	Audit audit.Recorder
 	// Recheck is the session re-validation interval (default DefaultRecheck).
 	Recheck time.Duration
+	// Tours reads the tours consoles run; nil: every tour is unknown.
+	// TourUnit is one second of a tour's dwell (default DefaultTourUnit).
+	Tours    TourStore
+	TourUnit time.Duration
 }
 
 // Server owns every console connection.
@@ -65,6 +69,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Recheck <= 0 {
 		opts.Recheck = DefaultRecheck
+	}
+	if opts.TourUnit <= 0 {
+		opts.TourUnit = DefaultTourUnit
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, conns: make(map[*conn]struct{})}
