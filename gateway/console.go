@@ -10,12 +10,17 @@ import (
 // tests shorten it.
 var consoleRecheck = signal.DefaultRecheck
 
+// tourUnit is one second of a tour's dwell; tests shorten it.
+var tourUnit = signal.DefaultTourUnit
+
 // console is the dispatch console's server side: camera health, video
 // walls and the console WebSockets.
 type console struct {
 	health *signal.Health
 	walls  *signal.Walls
 	server *signal.Server
+	// wallTours run tours on walls with no console open.
+	wallTours *signal.WallTours
 }
 
 func startConsole(ctx context.Context, g *Gateway) (*console, error) {
@@ -31,14 +36,16 @@ func startConsole(ctx context.Context, g *Gateway) (*console, error) {
 	server := signal.New(signal.Options{
 		Catalog: g.catalog, WebRTC: g.engine, Users: g.services.auth,
 		Health: health, Walls: walls, Audit: g.services.audit,
-		Logger: g.log, Recheck: consoleRecheck,
+		Logger: g.log, Recheck: consoleRecheck, Tours: g.services.store, TourUnit: tourUnit,
 	})
-	return &console{health: health, walls: walls, server: server}, nil
+	wallTours := signal.NewWallTours(walls, tourUnit, g.log)
+	return &console{health: health, walls: walls, server: server, wallTours: wallTours}, nil
 }
 
 // close ends every console connection (and so their peer connections)
 // before the health poller.
 func (c *console) close() {
+	c.wallTours.Close()
 	c.server.Close()
 	c.health.Close()
 }

@@ -214,6 +214,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Recheck:        consoleRecheck,
 		Console:        g.console.server,
 		Walls:          g.console.walls,
+		WallTours:      g.console.wallTours,
 		Layouts:        g.services.store,
 		Tours:          g.services.store,
 		Clips:          g.clips,

@@ -58,6 +58,9 @@ type Options struct {
 	// Tours keeps tours and favourite cameras (tours.go); nil: no such
 	// routes.
 	Tours TourStore
+	// WallTours run tours on walls (PUT /api/walls/{id} {"tour_id"});
+	// nil: walls take no tours.
+	WallTours *signal.WallTours
 	// Clips runs incident clip exports (clips.go); nil: no clip routes.
 	Clips ClipService
 	// Recorders tell each camera's recording state; nil: none shown.
