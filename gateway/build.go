@@ -7,6 +7,7 @@ import (
 
 	"vigil/gateway/catalog"
 	"vigil/gateway/config"
+	"vigil/gateway/searchkey"
 	"vigil/streams/hub"
 	"vigil/streams/transcode"
 )
@@ -29,6 +30,7 @@ func buildCatalog(cfg *config.Config, log *slog.Logger, demand func(path string)
 		for _, c := range st.Cameras {
 			cam := &catalog.Camera{
 				ID: c.ID, Station: st.ID, Name: c.Name, NameEN: c.NameEN,
+				Area: c.Area, AreaEN: c.AreaEN, Search: searchkey.For(c.Name, c.Area),
 				Record:  c.RecordEnabled(),
 				MainURL: c.MainURL(), SubURL: c.SubStreamURL(),
 				MainHub: hubOf(c.ID),
