@@ -141,7 +141,6 @@ func TestConsoleTourOnTile(t *testing.T) {
 	b.Click("#tours-btn")
 	b.WaitVisible(`.tour-row .tour-run[data-where="tile"]`, wait)
 	b.Click(`.tour-row .tour-run[data-where="tile"]`)
-	b.Exec(`document.querySelector('#stage').dispatchEvent(new MouseEvent('mouseleave'))`)
 
 	// Five steps and the first again; each with its decoding proven.
 	b.WaitFor(`window.__tourSteps.length >= 7 && window.__tourSteps.slice(0, 6).every((s) => s.decodedAt)`, 120*time.Second)
@@ -164,4 +163,30 @@ func TestConsoleTourOnTile(t *testing.T) {
 		took = append(took, fmt.Sprintf("%s %.0f ms", s.Camera, s.DecodedAt-s.At))
 	}
 	t.Logf("tour steps, from the step to the new camera's first frame on the tile: %s", strings.Join(took, ", "))
+
+	// The pointer on the tile pauses the tour; off it, the tour goes on.
+	b.Hover(`#stage .tile[data-tile="0"]`)
+	b.WaitFor(`window.__browsertest.tours.some((m) => m.tile === 0 && m.state === 'paused') &&
+		document.querySelector('#stage .tile[data-tile="0"]').dataset.tour === 'paused'`, wait)
+	paused := browsertest.MustEval[int](b, `window.__tourSteps.length`)
+	b.Hover(`#station-bar [data-station="bj"]`)
+	b.WaitFor(fmt.Sprintf(`window.__tourSteps.length > %d && document.querySelector('#stage .tile[data-tile="0"]').dataset.tour === 'running'`, paused), wait)
+
+	// The operator puts the tour on the video wall "main"; with no kiosk
+	// open, the wall's state steps through the tour's cameras.
+	b.Click("#tours-btn")
+	b.WaitVisible(`.tour-row .tour-run[data-where="wall"]`, wait)
+	b.Click(`.tour-row .tour-run[data-where="wall"]`)
+	b.Exec(`(async () => {
+  const seen = new Set();
+  while (seen.size < 3) {
+    const walls = (await (await fetch('/api/walls')).json()).walls;
+    const w = walls.find((x) => x.id === 'main');
+    if (w.layout.tour) seen.add(w.layout.cameras.join());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  document.body.dataset.wallSteps = [...seen].join(' ');
+})()`)
+	b.WaitFor(`Boolean(document.body.dataset.wallSteps)`, 60*time.Second)
+	t.Logf("the wall showed %s", browsertest.MustEval[string](b, `document.body.dataset.wallSteps`))
 }

@@ -2,8 +2,10 @@
 // /api/tours), each run on the selected tile or on the whole grid; stop
 // every tour; save the cameras on screen as a new tour (POST /api/tours)
 // with a dwell in seconds. The gateway steps the tours (tourrun.js).
+// Operators also run a tour on a video wall, with no console open (PUT
+// /api/walls/{id} {"tour_id","grid"}): the wall's kiosk follows it.
 
-import { ApiError, request } from './api.js';
+import { ApiError, getWalls, request } from './api.js';
 import { h } from './dom.js';
 import { errorText } from './errors.js';
 import { t } from './i18n.js';
@@ -31,8 +33,10 @@ export async function createTour(tour) {
 export function createTours(before, { session, current, run, stopAll, running }) {
   const button = h('button', { type: 'button', id: 'tours-btn', class: 'tool tool-menu' }, t('tours.menu'));
   before.before(button);
+  let walls = null; // the walls this operator may put a tour on; null: not loaded
   const menu = createMenu(button, async (panel, close) => {
     panel.classList.add('tours-panel');
+    const wallSelect = await wallPicker(panel);
     if (running()) {
       panel.append(h('button', { type: 'button', id: 'tours-stop', class: 'btn', on: { click: () => { close(); stopAll(); } } },
         t('tours.stopAll')));
@@ -47,10 +51,37 @@ export function createTours(before, { session, current, run, stopAll, running })
       if (!(err instanceof ApiError) || err.status !== 401) list.replaceChildren(menuNote(t('tours.loadFailed', { message: errorText(err) })));
       return;
     }
-    list.replaceChildren(...(tours.length ? tours.map((tour) => entry(tour, close)) : [menuNote(t('tours.none'))]));
+    list.replaceChildren(...(tours.length ? tours.map((tour) => entry(tour, close, wallSelect)) : [menuNote(t('tours.none'))]));
   });
 
-  function entry(tour, close) {
+  /** The wall select of an operator (null for others, or with no wall to control). */
+  async function wallPicker(panel) {
+    if (!roleAtLeast(session().role, 'operator')) return null;
+    try {
+      walls ??= (await getWalls()).filter((w) => w.controllable !== false);
+    } catch {
+      walls = [];
+    }
+    if (!walls.length) return null;
+    const select = h('select', { id: 'tour-wall', attrs: { 'aria-label': t('tours.wall') } },
+      walls.map((w) => h('option', { value: w.id }, w.name || w.id)));
+    panel.append(h('label', { class: 'select-row tour-wall-row' }, h('span', {}, t('tours.wall')), select));
+    return select;
+  }
+
+  async function onWall(tour, wallID, close) {
+    close();
+    const wall = walls.find((w) => w.id === wallID);
+    const grid = wall?.layout?.grid || '1';
+    try {
+      await request('PUT', `/api/walls/${encodeURIComponent(wallID)}`, { json: { tour_id: tour.id, grid } });
+      toast(t('tours.onWallStarted', { name: tour.name, wall: wall?.name || wallID }));
+    } catch (err) {
+      toast(t('tours.onWallFailed', { message: errorText(err) }), 'error');
+    }
+  }
+
+  function entry(tour, close, wallSelect) {
     const go = (where) => () => {
       close();
       run(tour, where);
@@ -60,7 +91,9 @@ export function createTours(before, { session, current, run, stopAll, running })
         h('span', { class: 'menu-label' }, tour.name),
         h('span', { class: 'menu-detail' }, t('tours.detail', { n: tour.cameras.length, seconds: tour.dwell_s }))),
       h('button', { type: 'button', class: 'btn tour-run', dataset: { where: 'tile' }, on: { click: go('tile') } }, t('tours.onTile')),
-      h('button', { type: 'button', class: 'btn tour-run', dataset: { where: 'grid' }, on: { click: go('grid') } }, t('tours.onGrid')));
+      h('button', { type: 'button', class: 'btn tour-run', dataset: { where: 'grid' }, on: { click: go('grid') } }, t('tours.onGrid')),
+      wallSelect ? h('button', { type: 'button', class: 'btn tour-run', dataset: { where: 'wall' },
+        on: { click: () => onWall(tour, wallSelect.value, close) } }, t('tours.onWall')) : null);
   }
 
   function saveForm(close) {
