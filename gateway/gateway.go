@@ -154,6 +154,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	g.shared = startStatusShare(g, time.Second)
 	g.spans = startSpanShare(g, 10*time.Second)
 	g.followEvents()
+	resumeWallTours(ctx, g, g.console) // after followEvents, which sets the walls' OnPut
 	g.auditStart(opts)
 	return g, nil
 }

@@ -1,7 +1,9 @@
 package gateway_test
 
 import (
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +157,40 @@ func TestWallRunsTourUnattended(t *testing.T) {
 	if w := wall(); w.Layout.Tour != "" || !slices.Equal(w.Layout.Cameras, []string{"bjn-plt-01"}) {
 		t.Fatalf("after a put the wall shows %+v", w)
 	}
+}
+
+// TestWallTourResumesAfterRestart: a wall's tour goes on after the gateway
+// restarts, with no one to start it again.
+func TestWallTourResumesAfterRestart(t *testing.T) {
+	t.Cleanup(gateway.SetTourUnit(5 * time.Millisecond))
+	dataDir := filepath.Join(t.TempDir(), "data")
+	sameData := func(o *gateway.Options) { o.DataDir = dataDir }
+	first := startTestGateway(t, tourStations, sameData)
+	var tour tourOut
+	first.admin.must(201, "POST", "/api/tours", map[string]any{"name": "全站", "dwell_s": 2, "shared": true,
+		"cameras": tourCameras}, &tour)
+	first.admin.must(200, "PUT", "/api/walls/main", map[string]any{"tour_id": tour.ID, "grid": "1"}, nil)
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	g := startTestGateway(t, tourStations, sameData)
+	seen := map[string]bool{}
+	testwait.For(t, "the restarted wall to step through the tour", func() bool {
+		var out struct {
+			Walls []struct {
+				Layout struct {
+					Cameras []string
+					Tour    string
+				}
+			}
+		}
+		g.admin.must(200, "GET", "/api/walls", nil, &out)
+		l := out.Walls[0].Layout
+		if l.Tour != tour.ID {
+			t.Fatalf("wall after restart %+v", l)
+		}
+		seen[strings.Join(l.Cameras, ",")] = true
+		return len(seen) == len(tourCameras)
+	})
 }
