@@ -13,6 +13,7 @@ import { ApiError, getSession, getStations, logout, onUnauthorized } from './api
 import { $, show } from './dom.js';
 import { applyI18n, onLangChange, t, toggleLang } from './i18n.js';
 import { formatDateTime } from './datetime.js';
+import { messageText } from './errors.js';
 import { createFavourites } from './favourites.js';
 import { createLive } from './live.js';
 import { createLogin } from './login.js';
@@ -69,7 +70,7 @@ function makeView() {
     onLink: linkStatus,
     onCamera: cameraMessage,
     onClip: clipMessage, // an export's progress (clips.js, exportdialog.js)
-    onError: (message) => !wallID && toast(t('gateway.error', { message }), 'error'),
+    onError: (message) => !wallID && toast(t('gateway.error', { message: messageText(message) }), 'error'),
     onUnauthorized: () => app.session && leave('session.expired'),
     refreshStations: () => poll(),
   };

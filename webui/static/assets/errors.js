@@ -19,6 +19,11 @@ const byStatus = {
   429: 'error.tooMany', 503: 'error.unavailable',
 };
 
+/** A message of the gateway's WebSocket in words: a known one translated, others as they are. */
+export function messageText(text) {
+  return known[text] ? t(known[text]) : text;
+}
+
 /** The words for an error (an ApiError or any other) in the current language. */
 export function errorText(err) {
   const status = err?.status;
