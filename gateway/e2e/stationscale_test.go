@@ -171,9 +171,12 @@ func TestConsoleTourOnTile(t *testing.T) {
 	paused := browsertest.MustEval[int](b, `window.__tourSteps.length`)
 	b.Hover(`#station-bar [data-station="bj"]`)
 	b.WaitFor(fmt.Sprintf(`window.__tourSteps.length > %d && document.querySelector('#stage .tile[data-tile="0"]').dataset.tour === 'running'`, paused), wait)
+	wallRunsTour(t, b, wait)
+}
 
-	// The operator puts the tour on the video wall "main"; with no kiosk
-	// open, the wall's state steps through the tour's cameras.
+// wallRunsTour: the operator puts the tour on the video wall "main"; with
+// no kiosk open, the wall's state steps through the tour's cameras.
+func wallRunsTour(t *testing.T, b *browsertest.Browser, wait time.Duration) {
 	b.Click("#tours-btn")
 	b.WaitVisible(`.tour-row .tour-run[data-where="wall"]`, wait)
 	b.Click(`.tour-row .tour-run[data-where="wall"]`)
