@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -304,6 +305,7 @@ func (rc routeCase) want(w *walker) int {
 func TestEveryRouteForEveryRole(t *testing.T) {
 	g := startTestGateway(t, twoStations)
 	cases := routeCases()
+	maps.Copy(cases, tourRouteCases())
 	var keys []string
 	for _, rt := range g.Routes() {
 		key := rt.Method + " " + rt.Pattern

@@ -7,6 +7,7 @@ import (
 
 	"vigil/gateway/catalog"
 	"vigil/gateway/config"
+	"vigil/gateway/searchkey"
 	"vigil/streams/hub"
 	"vigil/streams/transcode"
 )
@@ -52,11 +53,12 @@ func buildStations(cfg *config.Config, camera func(station string, c config.Came
 func newCamera(station string, c config.Camera, hubOf func(path string) *hub.Hub) *catalog.Camera {
 	cam := &catalog.Camera{
 		ID: c.ID, Station: station, Name: c.Name, NameEN: c.NameEN,
+		Area: c.Area, AreaEN: c.AreaEN, Search: searchkey.For(c.Name, c.Area),
 		Record:  c.RecordEnabled(),
 		MainURL: c.MainURL(), SubURL: c.SubStreamURL(),
 		MainHub: hubOf(c.ID),
 	}
-	if cam.SubURL != "" {
+	if cam.SubURL != "" || c.ONVIF != nil { // an ONVIF device names its sub stream when asked
 		cam.SubHub = hubOf(c.ID + "/sub")
 	}
 	if c.AudioEnabled() {

@@ -11,12 +11,17 @@ import (
 // tests shorten it.
 var consoleRecheck = signal.DefaultRecheck
 
+// tourUnit is one second of a tour's dwell; tests shorten it.
+var tourUnit = signal.DefaultTourUnit
+
 // console is the dispatch console's server side: camera health, video
 // walls and the console WebSockets.
 type console struct {
 	health *signal.Health
 	walls  *signal.Walls
 	server *signal.Server
+	// wallTours run tours on walls with no console open.
+	wallTours *signal.WallTours
 }
 
 func startConsole(ctx context.Context, g *Gateway) (*console, error) {
@@ -28,9 +33,10 @@ func startConsole(ctx context.Context, g *Gateway) (*console, error) {
 	server := signal.New(signal.Options{
 		Catalog: g.catalog, WebRTC: g.engine, Users: g.services.auth,
 		Health: health, Walls: walls, Audit: g.services.audit,
-		Logger: g.log, Recheck: consoleRecheck, Recordings: g.recording.index, PTZ: g.ptz,
+		Logger: g.log, Recheck: consoleRecheck, Recordings: g.recording.index, PTZ: g.ptz, Tours: g.services.store, TourUnit: tourUnit,
 	})
-	return &console{health: health, walls: walls, server: server}, nil
+	wallTours := signal.NewWallTours(walls, tourUnit, g.log)
+	return &console{health: health, walls: walls, server: server, wallTours: wallTours}, nil
 }
 
 // wallDefs are the config's video walls.
@@ -45,6 +51,7 @@ func wallDefs(cfg *config.Config) []signal.WallDef {
 // close ends every console connection (and so their peer connections)
 // before the health poller.
 func (c *console) close() {
+	c.wallTours.Close()
 	c.server.Close()
 	c.health.Close()
 }

@@ -184,6 +184,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	g.shared = startStatusShare(g, time.Second)
 	g.spans = startSpanShare(g, 10*time.Second)
 	g.followEvents()
+	resumeWallTours(ctx, g, g.console) // after followEvents, which sets the walls' OnPut
 	g.auditStart(opts)
 	return g, nil
 }
@@ -244,7 +245,9 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Recheck:        consoleRecheck,
 		Console:        g.console.server,
 		Walls:          g.console.walls,
+		WallTours:      g.console.wallTours,
 		Layouts:        g.services.store,
+		Tours:          g.services.store,
 		Clips:          g.clips,
 		Recorders:      g.recording,
 		Recordings:     newRecordings(g),

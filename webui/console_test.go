@@ -313,8 +313,11 @@ func TestConsoleModules(t *testing.T) {
 			m.viewSearch({source: {kind: 'layout', id: 'L7'}, grid: '3x3', cameras: ['a']}),
 			m.viewSearch({source: null, grid: '3x3', cameras: ['', '']}),
 			JSON.stringify(m.parseView('?cameras=a-1,,B!,b-2&grid=1+5')),
-			JSON.stringify(m.parseView('?grid=1%2B7&station=bjx&layout=station:bjx'))])`: `[?station=bjx&grid=2x2 ?cameras=a-1,,b-2&grid=1%2B5 ?layout=L7  ` +
-			`{"station":"","layout":"","grid":"1+5","cameras":["a-1","","","b-2"]} {"station":"bjx","layout":"station:bjx","grid":"1+7","cameras":[]}]`,
+			JSON.stringify(m.parseView('?grid=1%2B7&station=bjx&layout=station:bjx')),
+			m.viewSearch({source: {kind: 'station', id: 'bjx', page: 11}, grid: '5x5', cameras: []}),
+			JSON.stringify(m.parseView('?station=bjx&grid=5x5&page=12').page), JSON.stringify(m.parseView('?page=0').page)])`: `[?station=bjx&grid=2x2 ?cameras=a-1,,b-2&grid=1%2B5 ?layout=L7  ` +
+			`{"station":"","layout":"","grid":"1+5","cameras":["a-1","","","b-2"],"page":0} {"station":"bjx","layout":"station:bjx","grid":"1+7","cameras":[],"page":0} ` +
+			`?station=bjx&grid=5x5&page=12 11 0]`,
 	}
 	for expr, want := range cases {
 		got := browsertest.MustEval[any](b, expr)

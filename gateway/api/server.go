@@ -55,6 +55,12 @@ type Options struct {
 	Console *signal.Server
 	Walls   *signal.Walls
 	Layouts LayoutStore
+	// Tours keeps tours and favourite cameras (tours.go); nil: no such
+	// routes.
+	Tours TourStore
+	// WallTours run tours on walls (PUT /api/walls/{id} {"tour_id"});
+	// nil: walls take no tours.
+	WallTours *signal.WallTours
 	// Clips runs incident clip exports (clips.go); nil: no clip routes.
 	Clips ClipService
 	// Recordings serve playback and the recording routes (playback.go,
@@ -154,6 +160,9 @@ func (s *Server) routes() {
 	}
 	if s.opts.Console != nil {
 		s.table = append(s.table, s.consoleRoutes()...)
+	}
+	if s.opts.Tours != nil {
+		s.table = append(s.table, s.tourRoutes()...)
 	}
 	if s.opts.Clips != nil {
 		s.table = append(s.table, s.clipRoutes()...)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"vigil/gateway/auth"
@@ -19,8 +20,13 @@ type cameraJSON struct {
 	Station string `json:"station"`
 	Name    string `json:"name"`
 	NameEN  string `json:"name_en"`
-	State   string `json:"state"`
-	Reason  string `json:"reason"`
+	Area    string `json:"area,omitempty"`
+	AreaEN  string `json:"area_en,omitempty"`
+	// Search are the pinyin keys of the name and area, full and initials
+	// ("zhantai1", "zt1"), so that the browser needs no pinyin table.
+	Search []string `json:"search"`
+	State  string   `json:"state"`
+	Reason string   `json:"reason"`
 	// LastError says why an offline camera is offline, in words free of
 	// addresses and credentials.
 	LastError string   `json:"last_error,omitempty"`
@@ -107,6 +113,7 @@ func toCameraJSON(c *catalog.Camera) cameraJSON {
 	return cameraJSON{
 		BFrames: st.Track.Reordered, Audio: audio, Delivery: delivery, Transcoders: transcoders,
 		ID: c.ID, Station: c.Station, Name: c.Name, NameEN: c.NameEN,
+		Area: c.Area, AreaEN: c.AreaEN, Search: slices.Clip(c.Search),
 		State: string(st.State), Reason: st.Reason, LastError: lastError(c, st.Message), Since: st.Since.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		Codec: string(st.Track.Codec), Width: st.Track.Width, Height: st.Track.Height,
 		FPS: round1(stats.FPS), Bitrate: stats.Bitrate,

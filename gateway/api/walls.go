@@ -26,6 +26,7 @@ type wallLayoutJSON struct {
 	Grid     string   `json:"grid"`
 	Cameras  []string `json:"cameras"`
 	LayoutID string   `json:"layout_id"`
+	Tour     string   `json:"tour,omitempty"` // the tour the wall runs
 }
 
 // wallRequest is either a grid with its cameras or a saved layout's id.
@@ -33,12 +34,13 @@ type wallRequest struct {
 	Grid     *string  `json:"grid"`
 	Cameras  []string `json:"cameras"`
 	LayoutID *string  `json:"layout_id"`
+	TourID   *string  `json:"tour_id"` // run a tour, in grid (default: the wall's)
 }
 
 func (s *Server) toWallJSON(u auth.User, w store.Wall) wallJSON {
 	return wallJSON{
 		ID: w.ID, Name: w.Name, UpdatedBy: w.UpdatedBy, UpdatedAt: w.UpdatedAt.UTC().Format(time.RFC3339),
-		Layout:       wallLayoutJSON{Grid: w.Layout.Grid, Cameras: s.visibleCameras(u, w.Layout.Cameras), LayoutID: w.Layout.LayoutID},
+		Layout:       wallLayoutJSON{Grid: w.Layout.Grid, Cameras: s.visibleCameras(u, w.Layout.Cameras), LayoutID: w.Layout.LayoutID, Tour: w.Layout.Tour},
 		Controllable: authz.Allowed(u, authz.ActionControlWalls) && s.opts.Walls.Controllable(u, w.ID),
 	}
 }
@@ -77,12 +79,20 @@ func (s *Server) handleWallPut(w http.ResponseWriter, r *http.Request, u auth.Us
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
+	if req.TourID != nil {
+		s.handleWallTour(w, r, u, id, req)
+		return
+	}
 	layout, status, msg := s.wallLayout(r, u, req)
 	if msg != "" {
 		writeError(w, status, msg)
 		return
 	}
-	wall, err := s.opts.Walls.Put(r.Context(), id, layout, u.Name)
+	put := s.opts.Walls.Put
+	if s.opts.WallTours != nil {
+		put = s.opts.WallTours.Put // what a dispatcher puts replaces a tour
+	}
+	wall, err := put(r.Context(), id, layout, u.Name)
 	if err != nil {
 		s.internalError(w, "put wall", err)
 		return

@@ -9,9 +9,10 @@
 //   tiles         the last "tile" message of each tile, by tile index
 //   audio         the last "audio" message
 //   clipMessages  every "clip" message, in order
+//   tours         every "tour" message, in order, with its arrival (at, ms)
 (() => {
   if (window.__browsertest) return;
-  const probe = { peers: [], constructed: 0, socket: null, tiles: [], audio: null, clipMessages: [] };
+  const probe = { peers: [], constructed: 0, socket: null, tiles: [], audio: null, clipMessages: [], tours: [] };
   Object.defineProperty(window, '__browsertest', { value: probe });
 
   const Peer = window.RTCPeerConnection;
@@ -51,5 +52,6 @@
     if (m.type === 'tile' && Number.isInteger(m.tile)) probe.tiles[m.tile] = m;
     if (m.type === 'audio') probe.audio = m;
     if (m.type === 'clip' && typeof m.id === 'string') probe.clipMessages.push(m);
+    if (m.type === 'tour') probe.tours.push({ ...m, at: performance.now() });
   }
 })();

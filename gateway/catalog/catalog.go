@@ -33,6 +33,10 @@ type Camera struct {
 	Name    string
 	NameEN  string
 	Record  bool
+	// Area is where in the station the camera looks ("" for none);
+	// Search the pinyin keys of its name and area (searchkey).
+	Area, AreaEN string
+	Search       []string
 
 	MainURL string
 	SubURL  string

@@ -47,9 +47,13 @@ type Station struct {
 // Camera is one camera, given either by raw URL or by vendor and host. With
 // vendor generic, Path and SubPath complete the URL built from the host.
 type Camera struct {
-	ID       string `yaml:"id"`
-	Name     string `yaml:"name"`
-	NameEN   string `yaml:"name_en"`
+	ID     string `yaml:"id"`
+	Name   string `yaml:"name"`
+	NameEN string `yaml:"name_en"`
+	// Area is where in the station the camera looks (a square, hall,
+	// platform, entrance): a level of the console's tree.
+	Area     string `yaml:"area"`
+	AreaEN   string `yaml:"area_en"`
 	URL      string `yaml:"url"`
 	SubURL   string `yaml:"sub_url"`
 	Vendor   string `yaml:"vendor"`

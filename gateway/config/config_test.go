@@ -54,7 +54,10 @@ func TestExampleParses(t *testing.T) {
 		cfg.WebRTC.PublicIPs[0] != "203.0.113.7" {
 		t.Errorf("walls/webrtc = %+v %+v", cfg.Walls, cfg.WebRTC)
 	}
-	if cfg.Line("stations[0].cameras[1].vendor") != 20 {
+	if bjx.Cameras[0].Area != "北广场" || bjx.Cameras[3].AreaEN != "Platforms" || cfg.Stations[1].Cameras[0].Area != "西广场" {
+		t.Errorf("areas not read: %+v", bjx.Cameras[0])
+	}
+	if cfg.Line("stations[0].cameras[1].vendor") != 24 {
 		t.Errorf("line of vendor = %d", cfg.Line("stations[0].cameras[1].vendor"))
 	}
 	// The example spells out the transcode defaults.

@@ -1,5 +1,7 @@
 package config
 
+import "strings"
+
 // demoCamera is a camera of the demo config: id suffix, Chinese and English
 // area name.
 type demoCamera struct{ area, name, nameEN string }
@@ -79,7 +81,7 @@ func Demo() *Config {
 			record := true
 			id := ds.id + "-" + dc.area
 			st.Cameras = append(st.Cameras, Camera{
-				ID: id, Name: dc.name, NameEN: dc.nameEN,
+				ID: id, Name: dc.name, NameEN: dc.nameEN, Area: areaOf(dc.name), AreaEN: areaOf(dc.nameEN),
 				Transport: DefaultTransport, Record: &record,
 			})
 			st.Layout.Cameras = append(st.Layout.Cameras, id)
@@ -88,6 +90,7 @@ func Demo() *Config {
 			record := true
 			st.Cameras = append(st.Cameras, Camera{
 				ID: ds.id + "-" + dc.area, Name: dc.name, NameEN: dc.nameEN,
+				Area: areaOf(dc.name), AreaEN: areaOf(dc.nameEN),
 				Transport: DefaultTransport, Record: &record,
 			})
 		}
@@ -98,4 +101,17 @@ func Demo() *Config {
 	// so where recording starts.
 	cfg.Recording.MaxBytes = DemoRecordingMaxBytes
 	return cfg
+}
+
+// areaOf is the area of a demo camera: its name up to the number ("北广场
+// 1" is on 北广场, "Platform 12" on Platform).
+func areaOf(name string) string {
+	var words []string
+	for _, w := range strings.Fields(name) {
+		if w[0] >= '0' && w[0] <= '9' {
+			break
+		}
+		words = append(words, w)
+	}
+	return strings.Join(words, " ")
 }

@@ -15,6 +15,8 @@ var hostRe = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$
 func (k *checker) camera(p string, cam Camera) {
 	k.name(p+".name", cam.Name)
 	k.name(p+".name_en", cam.NameEN)
+	k.name(p+".area", cam.Area)
+	k.name(p+".area_en", cam.AreaEN)
 	switch {
 	case cam.ONVIF != nil:
 		k.onvifCamera(p, cam)

@@ -91,6 +91,10 @@ type conn struct {
 	// this connection to the PTZ control.
 	ptzJobs    chan ptzJob
 	ptzSession string
+	// tours run on tiles (by tile) or the grid (gridTour); tourTimer
+	// fires when the next step is due (conntours.go).
+	tours     map[int]*tourRun
+	tourTimer *time.Timer
 }
 
 func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
@@ -107,7 +111,10 @@ func newConn(s *Server, ws *websocket.Conn, u auth.User, token string) *conn {
 		bucket:        ratelimit.Bucket{Rate: msgRate, Burst: msgBurst},
 		audioTile:     noAudio,
 		ptzJobs:       make(chan ptzJob, ptzQueue),
+		tours:         make(map[int]*tourRun),
+		tourTimer:     time.NewTimer(time.Hour),
 	}
+	c.tourTimer.Stop()
 	c.ptzSession = fmt.Sprintf("console-%p", c)
 	return c
 }

@@ -39,6 +39,8 @@ func (c *conn) loop() {
 			c.reportPlay(i)
 		case <-playTick.C:
 			c.reportPlays()
+		case <-c.tourTimer.C:
+			c.stepTours()
 		}
 	}
 }
@@ -64,6 +66,10 @@ func (c *conn) handle(m ClientMessage) {
 		c.handlePlayback(m)
 	case TypePTZ:
 		c.ptz(m.Camera, m.PTZ)
+	case TypeTour:
+		c.startTour(m)
+	case TypeTourPause:
+		c.pauseTour(m)
 	}
 }
 
@@ -82,6 +88,7 @@ func (c *conn) cleanup() {
 		}
 	}
 	c.stopFollowing()
+	c.tourTimer.Stop()
 }
 
 // offer answers a (new) peer connection. A console restarting its peer

@@ -29,8 +29,10 @@ const (
 	TypeAssign    = "assign"
 	TypeClear     = "clear"
 	TypeFollow    = "follow"
-	TypeAudio     = "audio" // hear tile N's camera
-	TypeMute      = "mute"  // hear nothing
+	TypeAudio     = "audio"      // hear tile N's camera
+	TypeMute      = "mute"       // hear nothing
+	TypeTour      = "tour"       // run a tour on a tile or the grid ("" stops it)
+	TypeTourPause = "tour_pause" // pause or resume it
 )
 
 // ClientMessage is one decoded console message. Only the fields of its
@@ -48,6 +50,12 @@ type ClientMessage struct {
 	Speed float64
 	List  []int
 	PTZ   PTZCommand // TypePTZ (ptz.go)
+	// Tours (tourmsg.go): Grid is set for "tile":"grid" (Tile is then 0).
+	Grid   bool
+	Tour   string
+	Tiles  int // the grid's tiles a grid tour fills
+	Step   int // the step to start at (a console resuming after a reconnect)
+	Paused bool
 }
 
 // wireClient is the JSON form; pointers tell absent from zero.
@@ -55,13 +63,15 @@ type wireClient struct {
 	Type      string                   `json:"type"`
 	SDP       *string                  `json:"sdp"`
 	Candidate *webrtc.ICECandidateInit `json:"candidate"`
-	Tile      *int                     `json:"tile"`
+	Tile      *tileRef                 `json:"tile"`
 	Camera    *string                  `json:"camera"`
 	Quality   *string                  `json:"quality"`
 	Wall      *string                  `json:"wall"`
 	Start     *string                  `json:"start"`
 	Speed     *float64                 `json:"speed"`
-	Tiles     *[]int                   `json:"tiles"`
+	// tiles is a list for link (playmsg.go) and a count for a grid tour
+	// (tourmsg.go).
+	Tiles json.RawMessage `json:"tiles"`
 	// ptz (ptz.go)
 	Op     *string  `json:"op"`
 	Pan    *float64 `json:"pan"`
@@ -69,6 +79,9 @@ type wireClient struct {
 	Zoom   *float64 `json:"zoom"`
 	Preset *string  `json:"preset"`
 	Name   *string  `json:"name"`
+	Tour   *string  `json:"tour"`
+	Step   *int     `json:"step"`
+	Paused *bool    `json:"paused"`
 }
 
 // DecodeClientMessage parses and validates one console message. Errors are
@@ -148,6 +161,10 @@ func (w wireClient) validate() (ClientMessage, error) {
 		err = w.playback(&m)
 	case TypePTZ:
 		m.Camera, m.PTZ, err = w.ptzCommand()
+	case TypeTour:
+		err = w.tour(&m)
+	case TypeTourPause:
+		err = w.tourPause(&m)
 	case "":
 		err = errors.New("message type is required")
 	default:
@@ -180,10 +197,10 @@ func (w wireClient) tile() (int, error) {
 	if w.Tile == nil {
 		return 0, fmt.Errorf("%s: tile is required", w.Type)
 	}
-	if *w.Tile < 0 || *w.Tile >= Tiles {
+	if w.Tile.grid || w.Tile.n < 0 || w.Tile.n >= Tiles {
 		return 0, fmt.Errorf("%s: tile must be 0 to %d", w.Type, Tiles-1)
 	}
-	return *w.Tile, nil
+	return w.Tile.n, nil
 }
 
 // only refuses fields that do not belong to the message type: a console
@@ -195,6 +212,7 @@ func (w wireClient) only(allowed ...string) error {
 		"start": w.Start != nil, "speed": w.Speed != nil, "tiles": w.Tiles != nil,
 		"op": w.Op != nil, "pan": w.Pan != nil, "tilt": w.Tilt != nil, "zoom": w.Zoom != nil,
 		"preset": w.Preset != nil, "name": w.Name != nil,
+		"tour": w.Tour != nil, "step": w.Step != nil, "paused": w.Paused != nil,
 	}
 	for _, a := range allowed {
 		delete(present, a)

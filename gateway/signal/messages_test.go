@@ -94,6 +94,11 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			if m.Wall != "" && !validID(m.Wall) {
 				t.Fatalf("accepted %+v", m)
 			}
+		case TypeTour, TypeTourPause:
+			if m.Tile < 0 || m.Tile >= Tiles || (m.Grid && m.Tile != 0) || (m.Tour != "" && !validID(m.Tour)) ||
+				m.Tiles < 0 || m.Tiles > Tiles || m.Step < 0 {
+				t.Fatalf("accepted %+v", m)
+			}
 		case TypeCandidate:
 		case TypePlay, TypePause, TypeStep, TypeLive, TypeLink:
 			checkPlayback(t, m)

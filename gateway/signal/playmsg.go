@@ -1,6 +1,7 @@
 package signal
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -30,15 +31,16 @@ func (w wireClient) playback(m *ClientMessage) error {
 		if err := w.only("tiles"); err != nil {
 			return err
 		}
-		if w.Tiles == nil || len(*w.Tiles) > Tiles {
+		var list []int
+		if w.Tiles == nil || json.Unmarshal(w.Tiles, &list) != nil || list == nil || len(list) > Tiles {
 			return fmt.Errorf("link: tiles must list up to %d tiles", Tiles)
 		}
-		for _, t := range *w.Tiles {
+		for _, t := range list {
 			if t < 0 || t >= Tiles {
 				return fmt.Errorf("link: tile must be 0 to %d", Tiles-1)
 			}
 		}
-		m.List = append([]int{}, *w.Tiles...)
+		m.List = list
 		return nil
 	}
 	allowed := []string{"tile"}

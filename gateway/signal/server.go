@@ -47,6 +47,10 @@ type Options struct {
 	Recordings playback.Store
 	// PTZ controls the domes (ptz.go); nil: ptz messages are refused.
 	PTZ PTZControl
+	// Tours reads the tours consoles run; nil: every tour is unknown.
+	// TourUnit is one second of a tour's dwell (default DefaultTourUnit).
+	Tours    TourStore
+	TourUnit time.Duration
 }
 
 // Server owns every console connection.
@@ -71,6 +75,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Recheck <= 0 {
 		opts.Recheck = DefaultRecheck
+	}
+	if opts.TourUnit <= 0 {
+		opts.TourUnit = DefaultTourUnit
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{opts: opts, log: opts.Logger, ctx: ctx, cancel: cancel, conns: make(map[*conn]struct{})}

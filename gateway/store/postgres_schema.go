@@ -222,4 +222,23 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries(webhook, node, state, id);
 `,
+	// 11: tours (轮巡), shared like layouts, and each user's favourite
+	// cameras (DESIGN.md "PTZ, presets, tours").
+	`
+CREATE TABLE tours (
+	id         TEXT PRIMARY KEY,
+	owner      TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	shared     INTEGER NOT NULL DEFAULT 0,
+	dwell_s    BIGINT NOT NULL,
+	cameras    TEXT NOT NULL DEFAULT '[]', -- JSON list of camera ids
+	updated_at BIGINT NOT NULL
+);
+CREATE TABLE favourites (
+	username   TEXT NOT NULL,
+	camera     TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	PRIMARY KEY (username, camera)
+);
+`,
 }

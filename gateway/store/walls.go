@@ -31,6 +31,8 @@ type WallLayout struct {
 	Grid     string   `json:"grid"`
 	Cameras  []string `json:"cameras"`
 	LayoutID string   `json:"layout_id,omitempty"`
+	// Tour is the tour the wall runs, stepping through its cameras.
+	Tour string `json:"tour,omitempty"`
 }
 
 // PutWall creates or replaces a wall and returns it as stored.

@@ -2,6 +2,7 @@
 // scope — create, edit, disable, reset password, end sessions, delete — and
 // every user's API tokens.
 
+import { formatDateTime } from './datetime.js';
 import {
   createToken, createUser, deleteUser, getTokens, getUsers, revokeSessions, revokeToken, updateUser,
 } from './accessapi.js';
@@ -267,5 +268,5 @@ function openDialog(id, title, fields, save) {
 export function formatTime(iso) {
   if (!iso) return '';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : d.toLocaleString('zh-CN', { hour12: false });
+  return Number.isNaN(d.getTime()) ? iso : formatDateTime(d);
 }

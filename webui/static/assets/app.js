@@ -12,6 +12,9 @@ import { clipMessage } from './clipsapi.js';
 import { ApiError, getSession, getStations, logout, onUnauthorized } from './api.js';
 import { $, show } from './dom.js';
 import { applyI18n, onLangChange, t, toggleLang } from './i18n.js';
+import { formatDateTime } from './datetime.js';
+import { messageText } from './errors.js';
+import { createFavourites } from './favourites.js';
 import { createLive } from './live.js';
 import { createLogin } from './login.js';
 import { toast } from './toast.js';
@@ -33,7 +36,11 @@ const app = {
 const wallID = decodeURIComponent(location.pathname.match(/^\/wall\/([^/]+)$/)?.[1] || '');
 
 const login = createLogin({ onLoggedIn: (res) => enter(res) });
-const tree = createTree($('#tree'), $('#tree-empty'), { onSelect: (cam) => app.view?.put?.(cam) });
+const tree = createTree($('#tree'), $('#tree-empty'), {
+  onSelect: (cam) => app.view?.put?.(cam),
+  onStar: (id) => favourites.toggle(id),
+});
+const favourites = createFavourites((ids) => tree.setFavourites(ids));
 
 function start() {
   document.body.classList.toggle('kiosk', Boolean(wallID));
@@ -63,7 +70,7 @@ function makeView() {
     onLink: linkStatus,
     onCamera: cameraMessage,
     onClip: clipMessage, // an export's progress (clips.js, exportdialog.js)
-    onError: (message) => !wallID && toast(t('gateway.error', { message }), 'error'),
+    onError: (message) => !wallID && toast(t('gateway.error', { message: messageText(message) }), 'error'),
     onUnauthorized: () => app.session && leave('session.expired'),
     refreshStations: () => poll(),
   };
@@ -87,6 +94,7 @@ async function enter(session) {
   renderTop();
   startClock();
   await poll();
+  if (!wallID) favourites.load();
   app.view.start(location.search);
 }
 
@@ -195,7 +203,7 @@ function renderTop() {
 function startClock() {
   const els = [$('#clock'), $('#wall-clock')];
   const tick = () => {
-    const now = new Date().toLocaleString('zh-CN', { hour12: false });
+    const now = formatDateTime(new Date());
     for (const el of els) el.textContent = now;
   };
   clearInterval(app.clockTimer);

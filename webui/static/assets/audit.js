@@ -3,7 +3,10 @@
 
 import { getAudit } from './accessapi.js';
 import { formatTime } from './admin.js';
+import { detailWords } from './auditwords.js';
+import { parseDateTime } from './datetime.js';
 import { h } from './dom.js';
+import { errorText } from './errors.js';
 import { onLangChange, t } from './i18n.js';
 
 const pageSize = 50;
@@ -20,8 +23,17 @@ export function createAudit() {
   const input = (id, type = 'text') => h('input', { id, type, autocomplete: 'off', spellcheck: false });
   const user = input('audit-user');
   const camera = input('audit-camera');
-  const from = input('audit-from', 'datetime-local');
-  const to = input('audit-to', 'datetime-local');
+  // 24-hour "YYYY-MM-DD HH:MM" text fields: datetime-local follows the
+  // browser's locale (a 12-hour clock, month first), not the console's.
+  const dateInput = (id) => {
+    const el = input(id);
+    el.placeholder = 'YYYY-MM-DD HH:MM';
+    el.pattern = '\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}(:\\d{2})?';
+    el.classList.add('input-datetime');
+    return el;
+  };
+  const from = dateInput('audit-from');
+  const to = dateInput('audit-to');
   const action = h('select', { id: 'audit-action' });
   const body = h('tbody');
   const status = h('p', { id: 'audit-status', class: 'page-message', hidden: true });
@@ -57,7 +69,7 @@ export function createAudit() {
       h('td', {}, e.user || t('audit.system')),
       h('td', { class: e.action.includes('failed') ? 'cell-bad' : '' }, actionLabel(e.action)),
       h('td', {}, e.camera),
-      h('td', { class: 'cell-detail' }, detailText(e.detail)))));
+      h('td', { class: 'cell-detail' }, detailWords(e.detail)))));
     const empty = state.entries.length === 0;
     status.hidden = !empty;
     if (empty) status.textContent = t('audit.empty');
@@ -67,9 +79,8 @@ export function createAudit() {
   }
 
   function toRFC3339(local) {
-    if (!local) return '';
-    const d = new Date(local);
-    return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+    const d = parseDateTime(local);
+    return d ? d.toISOString() : '';
   }
 
   function apply(event) {
@@ -92,7 +103,7 @@ export function createAudit() {
       state.entries = res.entries || [];
       state.next = res.next_before || 0;
     } catch (err) {
-      status.textContent = t('admin.error', { message: err.message || String(err) });
+      status.textContent = t('admin.error', { message: errorText(err) });
       status.hidden = false;
       return;
     }
@@ -116,13 +127,4 @@ function actionLabel(action) {
   const key = `audit.action.${action}`;
   const text = t(key);
   return text === key ? action : text;
-}
-
-/** A detail object as "key=value · key=value", durations in seconds. */
-function detailText(detail) {
-  if (!detail || typeof detail !== 'object') return '';
-  return Object.entries(detail).map(([k, v]) => {
-    const value = Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
-    return `${k}=${value}`;
-  }).join(' · ');
 }

@@ -4,17 +4,13 @@
 
 import { ApiError } from './api.js';
 import { createClip, formatSize, onClip } from './clipsapi.js';
+import { formatDateTime, parseDateTime } from './datetime.js';
 import { h } from './dom.js';
+import { errorText } from './errors.js';
 import { t } from './i18n.js';
 
 const defaultSpan = 5 * 60 * 1000; // ms
 const maxReason = 500;
-
-/** "YYYY-MM-DDTHH:MM:SS" in local time, for a datetime-local input. */
-export function localInput(date) {
-  const p = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}:${p(date.getSeconds())}`;
-}
 
 /**
  * Opens the dialog for camera {id, name}; range {from, to} (ms, marked on
@@ -23,7 +19,12 @@ export function localInput(date) {
 export function openExportDialog(camera, range = null) {
   document.querySelector('#export-dialog')?.remove();
   const now = new Date();
-  const timeInput = (id, value) => h('input', { id, type: 'datetime-local', step: 1, required: true, value: localInput(value) });
+  // 24-hour "YYYY-MM-DD HH:MM:SS" text: datetime-local follows the
+  // browser's locale (a 12-hour clock, month first), not the console's.
+  const timeInput = (id, value) => h('input', {
+    id, type: 'text', required: true, value: formatDateTime(value), placeholder: 'YYYY-MM-DD HH:MM:SS',
+    autocomplete: 'off', spellcheck: false, class: 'input-datetime',
+  });
   const from = timeInput('export-from', range ? new Date(Math.floor(range.from / 1000) * 1000) : new Date(now.getTime() - defaultSpan));
   const to = timeInput('export-to', range ? new Date(Math.ceil(range.to / 1000) * 1000) : now);
   const reason = h('textarea', { id: 'export-reason', rows: 3, maxLength: maxReason, required: true, placeholder: t('export.reasonHint') });
@@ -72,9 +73,9 @@ export function openExportDialog(camera, range = null) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.hidden = true;
-    const f = new Date(from.value);
-    const e = new Date(to.value);
-    if (Number.isNaN(f.getTime()) || Number.isNaN(e.getTime()) || e <= f) return fail(t('export.badRange'));
+    const f = parseDateTime(from.value);
+    const e = parseDateTime(to.value);
+    if (!f || !e || e <= f) return fail(t('export.badRange'));
     if (!reason.value.trim()) return fail(t('export.missingReason'));
     submit.disabled = true;
     try {
@@ -89,7 +90,7 @@ export function openExportDialog(camera, range = null) {
       submit.disabled = false;
       if (!(err instanceof ApiError) || err.status === 0) fail(t('error.network'));
       else if (err.status === 422) fail(t('export.noRecording'));
-      else fail(err.message || t('error.server', { status: err.status, message: '' }));
+      else fail(errorText(err));
     }
   });
   dialog.addEventListener('close', () => {

@@ -822,3 +822,8 @@ export function missingKeys() {
   for (const l of languages) out[l] = [...all].filter((k) => !(k in messages[l]));
   return out;
 }
+
+/** Adds the keys of a feature kept in a file of its own (i18n-console.js). */
+export function extendMessages(language, entries) {
+  Object.assign(messages[language], entries);
+}

@@ -7,7 +7,9 @@
 // stations' defaults (read-only, id "station:<id>").
 
 import { ApiError, createLayout, deleteLayout, getLayouts, updateLayout } from './api.js';
+import { copyLayoutLink } from './copylink.js';
 import { h } from './dom.js';
+import { errorText } from './errors.js';
 import { gridCount } from './grids.js';
 import { localName, t } from './i18n.js';
 import { createMenu, menuHeading, menuNote } from './menu.js';
@@ -38,7 +40,7 @@ export function createLayouts(button, { session, stations, current, open, onSave
     try {
       layouts = await getLayouts();
     } catch (err) {
-      if (!(err instanceof ApiError) || err.status !== 401) toast(t('layouts.loadFailed', { message: err.message }), 'error');
+      if (!(err instanceof ApiError) || err.status !== 401) toast(t('layouts.loadFailed', { message: errorText(err) }), 'error');
     }
     return layouts;
   }
@@ -80,7 +82,11 @@ export function createLayouts(button, { session, stations, current, open, onSave
       type: 'button', class: 'menu-item layout-open', attrs: { role: 'menuitem' },
       on: { click: () => { close(); open(l); } },
     }, h('span', { class: 'menu-label' }, l.name || (st ? localName(st) : l.id)), h('span', { class: 'menu-detail' }, detail.join(' · ')));
-    const row = h('div', { class: 'layout-row', dataset: { layout: l.id } }, openBtn);
+    const link = h('button', {
+      type: 'button', class: 'layout-link', title: t('layouts.copyLink'),
+      attrs: { 'aria-label': t('layouts.copyLink') }, on: { click: () => copyLayoutLink(l) },
+    }, '⧉');
+    const row = h('div', { class: 'layout-row', dataset: { layout: l.id } }, openBtn, link);
     if (deletable) {
       const del = h('button', { type: 'button', class: 'layout-del', title: t('layouts.delete'), attrs: { 'aria-label': t('layouts.delete') } }, '×');
       del.addEventListener('click', async () => {
@@ -95,7 +101,7 @@ export function createLayouts(button, { session, stations, current, open, onSave
           row.remove();
           toast(t('layouts.deleted', { name: l.name }));
         } catch (err) {
-          toast(t('layouts.deleteFailed', { message: err.message }), 'error');
+          toast(t('layouts.deleteFailed', { message: errorText(err) }), 'error');
         }
       });
       row.append(del);
@@ -154,7 +160,7 @@ export function createLayouts(button, { session, stations, current, open, onSave
         onSaved(stored);
       } catch (err) {
         save.disabled = false;
-        toast(t('layouts.saveFailed', { message: err.message }), 'error');
+        toast(t('layouts.saveFailed', { message: errorText(err) }), 'error');
       }
     });
     setTimeout(() => name.focus(), 0);

@@ -1,20 +1,26 @@
-// The live view: station tree on the left, toolbar (stations, grids,
-// layouts, walls) and the tile grid in the middle. It owns the current view
-// {grid, cameras, focus, selection} and where it came from (a station's
-// default, a saved layout, or hand-made), keeps the URL in step, and turns
-// tree clicks, drags, tile gestures and keys into view changes.
+// The live view: station tree on the left, toolbar (stations, grids, the
+// station's pages, layouts, tours, walls) and the tile grid in the middle.
+// It owns the current view {grid, cameras, focus, selection} and where it
+// came from (a station's page, a saved layout, or hand-made), keeps the URL
+// in step, and turns tree clicks, drags, tile gestures, keys and tour steps
+// into view changes. A hand-made change can be undone (Ctrl+Z).
 
 import { getLayout } from './api.js';
 import { $ } from './dom.js';
+import { errorText } from './errors.js';
 import { defaultGrid, fit, gridCount, gridFor, maxTiles, neighbour, validGrid } from './grids.js';
 import { t } from './i18n.js';
 import { bindKeys } from './keyboard.js';
 import { createLayouts, roleAtLeast } from './layouts.js';
 import { createPTZ } from './ptz.js';
+import { createPager, pageCount, pageOf } from './pager.js';
 import { createScreen } from './screen.js';
 import { createTimeline } from './timeline.js';
 import { toast } from './toast.js';
 import { createToolbar } from './toolbar.js';
+import { createTours } from './tours.js';
+import { createTourRunner } from './tourrun.js';
+import { createUndo } from './undo.js';
 import { parseView, viewSearch } from './viewurl.js';
 import { createWalls } from './walls.js';
 
@@ -24,7 +30,7 @@ import { createWalls } from './walls.js';
  * health hooks. Returns {start(search), stop(), stationsChanged(), put(camera)}.
  */
 export function createLive({ tree, stations, session, lookup, hooks }) {
-  let source = { kind: '', id: '', grid: '', cameras: [] };
+  let source = { kind: '', id: '', grid: '', cameras: [], page: 0, pages: 0 };
   let running = false;
 
   const screen = createScreen($('#stage'), {
@@ -33,8 +39,9 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     hooks: {
       ...hooks,
       onSelect: (i) => select(i),
-      onFocus: (i) => change({ focus: i }),
+      onFocus: (i) => change({ focus: i }, { keepTours: true }),
       onClear: (i) => setTile(i, ''),
+      onTour: (m) => tourRunner.message(m),
       onDropCamera: (i, id) => {
         setTile(i, id);
         select(i);
@@ -48,6 +55,8 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
   const grid = screen.grid;
   const timeline = createTimeline($('#timeline-slot'), { screen, session, stage: $('#stage') });
   const ptz = createPTZ({ screen, session }); // the pad on the selected dome's tile
+  const tourRunner = createTourRunner({ screen, onStep: (key, cams) => tourStep(key, cams) });
+  const undo = createUndo((snap) => restore(snap), () => running && !$('#live-view').hidden);
 
   const toolbar = createToolbar({
     stationBar: $('#station-bar'),
@@ -61,21 +70,32 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     current: () => view,
     open: (l) => openLayout(l),
     onSaved: (l) => {
-      source = { kind: 'layout', id: l.id, grid: l.grid, cameras: fit(l.cameras, gridCount(l.grid)) };
+      source = { kind: 'layout', id: l.id, grid: l.grid, cameras: fit(l.cameras, gridCount(l.grid)), page: 0, pages: 0 };
       changed();
       if (l.station) hooks.refreshStations?.(); // it may be the station's new default
     },
   });
+  const pager = createPager($('#grid-bar'), (delta) => turnPage(delta));
+  createTours($('#walls-btn'), {
+    session,
+    current: () => ({ cameras: view.cameras.slice(0, gridCount(view.grid)) }),
+    run: (tour, where) => runTour(tour, where),
+    stopAll: () => tourRunner.stopAll(),
+    running: () => tourRunner.running(),
+  });
   createWalls($('#walls-btn'), { current: () => view });
-  $('#clear-all').addEventListener('click', () => change({ cameras: [], focus: -1 }));
+  $('#clear-all').addEventListener('click', () => {
+    change({ cameras: [], focus: -1 });
+    toast(t('undo.cleared'));
+  });
   bindKeys({
     select: (i) => {
       select(i);
       if (view.focus >= 0 && i < grid.count) change({ focus: i });
     },
     move: (key) => select(neighbour(view.grid, grid.selected, key)),
-    toggleFocus: () => change({ focus: view.focus >= 0 ? -1 : grid.selected }),
-    leave: () => view.focus >= 0 && change({ focus: -1 }),
+    toggleFocus: () => change({ focus: view.focus >= 0 ? -1 : grid.selected }, { keepTours: true }),
+    leave: () => view.focus >= 0 && change({ focus: -1 }, { keepTours: true }),
     clear: () => setTile(grid.selected, ''),
   }, () => running && !$('#live-view').hidden); // not while another view (admin) is shown
 
@@ -85,10 +105,54 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     ptz.follow(grid.selected);
   }
 
-  function change(next) {
+  /**
+   * A change of the dispatcher's: remembered for undo, and it ends the
+   * tours on the tiles it changes (opts.tile; all of them when absent),
+   * unless opts.keepTours (focus). opts.source is where the new view
+   * comes from (default: hand-made).
+   */
+  function change(next, opts = {}) {
+    undo.remember({ grid: view.grid, cameras: [...view.cameras], focus: view.focus, source: { ...source } });
+    if (!opts.keepTours) {
+      if (opts.tile !== undefined) tourRunner.stopFor(opts.tile);
+      else tourRunner.stopAll();
+    }
+    if (opts.source) source = opts.source;
     screen.show(next);
+    tourRunner.focusChanged(view.focus);
     changed();
     ptz.follow(grid.selected);
+  }
+
+  /** Ctrl+Z: the view before the last change, where it came from too. */
+  function restore(snap) {
+    tourRunner.stopAll();
+    source = snap.source;
+    screen.show({ grid: snap.grid, cameras: snap.cameras, focus: snap.focus });
+    tourRunner.focusChanged(view.focus);
+    changed();
+    toast(t('undo.done'));
+  }
+
+  /** A tour's step: its cameras on its tile, or on the grid's first tiles. */
+  function tourStep(key, cams) {
+    const cameras = [...view.cameras];
+    if (key === 'grid') {
+      const n = gridCount(view.grid);
+      fit(cams, n).forEach((id, i) => { cameras[i] = id; });
+    } else {
+      cameras[key] = cams[0] || '';
+    }
+    screen.show({ cameras });
+    changed();
+  }
+
+  function runTour(tour, where) {
+    if (where === 'grid') {
+      tourRunner.start('grid', tour, gridCount(view.grid));
+    } else {
+      tourRunner.start(grid.selected, tour);
+    }
   }
 
   /** After every view change: URL, toolbar, tree marks. */
@@ -98,7 +162,9 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     const same = source.kind && source.grid === view.grid && source.cameras.join() === fit(cams, n).join();
     const search = viewSearch({ source: same ? source : null, grid: view.grid, cameras: cams });
     if (search !== location.search) history.replaceState(null, '', location.pathname + search);
-    toolbar.setActive({ station: same && source.kind === 'station' ? source.id : '', grid: view.grid });
+    const station = same && source.kind === 'station';
+    toolbar.setActive({ station: station ? source.id : '', grid: view.grid });
+    pager.set(station ? { page: source.page, pages: source.pages } : { page: 0, pages: 0 });
     tree.setActive(cams.filter(Boolean));
     timeline.changed();
   }
@@ -107,7 +173,7 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     if (i < 0 || i >= grid.count) return;
     const cameras = [...view.cameras];
     cameras[i] = id;
-    change({ cameras, focus: id ? view.focus : -1 });
+    change({ cameras, focus: id ? view.focus : -1 }, { tile: i });
   }
 
   function swap(a, b) {
@@ -118,19 +184,35 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     select(b);
   }
 
+  /**
+   * A new grid. A station's page stays the station's: the new tiles are
+   * filled with its next cameras, on the page holding the first camera shown.
+   */
   function setGrid(name) {
     if (!validGrid(name)) return;
+    if (source.kind === 'station' && showsSource()) {
+      const first = source.page * gridCount(source.grid);
+      openStation(source.id, name, Math.floor(first / gridCount(name)));
+      return;
+    }
     change({ grid: name, focus: -1 });
   }
 
-  /** The cameras a station shows in grid: its default layout, then its other cameras. */
-  function stationCameras(st, layout, grid) {
-    const ids = [...(layout?.cameras || [])];
-    for (const c of st.cameras || []) if (!ids.includes(c.id)) ids.push(c.id);
-    return fit(ids, gridCount(grid));
+  /** Whether the grid still shows what its source put there. */
+  function showsSource() {
+    const n = gridCount(view.grid);
+    return source.grid === view.grid && source.cameras.join() === fit(view.cameras.slice(0, n), n).join();
   }
 
-  function openStation(id, wantGrid = '') {
+  /** A station's cameras in order: its default layout's, then its others. */
+  function stationOrder(st) {
+    const ids = [...(st.layout?.cameras || [])];
+    for (const c of st.cameras || []) if (!ids.includes(c.id)) ids.push(c.id);
+    return ids;
+  }
+
+  /** Opens page `page` of station id in grid wantGrid (default: the station's own grid). */
+  function openStation(id, wantGrid = '', page = 0) {
     const st = stations().find((s) => s.id === id);
     if (!st) {
       toast(t('live.noStation', { id }), 'error');
@@ -138,10 +220,17 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     }
     const layout = st.layout; // the gateway resolves a saved station default into it
     const g = wantGrid || (validGrid(layout?.grid) ? layout.grid : gridFor((st.cameras || []).length));
-    const cameras = stationCameras(st, layout, g);
-    source = { kind: 'station', id, grid: g, cameras };
-    change({ grid: g, cameras, focus: -1 });
+    const ids = stationOrder(st);
+    const n = gridCount(g);
+    const pages = pageCount(ids.length, n);
+    const p = Math.min(Math.max(page, 0), pages - 1);
+    const cameras = fit(pageOf(ids, n, p), n);
+    change({ grid: g, cameras, focus: -1 }, { source: { kind: 'station', id, grid: g, cameras, page: p, pages } });
     select(0);
+  }
+
+  function turnPage(delta) {
+    if (source.kind === 'station') openStation(source.id, view.grid, source.page + delta);
   }
 
   function openLayout(l) {
@@ -151,8 +240,7 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     }
     const g = validGrid(l.grid) ? l.grid : gridFor((l.cameras || []).length);
     const cameras = fit(l.cameras, gridCount(g));
-    source = { kind: 'layout', id: l.id, grid: g, cameras };
-    change({ grid: g, cameras, focus: -1 });
+    change({ grid: g, cameras, focus: -1 }, { source: { kind: 'layout', id: l.id, grid: g, cameras, page: 0, pages: 0 } });
     select(0);
   }
 
@@ -171,13 +259,13 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
         openLayout(await getLayout(want.layout));
         return;
       } catch (err) {
-        toast(t('live.layoutMissing', { message: err.message }), 'error');
+        toast(t('live.layoutMissing', { message: errorText(err) }), 'error');
       }
     }
     if (want.cameras.length) {
       change({ grid: want.grid || gridFor(want.cameras.length), cameras: want.cameras, focus: -1 });
     } else if (want.station) {
-      openStation(want.station, want.grid);
+      openStation(want.station, want.grid, want.page);
     } else if (stations().length) {
       openStation(stations()[0].id, want.grid);
     } else {
@@ -200,6 +288,8 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     stop() {
       running = false;
       ptz.release();
+      tourRunner.stopAll();
+      undo.clear();
       screen.stop();
       screen.show({ cameras: fit([], maxTiles), focus: -1 });
     },

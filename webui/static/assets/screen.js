@@ -43,6 +43,7 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
       onLayout: (m) => hooks.onLayout?.(m),
       onClip: (m) => hooks.onClip?.(m),
       onPTZ: (m) => hooks.onPTZ?.(m),
+      onTour: (m) => hooks.onTour?.(m),
       onError: (m) => hooks.onError?.(m),
       onUnauthorized: () => hooks.onUnauthorized?.(),
     },

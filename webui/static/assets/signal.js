@@ -58,7 +58,7 @@ export function socketURL(loc = location) {
  *                       sound track (both null when torn down)
  *   onStatus(s)         {state, attempt, seconds}: "connecting", "ready" (answered, tiles
  *                       assigned), "connected" (media flows), "reconnecting" (seconds to wait)
- *   onTile(msg), onAudio(msg), onCamera(msg), onLayout(msg), onClip(msg), onError(message)
+ *   onTile(msg), onAudio(msg), onCamera(msg), onLayout(msg), onClip(msg), onTour(msg), onError(message)
  *   onUnauthorized()    the WebSocket is refused and the session is gone
  */
 export class Signal {
@@ -69,6 +69,7 @@ export class Signal {
     this.desired = new Map(); // tile → {camera, quality}
     this.wall = '';
     this.listening = -1; // the tile whose sound is heard, -1: muted
+    this.tours = new Map(); // tile number or "grid" → {tour, tiles, step}: the tours the gateway runs
     this.gen = 0;
     this.attempt = 0;
     this.stopped = true;
@@ -138,6 +139,30 @@ export class Signal {
   follow(wall) {
     this.wall = wall;
     if (this.ready) this.send({ type: 'follow', wall });
+  }
+
+  /**
+   * Runs tour on tile (a number, or "grid" for the grid's first tiles
+   * tiles); tour "" stops it. The gateway steps it and tells each step as a
+   * "tour" message; after a reconnect the tour goes on from its step.
+   */
+  tour(tile, tour, tiles = 0) {
+    if (!tour && !this.tours.delete(tile)) return;
+    if (tour) this.tours.set(tile, { tour, tiles, step: 0 });
+    if (this.ready) this.send(tourMessage(tile, this.tours.get(tile) || { tour: '' }));
+  }
+
+  /** Pauses (or resumes) the tour of tile. */
+  tourPause(tile, paused) {
+    if (this.tours.has(tile) && this.ready) this.send({ type: 'tour_pause', tile, paused });
+  }
+
+  /** Remembers a tour's step, or forgets a stopped tour. */
+  tourState(msg) {
+    const cur = this.tours.get(msg.tile);
+    if (!cur || (msg.tour && msg.tour !== cur.tour)) return;
+    if (msg.state === 'stopped') this.tours.delete(msg.tile);
+    else cur.step = msg.step || 0;
   }
 
   /** The receiving track of each tile of the current peer connection. */
@@ -237,6 +262,10 @@ export class Signal {
       case 'layout': h.onLayout?.(msg); break;
       case 'clip': h.onClip?.(msg); break;
       case 'ptz': h.onPTZ?.(msg); break;
+      case 'tour':
+        this.tourState(msg);
+        h.onTour?.(msg);
+        break;
       case 'error': h.onError?.(String(msg.message || '')); break;
       case 'reconnect': this.drained(String(msg.reason || 'draining')); break;
       default: break;
@@ -258,6 +287,7 @@ export class Signal {
     if (this.wall) this.send({ type: 'follow', wall: this.wall });
     for (const [tile, a] of this.desired) this.send({ type: 'assign', tile, camera: a.camera, quality: a.quality });
     if (this.listening >= 0) this.send({ type: 'audio', tile: this.listening });
+    for (const [tile, tr] of this.tours) this.send(tourMessage(tile, tr));
     this.status('ready');
   }
 
@@ -331,4 +361,12 @@ export class Signal {
       this.hooks.onPeer?.(null, null);
     }
   }
+}
+
+/** The "tour" message that starts (or, with tour "", stops) a tour. */
+function tourMessage(tile, { tour, tiles, step }) {
+  const msg = { type: 'tour', tile, tour };
+  if (tour && tile === 'grid') msg.tiles = tiles;
+  if (tour && step) msg.step = step;
+  return msg;
 }

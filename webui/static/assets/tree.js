@@ -1,5 +1,8 @@
-// The station tree: five station areas with their cameras, a live status dot
-// per camera, and a search filter across stations. A click puts a camera on
+// The station tree: five station areas with their cameras (grouped by the
+// area of the station they watch: squares, halls, platforms, entrances), a
+// live status dot per camera, the user's favourites on top, and a search
+// filter across stations by name, pinyin (full or initials, from the
+// gateway's search keys) and id. A click puts a camera on
 // the selected tile; cameras can be dragged onto any tile; cameras on the
 // grid are marked; a camera's hover title tells its codec, sound and what
 // browsers get of it (codecs.js). The tree is rebuilt only
@@ -9,7 +12,8 @@
 import { cameraDetails } from './codecs.js';
 import { h } from './dom.js';
 import { dragCamera } from './grids.js';
-import { localName, onLangChange, reasonText, stateText, t } from './i18n.js';
+import { lang, localName, onLangChange, reasonText, stateText, t } from './i18n.js';
+import './i18n-console.js';
 
 const states = new Set(['online', 'connecting', 'offline']);
 
@@ -18,17 +22,27 @@ export function cameraState(cam) {
   return states.has(cam?.state) ? cam.state : 'offline';
 }
 
-/** Whether a camera (of station) matches a lower-cased search query. */
+/**
+ * Whether a camera (of station) matches a lower-cased search query: a
+ * substring of its id, names, area or station, or, spaces left out, of
+ * one of its pinyin keys ("zt" and "zhan tai" find 站台 1: "zt1", "zhantai1").
+ */
 export function matches(cam, station, query) {
   if (!query) return true;
-  const fields = [cam.id, cam.name, cam.name_en, station.name, station.name_en, station.id];
-  return fields.some((f) => typeof f === 'string' && f.toLowerCase().includes(query));
+  const fields = [cam.id, cam.name, cam.name_en, cam.area, cam.area_en, station.name, station.name_en, station.id];
+  if (fields.some((f) => typeof f === 'string' && f.toLowerCase().includes(query))) return true;
+  const compact = query.replace(/\s+/g, '');
+  return Boolean(compact) && (cam.search || []).some((k) => typeof k === 'string' && k.includes(compact));
 }
 
+/** The display name of a camera's area in the current language. */
+export const areaName = (cam) => (lang() === 'en' && cam.area_en) || cam.area || '';
+
 /**
- * createTree(listEl, emptyEl, {onSelect(camera, station)}) → {update, setFilter, setActive, …}
+ * createTree(listEl, emptyEl, {onSelect(camera, station), onStar(cameraID)})
+ *   → {update, setFilter, setActive, setFavourites, …}
  */
-export function createTree(list, emptyNote, { onSelect }) {
+export function createTree(list, emptyNote, { onSelect, onStar }) {
   let stations = [];
   let shape = '';
   let query = '';
@@ -36,12 +50,52 @@ export function createTree(list, emptyNote, { onSelect }) {
   const collapsed = new Set();
   const camNodes = new Map(); // camera id → {li, button, dot, name, station}
   const stationNodes = new Map(); // station id → {li, header, count, name, group}
+  const areaNodes = []; // {li, label, cams: [camera], station}
+  let favourites = new Set();
+  const favGroup = h('ul', { class: 'cameras' });
+  const favLabel = h('span', { class: 'fav-name' });
+  const favLi = h('li', { class: 'favourites', attrs: { role: 'treeitem' } },
+    h('div', { class: 'station-header fav-header' }, h('span', { class: 'fav-mark', attrs: { 'aria-hidden': 'true' } }, '★'), favLabel),
+    favGroup);
 
   function build() {
-    list.replaceChildren();
+    list.replaceChildren(favLi);
     camNodes.clear();
     stationNodes.clear();
+    areaNodes.length = 0;
     for (const st of stations) list.append(buildStation(st));
+    buildFavourites();
+  }
+
+  /** The favourites section: the user's starred cameras, in tree order. */
+  function buildFavourites() {
+    favGroup.replaceChildren();
+    for (const st of stations) {
+      for (const cam of st.cameras || []) if (favourites.has(cam.id)) favGroup.append(camItem(cam, st, true));
+    }
+    favLi.hidden = favGroup.children.length === 0;
+  }
+
+  /** The cameras of a station, under their areas when the config names any. */
+  function fillGroup(group, st) {
+    const cams = st.cameras || [];
+    if (!cams.some((c) => c.area)) {
+      for (const cam of cams) group.append(buildCamera(cam, st));
+      return;
+    }
+    const areas = new Map();
+    for (const cam of cams) {
+      const key = cam.area || '';
+      if (!areas.has(key)) areas.set(key, []);
+      areas.get(key).push(cam);
+    }
+    for (const [area, members] of areas) {
+      const label = h('span', { class: 'area-name' });
+      const sub = h('ul', { class: 'cameras', attrs: { role: 'group' } }, members.map((cam) => buildCamera(cam, st)));
+      const li = h('li', { class: 'area', dataset: { area }, attrs: { role: 'treeitem' } }, h('div', { class: 'area-header' }, label), sub);
+      areaNodes.push({ li, label, cams: members, station: st, area });
+      group.append(li);
+    }
   }
 
   function buildStation(st) {
@@ -53,13 +107,20 @@ export function createTree(list, emptyNote, { onSelect }) {
       on: { click: () => toggle(st.id) },
     }, h('span', { class: 'caret', attrs: { 'aria-hidden': 'true' } }), name, count);
     const group = h('ul', { class: 'cameras', attrs: { role: 'group' } });
-    for (const cam of st.cameras || []) group.append(buildCamera(cam, st));
+    fillGroup(group, st);
     const li = h('li', { class: 'station', dataset: { station: st.id }, attrs: { role: 'treeitem' } }, header, group);
     stationNodes.set(st.id, { li, header, count, name, group });
     return li;
   }
 
   function buildCamera(cam, st) {
+    const li = camItem(cam, st, false);
+    camNodes.set(cam.id, { ...li.node, stationID: st.id });
+    return li;
+  }
+
+  /** One camera's row: dot, name, id and its star; the favourites' copy is marked. */
+  function camItem(cam, st, inFavourites) {
     const dot = h('span', { class: 'dot' });
     const name = h('span', { class: 'cam-name' });
     const id = h('span', { class: 'cam-id' }, cam.id);
@@ -77,9 +138,30 @@ export function createTree(list, emptyNote, { onSelect }) {
         },
       },
     }, dot, name, id);
-    const li = h('li', { attrs: { role: 'treeitem' } }, button);
-    camNodes.set(cam.id, { li, button, dot, name, stationID: st.id });
+    if (inFavourites) button.dataset.favourite = 'true';
+    const star = h('button', { type: 'button', class: 'cam-star', dataset: { star: cam.id }, on: { click: () => onStar?.(cam.id) } });
+    const li = h('li', { class: 'cam-row', attrs: { role: 'treeitem' } }, button, star);
+    li.node = { li, button, dot, name, star };
+    if (inFavourites) renderCamera(li.node, currentCamera(cam.id) || cam);
     return li;
+  }
+
+  /** A camera row's dot, name, title, marks and star. */
+  function renderCamera(c, cam) {
+    const state = cameraState(cam);
+    c.dot.className = `dot dot-${state}`;
+    c.name.textContent = localName(cam);
+    c.button.title = [`${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`, ...cameraDetails(cam)].join('\n');
+    c.dot.title = state === 'offline' ? reasonText(cam.reason) : t(`state.${state}`);
+    c.button.classList.toggle('on-grid', active.has(cam.id));
+    c.button.setAttribute('aria-selected', String(active.has(cam.id)));
+    c.button.classList.toggle('is-offline', state === 'offline');
+    const fav = favourites.has(cam.id);
+    c.star.textContent = fav ? '★' : '☆';
+    c.star.classList.toggle('is-favourite', fav);
+    c.star.title = t(fav ? 'tree.unfavourite' : 'tree.favourite');
+    c.star.setAttribute('aria-label', c.star.title);
+    c.star.setAttribute('aria-pressed', String(fav));
   }
 
   const currentStation = (id) => stations.find((s) => s.id === id);
@@ -108,13 +190,7 @@ export function createTree(list, emptyNote, { onSelect }) {
         const match = matches(cam, st, query);
         c.li.hidden = !match;
         if (match) visible++;
-        c.dot.className = `dot dot-${state}`;
-        c.name.textContent = localName(cam);
-        c.button.title = [`${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`, ...cameraDetails(cam)].join('\n');
-        c.dot.title = state === 'offline' ? reasonText(cam.reason) : t(`state.${state}`);
-        c.button.classList.toggle('on-grid', active.has(cam.id));
-        c.button.setAttribute('aria-selected', String(active.has(cam.id)));
-        c.button.classList.toggle('is-offline', state === 'offline');
+        renderCamera(c, cam);
       }
       const total = (st.cameras || []).length;
       node.name.textContent = localName(st);
@@ -126,8 +202,20 @@ export function createTree(list, emptyNote, { onSelect }) {
       node.header.setAttribute('aria-expanded', String(open));
       if (!node.li.hidden) shown++;
     }
+    renderAreas();
+    favLabel.textContent = t('tree.favourites');
+    for (const li of favGroup.children) renderCamera(li.node, currentCamera(li.node.star.dataset.star) || {});
+    favLi.hidden = query !== '' || favGroup.children.length === 0;
     emptyNote.hidden = shown > 0;
     emptyNote.textContent = stations.length ? t('tree.noMatch') : t('tree.noStations');
+  }
+
+  /** Area headers: their names, hidden when no camera of theirs matches. */
+  function renderAreas() {
+    for (const a of areaNodes) {
+      a.label.textContent = areaName(a.cams[0]) || t('tree.noArea');
+      a.li.hidden = a.cams.every((cam) => camNodes.get(cam.id).li.hidden);
+    }
   }
 
   onLangChange(render);
@@ -136,7 +224,7 @@ export function createTree(list, emptyNote, { onSelect }) {
     /** Replaces the data (from GET /api/stations). */
     update(next) {
       stations = next;
-      const nextShape = JSON.stringify(next.map((s) => [s.id, (s.cameras || []).map((c) => c.id)]));
+      const nextShape = JSON.stringify(next.map((s) => [s.id, (s.cameras || []).map((c) => [c.id, c.area || ''])]));
       if (nextShape !== shape) {
         shape = nextShape;
         build();
@@ -145,6 +233,12 @@ export function createTree(list, emptyNote, { onSelect }) {
     },
     setFilter(text) {
       query = text.trim().toLowerCase();
+      render();
+    },
+    /** Sets the user's favourite cameras (a Set of ids). */
+    setFavourites(ids) {
+      favourites = new Set(ids);
+      buildFavourites();
       render();
     },
     /** Marks the cameras on the grid. */

@@ -1,5 +1,6 @@
 // The console's shareable URLs (DESIGN "Console URLs"):
 //   /?station=ID&grid=2x2      a station's default cameras in that grid
+//   /?station=ID&grid=5x5&page=3  the station's third page of 25 cameras
 //   /?cameras=ID,ID,…&grid=…   these cameras
 //   /?layout=ID                a saved layout
 // parseView reads one, viewSearch writes the one that describes the current
@@ -11,8 +12,9 @@ const idPattern = /^[a-z0-9-]{1,64}$/;
 const layoutPattern = /^[A-Za-z0-9_:-]{1,128}$/; // station defaults are "station:<id>"
 
 /**
- * parseView(search) → {station, layout, cameras, grid}; fields that are
- * absent or malformed are "" (cameras: [], an empty tile as "").
+ * parseView(search) → {station, layout, cameras, grid, page}; fields that
+ * are absent or malformed are "" (cameras: [], an empty tile as "", page 0:
+ * the first, 0-based; the URL counts from 1).
  */
 export function parseView(search) {
   const p = new URLSearchParams(search);
@@ -25,6 +27,7 @@ export function parseView(search) {
     layout: layoutPattern.test(layout) ? layout : '',
     grid: validGrid(grid) ? grid : '',
     cameras: cameras.some(Boolean) ? cameras.map((c) => (idPattern.test(c) ? c : '')) : [],
+    page: /^[1-9][0-9]{0,3}$/.test(p.get('page') || '') ? Number(p.get('page')) - 1 : 0,
   };
 }
 
@@ -42,6 +45,7 @@ export function viewSearch(view) {
   } else if (src.kind === 'station' && src.id) {
     p.set('station', src.id);
     p.set('grid', view.grid);
+    if (src.page > 0) p.set('page', String(src.page + 1));
   } else {
     const cams = [...view.cameras];
     while (cams.length && !cams[cams.length - 1]) cams.pop();

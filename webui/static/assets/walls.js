@@ -4,6 +4,7 @@
 
 import { getWalls, putWall } from './api.js';
 import { h } from './dom.js';
+import { errorText } from './errors.js';
 import { gridCount } from './grids.js';
 import { t } from './i18n.js';
 import { trimmed } from './layouts.js';
@@ -21,7 +22,7 @@ export function createWalls(button, { current }) {
     try {
       walls = await getWalls();
     } catch (err) {
-      list.replaceChildren(menuNote(t('walls.loadFailed', { message: err.message })));
+      list.replaceChildren(menuNote(t('walls.loadFailed', { message: errorText(err) })));
       return;
     }
     list.replaceChildren();
@@ -47,7 +48,7 @@ export function createWalls(button, { current }) {
       await putWall(w.id, cur.grid, trimmed(cur.cameras.slice(0, gridCount(cur.grid))));
       toast(t('walls.pushed', { name: w.name || w.id }));
     } catch (err) {
-      toast(t('walls.pushFailed', { name: w.name || w.id, message: err.message }), 'error');
+      toast(t('walls.pushFailed', { name: w.name || w.id, message: errorText(err) }), 'error');
     }
   }
 }
