@@ -22,7 +22,9 @@ func TestConsoleExportsIncident(t *testing.T) {
 	b.Navigate(g.URL() + "/?station=bjx&grid=2x2")
 	logIn(b, wait)
 	waitTiles(t, b, "#stage", 4, "bjx-", wait)
-	time.Sleep(2 * time.Second) // a few seconds recorded
+	// A few seconds recorded: the camera's recorded spans say so.
+	b.WaitFor(`fetch('/api/recordings/' + document.querySelector('#stage .tile[data-tile="0"]').dataset.camera)
+		.then((r) => r.json()).then((j) => (j.spans || []).some((s) => new Date(s.to) - new Date(s.from) >= 2000))`, wait)
 
 	b.Hover(`#stage .tile[data-tile="0"]`)
 	b.Click(`#stage .tile[data-tile="0"] .tile-export`)
