@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -235,5 +236,51 @@ func TestSignature(t *testing.T) {
 	}
 	if !Verify(secret, []byte(`{"n":1}`), want) || Verify("other", []byte(`{"n":1}`), want) || Verify(secret, []byte(`{"n":2}`), want) {
 		t.Fatal("verify")
+	}
+}
+
+// syncBuffer is a log sink the delivery goroutine and the test share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestSecretsStayOut: neither the secret nor a token in the URL's query
+// appears in the log or the delivery log when deliveries fail.
+func TestSecretsStayOut(t *testing.T) {
+	st := openStore(t, filepath.Join(t.TempDir(), "vigil.db"))
+	dead := httptest.NewServer(http.NotFoundHandler())
+	url := dead.URL + "/hook?token=tok-SECRET-1"
+	dead.Close() // connection refused: Go's error quotes the URL
+	var logs syncBuffer
+	opts := testOptions(st)
+	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	s := New(opts, []Hook{{ID: "city", URL: url, Secret: "hmac-SECRET-2"}})
+	defer s.Close()
+	publish(t, s, "x", 0, 1)
+	var pending []store.WebhookDelivery
+	testwait.For(t, "two failed attempts", func() bool {
+		pending, _ = st.WebhookDeliveries(context.Background(), "city", store.DeliveryPending, 1)
+		return len(pending) == 1 && pending[0].Attempts >= 2
+	})
+	for _, text := range []string{logs.String(), pending[0].LastError} {
+		if strings.Contains(text, "SECRET") {
+			t.Fatalf("a secret leaked: %s", text)
+		}
+	}
+	if !strings.Contains(pending[0].LastError, "connection refused") {
+		t.Fatalf("last error %q does not say why", pending[0].LastError)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"vigil/gateway/store"
@@ -43,6 +44,9 @@ type worker struct {
 	wake   chan struct{}
 	cancel context.CancelFunc
 	done   chan struct{}
+	// counting orders enqueues against the backlog's first count, so the
+	// metric counts each queued delivery exactly once.
+	counting sync.Mutex
 }
 
 func (s *Service) startWorker(h Hook) *worker {
@@ -66,12 +70,16 @@ func (w *worker) enqueue(ctx context.Context, event string, body []byte) error {
 	if err := validJSON(body); err != nil {
 		return err
 	}
+	w.counting.Lock()
 	_, err := w.s.opts.Store.EnqueueWebhook(ctx, store.WebhookDelivery{
 		Webhook: w.hook.ID, Node: w.s.opts.Node, Event: event, Body: body})
+	if err == nil {
+		w.s.metrics.queued(w.hook.ID)
+	}
+	w.counting.Unlock()
 	if err != nil {
 		return err
 	}
-	w.s.metrics.queued(w.hook.ID)
 	select {
 	case w.wake <- struct{}{}:
 	default:
@@ -82,9 +90,7 @@ func (w *worker) enqueue(ctx context.Context, event string, body []byte) error {
 // run delivers the head of the queue until ctx ends. A store error is
 // retried with backoff: nothing is lost, the queue just waits.
 func (w *worker) run(ctx context.Context) {
-	if n, err := w.s.opts.Store.WebhookBacklog(ctx, w.hook.ID, w.s.opts.Node); err == nil {
-		w.s.metrics.setBacklog(w.hook.ID, n)
-	}
+	w.countBacklog(ctx)
 	storeFails := 0
 	for ctx.Err() == nil {
 		d, err := w.s.opts.Store.NextWebhookDelivery(ctx, w.hook.ID, w.s.opts.Node)
@@ -147,9 +153,19 @@ func (w *worker) attempt(ctx context.Context, d store.WebhookDelivery) {
 		return
 	}
 	w.s.metrics.attempted(w.hook.ID, d.State)
-	if n, err := w.s.opts.Store.WebhookBacklog(ctx, w.hook.ID, w.s.opts.Node); err == nil {
-		w.s.metrics.setBacklog(w.hook.ID, n) // the store's count corrects any race with enqueue
+}
+
+// countBacklog starts the backlog metric from what the store holds (a
+// previous run's queue); enqueues wait for it, then count up from it.
+func (w *worker) countBacklog(ctx context.Context) {
+	w.counting.Lock()
+	defer w.counting.Unlock()
+	n, err := w.s.opts.Store.WebhookBacklog(ctx, w.hook.ID, w.s.opts.Node)
+	if err != nil {
+		w.s.log.Warn("webhook backlog: cannot count the queue", "webhook", w.hook.ID, "err", err)
+		return
 	}
+	w.s.metrics.setBacklog(w.hook.ID, n)
 }
 
 // maxAnswer bounds what is read of a receiver's answer (to reuse the
