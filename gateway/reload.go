@@ -77,6 +77,8 @@ func restartOnly(old, cfg *config.Config, cluster bool) error {
 	}{
 		{"recording", old.Recording, cfg.Recording}, {"webrtc", old.WebRTC, cfg.WebRTC},
 		{"transcode", old.Transcode, cfg.Transcode}, {"cluster", old.Cluster, cfg.Cluster}, {"http", old.HTTP, cfg.HTTP},
+		// The alarm detectors read their thresholds once, at start.
+		{"alarms", old.Alarms, cfg.Alarms},
 	} {
 		if !reflect.DeepEqual(s.old, s.new) {
 			errs = append(errs, fmt.Errorf("%s: changes take effect only at a restart", s.name))
