@@ -143,13 +143,9 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)
-	specs := specsOf(g.catalog, func(id string) string { return transports[id] })
-	g.onvif = newONVIFCameras(g.cfg, opts.ONVIFTimeout)
-	resolveONVIF(specs, g.onvif)
-	if g.ingest, err = newIngest(specs, g.log); err != nil {
+	if g.ingest, err = newIngest(g.onvifSpecs(specsOf(g.catalog, func(id string) string { return transports[id] }), opts), g.log); err != nil {
 		return nil, err
 	}
-	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, AutoStop: opts.PTZAutoStop, Logger: g.log})
 	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}
@@ -173,6 +169,15 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	g.followEvents()
 	g.auditStart(opts)
 	return g, nil
+}
+
+// onvifSpecs makes the ONVIF cameras' streams ask their device, and the
+// PTZ control of their domes.
+func (g *Gateway) onvifSpecs(specs []streamSpec, opts Options) []streamSpec {
+	g.onvif = newONVIFCameras(g.cfg, opts.ONVIFTimeout)
+	resolveONVIF(specs, g.onvif)
+	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, AutoStop: opts.PTZAutoStop, Logger: g.log})
+	return specs
 }
 
 func (g *Gateway) loadConfig(opts Options) error {
