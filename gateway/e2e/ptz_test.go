@@ -17,6 +17,7 @@ import (
 	"vigil/gateway/browsertest"
 	"vigil/internal/netns"
 	"vigil/internal/testwait"
+	"vigil/streams/onvif"
 	"vigil/streams/sim"
 )
 
@@ -78,17 +79,7 @@ func TestConsolePTZ(t *testing.T) {
 		return
 	}
 	const wait = 20 * time.Second
-	cams, err := sim.NewServer(sim.ServerOptions{Listen: "127.0.0.1:0", Names: []string{"fixed", "dome"}, PTZ: []string{"dome"},
-		Width: 320, Height: 180, Username: "admin", Password: domePassword})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cams.Close()
-	dev, err := cams.StartONVIF(sim.ONVIFOptions{Announce: true, Interface: "lo", ClockSkew: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dev.Close()
+	cams, dev := startDomeSim(t)
 	dir := t.TempDir()
 	cfgPath, dataDir := filepath.Join(dir, "vigil.yaml"), filepath.Join(dir, "data")
 	cfg := "stations:\n  - id: bjx\n    name: 北京西站\n    cameras:\n      - id: bjx-fixed\n        name: 固定\n        url: " +
@@ -101,20 +92,7 @@ func TestConsolePTZ(t *testing.T) {
 	admin.Navigate(g.URL() + "/")
 	logIn(admin, wait)
 	admin.WaitVisible("#console-view", wait)
-	admin.Click("#nav-admin")
-	admin.WaitVisible("#onvif-discover", wait)
-	admin.Fill("#onvif-user", "admin")
-	admin.Fill("#onvif-pass", domePassword)
-	admin.Click("#onvif-discover")
-	admin.WaitFor(`[...document.querySelectorAll('#onvif-devices tbody tr')].some((r) => r.textContent.includes('dome'))`, wait)
-	idx := browsertest.MustEval[int](admin, `[...document.querySelectorAll('#onvif-devices tbody tr')].findIndex((r) => r.cells[0].textContent === 'dome')`)
-	admin.Click(fmt.Sprintf(`#onvif-devices button[data-onvif-add="%d"]`, idx))
-	admin.WaitVisible("#onvif-snippet", wait)
-	snippet := admin.Text("#onvif-snippet")
-	if !strings.Contains(snippet, "id: dome") || !strings.Contains(snippet, dev.Addr("dome")[strings.LastIndex(dev.Addr("dome"), ":")+1:]) {
-		t.Fatalf("snippet %q", snippet)
-	}
-	writeFile(t, cfgPath, cfg+snippet)
+	writeFile(t, cfgPath, cfg+addDiscoveredDome(t, admin, dev, wait))
 	if err := g.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -131,23 +109,83 @@ func TestConsolePTZ(t *testing.T) {
 	admin.WaitVisible(`#stage .tile[data-tile="0"] .ptz-panel`, wait)
 
 	p := cams.PTZ("dome")
+	panRightChangesPicture(t, admin, p, wait)
+	saved := presetRoundTrip(t, admin, p, wait)
+	disp := dispatcherSeesLock(t, g.URL(), wait)
+	if p.Position() != saved {
+		t.Error("the dispatcher's press moved the dome the admin holds")
+	}
+	for _, b := range []*browsertest.Browser{admin, disp} {
+		for _, e := range b.Errors(expectedError) {
+			t.Errorf("page error: %s (%s)", e, e.URL)
+		}
+	}
+}
+
+const padRight = `#stage .tile[data-tile="0"] [data-ptz-dir="ptz-1-0"]`
+
+// startDomeSim serves a fixed camera and a dome, both ONVIF devices that
+// announce themselves on lo, with clocks an hour off.
+func startDomeSim(t *testing.T) (*sim.Server, *sim.ONVIF) {
+	t.Helper()
+	cams, err := sim.NewServer(sim.ServerOptions{Listen: "127.0.0.1:0", Names: []string{"fixed", "dome"}, PTZ: []string{"dome"},
+		Width: 320, Height: 180, Username: "admin", Password: domePassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cams.Close)
+	dev, err := cams.StartONVIF(sim.ONVIFOptions{Announce: true, Interface: "lo", ClockSkew: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dev.Close)
+	return cams, dev
+}
+
+// addDiscoveredDome discovers the devices on the admin page and adds the
+// dome: two clicks; it returns the config lines the page wrote.
+func addDiscoveredDome(t *testing.T, admin *browsertest.Browser, dev *sim.ONVIF, wait time.Duration) string {
+	t.Helper()
+	admin.Click("#nav-admin")
+	admin.WaitVisible("#onvif-discover", wait)
+	admin.Fill("#onvif-user", "admin")
+	admin.Fill("#onvif-pass", domePassword)
+	admin.Click("#onvif-discover")
+	admin.WaitFor(`[...document.querySelectorAll('#onvif-devices tbody tr')].some((r) => r.textContent.includes('dome'))`, wait)
+	idx := browsertest.MustEval[int](admin, `[...document.querySelectorAll('#onvif-devices tbody tr')].findIndex((r) => r.cells[0].textContent === 'dome')`)
+	admin.Click(fmt.Sprintf(`#onvif-devices button[data-onvif-add="%d"]`, idx))
+	admin.WaitVisible("#onvif-snippet", wait)
+	snippet := admin.Text("#onvif-snippet")
+	port := dev.Addr("dome")[strings.LastIndex(dev.Addr("dome"), ":")+1:]
+	if !strings.Contains(snippet, "id: dome") || !strings.Contains(snippet, "port: "+port) {
+		t.Fatalf("snippet %q", snippet)
+	}
+	return snippet
+}
+
+// panRightChangesPicture holds the pad right for about a second: the
+// simulated crop window moves right and the decoded picture changes.
+func panRightChangesPicture(t *testing.T, admin *browsertest.Browser, p *sim.PTZ, wait time.Duration) {
+	t.Helper()
 	x0, _ := p.View()
 	before := browsertest.MustEval[[]int](admin, centerLuma)
 	if still := browsertest.MustEval[[]int](admin, centerLuma); len(before) != 16 || differs(before, still) {
 		t.Fatalf("the still picture's samples differ: %v %v", before, still)
 	}
-	right := `#stage .tile[data-tile="0"] [data-ptz-dir="ptz-1-0"]`
-	admin.Press(right)
+	admin.Press(padRight)
 	testwait.For(t, "the dome to pan right for about a second", func() bool { return p.Position().Pan >= 0.25 })
-	admin.Release(right)
+	admin.Release(padRight)
 	testwait.For(t, "the dome to stop on release", func() bool { return !p.Moving() })
 	if x1, _ := p.View(); x1 <= x0 {
 		t.Fatalf("crop window at %.3f, was %.3f", x1, x0)
 	}
 	admin.WaitFor(fmt.Sprintf(`(() => { const a = %s, b = %s;
 		return a.length === 16 && a.some((v, i) => Math.abs(v - b[i]) > 12); })()`, centerLuma, jsonInts(before)), wait)
+}
 
-	// Save a preset here, move away, go back to it.
+// presetRoundTrip saves a preset, pans away and goes back to it.
+func presetRoundTrip(t *testing.T, admin *browsertest.Browser, p *sim.PTZ, wait time.Duration) onvif.Vector {
+	t.Helper()
 	saved := p.Position()
 	admin.Fill(`#stage .ptz-name`, "站台北端")
 	admin.Click(`#stage [data-ptz-action="save"]`)
@@ -158,31 +196,29 @@ func TestConsolePTZ(t *testing.T) {
 	admin.Release(left)
 	admin.Click(`#stage [data-ptz-action="goto"]`)
 	testwait.For(t, "the dome to go to the preset", func() bool { return p.Position() == saved })
+	return saved
+}
 
-	// A dispatcher (a lower role) sees who holds the dome.
-	createUser(t, g.URL(), "disp", "dispatcher")
+// dispatcherSeesLock logs a dispatcher (a lower role) in in a second
+// browser: pressing the pad shows that the admin holds the dome.
+func dispatcherSeesLock(t *testing.T, base string, wait time.Duration) *browsertest.Browser {
+	t.Helper()
+	createUser(t, base, "disp", "dispatcher")
 	disp := browsertest.New(t)
 	disp.Viewport(1280, 800)
-	disp.Navigate(g.URL() + "/?cameras=dome&grid=1")
+	disp.Navigate(base + "/?cameras=dome&grid=1")
 	disp.WaitVisible("#login-form", wait)
 	disp.Fill("#login-username", "disp")
 	disp.Fill("#login-password", "Disp-Passw0rd-1")
 	disp.Click("#login-submit")
 	disp.WaitVisible(`#stage .tile[data-tile="0"] .ptz-panel`, wait)
-	disp.Press(right)
-	disp.Release(right)
+	disp.Press(padRight)
+	disp.Release(padRight)
 	disp.WaitFor(`document.querySelector('#stage .ptz-panel').dataset.ptzLock === 'admin'`, wait)
 	if lock := disp.Text(`#stage .ptz-lock`); !strings.Contains(lock, "admin") || !strings.Contains(lock, "管理员") {
 		t.Errorf("lock notice %q", lock)
 	}
-	if p.Position() != saved {
-		t.Error("the dispatcher's press moved the dome the admin holds")
-	}
-	for _, b := range []*browsertest.Browser{admin, disp} {
-		for _, e := range b.Errors(expectedError) {
-			t.Errorf("page error: %s (%s)", e, e.URL)
-		}
-	}
+	return disp
 }
 
 func writeFile(t *testing.T, path, content string) {
