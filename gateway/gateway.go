@@ -68,6 +68,9 @@ type Options struct {
 	// DiscoveryWait is how long POST /api/onvif/discover collects the
 	// devices' answers; default 2 s.
 	DiscoveryWait time.Duration
+	// DiscoveryGroup is where the probe goes; default the WS-Discovery
+	// multicast group (tests point it at loopback).
+	DiscoveryGroup string
 	// PTZAutoStop is how soon a dome move nobody repeats is stopped;
 	// default 1 s.
 	PTZAutoStop time.Duration
@@ -250,7 +253,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 
 		PTZ: g.ptz,
 		Discover: func(ctx context.Context) ([]onvif.Discovered, error) {
-			return onvif.Probe(ctx, onvif.ProbeOptions{Wait: opts.DiscoveryWait})
+			return onvif.Probe(ctx, onvif.ProbeOptions{Group: opts.DiscoveryGroup, Wait: opts.DiscoveryWait})
 		},
 	})
 	lim := g.cfg.HTTP
