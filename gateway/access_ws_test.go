@@ -62,6 +62,16 @@ func wsCases() map[string]wsCase {
 				t.Errorf("audio of tile 1: %v", m)
 			}
 		},
+		"ptz": func(t *testing.T, c *consoleClient, scoped bool) {
+			// twoStations' cameras have no PTZ: a role that may move domes
+			// hears so, a viewer that it may not; a hidden camera is unknown.
+			c.send(t, map[string]any{"type": "ptz", "camera": "bjx-nsq-01", "op": "stop"})
+			m := c.waitFor(t, 5*time.Second, "ptz answer", clean(t, scoped, isType("ptz")))
+			want := map[bool]string{false: "no_ptz", true: "not_found"}[scoped]
+			if m["ok"] != false || (m["code"] != want && m["code"] != "forbidden") {
+				t.Errorf("ptz on bjx-nsq-01 (scoped %v): %v", scoped, m)
+			}
+		},
 		"mute": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "mute"})
 			c.waitFor(t, 5*time.Second, "muted", clean(t, scoped, func(m map[string]any) bool {
@@ -117,7 +127,7 @@ func TestEveryConsoleMessageForEveryRole(t *testing.T) {
 			t.Errorf("wsCases has %q, which PROTOCOL.md does not document", typ)
 		}
 	}
-	order := []string{"offer", "candidate", "assign", "clear", "follow", "audio", "mute"}
+	order := []string{"offer", "candidate", "assign", "clear", "follow", "audio", "mute", "ptz"}
 	if len(order) != len(cases) {
 		t.Fatalf("order %v does not list every case", order)
 	}

@@ -69,6 +69,9 @@ type Options struct {
 	// DiscoveryWait is how long POST /api/onvif/discover collects the
 	// devices' answers; default 2 s.
 	DiscoveryWait time.Duration
+	// DiscoveryGroup is where the probe goes; default the WS-Discovery
+	// multicast group (tests point it at loopback).
+	DiscoveryGroup string
 	// PTZAutoStop is how soon a dome move nobody repeats is stopped;
 	// default 1 s.
 	PTZAutoStop time.Duration
@@ -150,13 +153,9 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)
-	specs := specsOf(g.catalog, func(id string) string { return transports[id] })
-	g.onvif = newONVIFCameras(g.cfg, opts.ONVIFTimeout)
-	resolveONVIF(specs, g.onvif)
-	if g.ingest, err = newIngest(specs, g.log); err != nil {
+	if g.ingest, err = newIngest(g.onvifSpecs(specsOf(g.catalog, func(id string) string { return transports[id] }), opts), g.log); err != nil {
 		return nil, err
 	}
-	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, AutoStop: opts.PTZAutoStop, Logger: g.log})
 	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}
@@ -187,6 +186,15 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	resumeWallTours(ctx, g, g.console) // after followEvents, which sets the walls' OnPut
 	g.auditStart(opts)
 	return g, nil
+}
+
+// onvifSpecs makes the ONVIF cameras' streams ask their device, and the
+// PTZ control of their domes.
+func (g *Gateway) onvifSpecs(specs []streamSpec, opts Options) []streamSpec {
+	g.onvif = newONVIFCameras(g.cfg, opts.ONVIFTimeout)
+	resolveONVIF(specs, g.onvif)
+	g.ptz = ptz.New(ptz.Options{Devices: g.onvif, Audit: g.services.audit, AutoStop: opts.PTZAutoStop, Logger: g.log})
+	return specs
 }
 
 func (g *Gateway) loadConfig(opts Options) error {
@@ -268,7 +276,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Reload:      g,
 		PTZ:         g.ptz,
 		Discover: func(ctx context.Context) ([]onvif.Discovered, error) {
-			return onvif.Probe(ctx, onvif.ProbeOptions{Wait: opts.DiscoveryWait})
+			return onvif.Probe(ctx, onvif.ProbeOptions{Group: opts.DiscoveryGroup, Wait: opts.DiscoveryWait})
 		},
 	})
 	lim := g.cfg.HTTP

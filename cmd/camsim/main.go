@@ -84,11 +84,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("-user and -pass go together")
 	}
 
-	if *onvifAddr == "" && (*ptz != "" || *discovery) {
-		return fmt.Errorf("-ptz and -discovery need -onvif")
-	}
-	if *ptz != "" {
-		o.PTZ = strings.Split(*ptz, ",")
+	if o.PTZ, err = domes(*ptz, *onvifAddr, *discovery); err != nil {
+		return err
 	}
 	srv, err := sim.NewServer(o)
 	if err != nil {
@@ -119,6 +116,17 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// domes checks the ONVIF flags and lists the domes.
+func domes(ptz, onvifAddr string, discovery bool) ([]string, error) {
+	if onvifAddr == "" && (ptz != "" || discovery) {
+		return nil, fmt.Errorf("-ptz and -discovery need -onvif")
+	}
+	if ptz == "" {
+		return nil, nil
+	}
+	return strings.Split(ptz, ","), nil
 }
 
 // startONVIF serves the ONVIF devices and prints their addresses.

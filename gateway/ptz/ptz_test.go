@@ -89,6 +89,7 @@ func newController(t *testing.T, o Options) (*Controller, *simDevices, *auditLog
 func TestMoveNotRepeatedStopsByItself(t *testing.T) {
 	c, s, _ := newController(t, Options{AutoStop: 100 * time.Millisecond})
 	p := s.srv.PTZ("dome")
+	p.IgnoreMoveTimeouts(true) // as many real domes do: only the gateway's Stop ends the move
 	if err := c.Move(context.Background(), operator, "dome", onvif.Vector{Pan: 1}); err != nil {
 		t.Fatal(err)
 	}

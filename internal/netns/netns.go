@@ -11,8 +11,15 @@ import (
 	"testing"
 )
 
-// envInside marks the re-executed test binary.
-const envInside = "VIGIL_TEST_IN_NETNS"
+// envInside marks the re-executed test binary; envDummy asks for the
+// dummy interface too.
+const (
+	envInside = "VIGIL_TEST_IN_NETNS"
+	envDummy  = "VIGIL_TEST_NETNS_DUMMY"
+)
+
+// DummyAddr is the address of the interface LoopbackForBrowser adds.
+const DummyAddr = "10.254.0.1"
 
 // Loopback reports whether the calling test runs inside the namespace.
 // Outside, it re-runs the test binary for this one test under `unshare -n`
@@ -23,8 +30,23 @@ const envInside = "VIGIL_TEST_IN_NETNS"
 // is skipped, except under CI=true, where it fails.
 func Loopback(t *testing.T) bool {
 	t.Helper()
+	return isolate(t, false)
+}
+
+// LoopbackForBrowser is Loopback with a veth pair beside lo, both ends in
+// the namespace (vigil0 with DummyAddr/24, vigil1 without address):
+// Chromium gathers no ICE candidates on loopback alone, and vigil0 gives
+// it a host candidate whose packets cannot leave the namespace. Multicast
+// is still routed to lo only.
+func LoopbackForBrowser(t *testing.T) bool {
+	t.Helper()
+	return isolate(t, true)
+}
+
+func isolate(t *testing.T, dummy bool) bool {
+	t.Helper()
 	if os.Getenv(envInside) == "1" {
-		setupLoopback(t)
+		setupLoopback(t, os.Getenv(envDummy) == "1")
 		return true
 	}
 	unshare, err := exec.LookPath("unshare")
@@ -39,6 +61,9 @@ func Loopback(t *testing.T) bool {
 	args := []string{"-n", "--", os.Args[0], "-test.run", "^" + regexp.QuoteMeta(t.Name()) + "$", "-test.v", "-test.count=1"}
 	cmd := exec.CommandContext(t.Context(), unshare, args...)
 	cmd.Env = append(os.Environ(), envInside+"=1")
+	if dummy {
+		cmd.Env = append(cmd.Env, envDummy+"=1")
+	}
 	out, err := cmd.CombinedOutput()
 	t.Logf("inside a network namespace with loopback alone:\n%s", out)
 	if err != nil {
@@ -55,13 +80,21 @@ func missing(t *testing.T, why string) {
 	t.Skipf("skipped: the multicast test needs its own network namespace: %s", why)
 }
 
-func setupLoopback(t *testing.T) {
+func setupLoopback(t *testing.T, dummy bool) {
 	t.Helper()
-	for _, args := range [][]string{
+	steps := [][]string{
 		{"link", "set", "lo", "up"},
 		{"link", "set", "lo", "multicast", "on"},
 		{"route", "add", "224.0.0.0/4", "dev", "lo"},
-	} {
+	}
+	want := 1
+	if dummy {
+		steps = append(steps, []string{"link", "add", "vigil0", "type", "veth", "peer", "name", "vigil1"},
+			[]string{"addr", "add", DummyAddr + "/24", "dev", "vigil0"},
+			[]string{"link", "set", "vigil0", "up"}, []string{"link", "set", "vigil1", "up"})
+		want = 3
+	}
+	for _, args := range steps {
 		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
 			t.Fatalf("ip %v: %v: %s", args, err, out)
 		}
@@ -70,7 +103,11 @@ func setupLoopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ifs) != 1 || ifs[0].Name != "lo" {
-		t.Fatalf("the namespace has interfaces other than lo: %v", ifs)
+	names := map[string]bool{}
+	for _, i := range ifs {
+		names[i.Name] = true
+	}
+	if len(ifs) != want || !names["lo"] || (dummy && (!names["vigil0"] || !names["vigil1"])) {
+		t.Fatalf("the namespace has other interfaces than lo (and vigil0/1): %v", ifs)
 	}
 }

@@ -14,3 +14,17 @@ func TestLoopbackAlone(t *testing.T) {
 		t.Fatalf("interfaces %v %v", ifs, err)
 	}
 }
+
+func TestLoopbackForBrowserAddsAnInnerInterface(t *testing.T) {
+	if !LoopbackForBrowser(t) {
+		return
+	}
+	ifi, err := net.InterfaceByName("vigil0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs, _ := ifi.Addrs()
+	if len(addrs) == 0 || addrs[0].String() != DummyAddr+"/24" {
+		t.Fatalf("vigil0 addresses %v", addrs)
+	}
+}

@@ -43,7 +43,7 @@ const (
 )
 
 // ErrReplyTooLarge is returned when a device's reply exceeds MaxReply.
-var ErrReplyTooLarge = errors.New("onvif: reply too large")
+var ErrReplyTooLarge = errors.New("reply too large")
 
 // Options describe how to reach one device.
 type Options struct {

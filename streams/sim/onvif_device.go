@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"io"
 	"net"
 	"net/http"
@@ -105,6 +106,7 @@ func (d *ONVIF) listen(cam, addr string) error {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /onvif/{service}", func(w http.ResponseWriter, r *http.Request) { d.serveSOAP(w, r, cam) })
 	mux.HandleFunc("GET /sim/ptz", func(w http.ResponseWriter, r *http.Request) { d.servePosition(w, r, cam) })
+	mux.HandleFunc("GET /sim/snapshot.jpg", func(w http.ResponseWriter, r *http.Request) { d.serveSnapshot(w, r, cam) })
 	dev := &simDevice{ln: ln, http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}}
 	d.devices[cam] = dev
 	d.served.Go(func() { _ = dev.http.Serve(ln) })
@@ -221,6 +223,27 @@ func (d *ONVIF) operate(cam string, req *onvif.Request) (string, error) {
 		return "", errNotSupported
 	}
 	return d.ptzOp(cam, req)
+}
+
+// serveSnapshot answers GetSnapshotUri's address: a JPEG of the camera's
+// picture now (the dome's window where it is), drawn apart from the
+// camera's own, which its goroutine owns.
+func (d *ONVIF) serveSnapshot(w http.ResponseWriter, r *http.Request, cam string) {
+	o := d.srv.byName[cam].opts
+	po := PictureOptions{Width: o.Width, Height: o.Height, Index: o.Index, Title: o.Title}
+	if r.URL.Query().Get("profile") == "sub" {
+		po.Width, po.Height = o.Width/2&^1, o.Height/2&^1
+	}
+	if o.PTZ != nil {
+		po.View = o.PTZ.View
+	}
+	pic, err := NewPicture(po)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	_ = jpeg.Encode(w, pic.Draw(time.Now(), 0), &jpeg.Options{Quality: 80})
 }
 
 type simPosition struct {

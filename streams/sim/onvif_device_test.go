@@ -3,7 +3,9 @@ package sim
 import (
 	"context"
 	"errors"
+	"image/jpeg"
 	"math"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -90,5 +92,28 @@ func TestONVIFDeviceWithoutPTZAndWrongPassword(t *testing.T) {
 	var f *onvif.Fault
 	if !errors.As(err, &f) || !f.NotAuthorized() {
 		t.Fatalf("wrong password: %v", err)
+	}
+}
+
+// GetSnapshotUri gives a JPEG of the dome's picture where it looks now.
+func TestONVIFSnapshot(t *testing.T) {
+	_, dev := startONVIFSim(t)
+	ctx := context.Background()
+	d, err := onvif.Connect(ctx, onvif.Options{URL: dev.DeviceURL("dome"), Username: "admin", Password: "pw 1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri, err := d.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	img, err := jpeg.Decode(resp.Body)
+	if err != nil || img.Bounds().Dx() != 160 || img.Bounds().Dy() != 96 {
+		t.Fatalf("snapshot %v %v", img, err)
 	}
 }

@@ -28,6 +28,9 @@ type PTZ struct {
 	until   time.Time // a move's timeout; zero: none
 	presets []ptzPreset
 	nextID  int
+	// ignoreTimeout drops a move's timeout, as many real domes do: only
+	// the client's Stop ends the move.
+	ignoreTimeout bool
 }
 
 type ptzPreset struct {
@@ -88,9 +91,17 @@ func (p *PTZ) Move(v onvif.Vector, timeout time.Duration) {
 	p.settle()
 	p.vel = onvif.Vector{Pan: min(1, max(-1, v.Pan)), Tilt: min(1, max(-1, v.Tilt)), Zoom: min(1, max(-1, v.Zoom))}
 	p.until = time.Time{}
-	if timeout > 0 {
+	if timeout > 0 && !p.ignoreTimeout {
 		p.until = p.since.Add(timeout)
 	}
+}
+
+// IgnoreMoveTimeouts makes the dome ignore the timeout of continuous
+// moves, as many real domes do: a move then runs until Stop.
+func (p *PTZ) IgnoreMoveTimeouts(ignore bool) {
+	p.mu.Lock()
+	p.ignoreTimeout = ignore
+	p.mu.Unlock()
 }
 
 // Stop ends a move.

@@ -47,6 +47,16 @@ func TestPTZMoveTimeoutStopsByItself(t *testing.T) {
 	}
 }
 
+func TestPTZIgnoringTimeoutsMovesUntilStop(t *testing.T) {
+	p, c := newTestPTZ()
+	p.IgnoreMoveTimeouts(true)
+	p.Move(onvif.Vector{Pan: 1}, 100*time.Millisecond)
+	c.advance(time.Second)
+	if !p.Moving() || p.Position().Pan != 0.5 {
+		t.Fatalf("moving %v at %+v", p.Moving(), p.Position())
+	}
+}
+
 func TestPTZPresets(t *testing.T) {
 	p, _ := newTestPTZ()
 	p.Relative(onvif.Vector{Pan: 0.4, Tilt: 0.2})
