@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"vigil/gateway"
+	"vigil/gateway/auth"
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
@@ -112,4 +114,40 @@ func TestH265PlaybackIsTranscodedForH264Viewers(t *testing.T) {
 	if f := frames(t, h, 0, 5, webrtctest.Frame.IsKeyH265); f[0].Codec != "video/H265" {
 		t.Fatalf("codec %s, want video/H265", f[0].Codec)
 	}
+}
+
+// Bad plays from the console: nothing recorded names the nearest time,
+// the future and absurd speeds are errors, a hidden camera is denied.
+func TestConsolePlaybackRefusals(t *testing.T) {
+	g := taggedRecordingGateway(t)
+	at := recordedFrom(t, g, "bjx-t-00", 3*time.Second)
+	g.createUser("zhao", auth.RoleViewer, "bjn")
+	zhao := dialConsole(t, g.URL(), g.login("zhao", userPassword).token, "")
+	ws := dialConsole(t, g.URL(), g.admin.token, "")
+	play := func(c *consoleClient, start time.Time, speed float64) {
+		c.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": start.Format(time.RFC3339Nano), "speed": speed})
+	}
+	play(ws, at.Add(-time.Hour), 1)
+	m := ws.waitFor(t, 10*time.Second, "no_recording", isTile(0, "no_recording"))
+	if nearest, _ := time.Parse(time.RFC3339Nano, m["nearest"].(string)); nearest.IsZero() || nearest.After(at) {
+		t.Fatalf("no_recording names %v as nearest (recorded from before %v)", m["nearest"], at)
+	}
+	play(ws, time.Now().Add(time.Hour), 1)
+	if m := ws.waitFor(t, 10*time.Second, "error", isType("error")); !strings.Contains(m["message"].(string), "future") {
+		t.Fatalf("future: %v", m)
+	}
+	play(ws, at, 100)
+	if m := ws.waitFor(t, 10*time.Second, "error", isType("error")); !strings.Contains(m["message"].(string), "speed") {
+		t.Fatalf("speed 100: %v", m)
+	}
+	play(zhao, at, 1)
+	zhao.waitFor(t, 10*time.Second, "denied", isTile(0, "denied"))
+
+	play(ws, at, 1)
+	ws.waitFor(t, 20*time.Second, "the tile waiting for its peer connection", isTile(0, "waiting"))
+	testwait.For(t, "the console's playback audited as a view", func() bool {
+		return countAudit(g.auditEntries("action=view.start"), func(e auditEntry) bool {
+			return e.Camera == "bjx-t-00" && e.Detail["via"] == "tile" && e.Detail["mode"] == "playback"
+		}) == 1
+	})
 }
