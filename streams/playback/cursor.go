@@ -22,6 +22,32 @@ type Store interface {
 // farFuture bounds "every segment from t on" queries.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// lookAhead is the window segment queries try first: a week of recording
+// is some ten thousand segments, and a seek must not copy them all.
+const lookAhead = time.Hour
+
+// segmentsFrom returns the segments overlapping [t, t+lookAhead), or when
+// there are none, every segment after t (none, or those after a long
+// hole).
+func segmentsFrom(store Store, camera string, t time.Time) []segstore.Segment {
+	if segs := store.Segments(camera, t, t.Add(lookAhead)); len(segs) > 0 {
+		return segs
+	}
+	return store.Segments(camera, t, farFuture)
+}
+
+// lastBefore returns the last segment ending at or before t, if any.
+func lastBefore(store Store, camera string, t time.Time) (segstore.Segment, bool) {
+	segs := store.Segments(camera, t.Add(-lookAhead), t)
+	if len(segs) == 0 {
+		segs = store.Segments(camera, time.Time{}, t)
+	}
+	if len(segs) == 0 {
+		return segstore.Segment{}, false
+	}
+	return segs[len(segs)-1], true
+}
+
 var (
 	// errWait means the segment being read is still recorded and holds
 	// nothing more yet.
@@ -99,7 +125,7 @@ func (c *cursor) timeOf(dts uint64) time.Time {
 // seek positions the cursor at the last keyframe at or before t, or the
 // first keyframe after t when the recording there starts later.
 func (c *cursor) seek(t time.Time) error {
-	for _, seg := range c.store.Segments(c.camera, t, farFuture) {
+	for _, seg := range segmentsFrom(c.store, c.camera, t) {
 		if err := c.open(seg); err != nil {
 			continue // unreadable: the next segment
 		}
@@ -240,7 +266,7 @@ func (c *cursor) refresh() (grown, active bool) {
 // nextSegment opens the first readable segment after the current one.
 func (c *cursor) nextSegment() error {
 	cur := c.seg
-	for _, s := range c.store.Segments(c.camera, cur.Start, farFuture) {
+	for _, s := range segmentsFrom(c.store, c.camera, cur.End) {
 		if !s.Start.After(cur.Start) {
 			continue
 		}

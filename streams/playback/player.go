@@ -98,7 +98,7 @@ func Check(store Store, camera string, t time.Time, tolerance time.Duration) err
 	if t.After(time.Now()) {
 		return fmt.Errorf("%w: %s", ErrFuture, t.Format(time.RFC3339))
 	}
-	segs := store.Segments(camera, t, farFuture)
+	segs := segmentsFrom(store, camera, t)
 	if len(segs) > 0 && !segs[0].Start.After(t.Add(tolerance)) {
 		return nil
 	}
@@ -106,8 +106,8 @@ func Check(store Store, camera string, t time.Time, tolerance time.Duration) err
 	if len(segs) > 0 {
 		e.Nearest = segs[0].Start
 	}
-	if before := store.Segments(camera, time.Time{}, t); len(before) > 0 {
-		end := before[len(before)-1].End
+	if before, ok := lastBefore(store, camera, t); ok {
+		end := before.End
 		if e.Nearest.IsZero() || t.Sub(end) < e.Nearest.Sub(t) {
 			e.Nearest = end
 		}
