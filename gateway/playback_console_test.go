@@ -87,6 +87,15 @@ func TestConsolePlayback(t *testing.T) {
 		t.Fatalf("linked tiles show %v and %v, %v apart", paused[0], paused[1], d)
 	}
 	t.Logf("linked tiles paused at %v and %v", paused[0].Format(time.RFC3339Nano), paused[1].Format(time.RFC3339Nano))
+
+	ws.send(t, map[string]any{"type": "step", "tile": 0})
+	ws.waitFor(t, 20*time.Second, "tile 0 one frame further", func(m map[string]any) bool {
+		if m["type"] != "tile" || m["tile"] != float64(0) || m["time"] == nil {
+			return false
+		}
+		tm, _ := time.Parse(time.RFC3339Nano, m["time"].(string))
+		return tm.Sub(paused[0]) > 30*time.Millisecond && tm.Sub(paused[0]) < 50*time.Millisecond
+	})
 }
 
 // An H.265 recording plays to a viewer without H.265 through the

@@ -75,6 +75,9 @@ func (c *conn) play(i int, camera string, start time.Time, speed float64) {
 		return
 	}
 	clock := c.linkedClock(i)
+	if p := c.plays[i]; clock == nil && p != nil && p.camera == cam.ID && !c.clockShared(p.player.Clock(), i) {
+		clock = p.player.Clock() // a seek of the tile's own playback
+	}
 	if clock == nil {
 		clock, _ = playback.NewClock(start, speed) // speed was checked when decoded
 	} else {
@@ -202,6 +205,16 @@ func (c *conn) linkedClock(i int) *playback.Clock {
 		}
 	}
 	return nil
+}
+
+// clockShared reports whether a tile other than i plays by clock.
+func (c *conn) clockShared(clock *playback.Clock, i int) bool {
+	for j, p := range c.plays {
+		if j != i && p != nil && p.player.Clock() == clock {
+			return true
+		}
+	}
+	return false
 }
 
 // reportClock reports every tile driven by clock, one after the other.

@@ -73,7 +73,7 @@ func (l *loop) turn(ctx context.Context) {
 		l.wait(ctx, st.changed, nil, d)
 		return
 	}
-	l.send()
+	l.send(st.paused)
 }
 
 // reposition moves the cursor to the clock's time after a seek.
@@ -144,8 +144,9 @@ func (l *loop) wait(ctx context.Context, changed <-chan struct{}, step <-chan st
 	return false
 }
 
-// send publishes the pending sample.
-func (l *loop) send() {
+// send publishes the pending sample. The viewer hears of the first frame
+// after a start or seek, and of each frame sent while paused (a step).
+func (l *loop) send(paused bool) {
 	s := l.next
 	l.have = false
 	nalus, err := l.c.payload(s)
@@ -164,7 +165,7 @@ func (l *loop) send() {
 	l.p.setStatus(func(st *Status) {
 		st.Time, st.Edge, st.Ended = s.at, false, false
 		st.Frames++
-	}, fresh)
+	}, fresh || paused)
 }
 
 func sameTrack(a, b media.Track) bool {
