@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/segstore"
 	"vigil/streams/sim"
@@ -90,7 +91,7 @@ func TestRecordingLosesNoFrame(t *testing.T) {
 		wg.Go(func() { busy(ctx, &spins) })
 	}
 	start := time.Now()
-	waitFor(t, tr, "cam0", start.Add(run), run+30*time.Second)
+	testwait.For(t, "20 s recorded", func() bool { return recordedUntil(tr, "cam0", start.Add(run)) })
 	cancel()
 	wg.Wait()
 	if spins.Load() == 0 {
@@ -114,22 +115,10 @@ func TestRecordingLosesNoFrame(t *testing.T) {
 		counters[0], counters[len(counters)-1], sent.Load(), len(tr.idx.Segments("cam0", time.Time{}, time.Now().Add(time.Hour))))
 }
 
-// waitFor waits until the camera's recordings reach until, or fails
-// after limit.
-func waitFor(t *testing.T, tr *tracker, camera string, until time.Time, limit time.Duration) {
-	t.Helper()
-	deadline := time.After(limit)
-	for {
-		segs := tr.idx.Segments(camera, time.Time{}, until.Add(time.Hour))
-		if len(segs) > 0 && !segs[len(segs)-1].End.Before(until) {
-			return
-		}
-		select {
-		case <-tr.progress:
-		case <-deadline:
-			t.Fatalf("recordings never reached %v: %+v", until, segs)
-		}
-	}
+// recordedUntil reports whether the camera's recordings reach until.
+func recordedUntil(tr *tracker, camera string, until time.Time) bool {
+	segs := tr.idx.Segments(camera, time.Time{}, until.Add(time.Hour))
+	return len(segs) > 0 && !segs[len(segs)-1].End.Before(until)
 }
 
 // busy spins until ctx ends, yielding now and then so it is preemptible.
