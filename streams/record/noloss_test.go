@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,6 +21,10 @@ import (
 	"vigil/streams/sim"
 	"vigil/streams/source"
 )
+
+// nolossRun is how long TestRecordingLosesNoFrame records: short in the
+// suite, the five minutes by hand (-noloss-run 5m).
+var nolossRun = flag.Duration("noloss-run", 20*time.Second, "how long TestRecordingLosesNoFrame records")
 
 // counterTag marks the frame counter SEI among a unit's NAL units. The
 // counter follows as 16 hex digits: no zero bytes, so no emulation
@@ -58,7 +63,7 @@ func frameCounter(sample []byte) (int64, bool) {
 // both cores busy; read back from the segments, every counter from the
 // first recorded to the last is there once, in order.
 func TestRecordingLosesNoFrame(t *testing.T) {
-	const run = 20 * time.Second
+	run := *nolossRun
 	// The counter counts the units sent: a camera late on its ticks skips
 	// frame numbers, which is the camera's loss, not the recorder's.
 	var sent atomic.Int64
@@ -91,7 +96,7 @@ func TestRecordingLosesNoFrame(t *testing.T) {
 		wg.Go(func() { busy(ctx, &spins) })
 	}
 	start := time.Now()
-	testwait.For(t, "20 s recorded", func() bool { return recordedUntil(tr, "cam0", start.Add(run)) })
+	testwait.For(t, "the run recorded", func() bool { return recordedUntil(tr, "cam0", start.Add(run)) })
 	cancel()
 	wg.Wait()
 	if spins.Load() == 0 {
