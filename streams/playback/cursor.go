@@ -58,10 +58,13 @@ var (
 
 // sample is one recorded access unit, located on disk.
 type sample struct {
-	at   time.Time // wall-clock time it was recorded
+	at   time.Time // wall-clock time it was recorded (its decode time)
 	key  bool
 	off  int64
 	size uint32
+	// ptsOffset is how much later than at the picture is shown: B-frame
+	// recordings keep frames in decode order.
+	ptsOffset time.Duration
 }
 
 // cursor walks one camera's recorded samples in order, across segments,
@@ -115,11 +118,16 @@ func (c *cursor) open(seg segstore.Segment) error {
 
 // timeOf is the wall-clock time of decode time dts in the open segment.
 func (c *cursor) timeOf(dts uint64) time.Time {
-	ts := uint64(c.init.Timescale)
+	return c.seg.Start.Add(c.duration(int64(dts)))
+}
+
+// duration converts ticks of the open segment's timescale.
+func (c *cursor) duration(ticks int64) time.Duration {
+	ts := int64(c.init.Timescale)
 	if ts == 0 {
 		ts = segstore.Timescale
 	}
-	return c.seg.Start.Add(time.Duration(dts/ts)*time.Second + time.Duration(dts%ts)*time.Second/time.Duration(ts))
+	return time.Duration(ticks/ts)*time.Second + time.Duration(ticks%ts)*time.Second/time.Duration(ts)
 }
 
 // seek positions the cursor at the last keyframe at or before t, or the
@@ -202,7 +210,7 @@ func (c *cursor) next(keyOnly bool) (sample, error) {
 			if keyOnly && !s.Key {
 				continue
 			}
-			return sample{at: at, key: s.Key, off: s.Offset, size: s.Size}, nil
+			return sample{at: at, key: s.Key, off: s.Offset, size: s.Size, ptsOffset: c.duration(int64(s.PTSOffset))}, nil
 		}
 		if err := c.advance(); err != nil {
 			return sample{}, err

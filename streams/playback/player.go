@@ -213,29 +213,34 @@ func (p *Player) setStatus(f func(s *Status), notify bool) {
 	}
 }
 
-// publish sends one recorded unit into the hub, stamped with the time it
-// is sent: the hub's readers pace and stamp what they send by it, so the
-// viewer's timestamps follow what is shown, not the recording's clock.
-func (p *Player) publish(nalus [][]byte, key bool, in segstore.Init, last *time.Duration) {
+// publish sends one recorded unit into the hub, its decode time the time
+// it is sent: the hub's readers pace and stamp what they send by it, so
+// the viewer's timestamps follow what is shown, not the recording's clock.
+// A B-frame recording's picture is shown ptsOffset later (already scaled
+// by the speed).
+func (p *Player) publish(nalus [][]byte, key bool, in segstore.Init, last *time.Duration, ptsOffset time.Duration) {
 	now := time.Now()
-	pts := now.Sub(p.t0)
-	if pts <= *last {
-		pts = *last + time.Millisecond
+	dts := now.Sub(p.t0)
+	if dts <= *last {
+		dts = *last + time.Millisecond
 	}
-	*last = pts
+	*last = dts
 	if key {
 		nalus = withParams(nalus, in)
 	}
-	p.hub.Publish(&media.AccessUnit{PTS: pts, DTS: pts, Received: now, NALUs: nalus, Key: key})
+	p.hub.Publish(&media.AccessUnit{PTS: dts + ptsOffset, DTS: dts, Received: now, NALUs: nalus, Key: key})
 }
 
-// trackOf is the hub track a segment header describes.
-func trackOf(in segstore.Init) media.Track {
+// trackOf is the hub track a segment header describes; reordered tells
+// whether its pictures come out of display order (B-frames): viewers then
+// get it through the transcoder, like the live camera.
+func trackOf(in segstore.Init, reordered bool) media.Track {
 	codec := in.Codec
 	if codec == "" {
 		codec = media.CodecH264
 	}
-	return media.Track{Codec: codec, Width: in.Width, Height: in.Height, VPS: in.VPS, SPS: in.SPS, PPS: in.PPS}
+	return media.Track{Codec: codec, Width: in.Width, Height: in.Height, VPS: in.VPS, SPS: in.SPS, PPS: in.PPS,
+		Reordered: reordered}
 }
 
 // withParams puts the segment's parameter sets before a keyframe that

@@ -73,7 +73,7 @@ func (l *loop) turn(ctx context.Context) {
 		l.wait(ctx, st.changed, nil, d)
 		return
 	}
-	l.send(st.paused)
+	l.send(st.paused, st.speed)
 }
 
 // reposition moves the cursor to the clock's time after a seek.
@@ -146,7 +146,7 @@ func (l *loop) wait(ctx context.Context, changed <-chan struct{}, step <-chan st
 
 // send publishes the pending sample. The viewer hears of the first frame
 // after a start or seek, and of each frame sent while paused (a step).
-func (l *loop) send(paused bool) {
+func (l *loop) send(paused bool, speed float64) {
 	s := l.next
 	l.have = false
 	nalus, err := l.c.payload(s)
@@ -154,11 +154,13 @@ func (l *loop) send(paused bool) {
 		l.p.log.Warn("playback: cannot read a frame", "camera", l.p.opts.Camera, "err", err)
 		return
 	}
-	if t := trackOf(l.c.init); !sameTrack(t, l.track) {
+	// Once B-frames show, the recording stays reordered: a GOP that
+	// happens to have none must not switch viewers off the transcoder.
+	if t := trackOf(l.c.init, l.track.Reordered || s.ptsOffset != 0); !sameTrack(t, l.track) {
 		l.track = t
 		l.p.hub.SetStatus(hub.Status{State: hub.StateOnline, Track: t})
 	}
-	l.p.publish(nalus, s.key, l.c.init, &l.lastPTS)
+	l.p.publish(nalus, s.key, l.c.init, &l.lastPTS, time.Duration(float64(s.ptsOffset)/speed))
 	l.lastAt = s.at
 	fresh := l.fresh
 	l.fresh = false
@@ -170,5 +172,5 @@ func (l *loop) send(paused bool) {
 
 func sameTrack(a, b media.Track) bool {
 	return a.Codec == b.Codec && a.Width == b.Width && a.Height == b.Height &&
-		bytes.Equal(a.SPS, b.SPS) && bytes.Equal(a.PPS, b.PPS) && bytes.Equal(a.VPS, b.VPS)
+		bytes.Equal(a.SPS, b.SPS) && bytes.Equal(a.PPS, b.PPS) && bytes.Equal(a.VPS, b.VPS) && a.Reordered == b.Reordered
 }
