@@ -65,6 +65,8 @@ type sample struct {
 	// ptsOffset is how much later than at the picture is shown: B-frame
 	// recordings keep frames in decode order.
 	ptsOffset time.Duration
+	// audio marks a sample of the recorded sound (Init.Audio).
+	audio bool
 }
 
 // cursor walks one camera's recorded samples in order, across segments,
@@ -82,6 +84,8 @@ type cursor struct {
 	frags   int    // fragments read from r
 	k       int    // next sample of frag
 	dts     uint64 // decode time of sample k, segment timescale
+	ka      int    // next audio sample of frag
+	adts    uint64 // its time, in the audio's timescale (its sample rate)
 }
 
 // close releases the open segment.
@@ -194,28 +198,53 @@ func (c *cursor) nextFragment() error {
 	}
 	c.frags++
 	c.k, c.dts = 0, c.frag.BaseTime
+	c.ka, c.adts = 0, c.frag.AudioBaseTime
 	return nil
 }
 
-// next returns the next sample; keyOnly skips all but keyframes. It
-// returns errWait when the recorder has not written more yet, errEnd when
-// nothing is recorded after.
-func (c *cursor) next(keyOnly bool) (sample, error) {
+// next returns the next sample, video and sound in time order; keyOnly
+// skips all pictures but keyframes, and sound unless withAudio. It returns
+// errWait when the recorder has not written more yet, errEnd when nothing
+// is recorded after.
+func (c *cursor) next(keyOnly, withAudio bool) (sample, error) {
 	for {
-		if c.r != nil && c.k < len(c.frag.Samples) {
+		if c.r == nil {
+			if err := c.advance(); err != nil {
+				return sample{}, err
+			}
+			continue
+		}
+		video, sound := c.k < len(c.frag.Samples), c.ka < len(c.frag.Audio)
+		switch {
+		case sound && (!video || !c.audioTime(c.adts).After(c.timeOf(c.dts))):
+			s := c.frag.Audio[c.ka]
+			at := c.audioTime(c.adts)
+			c.adts += uint64(s.Duration)
+			c.ka++
+			if withAudio {
+				return sample{at: at, key: true, off: s.Offset, size: s.Size, audio: true}, nil
+			}
+		case video:
 			s := c.frag.Samples[c.k]
 			at := c.timeOf(c.dts)
 			c.dts += uint64(s.Duration)
 			c.k++
-			if keyOnly && !s.Key {
-				continue
+			if !keyOnly || s.Key {
+				return sample{at: at, key: s.Key, off: s.Offset, size: s.Size, ptsOffset: c.duration(int64(s.PTSOffset))}, nil
 			}
-			return sample{at: at, key: s.Key, off: s.Offset, size: s.Size, ptsOffset: c.duration(int64(s.PTSOffset))}, nil
-		}
-		if err := c.advance(); err != nil {
-			return sample{}, err
+		default:
+			if err := c.advance(); err != nil {
+				return sample{}, err
+			}
 		}
 	}
+}
+
+// audioTime is the wall-clock time of an audio sample at t (ticks of the
+// sample rate) in the open segment.
+func (c *cursor) audioTime(t uint64) time.Time {
+	rate := uint64(max(c.init.Audio.SampleRate, 1))
+	return c.seg.Start.Add(time.Duration(t/rate)*time.Second + time.Duration(t%rate)*time.Second/time.Duration(rate))
 }
 
 // advance reads the next fragment, following a segment the recorder is
@@ -291,6 +320,15 @@ func (c *cursor) nextSegment() error {
 // payload reads s's NAL units (stored length-prefixed) from the open
 // segment.
 func (c *cursor) payload(s sample) ([][]byte, error) {
+	buf, err := c.raw(s)
+	if err != nil {
+		return nil, err
+	}
+	return splitAVCC(buf)
+}
+
+// raw reads s's bytes from the open segment.
+func (c *cursor) raw(s sample) ([]byte, error) {
 	if c.f == nil {
 		return nil, errEnd
 	}
@@ -298,7 +336,7 @@ func (c *cursor) payload(s sample) ([][]byte, error) {
 	if _, err := c.f.ReadAt(buf, s.off); err != nil {
 		return nil, fmt.Errorf("playback: read sample: %w", err)
 	}
-	return splitAVCC(buf)
+	return buf, nil
 }
 
 // splitAVCC splits a sample's length-prefixed NAL units.

@@ -81,6 +81,7 @@ type Player struct {
 	opts  Options
 	clock *Clock
 	hub   *hub.Hub
+	audio *hub.Hub // the recorded sound, at 1× only
 	log   *slog.Logger
 	t0    time.Time
 
@@ -136,7 +137,8 @@ func New(opts Options) (*Player, error) {
 		}
 	}
 	p := &Player{opts: opts, clock: clock, log: opts.Logger, t0: time.Now(), done: make(chan struct{}),
-		step: make(chan struct{}, 1), hub: hub.New(hub.Options{ID: opts.Camera + "/playback"})}
+		step: make(chan struct{}, 1), hub: hub.New(hub.Options{ID: opts.Camera + "/playback"}),
+		audio: hub.New(hub.Options{ID: opts.Camera + "/playback-audio"})}
 	st := clock.state()
 	p.status = Status{Speed: st.speed, Paused: st.paused}
 	c := &cursor{store: opts.Store, camera: opts.Camera}
@@ -158,6 +160,10 @@ func setDefault(d *time.Duration, v time.Duration) {
 
 // Hub is the stream the player publishes: attach viewers to it.
 func (p *Player) Hub() *hub.Hub { return p.hub }
+
+// AudioHub is the recorded sound the player publishes, at 1× only; it
+// stays "connecting" for a recording without sound.
+func (p *Player) AudioHub() *hub.Hub { return p.audio }
 
 // Clock is the clock driving the player.
 func (p *Player) Clock() *Clock { return p.clock }
