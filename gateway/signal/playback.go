@@ -137,12 +137,12 @@ func (c *conn) startPlay(i int, cam *catalog.Camera, start time.Time, clock *pla
 		return
 	}
 	c.release(i)
-	stream, closeTranscode := cam.PlaybackVideo(pl.Hub())
-	c.tiles[i] = assignment{hub: pl.Hub(), stream: stream, view: View{
+	video, sound, closeTranscodes := cam.Playback(pl.Hub(), pl.AudioHub())
+	c.tiles[i] = assignment{hub: pl.Hub(), stream: video, audio: sound, view: View{
 		User: c.currentUser().Name, Remote: c.remote, Tile: i, Camera: cam.ID, Quality: string(catalog.Main),
 		Started: time.Now(), Playback: start,
 	}}
-	c.plays[i] = &tilePlay{player: pl, camera: cam.ID, stop: func() { pl.Close(); closeTranscode() }}
+	c.plays[i] = &tilePlay{player: pl, camera: cam.ID, stop: func() { pl.Close(); closeTranscodes() }}
 	c.s.onViewStart(c.tiles[i].view)
 	if c.session != nil {
 		c.attach(i)
