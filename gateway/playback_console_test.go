@@ -53,7 +53,14 @@ func TestConsolePlayback(t *testing.T) {
 		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "live"
 	})
 	recordedFrame(t, rx, 0, func(s time.Time) bool { return time.Since(s) < 3*time.Second })
+	linkedTilesShowOneMoment(t, ws, at)
+}
 
+// linkedTilesShowOneMoment links tile 0 (bjx-t-00) with tile 1, plays
+// both from at, pauses them and checks they show times within a frame;
+// then a step moves them one frame.
+func linkedTilesShowOneMoment(t *testing.T, ws *consoleClient, at time.Time) {
+	t.Helper()
 	ws.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjn-t-00"})
 	ws.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
 	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano)})
