@@ -35,8 +35,12 @@ func startClips(ctx context.Context, g *Gateway, dataDir string) (*clips.Service
 		Store: g.services.store, Recordings: recordings, Key: key,
 		Dir:         filepath.Join(dataDir, "clips"),
 		MaxDuration: time.Duration(g.cfg.Recording.MaxClip),
-		Audit:       g.services.audit,
-		Logger:      g.log,
+		WhyNotRecorded: func(camera string) string {
+			c, ok := g.catalog.Camera(camera)
+			return g.recording.whyNotRecorded(camera, ok && c.Record)
+		},
+		Audit:  g.services.audit,
+		Logger: g.log,
 		StationOf: func(camera string) string {
 			if c, ok := g.catalog.Camera(camera); ok {
 				return c.Station

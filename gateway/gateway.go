@@ -126,7 +126,7 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	}); err != nil {
 		return nil, err
 	}
-	if g.recording, err = startRecording(g.cfg, g.catalog, opts.DataDir, evidenceLocks(g.services.store), g.log); err != nil {
+	if g.recording, err = startRecording(g.cfg, g.catalog, opts.DataDir, g.demo != nil, evidenceLocks(g.services.store), g.log); err != nil {
 		return nil, err
 	}
 	transports := transportsOf(g.cfg)

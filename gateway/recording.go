@@ -35,7 +35,7 @@ type recording struct {
 // startRecording opens (scans and repairs) the index under <data>/rec
 // before any recorder writes, then starts the recorders and retention.
 // locked tells retention the evidence locks.
-func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, locked func() (segstore.Locks, error), log *slog.Logger) (*recording, error) {
+func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, demo bool, locked func() (segstore.Locks, error), log *slog.Logger) (*recording, error) {
 	root := filepath.Join(dataDir, "rec")
 	idx, err := segstore.Open(segstore.Options{Root: root, Logger: log})
 	if err != nil {
@@ -47,7 +47,7 @@ func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, lo
 			continue
 		}
 		opts := record.Options{
-			CameraID: c.ID, Dir: filepath.Join(root, c.ID), Hub: c.MainHub, Logger: log,
+			CameraID: c.ID, Dir: filepath.Join(root, c.ID), Hub: c.MainHub, AudioHub: c.AudioHub, Logger: log,
 			OnState: r.onState, Tracker: idx, SegmentDuration: recordSegment,
 		}
 		if recordFS != nil {
@@ -64,8 +64,34 @@ func startRecording(cfg *config.Config, cat *catalog.Catalog, dataDir string, lo
 	ret := retentionOf(cfg.Recording, idx, log)
 	ret.Locked = locked
 	r.wg.Go(func() { ret.Run(ctx) })
-	log.Info("recording", "cameras", len(r.recs), "root", root, "retention", cfg.Recording.Retention.String())
+	logLimits(log, cfg.Recording, demo, len(r.recs), root)
 	return r, nil
+}
+
+// logLimits states what recording keeps, every limit that applies: a
+// retention of a week means little when a byte cap deletes after an hour.
+func logLimits(log *slog.Logger, rc config.Recording, demo bool, cameras int, root string) {
+	attrs := []any{"cameras", cameras, "root", root, "retention", rc.Retention.String(),
+		"max_bytes", limitString(rc.MaxBytes), "per_camera_max_bytes", limitString(rc.PerCameraMaxBytes)}
+	if demo {
+		hours := float64(rc.MaxBytes) / float64(config.DemoRecordingPerHour)
+		attrs = append(attrs, "keeps", fmt.Sprintf("the newest %s, about %.0f min of the demo cameras (they record about %s an hour)",
+			rc.MaxBytes, hours*60, config.DemoRecordingPerHour))
+	} else {
+		attrs = append(attrs, "keeps", "segments younger than retention, oldest deleted first when a byte limit is reached")
+	}
+	log.Info("recording", attrs...)
+	if free, err := (record.OSFS{}).FreeBytes(root); err == nil && rc.MaxBytes > 0 && free < int64(rc.MaxBytes) {
+		log.Warn("recording: the disk has less free space than max_bytes: it fills first, and recorders pause (disk_full) until retention frees space",
+			"free", config.ByteSize(free).String(), "max_bytes", rc.MaxBytes.String())
+	}
+}
+
+func limitString(b config.ByteSize) string {
+	if b == 0 {
+		return "none"
+	}
+	return b.String()
 }
 
 func retentionOf(rc config.Recording, idx *segstore.Index, log *slog.Logger) *segstore.Retention {
@@ -98,6 +124,20 @@ func (r *recording) State(camera string) (record.RecState, bool) {
 		return record.RecState{}, false
 	}
 	return withDamage(rec.State(), r.index.Damaged()[camera]), true
+}
+
+// whyNotRecorded says why camera is not recorded at all, for an export
+// that found nothing: recording switched off, or a codec segments cannot
+// hold. "" when it is recorded (or this node cannot tell).
+func (r *recording) whyNotRecorded(camera string, recordOn bool) string {
+	if !recordOn {
+		return "recording is switched off for this camera (record: false)"
+	}
+	st, ok := r.State(camera)
+	if ok && st.State == record.StateUnsupported {
+		return fmt.Sprintf("its video (%s) cannot be recorded: recordings hold H.264 or H.265 (%s)", st.Detail, st.Reason)
+	}
+	return ""
 }
 
 // states returns every recorder's state.

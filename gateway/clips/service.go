@@ -59,6 +59,10 @@ type Options struct {
 	Dir        string // <data>/clips
 	// StationOf names a camera's station, for the manifest.
 	StationOf func(camera string) string
+	// WhyNotRecorded, when set, says why a camera is not recorded at all
+	// (recording off, a codec segments cannot hold), "" when it is: an
+	// export with nothing recorded then names the cause.
+	WhyNotRecorded func(camera string) string
 	// MaxDuration bounds a clip (default 1 h).
 	MaxDuration time.Duration
 	Workers     int // exports at once (default 2)
@@ -179,6 +183,11 @@ func (s *Service) Start(ctx context.Context, req Request) (store.Clip, error) {
 		return store.Clip{}, err
 	}
 	if !recorded(s.opts.Recordings, req.Camera, req.From, req.To) {
+		if s.opts.WhyNotRecorded != nil {
+			if why := s.opts.WhyNotRecorded(req.Camera); why != "" {
+				return store.Clip{}, fmt.Errorf("%w: %s", ErrNotRecordable, why)
+			}
+		}
 		return store.Clip{}, ErrNoRecording
 	}
 	s.mu.Lock()

@@ -15,9 +15,12 @@ import (
 var (
 	ErrInvalid     = errors.New("invalid clip request")
 	ErrNoRecording = errors.New("no recording of this camera in the requested range")
-	ErrBusy        = errors.New("too many exports waiting; try again in a few minutes")
-	ErrNotFound    = errors.New("no such clip")
-	ErrNotReady    = errors.New("the clip is not exported yet")
+	// ErrNotRecordable wraps ErrNoRecording (the same 422) when the
+	// camera is not recorded at all; its message says why.
+	ErrNotRecordable = fmt.Errorf("%w: the camera is not recorded", ErrNoRecording)
+	ErrBusy          = errors.New("too many exports waiting; try again in a few minutes")
+	ErrNotFound      = errors.New("no such clip")
+	ErrNotReady      = errors.New("the clip is not exported yet")
 )
 
 // MaxReason is the longest reason, in characters.

@@ -56,8 +56,16 @@ var demoExtras = map[string][]demoCamera{
 	"bjn": {{"plt-05", "站台 5 (B帧)", "Platform 5 (B-frames)"}},
 }
 
-// DemoRecordingMaxBytes bounds the demo's recordings on disk.
-const DemoRecordingMaxBytes = ByteSize(2 << 30)
+// DemoRecordingMaxBytes bounds the demo's recordings on disk. Its 22
+// simulated cameras record about 13 GiB an hour (the built-in encoder's
+// keyframes are uncompressed), so 16 GiB keeps a little over an hour:
+// enough to look back through the last hour, as the issue asks.
+const DemoRecordingMaxBytes = ByteSize(16 << 30)
+
+// DemoRecordingPerHour is what the demo's cameras record in an hour,
+// measured (22 cameras, 274 MB in 72 s), for the log's statement of how
+// long the demo keeps.
+const DemoRecordingPerHour = ByteSize(13 << 30)
 
 // Demo returns the demo mode config: five stations of four cameras each,
 // every station's layout a 2x2 of its cameras, all recorded. Camera URLs are
@@ -86,8 +94,8 @@ func Demo() *Config {
 		cfg.Stations = append(cfg.Stations, st)
 	}
 	cfg.Walls = []Wall{{ID: DefaultWallID, Name: DefaultWallName}}
-	// Twenty simulated cameras record about 7 GB an hour: a demo keeps
-	// the newest 2 GiB, not a week.
+	// The newest 16 GiB, a little over an hour, not a week: the log says
+	// so where recording starts.
 	cfg.Recording.MaxBytes = DemoRecordingMaxBytes
 	return cfg
 }

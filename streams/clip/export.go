@@ -68,6 +68,9 @@ func plan(ctx context.Context, segs []segstore.Segment, o origin, req Request, g
 	b := tableBuilder{sink: &p.n}
 	var s sample
 	for tl.next(&s) {
+		if p.frames == 0 {
+			p.firstCto = s.cto
+		}
 		b.add(&s)
 		p.frames++
 		if s.key {
@@ -88,7 +91,10 @@ func plan(ctx context.Context, segs []segstore.Segment, o origin, req Request, g
 	if p.mediaDur > math.MaxUint32 {
 		return nil, ErrTooLong
 	}
-	p.co64 = int64(len(p.prefix()))+p.tablesTotal()+mdatHeader+p.n.data > math.MaxUint32
+	if err := p.planAudio(ctx, segs); err != nil {
+		return nil, err
+	}
+	p.co64 = int64(len(p.prefix()))+p.tablesTotal()+p.audioBytes()+mdatHeader+p.n.data+p.audio.n.data > math.MaxUint32
 	return p, nil
 }
 

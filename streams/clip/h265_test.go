@@ -49,9 +49,14 @@ func recordUnits(t *testing.T, root string, aus []*media.AccessUnit, track media
 	base := time.Now()
 	last := aus[len(aus)-1]
 	// A keyframe after the last unit ends its fragment; being last, it
-	// stays unwritten itself.
-	next := &media.AccessUnit{PTS: last.PTS + 40*time.Millisecond, NALUs: aus[0].NALUs, Key: true}
-	next.DTS = next.PTS
+	// stays unwritten itself. It is shown as late after its decode time
+	// as the first keyframe (B-frames), so the wall clock maps alike.
+	next := &media.AccessUnit{DTS: last.DTS + 40*time.Millisecond, NALUs: aus[0].NALUs, Key: true}
+	next.PTS = next.DTS + aus[0].PTS - aus[0].DTS
+	if !track.Reordered {
+		next.PTS = last.PTS + 40*time.Millisecond
+		next.DTS = next.PTS
+	}
 	for _, au := range append(aus, next) {
 		au.Received = base.Add(au.PTS)
 		h.Publish(au)

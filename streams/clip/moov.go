@@ -17,15 +17,41 @@ type layout struct {
 	elstDur   int64 // ticks played
 	created   time.Time
 	co64      bool
+	firstCto  int32 // composition offset of the first sample (the keyframe)
+	audio     audioLayout
 }
 
-// tableBytes returns the sizes of stts, stss, stsc, stsz and stco/co64.
-func (l *layout) tableBytes() [5]int64 {
+// The sample tables, in the order they are written.
+const (
+	tabStts = iota
+	tabCtts // only when a sample has a composition offset (B-frames)
+	tabStss
+	tabStsc
+	tabStsz
+	tabStco // or co64
+	nTables
+)
+
+// tableBytes returns the sizes of the video's tables; ctts is 0 when
+// absent.
+func (l *layout) tableBytes() [nTables]int64 { return l.n.tableBytes(l.co64, true) }
+
+// tableBytes returns the sizes of a track's tables: ctts only when a
+// sample has a composition offset, stss only for video (sync: without
+// one every sample is a sync sample, as audio's are).
+func (c *counts) tableBytes(co64, sync bool) [nTables]int64 {
 	off := int64(4)
-	if l.co64 {
+	if co64 {
 		off = 8
 	}
-	return [5]int64{16 + 8*l.n.nStts, 16 + 4*l.n.nStss, 16 + 12*l.n.nStsc, 20 + 4*l.n.nStsz, 16 + off*l.n.nStco}
+	var ctts, stss int64
+	if c.withCtts {
+		ctts = 16 + 8*c.nCtts
+	}
+	if sync {
+		stss = 16 + 4*c.nStss
+	}
+	return [nTables]int64{16 + 8*c.nStts, ctts, stss, 16 + 12*c.nStsc, 20 + 4*c.nStsz, 16 + off*c.nStco}
 }
 
 func (l *layout) tablesTotal() int64 {
@@ -51,7 +77,6 @@ func (l *layout) prefix() []byte {
 	w.b = append(w.b, "isomiso2avc1mp41"...)
 	w.end()
 
-	ms := func(ticks int64) uint32 { return uint32(min(ticks/(timescale/1000), math.MaxUint32)) }
 	ct := macTime(l.created)
 	w.start("moov")
 	w.full("mvhd", 0, 0)
@@ -60,7 +85,7 @@ func (l *layout) prefix() []byte {
 	w.zeros(10)
 	w.matrix()
 	w.zeros(24)
-	w.u32(2)
+	w.u32(3) // next track ID: video is 1, audio 2
 	w.end()
 	w.start("trak")
 	w.full("tkhd", 0, 3) // enabled, in movie
@@ -70,9 +95,11 @@ func (l *layout) prefix() []byte {
 	w.end()
 	// The edit list starts playback at "from", not at the keyframe before
 	// it that the media must begin with.
+	// With B-frames the keyframe is shown at its composition offset,
+	// so the played range starts that much later in composition time.
 	w.start("edts")
 	w.full("elst", 0, 0)
-	w.u32s(1, ms(l.elstDur), uint32(int32(l.elstStart)), 0x10000)
+	w.u32s(1, ms(l.elstDur), uint32(int32(l.elstStart+int64(l.firstCto))), 0x10000)
 	w.end()
 	w.end()
 	w.start("mdia")
@@ -103,9 +130,14 @@ func (l *layout) prefix() []byte {
 	w.u32(1)
 	w.b = segstore.AppendSampleEntry(w.b, l.init)
 	w.end()
-	w.closeAll(l.tablesTotal())
+	w.closeN(4, l.tablesTotal()) // stbl, minf, mdia, trak
+	// moov holds the audio trak after the video's tables.
+	w.closeAll(l.tablesTotal() + l.audioBytes())
 	return w.b
 }
+
+// ms converts video ticks to the movie timescale, milliseconds.
+func ms(ticks int64) uint32 { return uint32(min(ticks/(timescale/1000), math.MaxUint32)) }
 
 // macTime is seconds since 1904, the MP4 epoch; 0 when it does not fit.
 func macTime(t time.Time) uint32 {
@@ -140,8 +172,11 @@ func (w *boxes) end() {
 }
 
 // closeAll ends every open box as if extra more bytes followed.
-func (w *boxes) closeAll(extra int64) {
-	for len(w.open) > 0 {
+func (w *boxes) closeAll(extra int64) { w.closeN(len(w.open), extra) }
+
+// closeN ends the n innermost open boxes as if extra more bytes followed.
+func (w *boxes) closeN(n int, extra int64) {
+	for range n {
 		i := w.open[len(w.open)-1]
 		w.open = w.open[:len(w.open)-1]
 		binary.BigEndian.PutUint32(w.b[i:], uint32(int64(len(w.b)-i)+extra))

@@ -9,6 +9,7 @@ import (
 // counts them; the writing pass writes them where the count said.
 type sink interface {
 	stts(count, delta uint32)
+	ctts(count uint32, offset int32)
 	stss(sample uint32)
 	stsc(firstChunk, samplesPerChunk uint32)
 	stsz(size uint32)
@@ -28,6 +29,8 @@ type tableBuilder struct {
 	n        uint32 // samples so far
 	runCount uint32
 	runDelta uint32
+	ctsCount uint32
+	ctsOff   int32
 	copySeg  int
 	copyOff  int64
 	copyLen  int64
@@ -43,6 +46,14 @@ func (b *tableBuilder) add(s *sample) {
 			b.sink.stts(b.runCount, b.runDelta)
 		}
 		b.runCount, b.runDelta = 1, s.dur
+	}
+	if b.ctsCount > 0 && s.cto == b.ctsOff {
+		b.ctsCount++
+	} else {
+		if b.ctsCount > 0 {
+			b.sink.ctts(b.ctsCount, b.ctsOff)
+		}
+		b.ctsCount, b.ctsOff = 1, s.cto
 	}
 	if s.key {
 		b.sink.stss(b.n)
@@ -72,16 +83,27 @@ func (b *tableBuilder) finish() {
 		b.sink.stts(b.runCount, b.runDelta)
 		b.runCount = 0
 	}
+	if b.ctsCount > 0 {
+		b.sink.ctts(b.ctsCount, b.ctsOff)
+		b.ctsCount = 0
+	}
 	b.endCopy()
 }
 
 // counts is the planning sink: it sizes every table.
 type counts struct {
-	nStts, nStss, nStsc, nStsz, nStco int64
-	data                              int64
+	nStts, nCtts, nStss, nStsc, nStsz, nStco int64
+	data                                     int64
+	// withCtts: some sample has a composition offset, so the clip needs
+	// a ctts (without B-frames it has none, as before).
+	withCtts bool
 }
 
-func (c *counts) stts(uint32, uint32)     { c.nStts++ }
+func (c *counts) stts(uint32, uint32) { c.nStts++ }
+func (c *counts) ctts(_ uint32, off int32) {
+	c.nCtts++
+	c.withCtts = c.withCtts || off != 0
+}
 func (c *counts) stss(uint32)             { c.nStss++ }
 func (c *counts) stsc(uint32, uint32)     { c.nStsc++ }
 func (c *counts) stsz(uint32)             { c.nStsz++ }

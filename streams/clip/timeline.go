@@ -13,6 +13,7 @@ const timescale = 90000
 type sample struct {
 	dts   int64 // ticks since the clip's origin (its first keyframe)
 	dur   uint32
+	cto   int32 // composition offset (B-frames), ticks
 	size  uint32
 	key   bool
 	seg   int   // index of the source segment
@@ -24,6 +25,7 @@ type sample struct {
 type rawSample struct {
 	dts    int64
 	recDur int64 // duration as recorded, for the last sample
+	cto    int32
 	size   uint32
 	key    bool
 	seg    int
@@ -53,6 +55,7 @@ type timeline struct {
 
 	rawStarted bool
 	rawEnd     int64 // recorded end of the last raw sample
+	maxPTS     int64 // latest presentation time of the samples taken
 
 	la     rawSample // lookahead: durations need the next sample
 	haveLA bool
@@ -161,8 +164,11 @@ func (tl *timeline) nextRaw(r *rawSample) bool {
 		tl.k++
 		tl.fragDTS += int64(s.Duration)
 		*r = rawSample{dts: tl.base + scale(dts, tl.ts), recDur: scale(int64(s.Duration), tl.ts),
-			size: s.Size, key: s.Key, seg: tl.i, off: s.Offset}
-		if r.dts >= tl.to {
+			cto: int32(scale(int64(s.PTSOffset), tl.ts)), size: s.Size, key: s.Key, seg: tl.i, off: s.Offset}
+		if r.dts >= tl.to && r.dts+int64(r.cto) >= tl.maxPTS {
+			// Past "to", B-frames decoded after a picture they precede
+			// on screen are still taken: the clip ends with no picture
+			// missing from its presentation.
 			tl.stop()
 			return false
 		}
@@ -181,6 +187,7 @@ func (tl *timeline) nextRaw(r *rawSample) bool {
 			continue // before the clip's first keyframe, or one after a hole
 		}
 		tl.rawStarted, tl.rawEnd, tl.needKey = true, r.dts+r.recDur, false
+		tl.maxPTS = max(tl.maxPTS, r.dts+int64(r.cto))
 		return true
 	}
 }
@@ -260,7 +267,7 @@ func (tl *timeline) next(out *sample) bool {
 	if dur < 1 {
 		dur = 1
 	}
-	*out = sample{dts: cur.dts, dur: uint32(min(dur, 1<<31)), size: cur.size, key: cur.key,
+	*out = sample{dts: cur.dts, dur: uint32(min(dur, 1<<31)), cto: cur.cto, size: cur.size, key: cur.key,
 		seg: cur.seg, off: cur.off}
 	out.chunk = tl.count == 0 || cur.seg != tl.prev.seg || cur.off != tl.prev.off+int64(tl.prev.size)
 	tl.prev = *out

@@ -79,8 +79,8 @@ const (
 	ReasonPermission = "permission_denied"
 	ReasonNoDir      = "no_directory"
 	ReasonWriteError = "write_error"
-	// ReasonUnsupportedCodec: the camera sends H.265 or B-frames, which
-	// segments do not hold yet (the recorder is idle, not failing).
+	// ReasonUnsupportedCodec: the camera's video is neither H.264 nor
+	// H.265, which is all segments hold (StateUnsupported).
 	ReasonUnsupportedCodec = "unsupported_codec"
 )
 

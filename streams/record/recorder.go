@@ -25,6 +25,9 @@ type Options struct {
 	CameraID string
 	Dir      string // <data>/rec/<camera>
 	Hub      *hub.Hub
+	// AudioHub, when set, is the camera's sound (the hub the live path
+	// plays from): AAC, Opus and G.711 are recorded beside the video.
+	AudioHub *hub.Hub
 	// SegmentDuration is the target segment length (default 60 s); cuts
 	// happen at the first keyframe after it.
 	SegmentDuration time.Duration
@@ -58,6 +61,9 @@ const (
 	StateRecording = "recording" // writing a segment
 	StatePaused    = "paused"    // the disk refused a write; retrying
 	StateStopped   = "stopped"   // Run returned
+	// StateUnsupported: the camera sends what segments cannot hold (a
+	// video codec other than H.264 and H.265); Reason and Detail say what.
+	StateUnsupported = "unsupported"
 )
 
 // RecState is a recorder's state as reported to the gateway.
@@ -127,6 +133,14 @@ func (r *Recorder) Run(ctx context.Context) {
 	rd := r.opts.Hub.NewReader()
 	defer rd.Close()
 	w := newWriter(r)
+	if r.opts.AudioHub != nil {
+		w.audioIn = &audioIn{}
+		actx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { w.audioIn.run(actx, r.opts.AudioHub) })
+		defer wg.Wait()
+		defer cancel() // after the last segment took its sound
+	}
 	defer func() {
 		w.closeSegment()
 		r.setState(StateStopped, "", "", "")

@@ -133,35 +133,28 @@ func TestRecorderGapClosesSegment(t *testing.T) {
 	}
 }
 
-func TestRecorderIdlesOnCodecItCannotWrite(t *testing.T) {
-	for _, track := range []media.Track{
-		{Codec: media.CodecH265, Width: 64, Height: 48, Reordered: true},
-		{Codec: media.CodecH264, Width: 64, Height: 48, Reordered: true},
-	} {
-		root := t.TempDir()
-		h := newHub()
-		h.SetStatus(hub.Status{State: hub.StateOnline, Track: track})
-		states := make(chan RecState, 16)
-		rec, stop := startRecorder(t, Options{CameraID: "cam", Dir: filepath.Join(root, "cam"), Hub: h,
-			Tracker: newTracker(t, root), OnState: func(s RecState) { states <- s }})
-		cam := newSynth(t, 64, 48, 25)
-		for range 30 {
-			h.Publish(cam.next(t)) // never written: B-frames are not recorded
-		}
-		deadline := time.After(5 * time.Second)
-		for st := rec.State(); st.Reason != ReasonUnsupportedCodec; st = rec.State() {
-			select {
-			case <-states:
-			case <-deadline:
-				t.Fatalf("%+v: state %+v, want idle/unsupported_codec", track, st)
-			}
-		}
-		stop()
-		if st := rec.State(); st.Segment != "" {
-			t.Fatalf("a segment was opened: %+v", st)
-		}
-		if entries, _ := os.ReadDir(filepath.Join(root, "cam")); len(entries) != 0 {
-			t.Fatalf("%+v: wrote %d files", track, len(entries))
-		}
+// A camera whose video segments cannot hold (MJPEG, say) is not
+// recorded, and the recorder says so instead of idling as if offline.
+func TestRecorderSaysUnsupportedForCodecItCannotWrite(t *testing.T) {
+	root := t.TempDir()
+	h := newHub()
+	h.SetStatus(hub.Status{State: hub.StateOnline, Track: media.Track{Codec: media.CodecOther, Width: 64, Height: 48}})
+	states := make(chan RecState, 16)
+	rec, stop := startRecorder(t, Options{CameraID: "cam", Dir: filepath.Join(root, "cam"), Hub: h,
+		Tracker: newTracker(t, root), OnState: func(s RecState) { states <- s }})
+	cam := newSynth(t, 64, 48, 25)
+	for range 30 {
+		h.Publish(cam.next(t)) // never written
+	}
+	st := waitState(t, states, StateUnsupported, ReasonUnsupportedCodec)
+	if st.Detail != string(media.CodecOther) {
+		t.Fatalf("state %+v: the detail should name the codec", st)
+	}
+	stop()
+	if st := rec.State(); st.Segment != "" {
+		t.Fatalf("a segment was opened: %+v", st)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(root, "cam")); len(entries) != 0 {
+		t.Fatalf("wrote %d files", len(entries))
 	}
 }

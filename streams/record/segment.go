@@ -76,8 +76,8 @@ func (s *segment) end() time.Time {
 
 // writeFragment appends one fragment. On failure it cuts the file back to
 // the previous fragment, so a full disk never leaves a torn segment.
-func (s *segment) writeFragment(samples []segstore.OutSample, buf []byte) ([]byte, error) {
-	buf = segstore.AppendFragment(buf[:0], s.seq, s.ticks, samples)
+func (s *segment) writeFragment(samples []segstore.OutSample, audioBase uint64, audio []segstore.OutSample, buf []byte) ([]byte, error) {
+	buf = segstore.AppendFragmentAV(buf[:0], s.seq, s.ticks, samples, audioBase, audio)
 	if _, err := s.f.Write(buf); err != nil {
 		if terr := s.f.Truncate(s.size); terr != nil {
 			err = fmt.Errorf("%w (and cutting back failed: %v)", err, terr)

@@ -26,14 +26,14 @@ type writer struct {
 	r *Recorder
 
 	seg       *segment
-	firstPTS  time.Duration // PTS of the segment's first sample
+	firstDTS  time.Duration // decode time of the segment's first sample
 	frag      []segstore.OutSample
 	fragStart time.Duration
 	pending   *media.AccessUnit // its duration is known at the next unit
 	lastDur   time.Duration
 	buf       []byte
 
-	anchored   bool // wall clock = anchorWall + (PTS - anchorPTS)
+	anchored   bool // wall clock = anchorWall + (decode time - anchorPTS)
 	anchorWall time.Time
 	anchorPTS  time.Duration
 
@@ -41,6 +41,9 @@ type writer struct {
 	// read from the newest segment on disk.
 	link   segstore.Link
 	linked bool
+
+	audioIn *audioIn   // nil: the camera's sound is not recorded
+	audio   audioTrack // the open segment's sound
 
 	track  media.Track // from the last status: parameter set fallback
 	online bool        // units after an offline status are stale leftovers
@@ -50,20 +53,26 @@ type writer struct {
 func newWriter(r *Recorder) *writer { return &writer{r: r} }
 
 func (w *writer) onStatus(s hub.Status) {
+	reordered := w.track.Reordered
 	w.track = s.Track
 	w.online = s.State == hub.StateOnline
 	if w.online && !recordable(s.Track) {
-		// Segments hold H.264 or H.265 in display order; a B-frame
-		// camera is shown live (transcoded) but not recorded yet.
+		// Segments hold H.264 or H.265; another codec is shown live
+		// (transcoded) but cannot be recorded, and the state says so.
 		w.closeSegment()
 		w.anchored = false
 		w.online = false
-		w.r.setState(StateIdle, ReasonUnsupportedCodec, string(s.Track.Codec), "")
+		w.r.setState(StateUnsupported, ReasonUnsupportedCodec, string(s.Track.Codec), "")
 		return
 	}
 	if w.online {
-		if w.seg != nil && codecOf(s.Track) != w.seg.init.Codec {
-			w.closeSegment() // the next keyframe starts one in the new codec
+		// A new codec, or B-frames starting or ending, changes the
+		// timeline a segment holds: the next keyframe starts a new one.
+		if w.seg != nil && (codecOf(s.Track) != w.seg.init.Codec || s.Track.Reordered != reordered) {
+			w.closeSegment()
+		}
+		if w.r.State().State == StateUnsupported {
+			w.r.setState(StateIdle, "", "", "")
 		}
 		return
 	}
@@ -76,10 +85,22 @@ func (w *writer) onStatus(s hub.Status) {
 	}
 }
 
-// recordable reports whether the recorder can write a track.
+// recordable reports whether the recorder can write a track: H.264 or
+// H.265, B-frames included (their composition offsets are recorded).
 func recordable(t media.Track) bool {
 	c := codecOf(t)
-	return (c == media.CodecH264 || c == media.CodecH265) && !t.Reordered
+	return c == media.CodecH264 || c == media.CodecH265
+}
+
+// decodeTime is au's place on the segment's timeline. Units of a stream
+// without B-frames have DTS equal to PTS (or, from older publishers, no
+// DTS at all), so PTS serves; a reordered stream is laid out by DTS and
+// each sample carries its composition offset.
+func (w *writer) decodeTime(au *media.AccessUnit) time.Duration {
+	if w.track.Reordered {
+		return au.DTS
+	}
+	return au.PTS
 }
 
 // codecOf is the track's video codec; a status without one is H.264.
@@ -92,7 +113,7 @@ func codecOf(t media.Track) media.Codec {
 
 func (w *writer) onUnit(au *media.AccessUnit) {
 	if w.pending != nil {
-		gap := au.PTS - w.pending.PTS
+		gap := w.decodeTime(au) - w.decodeTime(w.pending)
 		if gap <= 0 || gap > maxFrameGap {
 			w.closeSegment()
 		} else {
@@ -111,10 +132,11 @@ func (w *writer) onUnit(au *media.AccessUnit) {
 
 // cutBefore ends the fragment (and maybe the segment) before au.
 func (w *writer) cutBefore(au *media.AccessUnit) {
+	t := w.decodeTime(au)
 	switch {
-	case au.Key && (au.PTS-w.firstPTS >= w.r.opts.SegmentDuration || w.paramsChanged(au)):
+	case au.Key && (t-w.firstDTS >= w.r.opts.SegmentDuration || w.paramsChanged(au)):
 		w.closeSegment()
-	case au.Key, len(w.frag) > 0 && au.PTS-w.fragStart >= w.r.opts.FragmentDuration:
+	case au.Key, len(w.frag) > 0 && t-w.fragStart >= w.r.opts.FragmentDuration:
 		w.flush()
 	}
 }
@@ -124,18 +146,27 @@ func (w *writer) push(au *media.AccessUnit, dur time.Duration) {
 	if w.seg == nil {
 		return
 	}
+	t := w.decodeTime(au)
 	if len(w.frag) == 0 {
-		w.fragStart = au.PTS
+		w.fragStart = t
 	}
 	// Durations come from the difference of rounded start times, so the
-	// segment's media time never drifts from the camera's PTS.
-	d := ticks(au.PTS+dur-w.firstPTS) - ticks(au.PTS-w.firstPTS)
-	w.frag = append(w.frag, segstore.OutSample{Duration: uint32(max(d, 1)), Key: au.Key, NALUs: au.NALUs})
+	// segment's media time never drifts from the camera's clock.
+	d := ticks(t+dur-w.firstDTS) - ticks(t-w.firstDTS)
+	off := ticks(au.PTS-w.firstDTS) - ticks(t-w.firstDTS)
+	w.frag = append(w.frag, segstore.OutSample{Duration: uint32(max(d, 1)), PTSOffset: int32(off), Key: au.Key, NALUs: au.NALUs})
 	w.lastDur = dur
 }
 
+// ticks converts to the segment clock, rounding to the nearest tick:
+// the camera's 90 kHz timestamps come back exactly after their trip
+// through time.Duration, which truncation would not always give.
 func ticks(d time.Duration) int64 {
-	return int64(d) * segstore.Timescale / int64(time.Second)
+	n := int64(d) * segstore.Timescale
+	if n < 0 {
+		return (n - int64(time.Second)/2) / int64(time.Second)
+	}
+	return (n + int64(time.Second)/2) / int64(time.Second)
 }
 
 // flush writes the fragment being built.
@@ -144,7 +175,8 @@ func (w *writer) flush() {
 		return
 	}
 	var err error
-	w.buf, err = w.seg.writeFragment(w.frag, w.buf)
+	abase, audio := w.audio.collect(w.audioIn, w.seg.start)
+	w.buf, err = w.seg.writeFragment(w.frag, abase, audio, w.buf)
 	clear(w.frag) // drop references to the units' memory
 	w.frag = w.frag[:0]
 	w.link = w.seg.link
@@ -166,6 +198,7 @@ func (w *writer) open(au *media.AccessUnit) bool {
 		w.r.log.Warn("record: cannot start a segment", "err", err)
 		return false
 	}
+	in.Audio = w.audio.begin(w.audioIn)
 	start := w.wallClock(au)
 	if !w.linked {
 		w.link, w.linked = segstore.LastLink(w.r.opts.Dir), true
@@ -175,7 +208,7 @@ func (w *writer) open(au *media.AccessUnit) bool {
 		w.fail(err)
 		return false
 	}
-	w.seg, w.firstPTS = seg, au.PTS
+	w.seg, w.firstDTS = seg, w.decodeTime(au)
 	w.r.track(seg, true)
 	if !w.pause.paused {
 		// After a pause, recording resumes with the first fragment on disk.
@@ -192,13 +225,14 @@ func (w *writer) wallClock(au *media.AccessUnit) time.Time {
 	if recv.IsZero() {
 		recv = time.Now()
 	}
+	at := w.decodeTime(au)
 	if w.anchored {
-		t := w.anchorWall.Add(au.PTS - w.anchorPTS)
+		t := w.anchorWall.Add(at - w.anchorPTS)
 		if d := t.Sub(recv); d < maxDrift && d > -maxDrift {
 			return segstore.StartOf(t)
 		}
 	}
-	w.anchored, w.anchorWall, w.anchorPTS = true, recv, au.PTS
+	w.anchored, w.anchorWall, w.anchorPTS = true, recv, at
 	return segstore.StartOf(recv)
 }
 

@@ -57,21 +57,32 @@ func (w *entryBuf) avcC(in Init) {
 	w.end(avcC)
 }
 
-// hvcCPath leads from a segment header to its hvcC box: each box's type
-// and the bytes of its body before its children.
-var hvcCPath = []struct {
+// boxStep is one step down a box path: a box's type and the bytes of
+// its body before its children.
+type boxStep struct {
 	typ  string
 	skip int
-}{{"moov", 0}, {"trak", 0}, {"mdia", 0}, {"minf", 0}, {"stbl", 0},
+}
+
+// hvcCPath leads from a segment header to the hvcC box of its video.
+var hvcCPath = []boxStep{{"moov", 0}, {"trak", 0}, {"mdia", 0}, {"minf", 0}, {"stbl", 0},
 	{"stsd", 8},  // version, flags, entry count
-	{"hev1", 78}, // the visual sample entry's fields
-	{"hvcC", 0}}
+	{"hev1", 78}} // the visual sample entry's fields
 
 // hvcC returns the hvcC box (header included) that mediacommon writes in
 // the segment header for in.
 func hvcC(in Init) []byte {
-	b := AppendInit(nil, in)
-	for _, p := range hvcCPath {
+	box, err := findBox(AppendInit(nil, Init{Timescale: in.Timescale, Codec: in.Codec, VPS: in.VPS, SPS: in.SPS, PPS: in.PPS}), hvcCPath, "hvcC")
+	if err != nil {
+		panic(err.Error())
+	}
+	return box
+}
+
+// findBox follows path down from b (a run of boxes) and returns the box
+// of type last found there, header included.
+func findBox(b []byte, path []boxStep, last string) ([]byte, error) {
+	for _, p := range append(path, boxStep{last, 0}) {
 		var body []byte
 		found := false
 		_ = eachChild(b, func(typ string, bb []byte) error {
@@ -81,12 +92,15 @@ func hvcC(in Init) []byte {
 			return nil
 		})
 		if !found || len(body) < p.skip {
-			panic(fmt.Sprintf("segstore: no %s box in an H.265 segment header", p.typ))
+			return nil, fmt.Errorf("segstore: no %s box in a segment header", p.typ)
+		}
+		if p.typ == last {
+			box := binary.BigEndian.AppendUint32(nil, uint32(8+len(body)))
+			return append(append(box, last...), body...), nil
 		}
 		b = body[p.skip:]
 	}
-	box := binary.BigEndian.AppendUint32(nil, uint32(8+len(b)))
-	return append(append(box, "hvcC"...), b...)
+	return nil, fmt.Errorf("segstore: no %s box", last)
 }
 
 // entryBuf appends boxes to a byte slice, patching a box's size at its end.

@@ -7,16 +7,24 @@ type Sample struct {
 	Offset   int64  // absolute position of the payload in the file
 	Size     uint32 // payload bytes (AVCC: length-prefixed NAL units)
 	Duration uint32 // in the segment's timescale
-	Key      bool
+	// PTSOffset is the composition offset (presentation minus decode
+	// time) of a B-frame stream's sample: the trun's signed offset.
+	PTSOffset int32
+	Key       bool
 }
 
 // Fragment is one moof+mdat pair.
 type Fragment struct {
 	Seq      uint32
-	BaseTime uint64 // decode time of the first sample, segment timescale
-	Samples  []Sample
-	Start    int64 // file offset of the fragment's moof
-	End      int64 // file offset just past the fragment's mdat
+	BaseTime uint64   // decode time of the first sample, segment timescale
+	Samples  []Sample // the video's
+	Start    int64    // file offset of the fragment's moof
+	End      int64    // file offset just past the fragment's mdat
+	// Audio are the fragment's audio samples (Init.Audio), from
+	// AudioBaseTime on in the audio timescale (its sample rate); none in
+	// segments recorded without sound.
+	Audio         []Sample
+	AudioBaseTime uint64
 }
 
 // Duration is the sum of the fragment's sample durations.
@@ -51,13 +59,14 @@ const (
 // trafDefaults are the per-fragment defaults a tfhd may set.
 type trafDefaults struct {
 	base                  int64
+	track                 uint32
 	duration, size, flags uint32
 }
 
 // parseMoof fills f from a moof body found at moofStart; sample payloads
 // must lie inside [dataStart, dataEnd) (the mdat that follows).
 func parseMoof(moof []byte, moofStart, dataStart, dataEnd int64, f *Fragment) error {
-	f.Samples = f.Samples[:0]
+	f.Samples, f.Audio, f.AudioBaseTime = f.Samples[:0], f.Audio[:0], 0
 	err := eachChild(moof, func(typ string, body []byte) error {
 		switch typ {
 		case "mfhd":
@@ -72,9 +81,11 @@ func parseMoof(moof []byte, moofStart, dataStart, dataEnd int64, f *Fragment) er
 	if err != nil {
 		return err
 	}
-	for _, s := range f.Samples {
-		if s.Offset < dataStart || s.Offset+int64(s.Size) > dataEnd {
-			return fmt.Errorf("segstore: sample data outside its mdat")
+	for _, samples := range [][]Sample{f.Samples, f.Audio} {
+		for _, s := range samples {
+			if s.Offset < dataStart || s.Offset+int64(s.Size) > dataEnd {
+				return fmt.Errorf("segstore: sample data outside its mdat")
+			}
 		}
 	}
 	return nil
@@ -82,21 +93,25 @@ func parseMoof(moof []byte, moofStart, dataStart, dataEnd int64, f *Fragment) er
 
 func parseTraf(traf []byte, moofStart int64, f *Fragment) error {
 	d := trafDefaults{base: moofStart}
+	samples, base := &f.Samples, &f.BaseTime
 	return eachChild(traf, func(typ string, body []byte) error {
 		r := bodyReader{b: body}
 		switch typ {
 		case "tfhd":
 			d = parseTfhd(&r, moofStart)
+			if d.track == audioTrackID {
+				samples, base = &f.Audio, &f.AudioBaseTime
+			}
 		case "tfdt":
 			if r.u8() == 1 {
 				r.take(3)
-				f.BaseTime = r.u64()
+				*base = r.u64()
 			} else {
 				r.take(3)
-				f.BaseTime = uint64(r.u32())
+				*base = uint64(r.u32())
 			}
 		case "trun":
-			return parseTrun(&r, d, f)
+			return parseTrun(&r, d, samples)
 		}
 		if r.bad {
 			return fmt.Errorf("segstore: short %s box", typ)
@@ -108,7 +123,7 @@ func parseTraf(traf []byte, moofStart int64, f *Fragment) error {
 func parseTfhd(r *bodyReader, moofStart int64) trafDefaults {
 	d := trafDefaults{base: moofStart}
 	flags := r.u32() & 0xffffff
-	r.take(4) // track id: segments carry one track
+	d.track = r.u32() // video (trackID) or audio (audioTrackID)
 	if flags&tfhdBaseDataOffset != 0 {
 		d.base = int64(r.u64() & (1<<62 - 1))
 	}
@@ -127,10 +142,10 @@ func parseTfhd(r *bodyReader, moofStart int64) trafDefaults {
 	return d
 }
 
-func parseTrun(r *bodyReader, d trafDefaults, f *Fragment) error {
+func parseTrun(r *bodyReader, d trafDefaults, samples *[]Sample) error {
 	flags := r.u32() & 0xffffff
 	count := r.u32()
-	if count > maxSamplesPerTrun || len(f.Samples)+int(count) > maxSamplesPerTrun {
+	if count > maxSamplesPerTrun || len(*samples)+int(count) > maxSamplesPerTrun {
 		return fmt.Errorf("segstore: trun with %d samples", count)
 	}
 	off := d.base
@@ -157,14 +172,16 @@ func parseTrun(r *bodyReader, d trafDefaults, f *Fragment) error {
 			sf = r.u32()
 		}
 		if flags&trunCTO != 0 {
-			r.take(4) // recorded units carry PTS as decode time: no offsets
+			// Version 1 offsets are signed; version 0 ones are unsigned
+			// but never beyond int32 in a sane stream either.
+			s.PTSOffset = int32(r.u32())
 		}
 		if r.bad {
 			return fmt.Errorf("segstore: short trun")
 		}
 		s.Key = sf&flagNonSync == 0
 		off += int64(s.Size)
-		f.Samples = append(f.Samples, s)
+		*samples = append(*samples, s)
 	}
 	return nil
 }

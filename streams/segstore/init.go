@@ -28,6 +28,8 @@ type Init struct {
 	Codec    media.Codec
 	VPS      []byte // H.265 only
 	SPS, PPS []byte // parameter sets of Codec, without start codes
+	// Audio is the camera's sound recorded beside the video, if any.
+	Audio AudioInit
 }
 
 // IsH265 reports whether the video is H.265 (else it is H.264).
@@ -44,17 +46,41 @@ func (in Init) mp4Codec() mp4.Codec {
 // errNoVideo means the moov holds no track this package understands.
 var errNoVideo = errors.New("segstore: no H.264 or H.265 track in segment header")
 
-// parseInit decodes a moov box (header included) with mediacommon and
-// returns its first track. Segments are written by record with exactly one
-// H.264 or H.265 track; the picture size is the one its SPS gives.
+// parseInit decodes a moov box (header included) with mediacommon. A
+// segment has one H.264 or H.265 track (the picture size is the one its
+// SPS gives) and, since sound is recorded, maybe one audio track.
 func parseInit(moov []byte) (Init, error) {
 	var fi fmp4.Init
 	if err := fi.Unmarshal(bytes.NewReader(moov)); err != nil {
 		return Init{}, fmt.Errorf("segstore: segment header: %w", err)
 	}
-	in := Init{Timescale: fi.Tracks[0].TimeScale}
+	var in Init
+	found := false
+	for _, t := range fi.Tracks {
+		if a, ok := audioOf(t); ok && !in.Audio.Present() {
+			in.Audio = a
+			continue
+		}
+		if found {
+			continue
+		}
+		var err error
+		found, err = in.setVideo(t)
+		if err != nil {
+			return Init{}, fmt.Errorf("segstore: segment header: %w", err)
+		}
+	}
+	if !found {
+		return Init{}, errNoVideo
+	}
+	return in, nil
+}
+
+// setVideo fills in's video from t; false when t is no H.264 or H.265.
+func (in *Init) setVideo(t *fmp4.InitTrack) (bool, error) {
+	in.Timescale = t.TimeScale
 	var err error
-	switch codec := fi.Tracks[0].Codec.(type) {
+	switch codec := t.Codec.(type) {
 	case *mp4.CodecH264:
 		var sps h264.SPS
 		err = sps.Unmarshal(codec.SPS) // checked by Unmarshal already
@@ -66,12 +92,9 @@ func parseInit(moov []byte) (Init, error) {
 		in.Codec, in.Width, in.Height = media.CodecH265, sps.Width(), sps.Height()
 		in.VPS, in.SPS, in.PPS = codec.VPS, codec.SPS, codec.PPS
 	default:
-		return Init{}, errNoVideo
+		return false, nil
 	}
-	if err != nil {
-		return Init{}, fmt.Errorf("segstore: segment header: %w", err)
-	}
-	return in, nil
+	return true, err
 }
 
 // headers memoizes parseInit. mediacommon's decoder allocates some 56 KB

@@ -75,6 +75,7 @@ func TestReaderTornTail(t *testing.T) {
 func FuzzReader(f *testing.F) {
 	f.Add(segmentBytes(2, 3, 10))
 	f.Add(segmentBytes(1, 1, 0)[:120])
+	f.Add(avSegment(audioInits["aac"]))
 	f.Add([]byte{0, 0, 0, 1, 'm', 'o', 'o', 'v', 0, 0, 0, 0, 0, 0, 0, 16})
 	for _, name := range []string{"handwritten-baseline.mp4", "handwritten-high.mp4"} {
 		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
@@ -91,7 +92,7 @@ func FuzzReader(f *testing.F) {
 			if sr.Next(&fr) != nil {
 				break
 			}
-			for _, s := range fr.Samples {
+			for _, s := range append(fr.Samples, fr.Audio...) {
 				if s.Offset < 0 || s.Offset+int64(s.Size) > int64(len(b)) {
 					t.Fatalf("sample %+v outside %d bytes", s, len(b))
 				}

@@ -19,15 +19,24 @@ import (
 const trackID = 1
 
 // AppendInit appends a fragmented-MP4 header (ftyp + moov with mvex) for
-// one H.264 (avc1) or H.265 (hev1) track. The picture size written is the
-// one the SPS gives. in's parameter sets must be valid, as every Init
-// that record builds or NewReader returns is; AppendInit panics otherwise.
+// one H.264 (avc1) or H.265 (hev1) track and, when in.Audio is present,
+// its audio track. The picture size written is the one the SPS gives.
+// in's parameter sets must be valid, as every Init that record builds or
+// NewReader returns is, and its audio pass CheckAudio; AppendInit
+// panics otherwise.
 func AppendInit(b []byte, in Init) []byte {
 	fi := &fmp4.Init{Tracks: []*fmp4.InitTrack{{
 		ID:        trackID,
 		TimeScale: in.Timescale,
 		Codec:     in.mp4Codec(),
 	}}}
+	if in.Audio.Present() {
+		a, err := in.Audio.initTrack()
+		if err != nil {
+			panic(err.Error())
+		}
+		fi.Tracks = append(fi.Tracks, a)
+	}
 	b, err := appendMarshal(b, fi)
 	if err != nil {
 		panic(fmt.Sprintf("segstore: segment header: %v", err))
@@ -52,8 +61,12 @@ func appendMarshal(b []byte, m interface{ Marshal(io.WriteSeeker) error }) ([]by
 // included.
 type OutSample struct {
 	Duration uint32
-	Key      bool
-	NALUs    [][]byte
+	// PTSOffset is the composition offset (presentation minus decode
+	// time, in the timescale) of a B-frame stream's sample; zero without
+	// B-frames.
+	PTSOffset int32
+	Key       bool
+	NALUs     [][]byte
 }
 
 // Size is the sample's payload size in the file.
@@ -71,6 +84,14 @@ var avccPool = sync.Pool{New: func() any { return new([]byte) }}
 // AppendFragment appends one moof+mdat holding samples, whose first
 // decode time is base (in the segment timescale).
 func AppendFragment(b []byte, seq uint32, base uint64, samples []OutSample) []byte {
+	return AppendFragmentAV(b, seq, base, samples, 0, nil)
+}
+
+// AppendFragmentAV is AppendFragment with audio beside the video:
+// audio's samples (each one codec frame, NALUs[0] its bytes) start at
+// audioBase in the audio track's timescale. No audio writes no audio
+// traf.
+func AppendFragmentAV(b []byte, seq uint32, base uint64, samples []OutSample, audioBase uint64, audio []OutSample) []byte {
 	total := 0
 	for i := range samples {
 		total += samples[i].Size()
@@ -90,11 +111,19 @@ func AppendFragment(b []byte, seq uint32, base uint64, samples []OutSample) []by
 		}
 		track.Samples[i] = &fmp4.Sample{
 			Duration:        samples[i].Duration,
+			PTSOffset:       samples[i].PTSOffset,
 			IsNonSyncSample: !samples[i].Key,
 			Payload:         avcc[start:len(avcc):len(avcc)],
 		}
 	}
 	part := &fmp4.Part{SequenceNumber: seq, Tracks: []*fmp4.PartTrack{track}}
+	if len(audio) > 0 {
+		at := &fmp4.PartTrack{ID: audioTrackID, BaseTime: audioBase, Samples: make([]*fmp4.Sample, len(audio))}
+		for i := range audio {
+			at.Samples[i] = &fmp4.Sample{Duration: audio[i].Duration, Payload: audio[i].NALUs[0]}
+		}
+		part.Tracks = append(part.Tracks, at)
+	}
 	b, err := appendMarshal(b, part)
 	if err != nil {
 		// Writing boxes of fixed layout to memory has no way to fail.

@@ -310,6 +310,20 @@ const messages = {
     'audio.mono': '单声道',
     'audio.stereo': '立体声',
     'audio.channels': '{n} 声道',
+    // Recording state (recording.js)
+    'rec.line': '录像：{state}',
+    'rec.recording': '录像中',
+    'rec.idle': '等待视频',
+    'rec.off': '未开启录像',
+    'rec.paused': '已暂停（{reason}）',
+    'rec.unsupported': '无法录像（{reason}）',
+    'rec.badge.paused': '录像暂停',
+    'rec.badge.unsupported': '无法录像',
+    'reason.disk_full': '磁盘已满',
+    'reason.read_only': '磁盘只读',
+    'reason.permission_denied': '无写入权限',
+    'reason.no_directory': '录像目录不存在',
+    'reason.write_error': '写入错误',
 
     // Playback timeline, bookmarks, snapshots (timeline.js, timectl.js, bookmarks.js).
     'timeline.label': '回放时间轴',
@@ -658,6 +672,20 @@ const messages = {
     'audio.mono': 'mono',
     'audio.stereo': 'stereo',
     'audio.channels': '{n} channels',
+    // Recording state (recording.js)
+    'rec.line': 'Recording: {state}',
+    'rec.recording': 'recording',
+    'rec.idle': 'waiting for video',
+    'rec.off': 'off',
+    'rec.paused': 'paused ({reason})',
+    'rec.unsupported': 'not possible ({reason})',
+    'rec.badge.paused': 'Rec paused',
+    'rec.badge.unsupported': 'Not recorded',
+    'reason.disk_full': 'disk full',
+    'reason.read_only': 'disk read-only',
+    'reason.permission_denied': 'no write permission',
+    'reason.no_directory': 'recording directory missing',
+    'reason.write_error': 'write error',
 
     // Playback timeline, bookmarks, snapshots (timeline.js, timectl.js, bookmarks.js).
     'timeline.label': 'Playback timeline',

@@ -7,6 +7,7 @@
 // existing nodes, so hover titles and keyboard focus survive a refresh.
 
 import { cameraDetails } from './codecs.js';
+import { recordingLine, recordingProblem } from './recording.js';
 import { h } from './dom.js';
 import { dragCamera } from './grids.js';
 import { localName, onLangChange, reasonText, stateText, t } from './i18n.js';
@@ -110,7 +111,11 @@ export function createTree(list, emptyNote, { onSelect }) {
         if (match) visible++;
         c.dot.className = `dot dot-${state}`;
         c.name.textContent = localName(cam);
-        c.button.title = [`${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`, ...cameraDetails(cam)].join('\n');
+        c.button.title = [`${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`, ...cameraDetails(cam), recordingLine(cam)]
+          .filter(Boolean).join('\n');
+        const problem = recordingProblem(cam);
+        c.button.classList.toggle('rec-paused', problem === 'paused');
+        c.button.classList.toggle('rec-unsupported', problem === 'unsupported');
         c.dot.title = state === 'offline' ? reasonText(cam.reason) : t(`state.${state}`);
         c.button.classList.toggle('on-grid', active.has(cam.id));
         c.button.setAttribute('aria-selected', String(active.has(cam.id)));
