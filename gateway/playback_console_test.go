@@ -2,14 +2,12 @@ package gateway_test
 
 import (
 	"context"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"vigil/gateway"
-	"vigil/streams/media"
-	"vigil/streams/sim"
+	"vigil/gateway/auth"
+	"vigil/internal/testwait"
 	"vigil/streams/webrtc/webrtctest"
 )
 
@@ -55,7 +53,14 @@ func TestConsolePlayback(t *testing.T) {
 		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "live"
 	})
 	recordedFrame(t, rx, 0, func(s time.Time) bool { return time.Since(s) < 3*time.Second })
+	linkedTilesShowOneMoment(t, ws, at)
+}
 
+// linkedTilesShowOneMoment links tile 0 (bjx-t-00) with tile 1, plays
+// both from at, pauses them and checks they show times within a frame;
+// then a step moves them one frame.
+func linkedTilesShowOneMoment(t *testing.T, ws *consoleClient, at time.Time) {
+	t.Helper()
 	ws.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjn-t-00"})
 	ws.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
 	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano)})
@@ -85,31 +90,49 @@ func TestConsolePlayback(t *testing.T) {
 		t.Fatalf("linked tiles show %v and %v, %v apart", paused[0], paused[1], d)
 	}
 	t.Logf("linked tiles paused at %v and %v", paused[0].Format(time.RFC3339Nano), paused[1].Format(time.RFC3339Nano))
+
+	ws.send(t, map[string]any{"type": "step", "tile": 0})
+	ws.waitFor(t, 20*time.Second, "tile 0 one frame further", func(m map[string]any) bool {
+		if m["type"] != "tile" || m["tile"] != float64(0) || m["time"] == nil {
+			return false
+		}
+		tm, _ := time.Parse(time.RFC3339Nano, m["time"].(string))
+		return tm.Sub(paused[0]) > 30*time.Millisecond && tm.Sub(paused[0]) < 50*time.Millisecond
+	})
 }
 
-// An H.265 recording plays to a viewer without H.265 through the
-// transcoder, as H.264 ffmpeg decodes; a viewer with H.265 gets it as
-// recorded.
-func TestH265PlaybackIsTranscodedForH264Viewers(t *testing.T) {
-	needFFmpeg(t)
-	t.Cleanup(gateway.SetRecordSegment(2 * time.Second))
-	srv := startCamera(t, sim.ServerOptions{Width: 320, Height: 180, Configure: func(_ string, o *sim.CameraOptions) {
-		o.Codec = media.CodecH265
-	}})
-	cfg := strings.Replace(oneCameraConfig(srv.URL("cam0")), "record: false", "record: true", 1) + "transcode:\n  linger: 1s\n"
-	g := startTestGateway(t, cfg)
-	at := recordedFrom(t, g, "bjx-nsq-01", 5*time.Second)
-	q := "?start=" + url.QueryEscape(at.UTC().Format(time.RFC3339Nano))
-
-	v := openWHEPWith(t, g.URL(), g.admin.token, "bjx-nsq-01"+q, webrtctest.Options{Videos: 1})
-	fs := frames(t, v, 0, 30, webrtctest.Frame.IsKey)
-	if fs[0].Codec != "video/H264" {
-		t.Fatalf("codec %s, want video/H264", fs[0].Codec)
+// Bad plays from the console: nothing recorded names the nearest time,
+// the future and absurd speeds are errors, a hidden camera is denied.
+func TestConsolePlaybackRefusals(t *testing.T) {
+	g := taggedRecordingGateway(t)
+	at := recordedFrom(t, g, "bjx-t-00", 3*time.Second)
+	g.createUser("zhao", auth.RoleViewer, "bjn")
+	zhao := dialConsole(t, g.URL(), g.login("zhao", userPassword).token, "")
+	ws := dialConsole(t, g.URL(), g.admin.token, "")
+	play := func(c *consoleClient, start time.Time, speed float64) {
+		c.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": start.Format(time.RFC3339Nano), "speed": speed})
 	}
-	decodes(t, "h264", fs)
-
-	h := openWHEPWith(t, g.URL(), g.admin.token, "bjx-nsq-01"+q, webrtctest.Options{Videos: 1, H265: true})
-	if f := frames(t, h, 0, 5, webrtctest.Frame.IsKeyH265); f[0].Codec != "video/H265" {
-		t.Fatalf("codec %s, want video/H265", f[0].Codec)
+	play(ws, at.Add(-time.Hour), 1)
+	m := ws.waitFor(t, 10*time.Second, "no_recording", isTile(0, "no_recording"))
+	if nearest, _ := time.Parse(time.RFC3339Nano, m["nearest"].(string)); nearest.IsZero() || nearest.After(at) {
+		t.Fatalf("no_recording names %v as nearest (recorded from before %v)", m["nearest"], at)
 	}
+	play(ws, time.Now().Add(time.Hour), 1)
+	if m := ws.waitFor(t, 10*time.Second, "error", isType("error")); !strings.Contains(m["message"].(string), "future") {
+		t.Fatalf("future: %v", m)
+	}
+	play(ws, at, 100)
+	if m := ws.waitFor(t, 10*time.Second, "error", isType("error")); !strings.Contains(m["message"].(string), "speed") {
+		t.Fatalf("speed 100: %v", m)
+	}
+	play(zhao, at, 1)
+	zhao.waitFor(t, 10*time.Second, "denied", isTile(0, "denied"))
+
+	play(ws, at, 1)
+	ws.waitFor(t, 20*time.Second, "the tile waiting for its peer connection", isTile(0, "waiting"))
+	testwait.For(t, "the console's playback audited as a view", func() bool {
+		return countAudit(g.auditEntries("action=view.start"), func(e auditEntry) bool {
+			return e.Camera == "bjx-t-00" && e.Detail["via"] == "tile" && e.Detail["mode"] == "playback"
+		}) == 1
+	})
 }

@@ -374,6 +374,20 @@ func fakeCodecs(cam map[string]any) {
 	}
 }
 
+// fakeRecording gives every camera its recorder's state: bjb-ssq-02's
+// codec cannot be recorded, bj-nsq-01's disk is full, the rest record.
+func fakeRecording(cam map[string]any) {
+	cam["record"] = true
+	rec := map[string]any{"state": "recording", "since": "2026-03-01T08:00:00Z", "damaged_segments": 0}
+	switch cam["id"] {
+	case "bjb-ssq-02":
+		rec["state"], rec["reason"] = "unsupported", "unsupported_codec"
+	case "bj-nsq-01":
+		rec["state"], rec["reason"] = "paused", "disk_full"
+	}
+	cam["recording"] = rec
+}
+
 func fakeStations() []map[string]any {
 	type st struct{ id, name, en string }
 	areas := []st{{"bjx", "北京西站", "Beijing West"}, {"bj", "北京站", "Beijing"}, {"bjn", "北京南站", "Beijing South"},
@@ -399,6 +413,7 @@ func fakeStations() []map[string]any {
 				"codec": "H264", "width": 640, "height": 360, "fps": 25, "bitrate": 1400000,
 				"bframes": false, "delivery": map[string]any{"video": "passthrough", "video_codec": "H264", "video_h265": "passthrough", "audio": "none"}}
 			fakeCodecs(cam)
+			fakeRecording(cam)
 			cams = append(cams, cam)
 			ids = append(ids, id)
 		}

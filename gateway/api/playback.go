@@ -82,24 +82,24 @@ func playStatus(err error) (int, string) {
 	return http.StatusInternalServerError, "could not start playback"
 }
 
-// startPlay starts a player for a WHEP viewer and returns the stream to
-// attach and what stops it, or answers the refusal.
-func (s *Server) startPlay(w http.ResponseWriter, cam *catalog.Camera, p *playRequest) (*webrtc.Stream, func(), bool) {
+// startPlay starts a player for a WHEP viewer and returns the video and
+// sound to attach and what stops it, or answers the refusal.
+func (s *Server) startPlay(w http.ResponseWriter, cam *catalog.Camera, p *playRequest) (video, sound *webrtc.Stream, stop func(), ok bool) {
 	if s.opts.Recordings == nil {
 		writeError(w, http.StatusUnprocessableEntity, "nothing recorded for this camera")
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	pl, err := playback.New(playback.Options{Store: s.opts.Recordings.Store(), Camera: cam.ID, Start: p.start,
 		Speed: p.speed, Logger: s.log})
 	if err != nil {
 		code, msg := playStatus(err)
 		writeError(w, code, msg)
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	stream, closeTranscode := cam.PlaybackVideo(pl.Hub())
-	return stream, sync.OnceFunc(func() {
+	video, sound, closeTranscodes := cam.Playback(pl.Hub(), pl.AudioHub())
+	return video, sound, sync.OnceFunc(func() {
 		pl.Close()
-		closeTranscode()
+		closeTranscodes()
 	}), true
 }
 

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -102,21 +103,16 @@ func (s *Server) handleRecordingMP4(w http.ResponseWriter, r *http.Request, u au
 		writeError(w, http.StatusNotFound, "no such camera")
 		return
 	}
-	start, err := queryTime(r, "start", time.Time{})
-	if err != nil || start.IsZero() {
-		writeError(w, http.StatusBadRequest, "start must be an RFC 3339 time")
-		return
-	}
-	secs, err := strconv.ParseFloat(r.URL.Query().Get("duration"), 64)
-	if err != nil || !(secs > 0) || time.Duration(secs*float64(time.Second)) > maxRecordingMP4 {
-		writeError(w, http.StatusBadRequest, "duration must be from 0 to 3600 seconds")
+	start, end, err := parseMP4Range(r.URL.Query())
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	if s.opts.Recordings == nil {
 		writeError(w, http.StatusUnprocessableEntity, "nothing recorded in this range")
 		return
 	}
-	f, ok := s.exportRange(w, r, cam.ID, start, start.Add(time.Duration(secs*float64(time.Second))))
+	f, ok := s.exportRange(w, r, cam.ID, start, end)
 	if !ok {
 		return
 	}
@@ -130,7 +126,7 @@ func (s *Server) handleRecordingMP4(w http.ResponseWriter, r *http.Request, u au
 		if r.Method == http.MethodHead {
 			return
 		}
-		d := map[string]any{"source": "recordings", "start": start.UTC().Format(time.RFC3339Nano), "duration_s": secs,
+		d := map[string]any{"source": "recordings", "start": start.UTC().Format(time.RFC3339Nano), "duration_s": end.Sub(start).Seconds(),
 			"ip": remoteIP(r), "status": status}
 		if status == http.StatusPartialContent {
 			d["range"] = clipRunes(r.Header.Get("Range"), 200)
@@ -139,6 +135,19 @@ func (s *Server) handleRecordingMP4(w http.ResponseWriter, r *http.Request, u au
 	}}
 	name := fmt.Sprintf("vigil-%s-%s.mp4", cam.ID, start.UTC().Format("20060102T150405Z"))
 	sendClipFile(aw, r, f, st, name, "video/mp4")
+}
+
+// parseMP4Range reads ?start=RFC3339&duration=SECONDS (more than 0, at
+// most maxRecordingMP4).
+func parseMP4Range(q url.Values) (start, end time.Time, err error) {
+	if start, err = time.Parse(time.RFC3339Nano, q.Get("start")); err != nil {
+		return start, end, errors.New("start must be an RFC 3339 time")
+	}
+	secs, err := strconv.ParseFloat(q.Get("duration"), 64)
+	if err != nil || !(secs > 0) || secs > maxRecordingMP4.Seconds() {
+		return start, end, errors.New("duration must be more than 0 and at most 3600 seconds")
+	}
+	return start, start.Add(time.Duration(secs * float64(time.Second))), nil
 }
 
 // exportRange writes the range to a temporary file and returns it open;

@@ -59,9 +59,9 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 	}
 	ws := &whepSession{id: newID(), token: requestToken(r), user: u.Name, camera: cam.ID, started: time.Now(),
 		release: sync.OnceFunc(func() { s.whepSlots.give(u.Name) }), detail: playDetail(play)}
-	video := cam.Video(quality)
+	video, sound := cam.Video(quality), cam.Audio()
 	if play != nil {
-		if video, ws.stop, ok = s.startPlay(w, cam, play); !ok {
+		if video, sound, ws.stop, ok = s.startPlay(w, cam, play); !ok {
 			ws.release()
 			return
 		}
@@ -89,8 +89,8 @@ func (s *Server) handleWHEPOffer(w http.ResponseWriter, r *http.Request, u auth.
 	}
 	s.startWHEPRecheck()
 	sess.Feed(0).AttachStream(video)
-	if a := sess.Audio(0); a != nil && cam.Audio() != nil && play == nil {
-		a.AttachStream(cam.Audio())
+	if a := sess.Audio(0); a != nil && sound != nil {
+		a.AttachStream(sound)
 	}
 	w.Header().Set("Content-Type", "application/sdp")
 	w.Header().Set("Location", "/api/whep/"+cam.ID+"/"+ws.id)

@@ -114,18 +114,21 @@ func (c *Camera) Transcoding() (on, found bool) {
 // (for status reports).
 func (c *Camera) Transcoder(h *hub.Hub) *transcode.Transcoder { return c.transcoders.Existing(h) }
 
-// PlaybackVideo returns a stream of h, a playback session's own hub of
-// this camera's recording, with an H.264 transcode of its own for viewers
-// that cannot take it as is (made on first use). close stops that
-// transcode: call it when the session ends.
-func (c *Camera) PlaybackVideo(h *hub.Hub) (s *webrtc.Stream, close func()) {
+// Playback returns the streams of a playback session of this camera: its
+// own video and sound hubs, each with a transcode of its own (H.264 for
+// viewers that cannot take the video as is, Opus for sound), made on first
+// use. close stops those transcodes: call it when the session ends.
+func (c *Camera) Playback(video, sound *hub.Hub) (v, a *webrtc.Stream, close func()) {
 	own := &Transcoders{}
 	if c.transcoders != nil {
 		own.New, own.Missing = c.transcoders.New, c.transcoders.Missing
 	}
-	s = &webrtc.Stream{Native: h}
-	if own.New != nil {
-		s.Transcode = lazy{t: own, kind: transcode.VideoToH264, in: h, id: h.ID() + "/h264"}
+	mk := func(kind transcode.Kind, h *hub.Hub, suffix string) *webrtc.Stream {
+		s := &webrtc.Stream{Native: h}
+		if own.New != nil {
+			s.Transcode = lazy{t: own, kind: kind, in: h, id: h.ID() + suffix}
+		}
+		return s
 	}
-	return s, own.Close
+	return mk(transcode.VideoToH264, video, "/h264"), mk(transcode.AudioToOpus, sound, "/opus"), own.Close
 }

@@ -75,6 +75,9 @@ func (c *conn) play(i int, camera string, start time.Time, speed float64) {
 		return
 	}
 	clock := c.linkedClock(i)
+	if p := c.plays[i]; clock == nil && p != nil && p.camera == cam.ID && !c.clockShared(p.player.Clock(), i) {
+		clock = p.player.Clock() // a seek of the tile's own playback
+	}
 	if clock == nil {
 		clock, _ = playback.NewClock(start, speed) // speed was checked when decoded
 	} else {
@@ -134,12 +137,12 @@ func (c *conn) startPlay(i int, cam *catalog.Camera, start time.Time, clock *pla
 		return
 	}
 	c.release(i)
-	stream, closeTranscode := cam.PlaybackVideo(pl.Hub())
-	c.tiles[i] = assignment{hub: pl.Hub(), stream: stream, view: View{
+	video, sound, closeTranscodes := cam.Playback(pl.Hub(), pl.AudioHub())
+	c.tiles[i] = assignment{hub: pl.Hub(), stream: video, audio: sound, view: View{
 		User: c.currentUser().Name, Remote: c.remote, Tile: i, Camera: cam.ID, Quality: string(catalog.Main),
 		Started: time.Now(), Playback: start,
 	}}
-	c.plays[i] = &tilePlay{player: pl, camera: cam.ID, stop: func() { pl.Close(); closeTranscode() }}
+	c.plays[i] = &tilePlay{player: pl, camera: cam.ID, stop: func() { pl.Close(); closeTranscodes() }}
 	c.s.onViewStart(c.tiles[i].view)
 	if c.session != nil {
 		c.attach(i)
@@ -202,6 +205,16 @@ func (c *conn) linkedClock(i int) *playback.Clock {
 		}
 	}
 	return nil
+}
+
+// clockShared reports whether a tile other than i plays by clock.
+func (c *conn) clockShared(clock *playback.Clock, i int) bool {
+	for j, p := range c.plays {
+		if j != i && p != nil && p.player.Clock() == clock {
+			return true
+		}
+	}
+	return false
 }
 
 // reportClock reports every tile driven by clock, one after the other.

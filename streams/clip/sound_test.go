@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 	"vigil/streams/record"
@@ -92,14 +93,7 @@ func recordWithSound(t *testing.T, set func(*sim.CameraOptions)) (*segstore.Inde
 	var wg sync.WaitGroup
 	wg.Go(func() { src.Run(ctx) })
 	wg.Go(func() { rec.Run(ctx) })
-	deadline := time.After(60 * time.Second)
-	for recorded(idx) < 7*time.Second {
-		select {
-		case <-tr.ch:
-		case <-deadline:
-			t.Fatalf("recorded only %v", recorded(idx))
-		}
-	}
+	testwait.For(t, "7 s recorded", func() bool { return recorded(idx) >= 7*time.Second })
 	cancel()
 	wg.Wait()
 	segs := idx.Segments("cam0", time.Time{}, time.Now())

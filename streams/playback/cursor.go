@@ -22,6 +22,32 @@ type Store interface {
 // farFuture bounds "every segment from t on" queries.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// lookAhead is the window segment queries try first: a week of recording
+// is some ten thousand segments, and a seek must not copy them all.
+const lookAhead = time.Hour
+
+// segmentsFrom returns the segments overlapping [t, t+lookAhead), or when
+// there are none, every segment after t (none, or those after a long
+// hole).
+func segmentsFrom(store Store, camera string, t time.Time) []segstore.Segment {
+	if segs := store.Segments(camera, t, t.Add(lookAhead)); len(segs) > 0 {
+		return segs
+	}
+	return store.Segments(camera, t, farFuture)
+}
+
+// lastBefore returns the last segment ending at or before t, if any.
+func lastBefore(store Store, camera string, t time.Time) (segstore.Segment, bool) {
+	segs := store.Segments(camera, t.Add(-lookAhead), t)
+	if len(segs) == 0 {
+		segs = store.Segments(camera, time.Time{}, t)
+	}
+	if len(segs) == 0 {
+		return segstore.Segment{}, false
+	}
+	return segs[len(segs)-1], true
+}
+
 var (
 	// errWait means the segment being read is still recorded and holds
 	// nothing more yet.
@@ -32,10 +58,15 @@ var (
 
 // sample is one recorded access unit, located on disk.
 type sample struct {
-	at   time.Time // wall-clock time it was recorded
+	at   time.Time // wall-clock time it was recorded (its decode time)
 	key  bool
 	off  int64
 	size uint32
+	// ptsOffset is how much later than at the picture is shown: B-frame
+	// recordings keep frames in decode order.
+	ptsOffset time.Duration
+	// audio marks a sample of the recorded sound (Init.Audio).
+	audio bool
 }
 
 // cursor walks one camera's recorded samples in order, across segments,
@@ -53,6 +84,8 @@ type cursor struct {
 	frags   int    // fragments read from r
 	k       int    // next sample of frag
 	dts     uint64 // decode time of sample k, segment timescale
+	ka      int    // next audio sample of frag
+	adts    uint64 // its time, in the audio's timescale (its sample rate)
 }
 
 // close releases the open segment.
@@ -89,17 +122,22 @@ func (c *cursor) open(seg segstore.Segment) error {
 
 // timeOf is the wall-clock time of decode time dts in the open segment.
 func (c *cursor) timeOf(dts uint64) time.Time {
-	ts := uint64(c.init.Timescale)
+	return c.seg.Start.Add(c.duration(int64(dts)))
+}
+
+// duration converts ticks of the open segment's timescale.
+func (c *cursor) duration(ticks int64) time.Duration {
+	ts := int64(c.init.Timescale)
 	if ts == 0 {
 		ts = segstore.Timescale
 	}
-	return c.seg.Start.Add(time.Duration(dts/ts)*time.Second + time.Duration(dts%ts)*time.Second/time.Duration(ts))
+	return time.Duration(ticks/ts)*time.Second + time.Duration(ticks%ts)*time.Second/time.Duration(ts)
 }
 
 // seek positions the cursor at the last keyframe at or before t, or the
 // first keyframe after t when the recording there starts later.
 func (c *cursor) seek(t time.Time) error {
-	for _, seg := range c.store.Segments(c.camera, t, farFuture) {
+	for _, seg := range segmentsFrom(c.store, c.camera, t) {
 		if err := c.open(seg); err != nil {
 			continue // unreadable: the next segment
 		}
@@ -160,28 +198,53 @@ func (c *cursor) nextFragment() error {
 	}
 	c.frags++
 	c.k, c.dts = 0, c.frag.BaseTime
+	c.ka, c.adts = 0, c.frag.AudioBaseTime
 	return nil
 }
 
-// next returns the next sample; keyOnly skips all but keyframes. It
-// returns errWait when the recorder has not written more yet, errEnd when
-// nothing is recorded after.
-func (c *cursor) next(keyOnly bool) (sample, error) {
+// next returns the next sample, video and sound in time order; keyOnly
+// skips all pictures but keyframes, and sound unless withAudio. It returns
+// errWait when the recorder has not written more yet, errEnd when nothing
+// is recorded after.
+func (c *cursor) next(keyOnly, withAudio bool) (sample, error) {
 	for {
-		if c.r != nil && c.k < len(c.frag.Samples) {
+		if c.r == nil {
+			if err := c.advance(); err != nil {
+				return sample{}, err
+			}
+			continue
+		}
+		video, sound := c.k < len(c.frag.Samples), c.ka < len(c.frag.Audio)
+		switch {
+		case sound && (!video || !c.audioTime(c.adts).After(c.timeOf(c.dts))):
+			s := c.frag.Audio[c.ka]
+			at := c.audioTime(c.adts)
+			c.adts += uint64(s.Duration)
+			c.ka++
+			if withAudio {
+				return sample{at: at, key: true, off: s.Offset, size: s.Size, audio: true}, nil
+			}
+		case video:
 			s := c.frag.Samples[c.k]
 			at := c.timeOf(c.dts)
 			c.dts += uint64(s.Duration)
 			c.k++
-			if keyOnly && !s.Key {
-				continue
+			if !keyOnly || s.Key {
+				return sample{at: at, key: s.Key, off: s.Offset, size: s.Size, ptsOffset: c.duration(int64(s.PTSOffset))}, nil
 			}
-			return sample{at: at, key: s.Key, off: s.Offset, size: s.Size}, nil
-		}
-		if err := c.advance(); err != nil {
-			return sample{}, err
+		default:
+			if err := c.advance(); err != nil {
+				return sample{}, err
+			}
 		}
 	}
+}
+
+// audioTime is the wall-clock time of an audio sample at t (ticks of the
+// sample rate) in the open segment.
+func (c *cursor) audioTime(t uint64) time.Time {
+	rate := uint64(max(c.init.Audio.SampleRate, 1))
+	return c.seg.Start.Add(time.Duration(t/rate)*time.Second + time.Duration(t%rate)*time.Second/time.Duration(rate))
 }
 
 // advance reads the next fragment, following a segment the recorder is
@@ -240,7 +303,7 @@ func (c *cursor) refresh() (grown, active bool) {
 // nextSegment opens the first readable segment after the current one.
 func (c *cursor) nextSegment() error {
 	cur := c.seg
-	for _, s := range c.store.Segments(c.camera, cur.Start, farFuture) {
+	for _, s := range segmentsFrom(c.store, c.camera, cur.End) {
 		if !s.Start.After(cur.Start) {
 			continue
 		}
@@ -257,6 +320,15 @@ func (c *cursor) nextSegment() error {
 // payload reads s's NAL units (stored length-prefixed) from the open
 // segment.
 func (c *cursor) payload(s sample) ([][]byte, error) {
+	buf, err := c.raw(s)
+	if err != nil {
+		return nil, err
+	}
+	return splitAVCC(buf)
+}
+
+// raw reads s's bytes from the open segment.
+func (c *cursor) raw(s sample) ([]byte, error) {
 	if c.f == nil {
 		return nil, errEnd
 	}
@@ -264,7 +336,7 @@ func (c *cursor) payload(s sample) ([][]byte, error) {
 	if _, err := c.f.ReadAt(buf, s.off); err != nil {
 		return nil, fmt.Errorf("playback: read sample: %w", err)
 	}
-	return splitAVCC(buf)
+	return buf, nil
 }
 
 // splitAVCC splits a sample's length-prefixed NAL units.

@@ -2,7 +2,11 @@ package playback
 
 import (
 	"bytes"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"vigil/streams/segstore"
 )
 
 func TestSplitAVCC(t *testing.T) {
@@ -36,4 +40,36 @@ func FuzzSplitAVCC(f *testing.F) {
 			t.Fatalf("NAL units cover %d of %d bytes", n, len(b))
 		}
 	})
+}
+
+// countingStore is the real index, counting the segments each query
+// copies.
+type countingStore struct {
+	Store
+	most atomic.Int64
+}
+
+func (c *countingStore) Segments(camera string, from, to time.Time) []segstore.Segment {
+	segs := c.Store.Segments(camera, from, to)
+	for n := int64(len(segs)); ; {
+		if m := c.most.Load(); n <= m || c.most.CompareAndSwap(m, n) {
+			return segs
+		}
+	}
+}
+
+// Starting at the beginning of a long recording copies an hour of
+// segments from the index, not all of them.
+func TestSeekCopiesAWindowOfSegments(t *testing.T) {
+	root, t0 := t.TempDir(), time.Now().Add(-3*time.Hour).Truncate(time.Second)
+	writeFrames(t, root, "cam", t0, 0, 25*60*100, 250, 25*60) // 100 one-minute segments
+	x := &countingStore{Store: openIndex(t, root)}
+	p := startPlayer(t, Options{Store: x, Camera: "cam", Start: frameAt(t0, 25*60*2-300), Speed: 16})
+	v := watch(t, p)
+	for n := 0; n < 25*60*2; { // into the third segment
+		n = counterOf(v.next())
+	}
+	if most := x.most.Load(); most > 62 {
+		t.Fatalf("a query copied %d segments", most)
+	}
 }

@@ -81,6 +81,7 @@ type Player struct {
 	opts  Options
 	clock *Clock
 	hub   *hub.Hub
+	audio *hub.Hub // the recorded sound, at 1× only
 	log   *slog.Logger
 	t0    time.Time
 
@@ -98,7 +99,7 @@ func Check(store Store, camera string, t time.Time, tolerance time.Duration) err
 	if t.After(time.Now()) {
 		return fmt.Errorf("%w: %s", ErrFuture, t.Format(time.RFC3339))
 	}
-	segs := store.Segments(camera, t, farFuture)
+	segs := segmentsFrom(store, camera, t)
 	if len(segs) > 0 && !segs[0].Start.After(t.Add(tolerance)) {
 		return nil
 	}
@@ -106,8 +107,8 @@ func Check(store Store, camera string, t time.Time, tolerance time.Duration) err
 	if len(segs) > 0 {
 		e.Nearest = segs[0].Start
 	}
-	if before := store.Segments(camera, time.Time{}, t); len(before) > 0 {
-		end := before[len(before)-1].End
+	if before, ok := lastBefore(store, camera, t); ok {
+		end := before.End
 		if e.Nearest.IsZero() || t.Sub(end) < e.Nearest.Sub(t) {
 			e.Nearest = end
 		}
@@ -136,7 +137,8 @@ func New(opts Options) (*Player, error) {
 		}
 	}
 	p := &Player{opts: opts, clock: clock, log: opts.Logger, t0: time.Now(), done: make(chan struct{}),
-		step: make(chan struct{}, 1), hub: hub.New(hub.Options{ID: opts.Camera + "/playback"})}
+		step: make(chan struct{}, 1), hub: hub.New(hub.Options{ID: opts.Camera + "/playback"}),
+		audio: hub.New(hub.Options{ID: opts.Camera + "/playback-audio"})}
 	st := clock.state()
 	p.status = Status{Speed: st.speed, Paused: st.paused}
 	c := &cursor{store: opts.Store, camera: opts.Camera}
@@ -158,6 +160,10 @@ func setDefault(d *time.Duration, v time.Duration) {
 
 // Hub is the stream the player publishes: attach viewers to it.
 func (p *Player) Hub() *hub.Hub { return p.hub }
+
+// AudioHub is the recorded sound the player publishes, at 1× only; it
+// stays "connecting" for a recording without sound.
+func (p *Player) AudioHub() *hub.Hub { return p.audio }
 
 // Clock is the clock driving the player.
 func (p *Player) Clock() *Clock { return p.clock }
@@ -213,29 +219,34 @@ func (p *Player) setStatus(f func(s *Status), notify bool) {
 	}
 }
 
-// publish sends one recorded unit into the hub, stamped with the time it
-// is sent: the hub's readers pace and stamp what they send by it, so the
-// viewer's timestamps follow what is shown, not the recording's clock.
-func (p *Player) publish(nalus [][]byte, key bool, in segstore.Init, last *time.Duration) {
+// publish sends one recorded unit into the hub, its decode time the time
+// it is sent: the hub's readers pace and stamp what they send by it, so
+// the viewer's timestamps follow what is shown, not the recording's clock.
+// A B-frame recording's picture is shown ptsOffset later (already scaled
+// by the speed).
+func (p *Player) publish(nalus [][]byte, key bool, in segstore.Init, last *time.Duration, ptsOffset time.Duration) {
 	now := time.Now()
-	pts := now.Sub(p.t0)
-	if pts <= *last {
-		pts = *last + time.Millisecond
+	dts := now.Sub(p.t0)
+	if dts <= *last {
+		dts = *last + time.Millisecond
 	}
-	*last = pts
+	*last = dts
 	if key {
 		nalus = withParams(nalus, in)
 	}
-	p.hub.Publish(&media.AccessUnit{PTS: pts, DTS: pts, Received: now, NALUs: nalus, Key: key})
+	p.hub.Publish(&media.AccessUnit{PTS: dts + ptsOffset, DTS: dts, Received: now, NALUs: nalus, Key: key})
 }
 
-// trackOf is the hub track a segment header describes.
-func trackOf(in segstore.Init) media.Track {
+// trackOf is the hub track a segment header describes; reordered tells
+// whether its pictures come out of display order (B-frames): viewers then
+// get it through the transcoder, like the live camera.
+func trackOf(in segstore.Init, reordered bool) media.Track {
 	codec := in.Codec
 	if codec == "" {
 		codec = media.CodecH264
 	}
-	return media.Track{Codec: codec, Width: in.Width, Height: in.Height, VPS: in.VPS, SPS: in.SPS, PPS: in.PPS}
+	return media.Track{Codec: codec, Width: in.Width, Height: in.Height, VPS: in.VPS, SPS: in.SPS, PPS: in.PPS,
+		Reordered: reordered}
 }
 
 // withParams puts the segment's parameter sets before a keyframe that

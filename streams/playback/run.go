@@ -24,6 +24,9 @@ type loop struct {
 	fresh   bool // the next frame is the first since a start or seek
 	track   media.Track
 	timer   *time.Timer
+
+	audioTrack   media.Track
+	lastAudioPTS time.Duration
 }
 
 // run plays until ctx ends.
@@ -32,6 +35,7 @@ func (p *Player) run(ctx context.Context, c *cursor, seq uint64) {
 	defer c.close()
 	defer p.clock.leave()
 	defer p.hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
+	defer p.audio.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
 	l := &loop{p: p, c: c, seq: seq, fresh: true, timer: time.NewTimer(time.Hour)}
 	defer l.timer.Stop()
 	l.keyOnly = p.clock.state().speed > KeyframesAbove
@@ -52,7 +56,7 @@ func (l *loop) turn(ctx context.Context) {
 		return
 	}
 	l.keyOnly = keyOnly
-	if l.have && keyOnly && !l.next.key {
+	if l.have && ((keyOnly && !l.next.key) || (l.next.audio && (st.speed != 1 || st.paused))) {
 		l.have = false
 	}
 	if !l.have {
@@ -73,7 +77,7 @@ func (l *loop) turn(ctx context.Context) {
 		l.wait(ctx, st.changed, nil, d)
 		return
 	}
-	l.send()
+	l.send(st.paused, st.speed)
 }
 
 // reposition moves the cursor to the clock's time after a seek.
@@ -86,7 +90,7 @@ func (l *loop) reposition(st clockState) {
 
 // fetch reads the next sample, or waits for the recorder.
 func (l *loop) fetch(ctx context.Context, st clockState) {
-	s, err := l.c.next(l.keyOnly)
+	s, err := l.c.next(l.keyOnly, st.speed == 1)
 	switch {
 	case err == nil:
 		l.next, l.have = s, true
@@ -113,7 +117,7 @@ func (l *loop) mark(f func(s *Status) bool) {
 // skipGap moves the clock over a hole in the recording; it reports
 // whether it did (the clock changed).
 func (l *loop) skipGap() bool {
-	if l.lastAt.IsZero() || l.next.at.Sub(l.lastAt) <= l.p.opts.GapTolerance {
+	if l.next.audio || l.lastAt.IsZero() || l.next.at.Sub(l.lastAt) <= l.p.opts.GapTolerance {
 		return false
 	}
 	from, to := l.lastAt, l.next.at
@@ -144,30 +148,37 @@ func (l *loop) wait(ctx context.Context, changed <-chan struct{}, step <-chan st
 	return false
 }
 
-// send publishes the pending sample.
-func (l *loop) send() {
+// send publishes the pending sample. The viewer hears of the first frame
+// after a start or seek, and of each frame sent while paused (a step).
+func (l *loop) send(paused bool, speed float64) {
 	s := l.next
 	l.have = false
+	if s.audio {
+		l.sendAudio(s)
+		return
+	}
 	nalus, err := l.c.payload(s)
 	if err != nil {
 		l.p.log.Warn("playback: cannot read a frame", "camera", l.p.opts.Camera, "err", err)
 		return
 	}
-	if t := trackOf(l.c.init); !sameTrack(t, l.track) {
+	// Once B-frames show, the recording stays reordered: a GOP that
+	// happens to have none must not switch viewers off the transcoder.
+	if t := trackOf(l.c.init, l.track.Reordered || s.ptsOffset != 0); !sameTrack(t, l.track) {
 		l.track = t
 		l.p.hub.SetStatus(hub.Status{State: hub.StateOnline, Track: t})
 	}
-	l.p.publish(nalus, s.key, l.c.init, &l.lastPTS)
+	l.p.publish(nalus, s.key, l.c.init, &l.lastPTS, time.Duration(float64(s.ptsOffset)/speed))
 	l.lastAt = s.at
 	fresh := l.fresh
 	l.fresh = false
 	l.p.setStatus(func(st *Status) {
 		st.Time, st.Edge, st.Ended = s.at, false, false
 		st.Frames++
-	}, fresh)
+	}, fresh || paused)
 }
 
 func sameTrack(a, b media.Track) bool {
 	return a.Codec == b.Codec && a.Width == b.Width && a.Height == b.Height &&
-		bytes.Equal(a.SPS, b.SPS) && bytes.Equal(a.PPS, b.PPS) && bytes.Equal(a.VPS, b.VPS)
+		bytes.Equal(a.SPS, b.SPS) && bytes.Equal(a.PPS, b.PPS) && bytes.Equal(a.VPS, b.VPS) && a.Reordered == b.Reordered
 }

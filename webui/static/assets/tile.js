@@ -16,6 +16,7 @@
 // offline or blocked (the browser refused to play: click again).
 
 import { codecPath } from './codecs.js';
+import { renderRecordingBadge } from './recording.js';
 import { h } from './dom.js';
 import { localName, reasonText, t } from './i18n.js';
 
@@ -196,5 +197,6 @@ export class Tile {
     this.msgEl.textContent = key ? t(key, { reason: reasonText(this.reason) }) : '';
     this.renderSound();
     this.renderStats();
+    renderRecordingBadge(this);
   }
 }

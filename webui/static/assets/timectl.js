@@ -24,6 +24,8 @@ export function createControls(panel, a) {
     speeds.map((s) => h('option', { value: String(s) }, speedText(s))));
   const playBtn = button('tl-play', 'timeline.pause', '❚❚', () => a.play());
   const linkBtn = button('tl-link', 'timeline.link', '', () => a.link());
+  const inBtn = button('tl-in', 'timeline.markIn', '', () => a.markIn());
+  const outBtn = button('tl-out', 'timeline.markOut', '', () => a.markOut());
   const zoomEl = h('span', { id: 'tl-zoom', class: 'tl-zoom' });
   const clockEl = h('span', { id: 'tl-clock', class: 'tl-clock', attrs: { role: 'timer', 'aria-live': 'off' } });
   const dateEl = h('span', { id: 'tl-date', class: 'tl-date' });
@@ -47,8 +49,8 @@ export function createControls(panel, a) {
       speedSel,
       button('tl-live', 'timeline.live', '', () => a.live())),
     h('div', { class: 'tl-group' },
-      button('tl-in', 'timeline.markIn', '[', () => a.markIn()),
-      button('tl-out', 'timeline.markOut', ']', () => a.markOut()),
+      inBtn,
+      outBtn,
       button('tl-export', 'timeline.export', '⤓', () => a.export()),
       button('tl-bookmark', 'timeline.bookmark', '★', () => a.bookmark()),
       linkBtn),
@@ -70,6 +72,8 @@ export function createControls(panel, a) {
     }
     document.querySelector('#tl-live').textContent = t('timeline.live');
     linkBtn.textContent = t('timeline.linkShort');
+    inBtn.textContent = t('timeline.inShort');
+    outBtn.textContent = t('timeline.outShort');
     linkBtn.setAttribute('aria-pressed', String(linkedOn));
     linkBtn.title = linkedOn ? t('timeline.linked', { n: linkedN }) : t('timeline.link');
     speedSel.title = t('timeline.speed');

@@ -10,6 +10,7 @@
 // existing nodes, so hover titles and keyboard focus survive a refresh.
 
 import { cameraDetails } from './codecs.js';
+import { recordingLine, recordingProblem } from './recording.js';
 import { h } from './dom.js';
 import { dragCamera } from './grids.js';
 import { lang, localName, onLangChange, reasonText, stateText, t } from './i18n.js';
@@ -151,7 +152,11 @@ export function createTree(list, emptyNote, { onSelect, onStar }) {
     const state = cameraState(cam);
     c.dot.className = `dot dot-${state}`;
     c.name.textContent = localName(cam);
-    c.button.title = [`${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`, ...cameraDetails(cam)].join('\n');
+    c.button.title = [`${localName(cam)} (${cam.id}) · ${stateText(state, cam.reason)}`, ...cameraDetails(cam), recordingLine(cam)]
+      .filter(Boolean).join('\n');
+    const problem = recordingProblem(cam);
+    c.button.classList.toggle('rec-paused', problem === 'paused');
+    c.button.classList.toggle('rec-unsupported', problem === 'unsupported');
     c.dot.title = state === 'offline' ? reasonText(cam.reason) : t(`state.${state}`);
     c.button.classList.toggle('on-grid', active.has(cam.id));
     c.button.setAttribute('aria-selected', String(active.has(cam.id)));
