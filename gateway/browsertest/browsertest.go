@@ -31,8 +31,11 @@ import (
 // ChromiumPath is the browser the harness runs.
 const ChromiumPath = "/usr/bin/chromium"
 
-// DefaultTimeout bounds each call that takes no explicit timeout.
-const DefaultTimeout = 15 * time.Second
+// DefaultTimeout bounds each call that takes no explicit timeout. It is
+// the limit of a page that will never get there, not how long a page
+// takes: on a busy 2-core machine under -race a console's first page
+// takes tens of seconds, without anything being wrong.
+const DefaultTimeout = 90 * time.Second
 
 // startTimeout bounds the browser's start.
 const startTimeout = 30 * time.Second
