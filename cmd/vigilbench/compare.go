@@ -82,7 +82,7 @@ func (b *bench) compare(ctx context.Context, names []string, anchors []anchor, r
 	var out []*comparison
 	for _, name := range names {
 		sc, err := findScenario(name)
-		if err != nil || sc.Rounds > 0 || sc.Relay || sc.SampleEvery > 0 {
+		if err != nil || sc.Rounds > 0 || sc.Relay || sc.SampleEvery > 0 || sc.Record {
 			return out, fmt.Errorf("%s: only idle, ingest and fanout are compared", name)
 		}
 		cmp := &comparison{Scenario: name, Cells: []*cell{{Gateway: "vigil"}}, LoadBegin: loadAvg()}
