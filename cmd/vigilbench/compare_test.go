@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -98,5 +99,26 @@ func TestCompareWithVigilAsAnchor(t *testing.T) {
 	}
 	if cpu, _, best, _ := cmps[0].ratios(); best != "vigil-copy" || math.IsNaN(cpu) || cpu <= 0 {
 		t.Fatalf("ratio %v against %q", cpu, best)
+	}
+}
+
+// TestMissingFirstFramesCounted: viewers without a first frame are named
+// and counted, so that a few of many (a starved tool) only warn.
+func TestMissingFirstFramesCounted(t *testing.T) {
+	vs := make([]*viewer, 20)
+	for i := range vs {
+		vs[i] = &viewer{camera: i}
+		if i != 7 {
+			vs[i].st.firstKey = time.Now()
+		}
+	}
+	w := &window{r: &result{}}
+	err := w.firstFrames(context.Background(), vs, time.Millisecond)
+	var few *missingFirstFrames
+	if !errors.As(err, &few) || few.missing != 1 || few.of != 20 || !strings.Contains(err.Error(), "cam7") {
+		t.Fatalf("got %v", err)
+	}
+	if w.r.TTFF.N != 19 {
+		t.Fatalf("TTFF of %d viewers, want 19", w.r.TTFF.N)
 	}
 }
