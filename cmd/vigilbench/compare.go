@@ -37,6 +37,17 @@ func (c *cell) medianOf(f func(*result) float64) float64 {
 }
 
 func cpuOf(r *result) float64 { return r.CPUCores }
+
+// scaledCPUOf is the CPU scaled to the cameras' nominal frame rate: on a
+// busy machine the cameras (in this process) send fewer frames than -fps,
+// by a different amount in each run, and a gateway's CPU follows the
+// frames it gets.
+func scaledCPUOf(r *result) float64 {
+	if r.CameraFPS <= 0 || r.FPS <= 0 {
+		return r.CPUCores
+	}
+	return r.CPUCores * float64(r.FPS) / r.CameraFPS
+}
 func rssOf(r *result) float64 { return r.RSSMB }
 
 // comparison is one scenario's row: vigil first, then the anchors.
@@ -64,14 +75,19 @@ func (c *comparison) best(f func(*result) float64) string {
 	return name
 }
 
-func (c *comparison) ratio(f func(*result) float64) float64 {
+// bestValue is the best anchor's median of f; NaN without one.
+func (c *comparison) bestValue(f func(*result) float64) float64 {
 	name := c.best(f)
 	for _, a := range c.Cells[1:] {
 		if a.Gateway == name {
-			return c.Cells[0].medianOf(f) / a.medianOf(f)
+			return a.medianOf(f)
 		}
 	}
 	return math.NaN()
+}
+
+func (c *comparison) ratio(f func(*result) float64) float64 {
+	return c.Cells[0].medianOf(f) / c.bestValue(f)
 }
 
 // compare runs each scenario reps times against vigil and every anchor,
@@ -137,7 +153,7 @@ func printComparisons(w io.Writer, cs []*comparison, when time.Time) {
 	for _, c := range cs[0].Cells {
 		head = append(head, c.Gateway+" CPU / RSS MB")
 	}
-	head = append(head, "vigil ÷ best CPU / RSS", "load 1 min")
+	head = append(head, "vigil ÷ best CPU / RSS", "CPU at the nominal fps: vigil ÷ best", "load 1 min")
 	fmt.Fprintf(w, "medians of the runs, %s\n", when.UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" --- |", len(head)))
 	for _, cmp := range cs {
@@ -146,8 +162,10 @@ func printComparisons(w io.Writer, cs []*comparison, when time.Time) {
 			row = append(row, c.figures())
 		}
 		cpu, rss, bestCPU, bestRSS := cmp.ratios()
+		scaled := fmt.Sprintf("%s (%.3f vs %s %.3f)", fmtRatio(cmp.ratio(scaledCPUOf)), cmp.Cells[0].medianOf(scaledCPUOf),
+			orDash(cmp.best(scaledCPUOf)), cmp.bestValue(scaledCPUOf))
 		row = append(row, fmt.Sprintf("%s / %s (best: %s / %s)", fmtRatio(cpu), fmtRatio(rss), orDash(bestCPU), orDash(bestRSS)),
-			fmt.Sprintf("%.2f → %.2f", cmp.LoadBegin, cmp.LoadEnd))
+			scaled, fmt.Sprintf("%.2f → %.2f", cmp.LoadBegin, cmp.LoadEnd))
 		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 	}
 	for _, cmp := range cs {

@@ -35,11 +35,18 @@ func TestComparisonMediansAndRatios(t *testing.T) {
 	}
 	var out bytes.Buffer
 	printComparisons(&out, []*comparison{cmp}, time.Date(2026, 12, 6, 7, 0, 0, 0, time.UTC))
-	for _, want := range []string{"| ingest (3 runs each) | 0.200 / 150 | 0.450 / 270 | 0.420 / 110 | failed | 0.48 / 1.36 (best: go2rtc / go2rtc)",
+	for _, want := range []string{"| ingest (3 runs each) | 0.200 / 150 | 0.450 / 270 | 0.420 / 110 | failed | 0.48 / 1.36 (best: go2rtc / go2rtc) | 0.48 (0.200 vs go2rtc 0.420)",
 		"2026-12-06 07:00 UTC", "ingest broken failed: no frames"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
+	}
+	// Scaled to the nominal frame rate: vigil's cameras sent half of it.
+	for _, r := range cmp.Cells[0].Runs {
+		r.FPS, r.CameraFPS = 25, 12.5
+	}
+	if got := cmp.ratio(scaledCPUOf); math.Abs(got-0.40/0.42) > 1e-9 {
+		t.Fatalf("scaled ratio %v, want %v", got, 0.40/0.42)
 	}
 	none := &comparison{Cells: []*cell{{Gateway: "vigil", Runs: runsOf(0.2, 100)}, {Gateway: "a"}}}
 	if cpu, _, _, _ := none.ratios(); !math.IsNaN(cpu) || fmtRatio(cpu) != "-" {
