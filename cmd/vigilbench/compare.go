@@ -65,9 +65,14 @@ func (c *comparison) ratios() (cpu, rss float64, bestCPU, bestRSS string) {
 	return c.ratio(cpuOf), c.ratio(rssOf), c.best(cpuOf), c.best(rssOf)
 }
 
+// best names the anchor with the lowest median of f. Other vigils (a
+// build of another commit) are shown beside, not taken as anchors.
 func (c *comparison) best(f func(*result) float64) string {
 	name, low := "", math.Inf(1)
 	for _, a := range c.Cells[1:] {
+		if strings.HasPrefix(a.Gateway, "vigil") {
+			continue
+		}
 		if v := a.medianOf(f); v > 0 && v < low {
 			name, low = a.Gateway, v
 		}
