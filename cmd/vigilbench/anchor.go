@@ -86,7 +86,9 @@ func startAnchor(ctx context.Context, an anchor, rtspAddr string, n int, record 
 	if an.Kind == "vigil" {
 		g, err := startVigil(ctx, an.Command[0], rtspAddr, n, record)
 		if g != nil {
-			g.name = an.Name
+			// Built without vigilbench's overlay: no pprof listener to ask
+			// for profiles or to return free memory.
+			g.name, g.pprof = an.Name, ""
 		}
 		return g, err
 	}

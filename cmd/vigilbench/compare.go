@@ -37,6 +37,17 @@ func (c *cell) medianOf(f func(*result) float64) float64 {
 }
 
 func cpuOf(r *result) float64 { return r.CPUCores }
+
+// scaledCPUOf is the CPU scaled to the cameras' nominal frame rate: on a
+// busy machine the cameras (in this process) send fewer frames than -fps,
+// by a different amount in each run, and a gateway's CPU follows the
+// frames it gets.
+func scaledCPUOf(r *result) float64 {
+	if r.CameraFPS <= 0 || r.FPS <= 0 {
+		return r.CPUCores
+	}
+	return r.CPUCores * float64(r.FPS) / r.CameraFPS
+}
 func rssOf(r *result) float64 { return r.RSSMB }
 
 // comparison is one scenario's row: vigil first, then the anchors.
@@ -54,9 +65,14 @@ func (c *comparison) ratios() (cpu, rss float64, bestCPU, bestRSS string) {
 	return c.ratio(cpuOf), c.ratio(rssOf), c.best(cpuOf), c.best(rssOf)
 }
 
+// best names the anchor with the lowest median of f. Other vigils (a
+// build of another commit) are shown beside, not taken as anchors.
 func (c *comparison) best(f func(*result) float64) string {
 	name, low := "", math.Inf(1)
 	for _, a := range c.Cells[1:] {
+		if strings.HasPrefix(a.Gateway, "vigil") {
+			continue
+		}
 		if v := a.medianOf(f); v > 0 && v < low {
 			name, low = a.Gateway, v
 		}
@@ -64,14 +80,19 @@ func (c *comparison) best(f func(*result) float64) string {
 	return name
 }
 
-func (c *comparison) ratio(f func(*result) float64) float64 {
+// bestValue is the best anchor's median of f; NaN without one.
+func (c *comparison) bestValue(f func(*result) float64) float64 {
 	name := c.best(f)
 	for _, a := range c.Cells[1:] {
 		if a.Gateway == name {
-			return c.Cells[0].medianOf(f) / a.medianOf(f)
+			return a.medianOf(f)
 		}
 	}
 	return math.NaN()
+}
+
+func (c *comparison) ratio(f func(*result) float64) float64 {
+	return c.Cells[0].medianOf(f) / c.bestValue(f)
 }
 
 // compare runs each scenario reps times against vigil and every anchor,
@@ -82,7 +103,7 @@ func (b *bench) compare(ctx context.Context, names []string, anchors []anchor, r
 	var out []*comparison
 	for _, name := range names {
 		sc, err := findScenario(name)
-		if err != nil || sc.Rounds > 0 || sc.Relay || sc.SampleEvery > 0 {
+		if err != nil || sc.Rounds > 0 || sc.Relay || sc.SampleEvery > 0 || sc.Record {
 			return out, fmt.Errorf("%s: only idle, ingest and fanout are compared", name)
 		}
 		cmp := &comparison{Scenario: name, Cells: []*cell{{Gateway: "vigil"}}, LoadBegin: loadAvg()}
@@ -137,7 +158,7 @@ func printComparisons(w io.Writer, cs []*comparison, when time.Time) {
 	for _, c := range cs[0].Cells {
 		head = append(head, c.Gateway+" CPU / RSS MB")
 	}
-	head = append(head, "vigil ÷ best CPU / RSS", "load 1 min")
+	head = append(head, "vigil ÷ best CPU / RSS", "CPU at the nominal fps: vigil ÷ best", "load 1 min")
 	fmt.Fprintf(w, "medians of the runs, %s\n", when.UTC().Format("2006-01-02 15:04 MST"))
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" --- |", len(head)))
 	for _, cmp := range cs {
@@ -146,8 +167,10 @@ func printComparisons(w io.Writer, cs []*comparison, when time.Time) {
 			row = append(row, c.figures())
 		}
 		cpu, rss, bestCPU, bestRSS := cmp.ratios()
+		scaled := fmt.Sprintf("%s (%.3f vs %s %.3f)", fmtRatio(cmp.ratio(scaledCPUOf)), cmp.Cells[0].medianOf(scaledCPUOf),
+			orDash(cmp.best(scaledCPUOf)), cmp.bestValue(scaledCPUOf))
 		row = append(row, fmt.Sprintf("%s / %s (best: %s / %s)", fmtRatio(cpu), fmtRatio(rss), orDash(bestCPU), orDash(bestRSS)),
-			fmt.Sprintf("%.2f → %.2f", cmp.LoadBegin, cmp.LoadEnd))
+			scaled, fmt.Sprintf("%.2f → %.2f", cmp.LoadBegin, cmp.LoadEnd))
 		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 	}
 	for _, cmp := range cs {

@@ -42,8 +42,17 @@ func TestScenarioOverrides(t *testing.T) {
 		t.Fatalf("switch with -cameras 2: %+v", got)
 	}
 	b.opts.GOP, b.opts.Viewers = 25, 0
-	if got := b.apply(sc); got.GOP != 25 || got.Viewers != 0 {
+	if got := b.apply(sc); got.GOP != 25 || got.Viewers != 0 || got.Record {
 		t.Fatalf("-gop 25 -viewers 0: %+v", got)
+	}
+	b.opts = options{Viewers: -1, GOP: defaultGOP}
+	st, _ := findScenario("station")
+	if got := b.apply(st); got.Cameras != 500 || got.Viewers != 0 || !got.Record {
+		t.Fatalf("station: %+v", got)
+	}
+	b.opts.Record = true
+	if got := b.apply(sc); !got.Record {
+		t.Fatal("-record does not record")
 	}
 }
 

@@ -133,7 +133,7 @@ func (b *bench) start(ctx context.Context, sc scenario, an *anchor, camAddr stri
 		return nil, nil, nil, err
 	}
 	if an != nil {
-		if g, err = startAnchor(ctx, *an, camAddr, sc.Cameras, o.Record); err != nil {
+		if g, err = startAnchor(ctx, *an, camAddr, sc.Cameras, sc.Record); err != nil {
 			cams.close()
 			return nil, nil, nil, err
 		}
@@ -156,6 +156,7 @@ func (b *bench) apply(sc scenario) scenario {
 	if sc.GOP == 0 || o.GOP != defaultGOP {
 		sc.GOP = o.GOP
 	}
+	sc.Record = sc.Record || o.Record
 	if o.Duration > 0 && sc.Rounds == 0 { // switch: each round views 5 s
 		sc.Duration = o.Duration
 	}
@@ -167,9 +168,9 @@ func (b *bench) gateway(ctx context.Context, camAddr string, sc scenario) (*gate
 		return &gateway{name: "external", pid: b.opts.PID, whep: b.opts.URL, token: b.opts.Token}, nil
 	}
 	if sc.Relay {
-		return startRelayPair(ctx, b.bin, camAddr, sc.Cameras, b.opts.Record)
+		return startRelayPair(ctx, b.bin, camAddr, sc.Cameras, sc.Record)
 	}
-	return startVigil(ctx, b.bin, camAddr, sc.Cameras, b.opts.Record)
+	return startVigil(ctx, b.bin, camAddr, sc.Cameras, sc.Record)
 }
 
 // waitIngest waits until the gateway pulls every camera: vigil says so;

@@ -23,7 +23,9 @@ type scenario struct {
 	// Relay runs two vigil nodes over a private PostgreSQL: the cameras
 	// on one, the viewers on the other, every stream relayed between them.
 	Relay bool
-	About string
+	// Record has vigil record every camera too (as -record does).
+	Record bool
+	About  string
 }
 
 var scenarios = []scenario{
@@ -35,6 +37,8 @@ var scenarios = []scenario{
 	{Name: "soak", Cameras: 10, Viewers: 4, SampleEvery: 30 * time.Second, ChurnEvery: 10 * time.Second,
 		About:    "10 cameras × 4 viewers for long, one viewer replaced every 10 s: RSS, goroutines, latency stay flat",
 		Duration: 10 * time.Minute},
+	{Name: "station", Cameras: 500, Record: true,
+		About: "500 cameras ingested and recorded, no viewers: what a station's node costs", Duration: 30 * time.Second},
 	{Name: "relay", Cameras: 10, Viewers: 1, Relay: true,
 		About:    "10 cameras on one node × 1 WHEP viewer on another node, relayed: compare latency and CPU with ingest",
 		Duration: 30 * time.Second},

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -109,7 +110,13 @@ func (w *window) viewing(ctx context.Context) error {
 		return err
 	}
 	if err := w.firstFrames(ctx, vs, 30*time.Second); err != nil {
-		return err
+		// On a busy machine a viewer or two of many may miss its start (this
+		// process starved); the CPU figure still holds with the others.
+		var few *missingFirstFrames
+		if !errors.As(err, &few) || few.missing*20 > few.of {
+			return err
+		}
+		w.r.Warnings = append(w.r.Warnings, err.Error())
 	}
 	if err := sleep(ctx, w.o.Warmup); err != nil {
 		return err
@@ -228,8 +235,16 @@ func (w *window) firstFrames(ctx context.Context, vs []*viewer, within time.Dura
 	}
 	w.r.TTFF, w.r.TTFFAnswer, w.r.TTFFConnected = newDist(w.r.ttff), newDist(w.r.ttffAnswer), newDist(w.r.ttffConnected)
 	if len(missing) > 0 {
-		return fmt.Errorf("%d of %d viewers without a first frame after %v (%s)", len(missing), len(vs), within,
-			strings.Join(missing[:min(5, len(missing))], ", "))
+		return &missingFirstFrames{missing: len(missing), of: len(vs), msg: fmt.Sprintf("%d of %d viewers without a first frame after %v (%s)",
+			len(missing), len(vs), within, strings.Join(missing[:min(5, len(missing))], ", "))}
 	}
 	return nil
 }
+
+// missingFirstFrames: some viewers never showed a frame.
+type missingFirstFrames struct {
+	missing, of int
+	msg         string
+}
+
+func (e *missingFirstFrames) Error() string { return e.msg }

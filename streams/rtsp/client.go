@@ -107,7 +107,7 @@ func newClient(u *base.URL, opts ClientOptions) *gortsplib.Client {
 		ReadTimeout:       opts.ReadTimeout,
 		WriteTimeout:      opts.ReadTimeout,
 		UDPReadBufferSize: opts.UDPReadBufferSize,
-		DialContext:       dialReadAhead(dialer),
+		DialContext:       dialer.DialContext,
 		UserAgent:         "vigil",
 	}
 	switch opts.Transport {

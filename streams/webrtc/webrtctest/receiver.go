@@ -126,17 +126,7 @@ func New(o Options) (*Receiver, string, error) {
 	}
 	enlargeSocketBuffer(udp)
 	r := &Receiver{udp: udp, frames: make(chan Frame, 4096)}
-	quiet := &logging.DefaultLoggerFactory{DefaultLogLevel: logging.LogLevelDisabled}
-	se := webrtc.SettingEngine{LoggerFactory: countingLoggers{quiet: quiet, overruns: &r.overruns},
-		BufferFactory: newCountingBuffer(&r.overruns)}
-	se.SetICEUDPMux(webrtc.NewICEUDPMux(quiet.NewLogger("udpmux"), udp))
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	// Retransmissions of packets already received reach the reader
-	// (Repeats checks them) instead of SRTP's replay filter.
-	se.DisableSRTPReplayProtection(true)
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se))
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(r.settings(udp)))
 	pc, err := api.NewPeerConnection(webrtc.Configuration{})
 	if err != nil {
 		udp.Close()
@@ -170,6 +160,21 @@ func New(o Options) (*Receiver, string, error) {
 	}
 	<-gathered
 	return r, pc.LocalDescription().SDP, nil
+}
+
+// settings: loopback UDP on udp only, pion's drops counted.
+func (r *Receiver) settings(udp *net.UDPConn) webrtc.SettingEngine {
+	quiet := &logging.DefaultLoggerFactory{DefaultLogLevel: logging.LogLevelDisabled}
+	se := webrtc.SettingEngine{LoggerFactory: countingLoggers{quiet: quiet, overruns: &r.overruns},
+		BufferFactory: newCountingBuffer(&r.overruns)}
+	se.SetICEUDPMux(webrtc.NewICEUDPMux(quiet.NewLogger("udpmux"), udp))
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	// Retransmissions of packets already received reach the reader
+	// (Repeats checks them) instead of SRTP's replay filter.
+	se.DisableSRTPReplayProtection(true)
+	return se
 }
 
 // Accept applies the gateway's answer.
@@ -273,16 +278,8 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		if len(annexB) == 0 {
 			firstSeq = pkt.SequenceNumber
 		}
-		if haveSeq && pkt.SequenceNumber != lastSeq+1 {
+		if r.sequence(pkt.SequenceNumber, &lastSeq, &haveSeq) {
 			gap = true
-			// A jump forward skipped packets; a step back is a late or
-			// retransmitted one, whose loss was counted when skipped.
-			if skipped := pkt.SequenceNumber - lastSeq - 1; skipped < 1<<15 {
-				r.missing.Add(uint64(skipped))
-			}
-		}
-		if !haveSeq || int16(pkt.SequenceNumber-lastSeq) > 0 {
-			lastSeq, haveSeq = pkt.SequenceNumber, true
 		}
 		if c := track.Codec().MimeType; c != mime {
 			// The sender switched codec (another camera on the tile).
@@ -311,6 +308,22 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		annexB, gap = nil, false
 		r.deliver(f)
 	}
+}
+
+// sequence follows a track's sequence numbers; true when seq is not the
+// next one. A jump forward skipped packets (counted as missing); a step
+// back is a late or retransmitted one, whose loss was counted when skipped.
+func (r *Receiver) sequence(seq uint16, last *uint16, have *bool) (gap bool) {
+	if *have && seq != *last+1 {
+		gap = true
+		if skipped := seq - *last - 1; skipped < 1<<15 {
+			r.missing.Add(uint64(skipped))
+		}
+	}
+	if !*have || int16(seq-*last) > 0 {
+		*last, *have = seq, true
+	}
+	return gap
 }
 
 func (r *Receiver) deliver(f Frame) {
