@@ -28,7 +28,7 @@ func TestRecorderWritesSound(t *testing.T) {
 	testwait.For(t, "the recorder's audio reader", func() bool { return audio.Stats().Readers > 0 })
 	cam := newSynth(t, 64, 48, 25)
 	frame := bytes.Repeat([]byte{0xd5}, 160) // A-law silence, 20 ms
-	for i := range 200 {                    // 4 s of sound, published ahead of the picture
+	for i := range 200 {                     // 4 s of sound, published ahead of the picture
 		pts := time.Duration(i) * 20 * time.Millisecond
 		audio.Publish(&media.AccessUnit{PTS: pts, DTS: pts, Received: cam.base.Add(pts), NALUs: [][]byte{frame}, Key: true})
 	}
