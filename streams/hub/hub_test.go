@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 )
 
@@ -96,7 +97,7 @@ func TestSlowReaderDoesNotStallFastOne(t *testing.T) {
 		// Let the fast reader keep up; the slow one never reads.
 		select {
 		case <-got:
-		case <-time.After(2 * time.Second):
+		case <-time.After(testwait.Cap):
 			t.Fatalf("fast reader stalled at unit %d", i)
 		}
 	}
@@ -197,7 +198,7 @@ func TestCloseWakesRead(t *testing.T) {
 		if !errors.Is(err, ErrClosed) {
 			t.Fatalf("Read after Close = %v, want ErrClosed", err)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("Close did not wake Read")
 	}
 	if h.Stats().Readers != 0 {
@@ -218,5 +219,22 @@ func TestOnDemandTellsFirstAndLastReader(t *testing.T) {
 	c.Close()
 	if want := []int{1, 0, 1, 0}; fmt.Sprint(calls) != fmt.Sprint(want) {
 		t.Fatalf("OnDemand saw readers %v, want %v", calls, want)
+	}
+}
+
+// A reader may queue deeper than the hub's default (a recorder riding
+// out a slow disk) or less; either way it skips only when its own queue
+// overflows.
+func TestReaderSize(t *testing.T) {
+	h := New(Options{ID: "cam", QueueFrames: 4})
+	h.SetStatus(Status{State: StateOnline})
+	deep, shallow := h.NewReaderSize(10), h.NewReaderSize(0)
+	defer deep.Close()
+	defer shallow.Close()
+	for i := range 8 {
+		h.Publish(unit(i, i == 0))
+	}
+	if deep.Skips() != 0 || shallow.Skips() != 1 {
+		t.Fatalf("skips: deep %d, shallow (the hub's 4) %d", deep.Skips(), shallow.Skips())
 	}
 }
