@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"regexp"
@@ -72,12 +73,44 @@ func wsCases() map[string]wsCase {
 				t.Errorf("ptz on bjx-nsq-01 (scoped %v): %v", scoped, m)
 			}
 		},
+		"play": func(t *testing.T, c *consoleClient, scoped bool) {
+			// Nothing is recorded here: a visible camera's tile says so,
+			// a hidden one is denied as for assign.
+			start := time.Now().Add(-time.Minute).Format(time.RFC3339)
+			c.send(t, map[string]any{"type": "play", "tile": 2, "camera": "bjx-nsq-01", "start": start, "speed": 4})
+			want := map[bool]string{false: "no_recording", true: "denied"}[scoped]
+			c.waitFor(t, 5*time.Second, "tile 2 "+want, clean(t, scoped, isTile(2, want)))
+		},
+		"pause": tileNotPlaying("pause", 3),
+		"step":  tileNotPlaying("step", 4),
+		"live":  tileNotPlaying("live", 5),
+		"link": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
+			c.send(t, map[string]any{"type": "follow", "wall": "main"})
+			c.waitFor(t, 5*time.Second, "layout after a link", clean(t, scoped, isType("layout")))
+		},
 		"mute": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "mute"})
 			c.waitFor(t, 5*time.Second, "muted", clean(t, scoped, func(m map[string]any) bool {
 				return m["type"] == "audio" && m["state"] == "idle" && m["tile"] == float64(-1)
 			}))
 		},
+	}
+}
+
+// tileNotPlaying sends typ to a tile showing a camera live (or denied):
+// the tile repeats its state, no error.
+func tileNotPlaying(typ string, tile int) wsCase {
+	return func(t *testing.T, c *consoleClient, scoped bool) {
+		c.send(t, map[string]any{"type": "assign", "tile": tile, "camera": "bjx-nsq-01"})
+		c.send(t, map[string]any{"type": typ, "tile": tile})
+		seen := 0
+		c.waitFor(t, 5*time.Second, fmt.Sprintf("tile %d twice", tile), clean(t, scoped, func(m map[string]any) bool {
+			if m["type"] == "tile" && m["tile"] == float64(tile) {
+				seen++
+			}
+			return seen == 2
+		}))
 	}
 }
 
@@ -127,7 +160,7 @@ func TestEveryConsoleMessageForEveryRole(t *testing.T) {
 			t.Errorf("wsCases has %q, which PROTOCOL.md does not document", typ)
 		}
 	}
-	order := []string{"offer", "candidate", "assign", "clear", "follow", "audio", "mute", "ptz"}
+	order := []string{"offer", "candidate", "assign", "clear", "follow", "audio", "mute", "ptz", "play", "pause", "step", "live", "link"}
 	if len(order) != len(cases) {
 		t.Fatalf("order %v does not list every case", order)
 	}

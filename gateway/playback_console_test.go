@@ -53,13 +53,13 @@ func TestConsolePlayback(t *testing.T) {
 		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "live"
 	})
 	recordedFrame(t, rx, 0, func(s time.Time) bool { return time.Since(s) < 3*time.Second })
-	linkedTilesShowOneMoment(t, ws, at)
+	linkedTilesShowOneMoment(t, g, ws, at)
 }
 
 // linkedTilesShowOneMoment links tile 0 (bjx-t-00) with tile 1, plays
 // both from at, pauses them and checks they show times within a frame;
 // then a step moves them one frame.
-func linkedTilesShowOneMoment(t *testing.T, ws *consoleClient, at time.Time) {
+func linkedTilesShowOneMoment(t *testing.T, g *testGateway, ws *consoleClient, at time.Time) {
 	t.Helper()
 	ws.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjn-t-00"})
 	ws.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
@@ -87,7 +87,18 @@ func linkedTilesShowOneMoment(t *testing.T, ws *consoleClient, at time.Time) {
 		return ticks >= 2 && len(paused) == 2 // the second report: every frame up to the pause sent
 	})
 	if d := paused[0].Sub(paused[1]).Abs(); d > 40*time.Millisecond {
-		t.Fatalf("linked tiles show %v and %v, %v apart", paused[0], paused[1], d)
+		// Only if the camera behind recorded nothing in between: a
+		// simulated camera skips frames when the machine is too busy.
+		behind, ahead, camera := paused[1], paused[0], "bjn-t-00"
+		if behind.After(ahead) {
+			behind, ahead, camera = ahead, behind, "bjx-t-00"
+		}
+		for _, f := range recordedFrames(t, g, camera) {
+			if f.at.After(behind) && !f.at.After(ahead) {
+				t.Fatalf("linked tiles show %v and %v, %v apart, though %s recorded a frame at %v", paused[0], paused[1], d, camera, f.at)
+			}
+		}
+		t.Logf("linked tiles %v apart: %s recorded nothing in between", d, camera)
 	}
 	t.Logf("linked tiles paused at %v and %v", paused[0].Format(time.RFC3339Nano), paused[1].Format(time.RFC3339Nano))
 

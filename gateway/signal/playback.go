@@ -34,7 +34,7 @@ func (c *conn) handlePlayback(m ClientMessage) {
 	case TypePause, TypeStep:
 		p := c.plays[i]
 		if p == nil {
-			c.reject(m.Type + ": the tile is not playing a recording")
+			c.resend(i) // nothing to pause: the tile says what it shows
 			return
 		}
 		if m.Type == TypePause {

@@ -201,8 +201,16 @@ func (h *Hub) Keyframe() *media.AccessUnit {
 // NewReader attaches a reader. Its first delivery is the cached GOP (a
 // burst starting at a keyframe) when there is one; otherwise it waits for
 // the next keyframe. The reader's first delivery also carries the status.
-func (h *Hub) NewReader() *Reader {
-	r := newReader(h, h.opts.QueueFrames)
+func (h *Hub) NewReader() *Reader { return h.NewReaderSize(0) }
+
+// NewReaderSize is NewReader with a queue of frames units (the hub's
+// QueueFrames when frames <= 0): a recorder, which must not lose a frame
+// to a disk that stalls for a few seconds, queues deeper than a viewer.
+func (h *Hub) NewReaderSize(frames int) *Reader {
+	if frames <= 0 {
+		frames = h.opts.QueueFrames
+	}
+	r := newReader(h, frames)
 	h.mu.Lock()
 	h.counters.ReadersOpened++
 	h.readers[r] = struct{}{}

@@ -239,3 +239,20 @@ func TestCachedGOPIsACopyFromTheKeyframe(t *testing.T) {
 		t.Fatalf("GOP after a keyframe %+v", now)
 	}
 }
+
+// A reader may queue deeper than the hub's default (a recorder riding
+// out a slow disk) or less; either way it skips only when its own queue
+// overflows.
+func TestReaderSize(t *testing.T) {
+	h := New(Options{ID: "cam", QueueFrames: 4})
+	h.SetStatus(Status{State: StateOnline})
+	deep, shallow := h.NewReaderSize(10), h.NewReaderSize(0)
+	defer deep.Close()
+	defer shallow.Close()
+	for i := range 8 {
+		h.Publish(unit(i, i == 0))
+	}
+	if deep.Skips() != 0 || shallow.Skips() != 1 {
+		t.Fatalf("skips: deep %d, shallow (the hub's 4) %d", deep.Skips(), shallow.Skips())
+	}
+}

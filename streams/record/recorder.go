@@ -31,6 +31,11 @@ type Options struct {
 	// SegmentDuration is the target segment length (default 60 s); cuts
 	// happen at the first keyframe after it.
 	SegmentDuration time.Duration
+	// QueueFrames is how many video units the recorder's hub reader
+	// holds while the disk is slow (default 1500, a minute at 25 fps):
+	// a reader that overflows skips to the next keyframe, and those
+	// frames are lost to the recording.
+	QueueFrames int
 	// FragmentDuration bounds a fragment (default 1 s): at most this much
 	// video is lost in a crash. A fragment also ends at every keyframe.
 	FragmentDuration time.Duration
@@ -51,6 +56,10 @@ type Options struct {
 	Tracker Tracker
 	FS      FS // default OSFS
 }
+
+// defaultQueueFrames rides out a minute of stalled disk at 25 fps; the
+// queue holds pointers to units the hub already has.
+const defaultQueueFrames = 1500
 
 // defaultResumeFreeBytes is a few minutes of a high-bitrate camera.
 const defaultResumeFreeBytes = 64 << 20
@@ -100,6 +109,9 @@ func New(opts Options) (*Recorder, error) {
 	setDefault(&opts.RetryInterval, 5*time.Second)
 	setDefault(&opts.MaxRetryInterval, time.Minute)
 	opts.MaxRetryInterval = max(opts.MaxRetryInterval, opts.RetryInterval)
+	if opts.QueueFrames <= 0 {
+		opts.QueueFrames = defaultQueueFrames
+	}
 	if opts.ResumeFreeBytes <= 0 {
 		opts.ResumeFreeBytes = defaultResumeFreeBytes
 	}
@@ -130,7 +142,7 @@ func (r *Recorder) State() RecState {
 
 // Run records until ctx is canceled, closing the open segment on return.
 func (r *Recorder) Run(ctx context.Context) {
-	rd := r.opts.Hub.NewReader()
+	rd := r.opts.Hub.NewReaderSize(r.opts.QueueFrames)
 	defer rd.Close()
 	w := newWriter(r)
 	if r.opts.AudioHub != nil {
@@ -141,6 +153,7 @@ func (r *Recorder) Run(ctx context.Context) {
 		defer wg.Wait()
 		defer cancel() // after the last segment took its sound
 	}
+	var skips uint64
 	defer func() {
 		w.closeSegment()
 		r.setState(StateStopped, "", "", "")
@@ -149,6 +162,11 @@ func (r *Recorder) Run(ctx context.Context) {
 		d, err := rd.Read(ctx)
 		if err != nil {
 			return
+		}
+		if n := rd.Skips(); n > skips {
+			skips = n
+			r.log.Warn("record: fell behind the camera (disk too slow); frames up to the next keyframe are missing from the recording",
+				"queue_frames", r.opts.QueueFrames, "times", n)
 		}
 		if d.Status != nil {
 			w.onStatus(*d.Status)

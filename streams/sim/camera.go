@@ -134,7 +134,9 @@ func (c *Camera) newStream(path string, w, h, bitrate int, kind string) (cameraS
 		return cameraStream{}, fmt.Errorf("sim camera %q: %w", o.Name, err)
 	}
 	c.release = append(c.release, release)
-	return cameraStream{path: path, src: newLoopSource(l)}, nil
+	src := newLoopSource(l)
+	src.period = time.Second / time.Duration(o.FPS)
+	return cameraStream{path: path, src: src}, nil
 }
 
 // Name returns the camera id (its main path).

@@ -114,6 +114,12 @@ type loopSource struct {
 	sent    bool
 	lastPTS time.Duration // greatest PTS sent
 	frozen  bool
+	lastDTS time.Duration
+	// period, when set on a loop with B-frames, keeps decode times one
+	// frame apart inside a GOP: a late tick that skipped a frame number
+	// there would show a B-frame at the time of the picture it precedes.
+	// The timeline catches up with the wall clock at the next keyframe.
+	period time.Duration
 }
 
 func newLoopSource(l *videoLoop) *loopSource { return &loopSource{loop: l} }
@@ -159,8 +165,15 @@ func (s *loopSource) next(_ time.Time, _ int64, dts time.Duration) (au [][]byte,
 		s.pos, s.wantKey = k, false
 	}
 	f := s.loop.frames[s.pos]
+	if s.period > 0 && s.sent && s.loop.track.Reordered {
+		if f.key {
+			dts = max(dts, s.lastDTS+s.period)
+		} else {
+			dts = s.lastDTS + s.period
+		}
+	}
 	s.pos = (s.pos + 1) % len(s.loop.frames)
 	pts = dts + f.off
-	s.lastPTS, s.sent = max(s.lastPTS, pts), true
+	s.lastPTS, s.lastDTS, s.sent = max(s.lastPTS, pts), dts, true
 	return f.au, pts, true
 }

@@ -126,3 +126,36 @@ func TestAudioSourcePacing(t *testing.T) {
 		t.Fatalf("after a stall: %d frames, last at %v", n, last)
 	}
 }
+
+// A camera late on its ticks skips frame numbers; with B-frames that must
+// not make a picture share its presentation time with another or show out
+// of its order: inside a GOP decode times stay a frame apart, and the
+// timeline catches up with the wall clock at the keyframe.
+func TestLoopSourceLateTicksKeepPresentationOrder(t *testing.T) {
+	const p = 40 * time.Millisecond
+	l := testLoop()
+	l.track.Reordered = true
+	s := newLoopSource(l)
+	s.period = p
+	seen := map[time.Duration]bool{}
+	var lastKey time.Duration
+	n := int64(0)
+	for i := range 3 * 18 {
+		if i%5 == 4 {
+			n += 2 // a late tick: the wall clock skipped a frame number
+		} else {
+			n++
+		}
+		au, ts, _ := s.next(time.Time{}, n, time.Duration(n)*p)
+		if seen[ts] || ts%p != 0 {
+			t.Fatalf("frame %d: pts %v repeated or off the frame grid", i, ts)
+		}
+		seen[ts] = true
+		if au[0][1] == 0 {
+			if ts <= lastKey {
+				t.Fatalf("keyframe %d at %v, not after the last at %v", i, ts, lastKey)
+			}
+			lastKey = ts
+		}
+	}
+}
