@@ -42,7 +42,13 @@ func TestRecordingBFrameCameraWithSound(t *testing.T) {
 		t.Fatalf("camera %+v", camJSON)
 	}
 
-	from := time.Now().Add(500 * time.Millisecond)
+	// From the very start of the recording: B-frames are found a unit or
+	// two into the stream, and that must not cost its first GOP.
+	segs := g.RecordedSegments("bjn-plt-05")
+	if len(segs) == 0 {
+		t.Fatal("recording, but no segment indexed")
+	}
+	from := segs[0].Start.Add(100 * time.Millisecond)
 	to := from.Add(3 * time.Second)
 	testwait.For(t, "3 s recorded", func() bool { return !g.RecordedUntil("bjn-plt-05").Before(to) })
 	g.admin.must(200, "GET", "/api/cameras/bjn-plt-05", nil, &camJSON)

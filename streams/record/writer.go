@@ -53,7 +53,6 @@ type writer struct {
 func newWriter(r *Recorder) *writer { return &writer{r: r} }
 
 func (w *writer) onStatus(s hub.Status) {
-	reordered := w.track.Reordered
 	w.track = s.Track
 	w.online = s.State == hub.StateOnline
 	if w.online && !recordable(s.Track) {
@@ -66,9 +65,10 @@ func (w *writer) onStatus(s hub.Status) {
 		return
 	}
 	if w.online {
-		// A new codec, or B-frames starting or ending, changes the
-		// timeline a segment holds: the next keyframe starts a new one.
-		if w.seg != nil && (codecOf(s.Track) != w.seg.init.Codec || s.Track.Reordered != reordered) {
+		// A new codec needs a new header: the next keyframe starts a
+		// segment in it. B-frames being found changes nothing: decode
+		// times and offsets were right from the first unit.
+		if w.seg != nil && codecOf(s.Track) != w.seg.init.Codec {
 			w.closeSegment()
 		}
 		if w.r.State().State == StateUnsupported {
@@ -92,15 +92,16 @@ func recordable(t media.Track) bool {
 	return c == media.CodecH264 || c == media.CodecH265
 }
 
-// decodeTime is au's place on the segment's timeline. Units of a stream
-// without B-frames have DTS equal to PTS (or, from older publishers, no
-// DTS at all), so PTS serves; a reordered stream is laid out by DTS and
-// each sample carries its composition offset.
+// decodeTime is au's place on the segment's timeline: its DTS, which
+// the normalizers set on every unit (equal to PTS without B-frames, and
+// behind it from a B-frame stream's first unit on, before the stream is
+// known to be Reordered). A unit without one (DTS 0 while PTS is not,
+// from a publisher that sets PTS only) is placed by its PTS.
 func (w *writer) decodeTime(au *media.AccessUnit) time.Duration {
-	if w.track.Reordered {
-		return au.DTS
+	if au.DTS == 0 && au.PTS != 0 {
+		return au.PTS
 	}
-	return au.PTS
+	return au.DTS
 }
 
 // codecOf is the track's video codec; a status without one is H.264.
