@@ -24,6 +24,7 @@ import (
 	"vigil/gateway"
 	"vigil/gateway/auth"
 	"vigil/gateway/httpsec"
+	"vigil/internal/testwait"
 )
 
 func TestBruteForceIsSlowedAndAudited(t *testing.T) {
@@ -115,7 +116,7 @@ func waitClosed(t *testing.T, c *consoleClient, code int) {
 		if c.closeCode != code {
 			t.Fatalf("console closed with %d, want %d", c.closeCode, code)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("console still open after its session ended")
 	}
 }
@@ -415,17 +416,9 @@ func TestWHEPViewEndsWhenAccessEnds(t *testing.T) {
 	// Scope narrowed to bjn: the token's bjx view ends; the session's bjn
 	// view ends with the session (a scope change ends sessions).
 	g.admin.must(200, "PUT", "/api/users/li", map[string]any{"stations": []string{"bjn"}}, nil)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		ended := g.auditEntries("action=view.end&user=li")
-		if len(ended) == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("views still open after the scope change:%s", fmtEntries(ended))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.For(t, "both views ended by the scope change", func() bool {
+		return len(g.auditEntries("action=view.end&user=li")) == 2
+	})
 	// The token still works for bjn.
 	tool.must(201, "POST", "/api/whep/bjn-hall-01", tw.whepOffer(), nil)
 }

@@ -16,6 +16,7 @@ import (
 	"vigil/gateway"
 	"vigil/gateway/auth"
 	"vigil/gateway/store"
+	"vigil/internal/testwait"
 	"vigil/streams/sim"
 )
 
@@ -49,34 +50,30 @@ func recordingGateway(t *testing.T, opts ...gwOption) (*testGateway, *sim.Server
 
 func waitRecording(t *testing.T, g *gateway.Gateway, camera, state string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testwait.For(t, "recorder of "+camera+" "+state, func() bool {
 		st, ok := g.RecordingState(camera)
-		if ok && st.State == state {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("recorder of %s is %+v, want %s", camera, st, state)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return ok && st.State == state
+	})
+}
+
+// waitRecordedUntil waits until camera's recording on disk reaches until.
+func waitRecordedUntil(t *testing.T, g *gateway.Gateway, camera string, until time.Time) {
+	t.Helper()
+	testwait.For(t, camera+" recorded until "+until.Format(time.TimeOnly), func() bool {
+		return !g.RecordedUntil(camera).Before(until)
+	})
 }
 
 // waitClip polls a job until it is done or failed.
 func waitClip(t *testing.T, c *client, id string) clipJob {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var j clipJob
+	var j clipJob
+	testwait.For(t, "clip "+id+" done or failed", func() bool {
+		j = clipJob{}
 		c.must(200, "GET", "/api/clips/"+id, nil, &j)
-		if j.Status == "done" || j.Status == "failed" {
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("clip %s still %s", id, j.Status)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return j.Status == "done" || j.Status == "failed"
+	})
+	return j
 }
 
 func TestClipExport(t *testing.T) {
@@ -89,7 +86,7 @@ func TestClipExport(t *testing.T) {
 
 	from := time.Now().Add(500 * time.Millisecond)
 	to := from.Add(3 * time.Second)
-	time.Sleep(time.Until(to.Add(1500 * time.Millisecond))) // recorded and flushed (1 s fragments)
+	waitRecordedUntil(t, g.Gateway, "bjx-t-00", to)
 	var job clipJob
 	li.must(202, "POST", "/api/clips", map[string]string{"camera": "bjx-t-00", "from": from.Format(time.RFC3339Nano),
 		"to": to.Format(time.RFC3339Nano), "reason": "旅客遗失行李 / lost luggage, case 17"}, &job)
@@ -266,7 +263,8 @@ func TestClipBadRequests(t *testing.T) {
 	li := g.login("li", userPassword)
 	g.createUser("zhao", auth.RoleDispatcher, "bjn")
 	zhao := g.login("zhao", userPassword)
-	time.Sleep(2 * time.Second) // something recorded, so that only the request is wrong
+	// Something recorded, so that only the request is wrong.
+	waitRecordedUntil(t, g.Gateway, "bjx-t-00", time.Now().Add(2*time.Second))
 	now := time.Now()
 	ts := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	body := func(cam, from, to, reason string) map[string]string {
@@ -329,7 +327,7 @@ func TestClipBadRequests(t *testing.T) {
 func TestClipRestart(t *testing.T) {
 	g, _ := recordingGateway(t)
 	from := time.Now()
-	time.Sleep(3 * time.Second)
+	waitRecordedUntil(t, g.Gateway, "bjx-t-00", from.Add(3*time.Second))
 	var job clipJob
 	g.admin.must(202, "POST", "/api/clips", map[string]string{"camera": "bjx-t-00", "from": from.Format(time.RFC3339Nano),
 		"to": from.Add(2 * time.Second).Format(time.RFC3339Nano), "reason": "restart"}, &job)

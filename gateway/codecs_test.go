@@ -16,6 +16,7 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
@@ -43,13 +44,7 @@ func h265Camera(t *testing.T) (base, token string) {
 
 func waitCameraOnline(t *testing.T, base, token, id string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for cameraInfo(t, base, token, id)["state"] != "online" {
-		if time.Now().After(deadline) {
-			t.Fatalf("camera %s not online", id)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testwait.For(t, "camera "+id+" online", func() bool { return cameraInfo(t, base, token, id)["state"] == "online" })
 }
 
 func cameraInfo(t *testing.T, base, token, id string) map[string]any {
@@ -180,13 +175,7 @@ func TestViewersShareOneTranscoderThatStopsAndRecovers(t *testing.T) {
 	for _, v := range []*whepViewer{a, b} {
 		do(t, http.MethodDelete, base+v.location, token, nil)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(ffmpegChildren(t)) > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("ffmpeg still running 5 s after the last viewer left: %v", ffmpegChildren(t))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testwait.For(t, "ffmpeg gone after the last viewer left", func() bool { return len(ffmpegChildren(t)) == 0 })
 }
 
 func transcoderState(t *testing.T, base, token string) map[string]any {

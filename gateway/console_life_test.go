@@ -12,31 +12,27 @@ import (
 	"github.com/gorilla/websocket"
 
 	"vigil/gateway"
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/sim"
 )
 
 // waitReaders waits until none of hubs has a reader.
-func waitReaders(t *testing.T, hubs map[string]*hub.Hub, within time.Duration) {
+func waitReaders(t *testing.T, hubs map[string]*hub.Hub) {
 	t.Helper()
-	deadline := time.Now().Add(within)
 	for id, h := range hubs {
-		for h.Stats().Readers != 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("camera %s still has %d readers", id, h.Stats().Readers)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		testwait.For(t, "no reader left on "+id, func() bool { return h.Stats().Readers == 0 })
 	}
 }
 
 func TestConsoleKilledSocketReleasesEverything(t *testing.T) {
 	g, token, ids := startCameras(t, 4, sim.ServerOptions{Width: 160, Height: 96})
 	hubs := mainHubs(t, g, ids)
-	for _, h := range hubs {
-		waitOnline(t, h)
+	// Sources settled: every camera past its first GOP, so the goroutines
+	// counted are the steady ones.
+	for id, h := range hubs {
+		testwait.For(t, id+" past its first GOP", func() bool { return h.Stats().Keyframes >= 2 })
 	}
-	time.Sleep(500 * time.Millisecond) // sources settle
 	before := runtime.NumGoroutine()
 
 	c := dialConsole(t, g.URL(), token, "")
@@ -53,16 +49,12 @@ func TestConsoleKilledSocketReleasesEverything(t *testing.T) {
 	}
 
 	c.ws.UnderlyingConn().Close() // the console dies: no close frame
-	waitReaders(t, hubs, 5*time.Second)
+	waitReaders(t, hubs)
 	rx.Close()
 
-	deadline := time.Now().Add(10 * time.Second)
-	for runtime.NumGoroutine() > before {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("%d goroutines, %d before the console:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !testwait.Until(t, func() bool { return runtime.NumGoroutine() <= before }) {
+		buf := make([]byte, 1<<20)
+		t.Fatalf("%d goroutines, %d before the console:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
 	}
 }
 
@@ -119,14 +111,14 @@ func TestConsoleClosesWhenTheSessionEnds(t *testing.T) {
 	for _, c := range []*consoleClient{expired, loggedOut} {
 		select {
 		case <-c.done:
-		case <-time.After(3 * time.Second):
+		case <-time.After(testwait.Cap):
 			t.Fatal("the console stayed open after its session ended")
 		}
 		if c.closeCode != 4001 {
 			t.Errorf("close code %d, want 4001", c.closeCode)
 		}
 	}
-	waitReaders(t, hubs, 5*time.Second)
+	waitReaders(t, hubs)
 }
 
 func TestConsoleFollowsAWall(t *testing.T) {
@@ -164,7 +156,10 @@ func TestConsoleFollowsAWall(t *testing.T) {
 
 	// Unfollowing stops the pushes.
 	kiosk.send(t, map[string]any{"type": "follow", "wall": ""})
-	time.Sleep(100 * time.Millisecond)
+	// The socket's messages are handled in order: once a bad message's
+	// error comes back, the unfollow before it has taken effect.
+	kiosk.send(t, map[string]any{"type": "no-such-message"})
+	kiosk.waitFor(t, 5*time.Second, "the error after the unfollow", isType("error"))
 	do(t, "PUT", g.URL()+"/api/walls/main", admin, strings.NewReader(`{"grid":"1","cameras":["bj-zt-01"]}`))
 	op.waitFor(t, time.Second, "second layout", isType("layout"))
 	select {

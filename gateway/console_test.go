@@ -188,7 +188,7 @@ func TestConsoleSwitchesATileWithoutRenegotiation(t *testing.T) {
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": ids[1], "quality": "main"})
 	// Frames of the old camera may still be in flight; the first of the
 	// new one must be its keyframe, and the old one must not come back.
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(testwait.Cap)
 	newFrames := 0
 	for newFrames < 50 {
 		select {

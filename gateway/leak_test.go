@@ -14,6 +14,7 @@ import (
 
 	"vigil/gateway"
 	"vigil/gateway/auth"
+	"vigil/internal/testwait"
 	"vigil/streams/rtsp"
 	"vigil/streams/sim"
 )
@@ -148,18 +149,11 @@ func TestCameraCredentialsNeverLeak(t *testing.T) {
 // waitState polls a camera until it reaches state (and reason, if given).
 func waitState(t *testing.T, c *client, id, state, reason string) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testwait.For(t, id+" "+state+"/"+reason, func() bool {
 		var cam struct{ State, Reason string }
 		c.must(200, "GET", "/api/cameras/"+id, nil, &cam)
-		if cam.State == state && (reason == "" || cam.Reason == reason) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %s/%s, want %s/%s", id, cam.State, cam.Reason, state, reason)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return cam.State == state && (reason == "" || cam.Reason == reason)
+	})
 }
 
 func closedPort(t *testing.T) string {

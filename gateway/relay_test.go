@@ -10,10 +10,10 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"vigil/internal/testwait"
 
 	"vigil/gateway"
 	"vigil/gateway/auth"
+	"vigil/internal/testwait"
 	"vigil/streams/sim"
 )
 

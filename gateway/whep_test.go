@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/sim"
 )
 
@@ -23,13 +24,7 @@ func TestWHEPPlaysACamera(t *testing.T) {
 		t.Fatalf("DELETE: %s", resp.Status)
 	}
 	c, _ := g.Catalog().Camera("bjx-nsq-01")
-	deadline := time.Now().Add(5 * time.Second)
-	for c.MainHub.Stats().Readers != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the WHEP reader was not released")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testwait.For(t, "the WHEP reader released", func() bool { return c.MainHub.Stats().Readers == 0 })
 	if resp := do(t, http.MethodDelete, g.URL()+v.location, token, nil); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("second DELETE: %s, want 404", resp.Status)
 	}
@@ -99,7 +94,8 @@ func TestWHEPWhileCameraIsDown(t *testing.T) {
 	cam.Stop()
 	g, token := startGateway(t, oneCameraConfig(cam.URL("cam0")))
 	v := openWHEP(t, g.URL(), token, "bjx-nsq-01")
-	time.Sleep(time.Second)
+	// The viewer waits on a camera the gateway has found down.
+	testwait.For(t, "camera seen offline", func() bool { return cameraInfo(t, g.URL(), token, "bjx-nsq-01")["state"] == "offline" })
 	if err := cam.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -115,17 +111,16 @@ func TestSlowReaderDoesNotSlowAViewer(t *testing.T) {
 
 	v := openWHEP(t, g.URL(), token, "bjx-nsq-01")
 	countDecodable(t, v, 1, 15*time.Second)
-	start := time.Now()
-	for i := 0; i < 200; i++ { // 8 s of video at 25 fps
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// Every one of 8 s of frames arrives, none after a gap: a hub that
+	// waited on the stalled reader would starve this viewer instead. How
+	// fast is not asserted (a busy machine is slow without a fault).
+	for i := 0; i < 200; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 		f, err := v.Next(ctx, 0)
 		cancel()
 		if err != nil || f.Gap {
 			t.Fatalf("frame %d: err %v gap %v", i, err, f.Gap)
 		}
-	}
-	if elapsed := time.Since(start); elapsed > 12*time.Second {
-		t.Fatalf("200 frames took %v: the viewer was slowed", elapsed)
 	}
 	if stalled.Skips() == 0 {
 		t.Fatal("the stalled reader never skipped: its queue is unbounded")
@@ -136,26 +131,20 @@ func TestCameraStatusReportsUnauthorized(t *testing.T) {
 	cam := startCamera(t, sim.ServerOptions{Username: "admin", Password: "camera-secret-9"})
 	url := strings.Replace(cam.URL("cam0"), "rtsp://", "rtsp://admin:wrong-password@", 1)
 	g, token := startGateway(t, oneCameraConfig(url))
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var c struct {
+		State, Reason string
+		LastError     string `json:"last_error"`
+	}
+	testwait.For(t, "camera offline/unauthorized", func() bool {
 		resp := do(t, "GET", g.URL()+"/api/cameras/bjx-nsq-01", token, nil)
-		var c struct {
-			State, Reason string
-			LastError     string `json:"last_error"`
-		}
+		c.State, c.Reason, c.LastError = "", "", ""
 		if err := json.NewDecoder(resp.Body).Decode(&c); err != nil {
 			t.Fatal(err)
 		}
-		if c.State == "offline" && c.Reason == "unauthorized" {
-			if c.LastError != "camera refused the credentials" {
-				t.Fatalf("last_error %q", c.LastError)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("camera %+v, want offline/unauthorized", c)
-		}
-		time.Sleep(200 * time.Millisecond)
+		return c.State == "offline" && c.Reason == "unauthorized"
+	})
+	if c.LastError != "camera refused the credentials" {
+		t.Fatalf("last_error %q", c.LastError)
 	}
 }
 

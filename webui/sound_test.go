@@ -5,11 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp/kb"
 
 	"vigil/gateway/browsertest"
+	"vigil/internal/testwait"
 )
 
 // tileSel is the CSS selector of tile i of the live stage, plus more.
@@ -36,16 +36,8 @@ func soundMessages(api *fakeAPI) []string {
 // by commas).
 func waitSoundMessages(t *testing.T, api *fakeAPI, want string) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
-		got := strings.Join(soundMessages(api), ",")
-		if got == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("sound messages %s, want %s", got, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testwait.Until(t, func() bool { return strings.Join(soundMessages(api), ",") == want }) {
+		t.Fatalf("sound messages %s, want %s", strings.Join(soundMessages(api), ","), want)
 	}
 }
 

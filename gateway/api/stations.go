@@ -9,6 +9,7 @@ import (
 	"vigil/gateway/catalog"
 	"vigil/streams/hub"
 	"vigil/streams/record"
+	"vigil/streams/redact"
 	"vigil/streams/transcode"
 )
 
@@ -113,11 +114,22 @@ func toCameraJSON(c *catalog.Camera) cameraJSON {
 		BFrames: st.Track.Reordered, Audio: audio, Delivery: delivery, Transcoders: transcoders,
 		ID: c.ID, Station: c.Station, Name: c.Name, NameEN: c.NameEN,
 		Area: c.Area, AreaEN: c.AreaEN, Search: slices.Clip(c.Search),
-		State: string(st.State), Reason: st.Reason, LastError: st.Message, Since: st.Since.UTC().Format("2006-01-02T15:04:05Z07:00"),
+		State: string(st.State), Reason: st.Reason, LastError: lastError(c, st.Message), Since: st.Since.UTC().Format("2006-01-02T15:04:05Z07:00"),
 		Codec: string(st.Track.Codec), Width: st.Track.Width, Height: st.Track.Height,
 		FPS: round1(stats.FPS), Bitrate: stats.Bitrate,
 		HasSub: c.SubHub != nil, Record: c.Record, Others: others, Viewers: viewers,
 	}
+}
+
+// lastError is the camera's last error as browsers may see it. Sources
+// word their messages without addresses or credentials already; this is the
+// boundary's own check, because a message slipping one through would reach
+// every console.
+func lastError(c *catalog.Camera, msg string) string {
+	if msg == "" {
+		return ""
+	}
+	return redact.Collect(c.MainURL, c.SubURL).Text(msg)
 }
 
 func round1(f float64) float64 { return float64(int(f*10+0.5)) / 10 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vigil/internal/testwait"
 )
 
 const formPage = `<!doctype html><meta charset="utf-8">
@@ -82,10 +84,7 @@ func TestFormEvalScreenshotErrors(t *testing.T) {
 		t.Fatalf("screenshot: %v, %d bytes", err, len(data))
 	}
 
-	deadline := time.Now().Add(5 * time.Second)
-	for len(b.Errors(nil)) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	testwait.For(t, "both page errors reported", func() bool { return len(b.Errors(nil)) >= 2 })
 	var texts []string
 	for _, e := range b.Errors(nil) {
 		texts = append(texts, e.String())
@@ -124,22 +123,14 @@ func TestCloseKillsEveryProcess(t *testing.T) {
 		t.Fatal("no browser process found")
 	}
 	b.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var alive []int
+	testwait.For(t, "the browser's processes gone after Close", func() bool {
 		for _, pid := range kids {
 			if running(pid) {
-				alive = append(alive, pid)
+				return false
 			}
 		}
-		if len(alive) == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("processes still running after Close: %v", alive)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return true
+	})
 }
 
 // descendants lists the processes below pid, from /proc.

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"vigil/internal/testwait"
 )
 
 // framesDecodedJS sums inbound-rtp framesDecoded over the peer connections
@@ -44,38 +46,33 @@ type Playback struct {
 // Frames is the number of frames decoded between the reads.
 func (p Playback) Frames() int { return p.After - p.Before }
 
-// AssertPlaying proves that the video element plays: it waits (up to
-// timeout) for a first decoded frame, then reads framesDecoded twice, window
-// apart, and fails the test unless it grew by at least minFrames. It never
-// trusts currentTime, which advances without decoded pictures.
-func (b *Browser) AssertPlaying(videoSelector string, window time.Duration, minFrames int, timeout time.Duration) Playback {
+// AssertPlaying proves that the video element plays: it waits for a first
+// decoded frame, then until framesDecoded has grown by at least minFrames.
+// It never trusts currentTime, which advances without decoded pictures.
+// Nothing is timed (the waits are testwait's): window is how long the growth
+// takes on a quiet machine and is only logged when exceeded, because a busy
+// machine decodes late without anything being wrong; timeout, the old bound
+// of the first frame, is kept for callers and no longer used.
+func (b *Browser) AssertPlaying(videoSelector string, window time.Duration, minFrames int, _ time.Duration) Playback {
 	b.t.Helper()
-	deadline := time.Now().Add(timeout)
-	var first int
-	for {
+	read := func() int {
 		n, err := b.FramesDecoded(videoSelector)
 		if err != nil {
 			b.t.Fatalf("browsertest: framesDecoded %s: %v", videoSelector, err)
 		}
-		if n > 0 {
-			first = n
-			break
-		}
-		if time.Now().After(deadline) {
-			b.t.Fatalf("browsertest: %s decoded no frame within %v (framesDecoded=%d)", videoSelector, timeout, n)
-		}
-		time.Sleep(100 * time.Millisecond)
+		return n
 	}
+	var first int
+	testwait.For(b.t, videoSelector+" decoding a first frame", func() bool { first = read(); return first > 0 })
 	start := time.Now()
-	time.Sleep(window)
-	last, err := b.FramesDecoded(videoSelector)
-	if err != nil {
-		b.t.Fatalf("browsertest: framesDecoded %s: %v", videoSelector, err)
-	}
+	last := first
+	testwait.For(b.t, fmt.Sprintf("%s decoding %d more frames", videoSelector, minFrames), func() bool {
+		last = read()
+		return last-first >= minFrames
+	})
 	p := Playback{Before: first, After: last, Over: time.Since(start)}
-	if p.Frames() < minFrames {
-		b.t.Fatalf("browsertest: %s decoded %d frames in %v (from %d to %d), want >= %d",
-			videoSelector, p.Frames(), p.Over.Round(time.Millisecond), first, last, minFrames)
+	if p.Over > window {
+		b.t.Logf("browsertest: %s took %v for %d frames (about %v on a quiet machine)", videoSelector, p.Over.Round(time.Millisecond), p.Frames(), window)
 	}
 	return p
 }

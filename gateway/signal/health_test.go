@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"vigil/gateway/catalog"
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 )
@@ -36,7 +37,7 @@ func TestHealthTellsChanges(t *testing.T) {
 		if ch.ID != "bjx-1" || ch.Station != "bjx" || ch.State != "online" || ch.Width != 640 || ch.Codec != "H264" {
 			t.Fatalf("change %+v", ch)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("no change reported")
 	}
 	c.MainHub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonUnreachable})
@@ -49,9 +50,15 @@ func TestHealthTellsChanges(t *testing.T) {
 		t.Fatalf("unchanged camera reported: %+v", ch)
 	case <-time.After(50 * time.Millisecond):
 	}
+	// A second subscriber stays: once it has been told of the next change,
+	// the first would have been too, had it not unsubscribed.
+	witness := make(chan CameraHealth, 10)
+	defer h.Subscribe(func(c CameraHealth) { witness <- c })()
 	unsubscribe()
 	c.MainHub.SetStatus(hub.Status{State: hub.StateConnecting})
-	time.Sleep(50 * time.Millisecond)
+	if ch := <-witness; ch.State != "connecting" {
+		t.Fatalf("witness told %+v", ch)
+	}
 	if len(got) != 0 {
 		t.Fatal("told after unsubscribing")
 	}

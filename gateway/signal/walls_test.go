@@ -9,6 +9,7 @@ import (
 
 	"vigil/gateway/auth"
 	"vigil/gateway/store"
+	"vigil/internal/testwait"
 )
 
 func TestWallsPersistAndPush(t *testing.T) {
@@ -40,7 +41,7 @@ func TestWallsPersistAndPush(t *testing.T) {
 		if got.Layout.Grid != "2x2" || got.UpdatedBy != "op2" || got.Name != "主屏" {
 			t.Fatalf("pushed %+v", got)
 		}
-	case <-time.After(time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("nothing pushed")
 	}
 	if len(ch) != 0 || len(other) != 0 {

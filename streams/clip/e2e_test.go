@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/record"
 	"vigil/streams/segstore"
@@ -63,7 +64,7 @@ func TestRecordSimCameraAndExport(t *testing.T) {
 	wg.Go(func() { rec.Run(ctx) })
 
 	// Record until 7 s are on disk.
-	deadline := time.After(30 * time.Second)
+	deadline := time.After(testwait.Cap)
 	for recorded(idx) < 7*time.Second {
 		select {
 		case <-tr.ch:

@@ -57,7 +57,7 @@ func recordUnits(t *testing.T, root string, aus []*media.AccessUnit, track media
 		h.Publish(au)
 	}
 	until := base.Add(next.PTS - time.Millisecond) // segments start on whole ms
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(testwait.Cap)
 	for {
 		segs := idx.Segments("cam", time.Time{}, until.Add(time.Hour))
 		if n := len(segs); n > 0 && !segs[n-1].End.Before(until) {

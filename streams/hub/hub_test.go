@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 )
 
@@ -96,7 +97,7 @@ func TestSlowReaderDoesNotStallFastOne(t *testing.T) {
 		// Let the fast reader keep up; the slow one never reads.
 		select {
 		case <-got:
-		case <-time.After(2 * time.Second):
+		case <-time.After(testwait.Cap):
 			t.Fatalf("fast reader stalled at unit %d", i)
 		}
 	}
@@ -197,7 +198,7 @@ func TestCloseWakesRead(t *testing.T) {
 		if !errors.Is(err, ErrClosed) {
 			t.Fatalf("Read after Close = %v, want ErrClosed", err)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("Close did not wake Read")
 	}
 	if h.Stats().Readers != 0 {

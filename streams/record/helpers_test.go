@@ -77,7 +77,7 @@ func (tr *tracker) RecordingProgress(camera, path string, start, end time.Time, 
 // recorder has consumed what the test published.
 func (tr *tracker) waitRecorded(t testing.TB, camera string, until time.Time) {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(testwait.Cap)
 	for {
 		segs := tr.idx.Segments(camera, time.Time{}, until.Add(time.Hour))
 		if len(segs) > 0 && !segs[len(segs)-1].End.Before(until) {
@@ -109,7 +109,7 @@ func startRecorder(t testing.TB, opts Options) (*Recorder, func()) {
 		cancel()
 		select {
 		case <-done:
-		case <-time.After(10 * time.Second):
+		case <-time.After(testwait.Cap):
 			t.Fatal("recorder did not stop")
 		}
 	}
@@ -129,7 +129,7 @@ func newHub() *hub.Hub {
 // waitState waits for a state report matching want.
 func waitState(t testing.TB, states <-chan RecState, want, reason string) RecState {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(testwait.Cap)
 	for {
 		select {
 		case s := <-states:

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 	"vigil/streams/segstore"
@@ -148,7 +149,7 @@ func TestRecorderIdlesOnCodecItCannotWrite(t *testing.T) {
 		for range 30 {
 			h.Publish(cam.next(t)) // never written: B-frames are not recorded
 		}
-		deadline := time.After(5 * time.Second)
+		deadline := time.After(testwait.Cap)
 		for st := rec.State(); st.Reason != ReasonUnsupportedCodec; st = rec.State() {
 			select {
 			case <-states:

@@ -18,6 +18,7 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 	"vigil/streams/redact"
 )
@@ -99,7 +100,7 @@ func describe(t *testing.T, url string, audio bool) (Description, error) {
 		return d, err
 	case err := <-done:
 		t.Fatalf("Play ended before describing: %v", err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("no description")
 	}
 	return Description{}, nil
@@ -154,7 +155,7 @@ func TestAudioBesideH264IsReported(t *testing.T) {
 		}
 	case err := <-done:
 		t.Fatalf("Play ended early: %v", err)
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("no description")
 	}
 	cancel()

@@ -19,6 +19,7 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
 	"github.com/pion/rtp"
 
+	"vigil/internal/testwait"
 	"vigil/streams/sim/h264enc"
 )
 
@@ -129,8 +130,8 @@ func within[T any](t *testing.T, ch <-chan T, what string) T {
 	select {
 	case v := <-ch:
 		return v
-	case <-time.After(5 * time.Second):
-		t.Fatalf("no %s within 5s", what)
+	case <-time.After(testwait.Cap):
+		t.Fatalf("no %s", what)
 		var zero T
 		return zero
 	}
@@ -338,7 +339,7 @@ func serverTestPkt(t *testing.T, ch <-chan *rtp.Packet) *rtp.Packet {
 	select {
 	case p := <-ch:
 		return p
-	case <-time.After(5 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("no packet")
 		return nil
 	}

@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"vigil/internal/testwait"
 )
 
 func TestRetentionByBytesOldestFirst(t *testing.T) {
@@ -72,7 +74,7 @@ func TestRetentionRunStopsOnCancel(t *testing.T) {
 	cancel()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatal("Run did not return after cancel")
 	}
 }

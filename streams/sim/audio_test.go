@@ -7,6 +7,7 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 )
 
@@ -70,8 +71,8 @@ func countAudio(t *testing.T, r *mediaReader, d time.Duration) (frames, rtpTicks
 		select {
 		case p := <-r.audio:
 			return p
-		case <-time.After(5 * time.Second):
-			t.Fatal("no audio within 5s")
+		case <-time.After(testwait.Cap):
+			t.Fatal("no audio")
 			return audioPacket{}
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
 	"github.com/pion/rtp"
+
+	"vigil/internal/testwait"
 )
 
 // needFFmpeg skips a test when ffmpeg (or ffprobe) is missing, unless
@@ -132,8 +134,8 @@ func (r *mediaReader) nextAU(t *testing.T) au {
 	select {
 	case a := <-r.video:
 		return a
-	case <-time.After(5 * time.Second):
-		t.Fatal("no access unit within 5s")
+	case <-time.After(testwait.Cap):
+		t.Fatal("no access unit")
 		return au{}
 	}
 }

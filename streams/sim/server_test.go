@@ -13,6 +13,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 	"github.com/pion/rtp"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 )
 
@@ -90,8 +91,8 @@ func (r *reader) nextAU(t *testing.T) au {
 	select {
 	case a := <-r.aus:
 		return a
-	case <-time.After(5 * time.Second):
-		t.Fatal("no access unit within 5s")
+	case <-time.After(testwait.Cap):
+		t.Fatal("no access unit")
 		return au{}
 	}
 }
@@ -101,8 +102,8 @@ func (r *reader) nextPkt(t *testing.T) *rtp.Packet {
 	select {
 	case p := <-r.pkts:
 		return p
-	case <-time.After(5 * time.Second):
-		t.Fatal("no packet within 5s")
+	case <-time.After(testwait.Cap):
+		t.Fatal("no packet")
 		return nil
 	}
 }

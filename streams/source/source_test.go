@@ -245,7 +245,7 @@ func TestCameraWordsNeverShowItsCredentials(t *testing.T) {
 	st := waitStatus(t, h, hub.StateOffline, hub.ReasonStreamError, 10*time.Second)
 	select {
 	case <-seen:
-	case <-time.After(10 * time.Second):
+	case <-time.After(testwait.Cap):
 		t.Fatalf("no %q line in the log: %s", logs.want, logs.String())
 	}
 	if !strings.Contains(st.Message, "camera answered RTSP 500 Internal Error for <url>") {
