@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"regexp"
@@ -149,6 +150,8 @@ func documentedClientTypes(t *testing.T) []string {
 
 func TestEveryConsoleMessageForEveryRole(t *testing.T) {
 	cases := wsCases()
+	var tourID string // the shared tour, created once the gateway runs
+	maps.Copy(cases, tourWSCases(&tourID))
 	types := documentedClientTypes(t)
 	for _, typ := range types {
 		if cases[typ] == nil {
@@ -160,13 +163,14 @@ func TestEveryConsoleMessageForEveryRole(t *testing.T) {
 			t.Errorf("wsCases has %q, which PROTOCOL.md does not document", typ)
 		}
 	}
-	order := []string{"offer", "candidate", "assign", "clear", "follow", "audio", "mute", "ptz", "play", "pause", "step", "live", "link"}
+	order := []string{"offer", "candidate", "assign", "clear", "follow", "audio", "mute", "ptz", "play", "pause", "step", "live", "link", "tour", "tour_pause"}
 	if len(order) != len(cases) {
 		t.Fatalf("order %v does not list every case", order)
 	}
 
 	g := startTestGateway(t, twoStations)
 	tw := &testWalk{testGateway: g}
+	tourID = tw.sharedTour()
 	// Without credentials the WebSocket does not open.
 	_, resp, err := websocket.DefaultDialer.Dial(wsURL(g.URL()), nil)
 	if err == nil || resp == nil || resp.StatusCode != http.StatusUnauthorized {

@@ -1,6 +1,10 @@
 package gateway_test
 
 import (
+	"slices"
+	"testing"
+	"time"
+
 	"vigil/gateway/auth"
 )
 
@@ -51,4 +55,35 @@ func (tw *testWalk) ownTour(w *walker) string {
 	var out struct{ ID string }
 	owner.must(201, "POST", "/api/tours", map[string]any{"name": "我的", "dwell_s": 3, "cameras": []string{"bjn-hall-01"}}, &out)
 	return out.ID
+}
+
+// tourWSCases are the authorization walk's cases of the tour messages
+// (access_ws_test.go): the shared tour of *id (bjx's camera, then bjn's)
+// runs with bjx's camera skipped for a user of bjn, and is paused and
+// stopped.
+func tourWSCases(id *string) map[string]wsCase {
+	isTour := func(state string) func(map[string]any) bool {
+		return func(m map[string]any) bool {
+			return m["type"] == "tour" && m["tile"] == float64(2) && m["state"] == state
+		}
+	}
+	return map[string]wsCase{
+		"tour": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "tour", "tile": 2, "tour": *id})
+			m := c.waitFor(t, 5*time.Second, "the tour's first step", clean(t, scoped, isTour("running")))
+			want := []any{"bjx-nsq-01"}
+			if scoped {
+				want = []any{"bjn-hall-01"}
+			}
+			if cams, _ := m["cameras"].([]any); !slices.Equal(cams, want) {
+				t.Errorf("tour step (scoped %v): %v, want cameras %v", scoped, m, want)
+			}
+		},
+		"tour_pause": func(t *testing.T, c *consoleClient, scoped bool) {
+			c.send(t, map[string]any{"type": "tour_pause", "tile": 2, "paused": true})
+			c.waitFor(t, 5*time.Second, "the tour paused", clean(t, scoped, isTour("paused")))
+			c.send(t, map[string]any{"type": "tour", "tile": 2, "tour": ""})
+			c.waitFor(t, 5*time.Second, "the tour stopped", clean(t, scoped, isTour("stopped")))
+		},
+	}
 }

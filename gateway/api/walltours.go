@@ -7,6 +7,7 @@ import (
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/config"
+	"vigil/gateway/signal"
 	"vigil/gateway/store"
 )
 
@@ -41,7 +42,12 @@ func (s *Server) handleWallTour(w http.ResponseWriter, r *http.Request, u auth.U
 		_, ok := s.visibleCamera(u, cam)
 		return ok
 	}
-	if err := s.opts.WallTours.Start(r.Context(), id, grid, t, visible, u.Name); err != nil {
+	err = s.opts.WallTours.Start(r.Context(), id, grid, t, visible, u.Name)
+	if errors.Is(err, signal.ErrNoTourCameras) {
+		writeError(w, http.StatusBadRequest, "tour_id: "+err.Error())
+		return
+	}
+	if err != nil {
 		s.internalError(w, "start wall tour", err)
 		return
 	}

@@ -77,6 +77,29 @@ func TestConsoleStationScale(t *testing.T) {
 		t.Errorf("after undo: %v, want %v", got, want)
 	}
 	waitTiles(t, b, "#stage", 5, "bjx-", 60*time.Second)
+	favouritesAndLinks(t, b, wait)
+}
+
+// favouritesAndLinks: a starred camera is listed first in the tree and
+// stays after a reload; a layout's link is copied (and told in a toast).
+func favouritesAndLinks(t *testing.T, b *browsertest.Browser, wait time.Duration) {
+	b.Exec(`document.querySelector('#tree .station [data-star="bjn-plt-12"]').click()`)
+	b.WaitFor(`[...document.querySelectorAll('#tree .favourites .cam')].map((e) => e.dataset.camera).join() === 'bjn-plt-12'`, wait)
+	b.Reload()
+	b.WaitFor(`[...document.querySelectorAll('#tree .favourites .cam')].map((e) => e.dataset.camera).join() === 'bjn-plt-12' &&
+		!document.querySelector('#tree .favourites').hidden`, wait)
+	b.Click(`#tree .favourites [data-camera="bjn-plt-12"]`)
+	b.WaitFor(`[...document.querySelectorAll('#stage .tile')].some((e) => e.dataset.camera === 'bjn-plt-12')`, wait)
+
+	b.Click("#layouts-btn")
+	b.WaitVisible("#layout-name", wait)
+	b.Fill("#layout-name", "e2e 收藏")
+	b.Click("#layout-save")
+	b.WaitFor(`location.search.startsWith('?layout=')`, wait)
+	b.Click("#layouts-btn")
+	b.WaitVisible(`.layout-row .layout-link`, wait)
+	b.Click(`.layout-row .layout-link`)
+	b.WaitFor(`[...document.querySelectorAll('.toast')].some((e) => e.textContent.endsWith(location.href))`, wait)
 }
 
 // tourWatch records, for every step of a tour on tile 0, when the step

@@ -2,6 +2,7 @@ package signal
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -9,6 +10,9 @@ import (
 	"vigil/gateway/config"
 	"vigil/gateway/store"
 )
+
+// ErrNoTourCameras: the tour has no camera the wall may show.
+var ErrNoTourCameras = errors.New("the tour has no camera you may see")
 
 // WallTours run tours on video walls with no console open: each step puts
 // the next page of the tour's cameras on the wall (Walls.Put), and every
@@ -53,6 +57,9 @@ func (wt *WallTours) Start(ctx context.Context, id, grid string, t store.Tour, v
 	wt.stop(id)
 	run := newTourRun(t, config.GridCapacity(grid), 0, wt.unit)
 	cams := run.page(visible)
+	if cams == nil {
+		return ErrNoTourCameras
+	}
 	if _, err := wt.walls.Put(ctx, id, wallStep(grid, t.ID, cams), by); err != nil {
 		return err
 	}

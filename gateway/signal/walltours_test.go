@@ -2,6 +2,7 @@ package signal
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -28,6 +29,12 @@ func TestWallTourRunsUnattended(t *testing.T) {
 	defer wt.Close()
 	tour := store.Tour{ID: "t1", Name: "站台", Dwell: 2 * time.Second, Cameras: []string{"a", "hidden", "b", "c"}}
 	visible := func(id string) bool { return id != "hidden" }
+	if err := wt.Start(ctx, "main", "1", tour, func(string) bool { return false }, "li"); !errors.Is(err, ErrNoTourCameras) {
+		t.Fatalf("a tour of no visible camera: %v", err)
+	}
+	if wt.Running("main") != "" {
+		t.Fatal("a tour of no visible camera runs")
+	}
 	ch, unsubscribe := walls.Subscribe("main")
 	defer unsubscribe()
 	if err := wt.Start(ctx, "main", "1", tour, visible, "zhao"); err != nil {

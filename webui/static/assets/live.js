@@ -91,7 +91,7 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
   bindKeys({
     select: (i) => {
       select(i);
-      if (view.focus >= 0 && i < grid.count) change({ focus: i });
+      if (view.focus >= 0 && i < grid.count) change({ focus: i }, { keepTours: true });
     },
     move: (key) => select(neighbour(view.grid, grid.selected, key)),
     toggleFocus: () => change({ focus: view.focus >= 0 ? -1 : grid.selected }, { keepTours: true }),
@@ -108,12 +108,12 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
   /**
    * A change of the dispatcher's: remembered for undo, and it ends the
    * tours on the tiles it changes (opts.tile; all of them when absent),
-   * unless opts.keepTours (focus). opts.source is where the new view
-   * comes from (default: hand-made).
+   * unless opts.keepTours (a change of focus only, which undo skips too).
+   * opts.source is where the new view comes from (default: hand-made).
    */
   function change(next, opts = {}) {
-    undo.remember({ grid: view.grid, cameras: [...view.cameras], focus: view.focus, source: { ...source } });
     if (!opts.keepTours) {
+      undo.remember({ grid: view.grid, cameras: [...view.cameras], focus: view.focus, source: { ...source } });
       if (opts.tile !== undefined) tourRunner.stopFor(opts.tile);
       else tourRunner.stopAll();
     }
@@ -283,6 +283,7 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
       screen.start();
       await layouts.load();
       await openFromURL(search);
+      undo.clear(); // nothing before the first view to go back to
     },
     /** Ends the media connection and empties the grid; the URL stays for the next start. */
     stop() {
