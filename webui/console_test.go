@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"vigil/gateway/browsertest"
+	"vigil/internal/testwait"
 )
 
 const wait = 10 * time.Second
@@ -231,6 +232,9 @@ func TestConsoleGrid(t *testing.T) {
 	offers := len(api.messages("offer"))
 	before := tileCameras(b)
 	api.dropAll()
+	// The old peer and its playing tiles are still there until the console
+	// sees the drop: wait for the new offer first.
+	testwait.For(t, "a new offer after the drop", func() bool { return len(api.messages("offer")) > offers })
 	b.WaitFor(`window.__browsertest.peers.length === 1 && document.querySelectorAll('#stage .tile[data-state="playing"]').length >= 3`, 15*time.Second)
 	if n := len(api.messages("offer")); n != offers+1 {
 		t.Errorf("%d offers after the drop, want %d", n, offers+1)
