@@ -15,7 +15,7 @@ import (
 	"vigil/internal/testwait"
 )
 
-const wait = 10 * time.Second
+const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 
 func startConsole(t *testing.T) (*browsertest.Browser, *fakeAPI, string) {
 	t.Helper()
@@ -235,7 +235,7 @@ func TestConsoleGrid(t *testing.T) {
 	// The old peer and its playing tiles are still there until the console
 	// sees the drop: wait for the new offer first.
 	testwait.For(t, "a new offer after the drop", func() bool { return len(api.messages("offer")) > offers })
-	b.WaitFor(`window.__browsertest.peers.length === 1 && document.querySelectorAll('#stage .tile[data-state="playing"]').length >= 3`, 15*time.Second)
+	b.WaitFor(`window.__browsertest.peers.length === 1 && document.querySelectorAll('#stage .tile[data-state="playing"]').length >= 3`, wait)
 	if n := len(api.messages("offer")); n != offers+1 {
 		t.Errorf("%d offers after the drop, want %d", n, offers+1)
 	}

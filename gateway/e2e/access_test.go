@@ -3,7 +3,6 @@ package e2e
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"vigil/gateway/browsertest"
 )
@@ -13,7 +12,7 @@ import (
 // and then sees that one station only.
 func TestAdminCreatesScopedDispatcher(t *testing.T) {
 	g := startGateway(t)
-	const wait = 15 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	const initial, chosen = "initial-Passw0rd", "my-own-Passw0rd"
 
 	admin := browsertest.New(t)

@@ -16,7 +16,7 @@ func TestConsoleExportsIncident(t *testing.T) {
 	g := startGateway(t)
 	b := browsertest.New(t)
 	b.Viewport(1280, 800)
-	const wait = 30 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	keep := os.Getenv("VIGIL_SCREENSHOTS") == "1"
 
 	b.Navigate(g.URL() + "/?station=bjx&grid=2x2")

@@ -28,7 +28,7 @@ func TestConsolePlaysH265AndSound(t *testing.T) {
 	g := startGateway(t)
 	b := browsertest.New(t)
 	b.Viewport(1280, 800)
-	const wait = 30 * time.Second // the first viewer starts ffmpeg
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	keep := os.Getenv("VIGIL_SCREENSHOTS") == "1"
 	h265, bframes := config.DemoH265Camera, config.DemoBFramesCamera
 

@@ -67,7 +67,7 @@ func TestConsoleDispatch(t *testing.T) {
 	g := startGateway(t)
 	b := browsertest.New(t)
 	b.Viewport(1280, 800)
-	const wait = 20 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	keep := os.Getenv("VIGIL_SCREENSHOTS") == "1"
 
 	b.Navigate(g.URL() + "/")

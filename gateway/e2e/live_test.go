@@ -13,7 +13,7 @@ func TestClickACameraAndWatchIt(t *testing.T) {
 	g := startGateway(t)
 	b := browsertest.New(t)
 	b.Viewport(1280, 800)
-	const wait = 20 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 
 	b.Navigate(g.URL() + "/")
 	logIn(b, wait)

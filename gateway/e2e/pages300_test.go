@@ -95,7 +95,7 @@ func TestConsolePages300(t *testing.T) {
 	g := startConfigGateway(t, config)
 	b := browsertest.New(t)
 	b.Viewport(1440, 900)
-	const wait = 30 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	b.Navigate(g.URL() + "/")
 	logIn(b, wait)
 	b.WaitFor(`document.querySelectorAll('#tree .area').length === 6`, wait)

@@ -78,7 +78,7 @@ func TestConsolePTZ(t *testing.T) {
 	if !netns.LoopbackForBrowser(t) { // discovery multicasts: only in a namespace of its own
 		return
 	}
-	const wait = 20 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	cams, dev := startDomeSim(t)
 	dir := t.TempDir()
 	cfgPath, dataDir := filepath.Join(dir, "vigil.yaml"), filepath.Join(dir, "data")

@@ -24,7 +24,7 @@ func TestConsoleStationScale(t *testing.T) {
 	g := startGateway(t)
 	b := browsertest.New(t)
 	b.Viewport(1280, 800)
-	const wait = 20 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	b.Navigate(g.URL() + "/")
 	logIn(b, wait)
 	b.WaitFor(`document.querySelectorAll('#tree .station').length === 5`, wait)
@@ -148,7 +148,7 @@ func TestConsoleTourOnTile(t *testing.T) {
 	g := startGateway(t)
 	b := browsertest.New(t)
 	b.Viewport(1280, 800)
-	const wait = 20 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	b.Navigate(g.URL() + "/")
 	logIn(b, wait)
 	b.WaitFor(allCamerasOnline, 60*time.Second)

@@ -88,7 +88,7 @@ func TestConsoleTimeline(t *testing.T) {
 	g := startGatewayIn(t, filepath.Join(dataDir))
 	b := browsertest.New(t)
 	b.Viewport(1280, 900)
-	const wait = 30 * time.Second
+	const wait = browsertest.DefaultTimeout // a bound for what never comes, not a speed
 	b.Navigate(g.URL() + "/?station=bjx&grid=2x2")
 	logIn(b, wait)
 	waitTiles(t, b, "#stage", 4, "bjx-", wait)
