@@ -3,7 +3,6 @@ package e2e
 import (
 	"os"
 	"testing"
-	"time"
 
 	"vigil/gateway/browsertest"
 )
