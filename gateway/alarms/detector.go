@@ -64,6 +64,7 @@ type Detector struct {
 type cameraWatch struct {
 	down        bool
 	downSince   time.Time
+	reason      string // why it is down, kept while it tries again
 	outages     uint64
 	frames      uint64
 	lastFrameAt time.Time
@@ -151,7 +152,13 @@ func (d *Detector) camera(ctx context.Context, now time.Time, c Camera) {
 		w.downSince = st.Since
 	}
 	w.down, w.outages = !online, stats.Outages
-	d.report(ctx, now, cond(config.AlarmCameraOffline, offlineDetail(st)), !online, w.downSince, unseen)
+	if st.State == hub.StateOffline || w.reason == "" {
+		w.reason = offlineDetail(st) // "connecting" says less than the last failure
+	}
+	if online {
+		w.reason = ""
+	}
+	d.report(ctx, now, cond(config.AlarmCameraOffline, w.reason), !online, w.downSince, unseen)
 
 	// video_loss: connected, no frames.
 	if stats.Frames != w.frames || w.lastFrameAt.Before(st.Since) && online {
