@@ -41,6 +41,7 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
       onCamera: (m) => hooks.onCamera?.(m),
       onLayout: (m) => hooks.onLayout?.(m),
       onClip: (m) => hooks.onClip?.(m),
+      onAlarm: (m) => hooks.onAlarm?.(m),
       onError: (m) => hooks.onError?.(m),
       onUnauthorized: () => hooks.onUnauthorized?.(),
     },
