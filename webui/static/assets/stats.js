@@ -5,10 +5,10 @@
 
 const every = 1000; // ms
 
-// The bit rate is taken over the last `window` samples (about five
+// The bit rate is taken over the last `rateSamples` samples (about five
 // seconds): over one second it jumped with each keyframe (two steady
 // tiles read 3,419 and 553 kb/s).
-const window = 5;
+const rateSamples = 5;
 
 /**
  * rates(prev, cur, ms) → {width, height, fps, kbps, frames} from two
@@ -66,7 +66,7 @@ async function sample(pc, tracks, prev, onSample) {
     const seen = prev.get(track.id) || [];
     const p = seen[0]; // the oldest kept: the rates span the window
     onSample(i, rates(p?.sample, s, p ? at - p.at : 0));
-    next.set(track.id, [...seen, { sample: s, at }].slice(-window));
+    next.set(track.id, [...seen, { sample: s, at }].slice(-rateSamples));
   });
   return next;
 }
