@@ -48,8 +48,9 @@ func alarmGateway(t *testing.T) (*gateway.Gateway, *sim.Server) {
 }
 
 // A frozen camera as the dispatcher meets it: the alarm in the panel,
-// its station's badge counting it, one click puts it live on the selected
-// tile, an acknowledgement with a note, and the station overview.
+// its station's badge counting it, one click puts it live on the
+// selected tile, an acknowledgement with a note, and the
+// station overview.
 func TestConsoleAlarmPanel(t *testing.T) {
 	g, cams := alarmGateway(t)
 	b := browsertest.New(t)
@@ -61,6 +62,7 @@ func TestConsoleAlarmPanel(t *testing.T) {
 	logIn(b, wait)
 	waitTiles(t, b, "#stage", 2, "bjx-", wait)
 	b.WaitVisible("#alarms-btn", wait)
+	b.WaitFor(`document.querySelector('#stage .tile[data-tile="0"]').dataset.health === 'ok'`, wait)
 
 	if err := cams.SetFault("cam0", sim.FaultFreeze); err != nil {
 		t.Fatal(err)
