@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,12 @@ func startAlarmRig(t *testing.T, n int, clearAfter string) *alarmRig {
 	for _, c := range g.Catalog().Cameras() {
 		waitOnline(t, c.MainHub)
 	}
+	// The diagnosis's first rounds start its ffmpeg: a fault set before
+	// that would be timed with the start-up, not the detection.
+	testwait.For(t, "two diagnosis rounds", func() bool {
+		m := regexp.MustCompile(`(?m)^vigil_diagnosis_rounds_total (\d+)`).FindStringSubmatch(string(g.admin.must(http.StatusOK, "GET", "/metrics", nil, nil)))
+		return m != nil && m[1] != "0" && m[1] != "1"
+	})
 	return &alarmRig{testGateway: g, cams: cams}
 }
 

@@ -80,6 +80,23 @@ func (d *Decoder) Close() {
 	}
 }
 
+// Warm starts codec's kept process now, so the first round does not pay
+// for it (about a second: a sentinel coded and decoded, ffmpeg started).
+func (d *Decoder) Warm(ctx context.Context, codec media.Codec) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.runners[codec]; ok || d.closed || d.noRun[codec] {
+		return nil
+	}
+	r, err := d.startRunner(ctx, codec)
+	if err != nil {
+		d.noRun[codec] = true
+		return err
+	}
+	d.runners[codec] = r
+	return nil
+}
+
 // live decodes the round with the codec's kept process.
 func (d *Decoder) live(ctx context.Context, codec media.Codec, keys []*media.AccessUnit) ([]Picture, error) {
 	d.mu.Lock()

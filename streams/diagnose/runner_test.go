@@ -14,6 +14,9 @@ import (
 func TestKeptProcessAcrossRounds(t *testing.T) {
 	d := newTestDecoder(t)
 	defer d.Close()
+	if err := d.Warm(context.Background(), media.CodecH264); err != nil {
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC)
 	pid := 0
 	var last Picture
