@@ -134,6 +134,15 @@ func routeCases() map[string]routeCase {
 			}
 			return simple("DELETE", loc, nil)(tw, w)
 		}},
+		"GET /api/alarms": {min: auth.RoleViewer, ok: 200, call: simple("GET", "/api/alarms?state=open", nil)},
+		"POST /api/alarms/{id}/ack": {min: auth.RoleDispatcher, ok: 200, scoped: 404, call: func(tw *testWalk, w *walker) int {
+			a, err := tw.openStore().PutAlarm(context.Background(), store.Alarm{Type: "camera_offline", Camera: "bjx-nsq-01",
+				Station: "bjx", State: "active", RaisedAt: time.Now(), Count: 1})
+			if err != nil {
+				tw.t.Fatal(err)
+			}
+			return simple("POST", "/api/alarms/"+a.ID+"/ack", map[string]string{"note": "walk"})(tw, w)
+		}},
 		"GET /metrics":   {min: auth.RoleOperator, ok: 200, scoped: 403, call: simple("GET", "/metrics", nil)},
 		"GET /api/users": {min: auth.RoleAdmin, ok: 200, call: simple("GET", "/api/users", nil)},
 		"POST /api/users": {min: auth.RoleAdmin, ok: 201, call: func(tw *testWalk, w *walker) int {

@@ -17,6 +17,7 @@ type alarmService struct {
 	engine    *alarms.Engine
 	detector  *alarms.Detector
 	diagnosis *alarms.Diagnosis // nil without ffmpeg or when turned off
+	decoder   *diagnose.Decoder // the diagnosis's ffmpeg, kept between rounds
 }
 
 func startAlarms(ctx context.Context, g *Gateway, dataDir string) (*alarmService, error) {
@@ -45,6 +46,7 @@ func startAlarms(ctx context.Context, g *Gateway, dataDir string) (*alarmService
 		g.log.Warn("video diagnosis off: frozen and black pictures are not detected", "err", err)
 		return a, nil
 	}
+	a.decoder = dec
 	a.diagnosis = alarms.StartDiagnosis(tracker, alarms.DiagnosisOptions{Cameras: cams, Decoder: dec, Period: ac.DiagnosisPeriod.Std()})
 	return a, nil
 }
@@ -147,6 +149,7 @@ func (a *alarmService) close() {
 	}
 	if a.diagnosis != nil {
 		a.diagnosis.Close()
+		a.decoder.Close() // after the last round
 	}
 	a.detector.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -211,6 +212,11 @@ func ffmpegChildren(t *testing.T) []int {
 			continue
 		}
 		pid, _ := strconv.Atoi(strings.TrimSpace(s[:open]))
+		// The video diagnosis keeps an ffmpeg of its own (grey pictures):
+		// not a transcoder.
+		if cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.Contains(string(cmd), "format=gray") {
+			continue
+		}
 		pids = append(pids, pid)
 	}
 	return pids

@@ -64,8 +64,8 @@ type Detector struct {
 type cameraWatch struct {
 	down        bool
 	downSince   time.Time
+	reason      string // why it is down, kept while it tries again
 	outages     uint64
-	frames      uint64
 	lastFrameAt time.Time
 	norm        float64 // bit/s, a slow average while not dropped
 	normLooks   int
@@ -133,7 +133,7 @@ func (d *Detector) report(ctx context.Context, now time.Time, cond Condition, pr
 func (d *Detector) camera(ctx context.Context, now time.Time, c Camera) {
 	w, ok := d.cams[c.ID]
 	if !ok {
-		w = &cameraWatch{lastFrameAt: now}
+		w = &cameraWatch{}
 		d.cams[c.ID] = w
 	}
 	st, stats := c.Main.Status(), c.Main.Stats()
@@ -151,11 +151,19 @@ func (d *Detector) camera(ctx context.Context, now time.Time, c Camera) {
 		w.downSince = st.Since
 	}
 	w.down, w.outages = !online, stats.Outages
-	d.report(ctx, now, cond(config.AlarmCameraOffline, offlineDetail(st)), !online, w.downSince, unseen)
+	if st.State == hub.StateOffline || w.reason == "" {
+		w.reason = offlineDetail(st) // "connecting" says less than the last failure
+	}
+	if online {
+		w.reason = ""
+	}
+	d.report(ctx, now, cond(config.AlarmCameraOffline, w.reason), !online, w.downSince, unseen)
 
-	// video_loss: connected, no frames.
-	if stats.Frames != w.frames || w.lastFrameAt.Before(st.Since) && online {
-		w.frames, w.lastFrameAt = stats.Frames, now
+	// video_loss: connected, no frames, since the last frame (or since it
+	// connected, when none came).
+	w.lastFrameAt = stats.LastFrame
+	if online && w.lastFrameAt.Before(st.Since) {
+		w.lastFrameAt = st.Since
 	}
 	lost := online && now.Sub(w.lastFrameAt) >= d.opts.FrameGap
 	d.report(ctx, now, cond(config.AlarmVideoLoss, "no frames"), lost, w.lastFrameAt, 0)

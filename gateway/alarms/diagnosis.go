@@ -70,6 +70,11 @@ func (d *Diagnosis) Close() {
 
 func (d *Diagnosis) run(ctx context.Context) {
 	defer close(d.done)
+	// Most cameras send H.264: its ffmpeg is started before the first
+	// round, which then judges at once.
+	if err := d.opts.Decoder.Warm(ctx, media.CodecH264); err != nil {
+		d.tracker.engine.log.Warn("video diagnosis: no kept ffmpeg for H.264, one per round", "err", err)
+	}
 	t := time.NewTicker(d.opts.Period)
 	defer t.Stop()
 	for {
@@ -91,6 +96,12 @@ type sample struct {
 
 // round looks at every camera once.
 func (d *Diagnosis) round(ctx context.Context) {
+	start := time.Now()
+	defer func() {
+		took := time.Since(start)
+		d.tracker.engine.metrics.round(took)
+		d.tracker.engine.log.Debug("diagnosis round", "took", took)
+	}()
 	byCodec := map[media.Codec][]sample{}
 	for _, c := range d.opts.Cameras() {
 		h := c.Sub

@@ -132,6 +132,23 @@ func (e *Engine) Raise(ctx context.Context, c Condition) (Alarm, error) {
 	return a, nil
 }
 
+// Update shows c's detail on its open alarm, without counting it up.
+func (e *Engine) Update(ctx context.Context, c Condition) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.open[c.key()]
+	if !ok || a.Detail == c.Detail {
+		return nil
+	}
+	a.Detail = c.Detail
+	if _, err := e.opts.Store.PutAlarm(ctx, a.toStore()); err != nil {
+		return fmt.Errorf("alarms: update %s: %w", a.ID, err)
+	}
+	e.open[a.key()] = a
+	e.publish(a)
+	return nil
+}
+
 // Clear clears the open alarm of c's type, camera and subject, if any:
 // the condition is gone. An acknowledged alarm is cleared too.
 func (e *Engine) Clear(ctx context.Context, c Condition) error {

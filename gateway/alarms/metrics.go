@@ -2,6 +2,7 @@ package alarms
 
 import (
 	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -12,8 +13,10 @@ type Metrics struct {
 	mu     sync.Mutex
 	open   map[[2]string]int // type, station → open alarms
 	raised map[string]uint64 // type → raised since start
+	rounds uint64            // diagnosis rounds done
+	took   float64           // the last round's seconds
 
-	openDesc, raisedDesc *prometheus.Desc
+	openDesc, raisedDesc, roundsDesc, tookDesc *prometheus.Desc
 }
 
 func newMetrics() *Metrics {
@@ -23,7 +26,16 @@ func newMetrics() *Metrics {
 			[]string{"type", "station"}, nil),
 		raisedDesc: prometheus.NewDesc("vigil_alarms_raised_total", "Alarms raised since start, by type.",
 			[]string{"type"}, nil),
+		roundsDesc: prometheus.NewDesc("vigil_diagnosis_rounds_total", "Video diagnosis rounds done (every camera's keyframe looked at once).", nil, nil),
+		tookDesc:   prometheus.NewDesc("vigil_diagnosis_round_seconds", "How long the last video diagnosis round took.", nil, nil),
 	}
+}
+
+func (m *Metrics) round(took time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.rounds++
+	m.took = took.Seconds()
 }
 
 // opened counts a new alarm; raised false for one loaded at start.
@@ -49,6 +61,8 @@ func (m *Metrics) closed(a Alarm) {
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.openDesc
 	ch <- m.raisedDesc
+	ch <- m.roundsDesc
+	ch <- m.tookDesc
 }
 
 // Collect implements prometheus.Collector.
@@ -61,4 +75,6 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	for typ, n := range m.raised {
 		ch <- prometheus.MustNewConstMetric(m.raisedDesc, prometheus.CounterValue, float64(n), typ)
 	}
+	ch <- prometheus.MustNewConstMetric(m.roundsDesc, prometheus.CounterValue, float64(m.rounds))
+	ch <- prometheus.MustNewConstMetric(m.tookDesc, prometheus.GaugeValue, m.took)
 }

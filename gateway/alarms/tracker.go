@@ -43,6 +43,7 @@ type watch struct {
 	goneAt  time.Time   // when it last went away
 	starts  []time.Time // beginnings within the flap window
 	raised  bool
+	detail  string // as the alarm shows it
 }
 
 // NewTracker returns a tracker feeding e.
@@ -87,12 +88,17 @@ func (t *Tracker) Present(ctx context.Context, now time.Time, c Condition, since
 	if w.raised {
 		if starts > 0 {
 			t.raise(ctx, w, starts)
+		} else if c.Detail != w.detail {
+			t.refresh(ctx, w)
 		}
 		return
 	}
 	threshold := t.opts.Threshold(c.Type, c.Station, c.Camera)
-	if now.Sub(w.since) >= threshold || len(w.starts) >= t.opts.FlapCount {
-		t.raise(ctx, w, max(1, len(w.starts))) // the count says how often it began
+	switch {
+	case len(w.starts) >= t.opts.FlapCount:
+		t.raise(ctx, w, len(w.starts)) // flapping: the count says how often it began
+	case now.Sub(w.since) >= threshold:
+		t.raise(ctx, w, 1)
 	}
 }
 
@@ -117,13 +123,14 @@ func (t *Tracker) Absent(ctx context.Context, now time.Time, c Condition, starts
 		t.raise(ctx, w, starts)
 	} else if !w.raised && len(w.starts) >= t.opts.FlapCount {
 		t.raise(ctx, w, len(w.starts)) // flapping, even if it is fine right now
+		w.goneAt = now                 // and it clears only after a quiet ClearAfter
 	}
 	if w.raised && !w.present && now.Sub(w.goneAt) >= t.opts.ClearAfter {
 		if err := t.engine.Clear(ctx, w.cond); err != nil {
 			t.engine.log.Warn("alarm clear", "type", w.cond.Type, "camera", w.cond.Camera, "err", err)
 			return // tried again next observation
 		}
-		w.raised = false
+		w.raised, w.starts = false, nil // the flaps it counted are its own
 	}
 	if !w.raised && !w.present && len(w.starts) == 0 {
 		delete(t.watch, c.key())
@@ -160,8 +167,18 @@ func (t *Tracker) raise(ctx context.Context, w *watch, n int) {
 			t.engine.log.Warn("alarm raise", "type", w.cond.Type, "camera", w.cond.Camera, "err", err)
 			return // tried again next observation
 		}
-		w.raised = true
+		w.raised, w.detail = true, w.cond.Detail
 	}
+}
+
+// refresh shows the condition's new detail on its open alarm (a camera
+// offline for another reason now).
+func (t *Tracker) refresh(ctx context.Context, w *watch) {
+	if err := t.engine.Update(ctx, w.cond); err != nil {
+		t.engine.log.Warn("alarm update", "type", w.cond.Type, "camera", w.cond.Camera, "err", err)
+		return
+	}
+	w.detail = w.cond.Detail
 }
 
 // watching reports whether the tracker still follows c (present, raised

@@ -1,13 +1,11 @@
 // Package diagnose looks at a camera's pictures for video-quality alarms:
 // a frozen picture (unchanged while frames still come) and a black or
 // covered one (nearly uniform or dark). It decodes keyframes into small
-// grey pictures in batches: the keyframes of every camera due in a round
-// go through one ffmpeg process, so the cost is one process start per
-// round and codec plus one decode per camera, never a process per camera.
-//
-// Why not one process kept running: ffmpeg's pipeline holds one or two
-// pictures back until more input comes, so a picture could not be told
-// apart from the next camera's; the end of input flushes them all.
+// grey pictures in rounds: the keyframes of every camera due in a round
+// go to one ffmpeg per codec, kept running between rounds (runner.go), so
+// the cost is one decode per camera, never a process per camera. When
+// that process cannot be used (no encoder for its sentinel, a keyframe
+// that gives no picture) a round runs through an ffmpeg of its own.
 package diagnose
 
 import (
@@ -17,6 +15,7 @@ import (
 	"fmt"
 	"os/exec"
 	"strconv"
+	"sync"
 	"time"
 
 	"vigil/streams/media"
@@ -40,11 +39,16 @@ const (
 	DefaultTimeout = 20 * time.Second
 )
 
-// Decoder turns keyframes into grey pictures. It holds no process between
-// batches and is safe for concurrent use.
+// Decoder turns keyframes into grey pictures. It is safe for concurrent
+// use; rounds run one at a time. Close stops its processes.
 type Decoder struct {
 	opts Options
 	bin  string
+
+	mu      sync.Mutex
+	runners map[media.Codec]*runner
+	noRun   map[media.Codec]bool // a runner could not start: rounds of their own
+	closed  bool
 }
 
 // NewDecoder checks that ffmpeg exists.
@@ -62,7 +66,59 @@ func NewDecoder(o Options) (*Decoder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("diagnose: %w", err)
 	}
-	return &Decoder{opts: o, bin: bin}, nil
+	return &Decoder{opts: o, bin: bin, runners: map[media.Codec]*runner{}, noRun: map[media.Codec]bool{}}, nil
+}
+
+// Close stops the kept processes; later rounds start their own.
+func (d *Decoder) Close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closed = true
+	for c, r := range d.runners {
+		r.stop()
+		delete(d.runners, c)
+	}
+}
+
+// Warm starts codec's kept process now, so the first round does not pay
+// for it (about a second: a sentinel coded and decoded, ffmpeg started).
+func (d *Decoder) Warm(ctx context.Context, codec media.Codec) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.runners[codec]; ok || d.closed || d.noRun[codec] {
+		return nil
+	}
+	r, err := d.startRunner(ctx, codec)
+	if err != nil {
+		d.noRun[codec] = true
+		return err
+	}
+	d.runners[codec] = r
+	return nil
+}
+
+// live decodes the round with the codec's kept process.
+func (d *Decoder) live(ctx context.Context, codec media.Codec, keys []*media.AccessUnit) ([]Picture, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed || d.noRun[codec] {
+		return nil, errors.New("diagnose: no kept process")
+	}
+	r, ok := d.runners[codec]
+	if !ok {
+		var err error
+		if r, err = d.startRunner(ctx, codec); err != nil {
+			d.noRun[codec] = true
+			return nil, err
+		}
+		d.runners[codec] = r
+	}
+	pics, err := r.round(ctx, codec, keys, d.opts.Timeout)
+	if err != nil && !errors.Is(err, errMismatch) {
+		r.stop() // out of step: a fresh one next round
+		delete(d.runners, codec)
+	}
+	return pics, err
 }
 
 // Decode returns one picture per keyframe, in order; all must be of the
@@ -85,7 +141,10 @@ func (d *Decoder) Decode(ctx context.Context, codec media.Codec, keys []*media.A
 	for j, i := range ok {
 		batch[j] = keys[i]
 	}
-	got, err := d.run(ctx, codec, batch)
+	got, err := d.live(ctx, codec, batch)
+	if err != nil {
+		got, err = d.run(ctx, codec, annexB(codec, batch))
+	}
 	if err == nil && len(got) == len(batch) {
 		for j, i := range ok {
 			pics[i] = got[j]
@@ -112,23 +171,35 @@ func cmp(err, otherwise error) error {
 	return otherwise
 }
 
-// run decodes the batch with one ffmpeg process.
-func (d *Decoder) run(ctx context.Context, codec media.Codec, keys []*media.AccessUnit) ([]Picture, error) {
+func annexB(codec media.Codec, keys []*media.AccessUnit) []byte {
+	var in []byte
+	for _, au := range keys {
+		in = appendAnnexB(in, codec, au)
+	}
+	return in
+}
+
+// args is ffmpeg's command line: Annex B of codec on stdin, one grey
+// picture per keyframe on stdout; input options before the input.
+func (d *Decoder) args(codec media.Codec, input ...string) []string {
 	format := map[media.Codec]string{media.CodecH264: "h264", media.CodecH265: "hevc"}[codec]
-	if format == "" {
+	w, h := d.opts.Width, d.opts.Height
+	args := append([]string{"-hide_banner", "-nostdin", "-loglevel", "fatal",
+		"-threads", "1", "-skip_loop_filter", "all", "-flags2", "+fast"}, input...)
+	return append(args, "-f", format, "-i", "pipe:0",
+		"-an", "-vf", "scale="+strconv.Itoa(w)+":"+strconv.Itoa(h)+":flags=fast_bilinear,format=gray",
+		"-fps_mode", "passthrough", "-threads", "1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1")
+}
+
+// run decodes Annex B input with an ffmpeg of its own.
+func (d *Decoder) run(ctx context.Context, codec media.Codec, in []byte) ([]Picture, error) {
+	if codec != media.CodecH264 && codec != media.CodecH265 {
 		return nil, fmt.Errorf("diagnose: codec %q not supported", codec)
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.opts.Timeout)
 	defer cancel()
 	w, h := d.opts.Width, d.opts.Height
-	cmd := exec.CommandContext(ctx, d.bin, "-hide_banner", "-nostdin", "-loglevel", "fatal",
-		"-threads", "1", "-skip_loop_filter", "all", "-flags2", "+fast", "-f", format, "-i", "pipe:0",
-		"-an", "-vf", "scale="+strconv.Itoa(w)+":"+strconv.Itoa(h)+":flags=fast_bilinear,format=gray",
-		"-fps_mode", "passthrough", "-threads", "1", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1")
-	var in []byte
-	for _, au := range keys {
-		in = appendAnnexB(in, codec, au)
-	}
+	cmd := exec.CommandContext(ctx, d.bin, d.args(codec)...)
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -151,9 +222,5 @@ func appendAnnexB(b []byte, codec media.Codec, au *media.AccessUnit) []byte {
 	for _, n := range au.NALUs {
 		b = append(append(b, start...), n...)
 	}
-	b = append(b, start...)
-	if codec == media.CodecH265 {
-		return append(b, 35<<1, 1, 0x50) // AUD, pic_type 2, then stop bit
-	}
-	return append(b, 0x09, 0xf0) // AUD, primary_pic_type 7
+	return appendAUD(b, codec)
 }

@@ -39,15 +39,16 @@ const (
 type Hub struct {
 	opts Options
 
-	mu       sync.Mutex
-	status   Status
-	gop      []*media.AccessUnit
-	gopBytes int
-	gopValid bool
-	synced   bool // a keyframe has arrived since the source (re)connected
-	readers  map[*Reader]struct{}
-	meter    rateMeter
-	counters Counters
+	mu        sync.Mutex
+	status    Status
+	gop       []*media.AccessUnit
+	gopBytes  int
+	gopValid  bool
+	synced    bool // a keyframe has arrived since the source (re)connected
+	readers   map[*Reader]struct{}
+	meter     rateMeter
+	counters  Counters
+	lastFrame time.Time
 }
 
 // Counters are cumulative totals since the hub was created.
@@ -70,6 +71,9 @@ type Stats struct {
 	Readers int
 	FPS     float64
 	Bitrate float64 // bits per second over the last few full seconds
+	// LastFrame is when the last access unit arrived (zero: none yet), so
+	// a watcher tells how long a connected camera has sent nothing.
+	LastFrame time.Time
 }
 
 // New returns a hub with no readers and status "connecting".
@@ -117,6 +121,7 @@ func (h *Hub) Publish(au *media.AccessUnit) {
 	h.counters.Frames++
 	h.counters.Bytes += uint64(size)
 	h.meter.add(au.Received, size)
+	h.lastFrame = au.Received
 
 	for r := range h.readers {
 		if r.push(au) {
@@ -181,7 +186,7 @@ func (h *Hub) Stats() Stats {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	fps, bps := h.meter.rates(time.Now())
-	return Stats{Counters: h.counters, Readers: len(h.readers), FPS: fps, Bitrate: bps}
+	return Stats{Counters: h.counters, Readers: len(h.readers), FPS: fps, Bitrate: bps, LastFrame: h.lastFrame}
 }
 
 // Keyframe returns the cached GOP's keyframe (parameter sets first), or

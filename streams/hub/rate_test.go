@@ -69,7 +69,11 @@ func TestKeyframeIsCachedGOPStart(t *testing.T) {
 	}
 	key := unit(0, true)
 	h.Publish(key)
-	h.Publish(unit(1, false))
+	last := unit(1, false)
+	h.Publish(last)
+	if got := h.Stats().LastFrame; !got.Equal(last.Received) {
+		t.Fatalf("last frame at %v, want %v", got, last.Received)
+	}
 	if h.Keyframe() != key {
 		t.Fatal("keyframe is not the GOP's first unit")
 	}

@@ -9,6 +9,10 @@
 
 import { forcePasswordChange, mountAccess, unmountAccess } from './access.js';
 import { clipMessage } from './clipsapi.js';
+import { alarmMessage, loadOpen } from './alarmsapi.js';
+import { createAlarms } from './alarms.js';
+import { createOverview } from './overview.js';
+import { roleAtLeast } from './layouts.js';
 import { ApiError, getSession, getStations, logout, onUnauthorized } from './api.js';
 import { $, show } from './dom.js';
 import { applyI18n, onLangChange, t, toggleLang } from './i18n.js';
@@ -70,6 +74,7 @@ function makeView() {
     onLink: linkStatus,
     onCamera: cameraMessage,
     onClip: clipMessage, // an export's progress (clips.js, exportdialog.js)
+    onAlarm: alarmMessage, // alarms.js, overview.js
     onError: (message) => !wallID && toast(t('gateway.error', { message: messageText(message) }), 'error'),
     onUnauthorized: () => app.session && leave('session.expired'),
     refreshStations: () => poll(),
@@ -91,6 +96,7 @@ async function enter(session) {
   show($('#password-warning'), Boolean(session.must_change_password) && !wallID);
   app.view ??= makeView();
   if (!wallID) mountAccess(session);
+  if (!wallID) mountAlarms(session);
   renderTop();
   startClock();
   await poll();
@@ -106,6 +112,9 @@ function leave(noticeKey) {
   clearInterval(app.clockTimer);
   app.view?.stop();
   unmountAccess();
+  app.alarms?.destroy();
+  app.overview?.destroy();
+  app.alarms = app.overview = null;
   show($('#console-view'), false);
   show($('#wall-view'), false);
   login.show(noticeKey);
@@ -135,7 +144,29 @@ async function poll() {
 function stationsChanged() {
   tree.update(app.stations);
   app.view?.stationsChanged();
+  app.alarms?.badges();
+  app.overview?.refresh();
   renderTop();
+}
+
+/** The alarm panel and the station overview (alarms.js, overview.js). */
+function mountAlarms(session) {
+  const stations = () => app.stations;
+  app.alarms = createAlarms({
+    lookup, stations, canAck: roleAtLeast(session.role, 'dispatcher'),
+    put: (cam) => backToLive(() => app.view.put(cam)),
+    playFrom: (cam, start) => backToLive(() => app.view.playFrom(cam, start)),
+  });
+  app.overview = createOverview({ stations, put: (cam) => app.view.put(cam) });
+}
+
+/** Runs fn on the live view, leaving another page (#overview, #clips) first. */
+function backToLive(fn) {
+  if (location.hash) {
+    history.pushState(null, '', location.pathname + location.search);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  }
+  fn();
 }
 
 /** A health change of one camera: merge it and redraw once per frame. */
@@ -168,7 +199,10 @@ let link = { state: 'connecting' };
 function linkStatus(s) {
   link = s;
   renderLink();
-  if (s.state === 'ready' && s.attempt > 0) poll(); // catch up on camera messages missed while down
+  if (s.state === 'ready' && s.attempt > 0) {
+    poll(); // catch up on camera messages missed while down
+    if (app.alarms) loadOpen().catch(() => {}); // and on alarms
+  }
 }
 
 function renderLink() {

@@ -273,9 +273,19 @@ export function createLive({ tree, stations, session, lookup, hooks }) {
     }
   }
 
+  /** Plays camera's recording from start on the selected tile (the
+   * console's "play" message), and selects the next tile. */
+  function playFrom(cam, start) {
+    const i = grid.selected;
+    setTile(i, cam.id);
+    screen.signal.send({ type: 'play', tile: i, camera: cam.id, start: start.toISOString(), speed: 1 });
+    select((i + 1) % grid.count);
+  }
+
   return {
     screen,
     put,
+    playFrom,
     /** Starts the media connection and opens the URL's view. */
     async start(search) {
       running = true;

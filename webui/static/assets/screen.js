@@ -44,6 +44,7 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
       onClip: (m) => hooks.onClip?.(m),
       onPTZ: (m) => hooks.onPTZ?.(m),
       onTour: (m) => hooks.onTour?.(m),
+      onAlarm: (m) => hooks.onAlarm?.(m),
       onError: (m) => hooks.onError?.(m),
       onUnauthorized: () => hooks.onUnauthorized?.(),
     },
@@ -90,6 +91,26 @@ export function createScreen(container, { interactive = true, lookup, hooks = {}
       w.at = now;
     }
     tile.setStats(tile.state === 'playing' ? r : null);
+    health(tile, w, r);
+  }
+
+  /**
+   * Health at a glance: the tile is marked (data-health="off", a small
+   * amber dot) while its frame rate is under half, or its bit rate under
+   * a third, of what the camera has been doing on this tile (a slow
+   * average kept while it is fine, from the tenth sample on).
+   */
+  function health(tile, w, r) {
+    const playing = tile.state === 'playing' && r.kbps >= 0;
+    const n = w.samples || 0;
+    const off = playing && n >= 10 && (r.fps < 0.5 * w.fpsNorm || r.kbps < 0.33 * w.kbpsNorm);
+    if (playing && !off) {
+      const k = 1 / Math.min(n + 1, 30);
+      w.fpsNorm = n ? w.fpsNorm + (r.fps - w.fpsNorm) * k : r.fps;
+      w.kbpsNorm = n ? w.kbpsNorm + (r.kbps - w.kbpsNorm) * k : r.kbps;
+      w.samples = n + 1;
+    }
+    tile.el.dataset.health = off ? 'off' : 'ok';
   }
 
   /** Brings the grid and the gateway's tiles in line with the view. */

@@ -58,7 +58,7 @@ export function socketURL(loc = location) {
  *                       sound track (both null when torn down)
  *   onStatus(s)         {state, attempt, seconds}: "connecting", "ready" (answered, tiles
  *                       assigned), "connected" (media flows), "reconnecting" (seconds to wait)
- *   onTile(msg), onAudio(msg), onCamera(msg), onLayout(msg), onClip(msg), onTour(msg), onError(message)
+ *   onTile(msg), onAudio(msg), onCamera(msg), onLayout(msg), onClip(msg), onTour(msg), onAlarm(msg), onError(message)
  *   onUnauthorized()    the WebSocket is refused and the session is gone
  */
 export class Signal {
@@ -266,6 +266,7 @@ export class Signal {
         this.tourState(msg);
         h.onTour?.(msg);
         break;
+      case 'alarm': h.onAlarm?.(msg); break;
       case 'error': h.onError?.(String(msg.message || '')); break;
       case 'reconnect': this.drained(String(msg.reason || 'draining')); break;
       default: break;
