@@ -118,24 +118,13 @@ func (s *Server) keepHidden(u auth.User, stored []string, grid string, cams []st
 	return out, nil
 }
 
-// canSeeLayout: own layouts, shared ones, and the layouts of the user's
-// stations. Any other layout does not exist for the user.
-func canSeeLayout(u auth.User, l store.Layout) bool {
-	switch {
-	case l.Owner == u.Name:
-		return true
-	case l.Station != "":
-		return u.CanSeeStation(l.Station)
-	}
-	return l.Shared
-}
+// canSeeLayout and canEditLayout follow the sharing rule (authz.Sharing).
+func canSeeLayout(u auth.User, l store.Layout) bool { return layoutSharing(l).VisibleTo(u) }
 
-// canEditLayout: the owner, or operators for shared and station layouts.
-func canEditLayout(u auth.User, l store.Layout) bool {
-	if l.Owner == u.Name && authz.Allowed(u, authz.ActionOwnLayouts) {
-		return true
-	}
-	return (l.Shared || l.Station != "") && authz.Allowed(u, authz.ActionSharedLayouts)
+func canEditLayout(u auth.User, l store.Layout) bool { return layoutSharing(l).EditableBy(u) }
+
+func layoutSharing(l store.Layout) authz.Sharing {
+	return authz.Sharing{Owner: l.Owner, Station: l.Station, Shared: l.Shared}
 }
 
 func (s *Server) handleLayouts(w http.ResponseWriter, r *http.Request, u auth.User) {

@@ -79,13 +79,13 @@ func (s *Server) toTourJSON(u auth.User, t store.Tour) tourJSON {
 		Cameras: cams, UpdatedAt: t.UpdatedAt.UTC().Format(time.RFC3339), Editable: canEditTour(u, t)}
 }
 
-// canEditTour: the owner, or operators for shared tours (as layouts).
-func canEditTour(u auth.User, t store.Tour) bool {
-	if t.Owner == u.Name && authz.Allowed(u, authz.ActionOwnLayouts) {
-		return true
-	}
-	return t.Shared && authz.Allowed(u, authz.ActionSharedLayouts)
-}
+// canSeeTour and canEditTour follow the sharing rule of layouts
+// (authz.Sharing); a tour belongs to no station.
+func canSeeTour(u auth.User, t store.Tour) bool { return tourSharing(t).VisibleTo(u) }
+
+func canEditTour(u auth.User, t store.Tour) bool { return tourSharing(t).EditableBy(u) }
+
+func tourSharing(t store.Tour) authz.Sharing { return authz.Sharing{Owner: t.Owner, Shared: t.Shared} }
 
 func (s *Server) handleTours(w http.ResponseWriter, r *http.Request, u auth.User) {
 	all, err := s.opts.Tours.ListTours(r.Context(), u.Name)
@@ -164,7 +164,7 @@ func (s *Server) handleTourDelete(w http.ResponseWriter, r *http.Request, u auth
 // findTour loads the tour of the path; one u may not run is answered 404.
 func (s *Server) findTour(w http.ResponseWriter, r *http.Request, u auth.User) (store.Tour, bool) {
 	t, err := s.opts.Tours.GetTour(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !t.UsableBy(u.Name)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !canSeeTour(u, t)) {
 		writeError(w, http.StatusNotFound, "no such tour")
 		return store.Tour{}, false
 	}

@@ -25,7 +25,7 @@ func (s *Server) handleWallTour(w http.ResponseWriter, r *http.Request, u auth.U
 		return
 	}
 	t, err := s.opts.Tours.GetTour(r.Context(), *req.TourID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !t.UsableBy(u.Name)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !canSeeTour(u, t)) {
 		writeError(w, http.StatusBadRequest, "tour_id: no such tour")
 		return
 	}

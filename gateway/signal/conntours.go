@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"vigil/gateway/authz"
 	"vigil/gateway/store"
 )
 
@@ -91,7 +92,8 @@ func (c *conn) loadTour(id string) (store.Tour, bool) {
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		c.log.Error("console: read tour", "tour", id, "err", err)
 	}
-	return t, err == nil && t.UsableBy(c.currentUser().Name)
+	// Whom a tour is for is the layouts' rule (authz.Sharing).
+	return t, err == nil && authz.Sharing{Owner: t.Owner, Shared: t.Shared}.VisibleTo(c.currentUser())
 }
 
 func (c *conn) stopTour(key int, reason string) {

@@ -22,11 +22,6 @@ type Tour struct {
 	UpdatedAt time.Time
 }
 
-// UsableBy reports whether user may see and run the tour: its owner, or
-// anyone when it is shared. Cameras of the tour the user may not see are
-// skipped by whoever runs it for him.
-func (t Tour) UsableBy(user string) bool { return t.Owner == user || t.Shared }
-
 const tourColumns = `id, owner, name, shared, dwell_s, cameras, updated_at`
 
 // CreateTour stores a new tour, assigning an ID when empty.
