@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"time"
 
@@ -12,27 +13,34 @@ import (
 	"vigil/streams/evidence"
 )
 
-// startClips starts the clip export service over the recordings, signing
-// with the gateway's evidence key (<data>/evidence.key) and reporting
-// progress to the exporter's consoles.
-func startClips(ctx context.Context, g *Gateway, dataDir string) (*clips.Service, error) {
+// startClips starts the clip export service of o, signing with the
+// evidence key of dataDir (<data>/evidence.key).
+func startClips(ctx context.Context, dataDir string, log *slog.Logger, o clips.Options) (*clips.Service, error) {
 	key, err := evidence.LoadOrCreateKey(dataDir)
 	if err != nil {
 		return nil, fmt.Errorf("evidence key: %w", err)
 	}
-	g.log.Info("evidence key", "fingerprint", key.Fingerprint())
+	log.Info("evidence key", "fingerprint", key.Fingerprint())
+	o.Key = key
+	return clips.New(ctx, o)
+}
+
+// clipOptions wires the clip service to this gateway: the recordings (in
+// a cluster, every node's), the catalog, and the exporter's consoles on
+// every node for progress.
+func (g *Gateway) clipOptions(dataDir string) (clips.Options, error) {
 	var recordings clip.Store = g.recording.index
 	if g.member != nil {
 		secret, err := g.cfg.Cluster.Secret()
 		if err != nil {
-			return nil, err
+			return clips.Options{}, err
 		}
 		if recordings, err = newClusterRecordings(g, secret, filepath.Join(dataDir, "fetched")); err != nil {
-			return nil, fmt.Errorf("clips: %w", err)
+			return clips.Options{}, fmt.Errorf("clips: %w", err)
 		}
 	}
-	return clips.New(ctx, clips.Options{
-		Store: g.services.store, Recordings: recordings, Key: key,
+	return clips.Options{
+		Store: g.services.store, Recordings: recordings,
 		Dir:         filepath.Join(dataDir, "clips"),
 		MaxDuration: time.Duration(g.cfg.Recording.MaxClip),
 		WhyNotRecorded: func(camera string) string {
@@ -53,5 +61,5 @@ func startClips(ctx context.Context, g *Gateway, dataDir string) (*clips.Service
 			g.console.server.SendToUser(user, m)
 			g.publishClip(user, m) // the exporter's consoles on other nodes
 		},
-	})
+	}, nil
 }

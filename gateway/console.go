@@ -5,6 +5,7 @@ import (
 
 	"vigil/gateway/config"
 	"vigil/gateway/signal"
+	"vigil/gateway/store"
 )
 
 // consoleRecheck is how often an open console's session is re-validated;
@@ -24,19 +25,18 @@ type console struct {
 	wallTours *signal.WallTours
 }
 
-func startConsole(ctx context.Context, g *Gateway) (*console, error) {
-	walls, err := signal.NewWalls(ctx, g.services.store, wallDefs(g.cfg))
+// startConsole starts the console's server side for walls (kept in st)
+// and the rest of opts; Health and Walls it makes itself.
+func startConsole(ctx context.Context, st *store.Store, walls []signal.WallDef, opts signal.Options) (*console, error) {
+	w, err := signal.NewWalls(ctx, st, walls)
 	if err != nil {
 		return nil, err
 	}
-	health := signal.NewHealth(g.catalog, 0)
-	server := signal.New(signal.Options{
-		Catalog: g.catalog, WebRTC: g.engine, Users: g.services.auth,
-		Health: health, Walls: walls, Audit: g.services.audit,
-		Logger: g.log, Recheck: consoleRecheck, Recordings: g.recording.index, PTZ: g.ptz, Tours: g.services.store, TourUnit: tourUnit,
-	})
-	wallTours := signal.NewWallTours(walls, tourUnit, g.log)
-	return &console{health: health, walls: walls, server: server, wallTours: wallTours}, nil
+	health := signal.NewHealth(opts.Catalog, 0)
+	opts.Health, opts.Walls = health, w
+	server := signal.New(opts)
+	wallTours := signal.NewWallTours(w, opts.TourUnit, opts.Logger)
+	return &console{health: health, walls: w, server: server, wallTours: wallTours}, nil
 }
 
 // wallDefs are the config's video walls.

@@ -159,24 +159,9 @@ func New(ctx context.Context, opts Options) (g *Gateway, err error) {
 	if err := g.runCameras(ctx, opts); err != nil {
 		return nil, err
 	}
-	if err := g.startEvents(ctx, opts.Node); err != nil {
+	if err := g.startPlatform(ctx, opts); err != nil {
 		return nil, err
 	}
-	if g.console, err = startConsole(ctx, g); err != nil {
-		return nil, err
-	}
-	if err := g.serveRelay(opts); err != nil {
-		return nil, err
-	}
-	if g.clips, err = startClips(ctx, g, opts.DataDir); err != nil {
-		return nil, err
-	}
-	if g.alarms, err = startAlarms(ctx, g, opts.DataDir); err != nil {
-		return nil, err
-	}
-	g.alarmActions = startAlarmActions(g, opts.Node)
-	g.alarmActions.follow(g.alarms.engine)
-	g.reload.path, g.reload.cfg = opts.ConfigPath, g.cfg
 	if err := g.serveHTTP(opts); err != nil {
 		return nil, err
 	}
