@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,16 +68,8 @@ func readNewBookmark(w http.ResponseWriter, r *http.Request, now time.Time) (sto
 // from ≤ to, at most a day long, not in the future, a title.
 func parseNewBookmark(data []byte, now time.Time) (store.Bookmark, error) {
 	var body bookmarkRequestJSON
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		if errors.Is(err, io.EOF) {
-			return store.Bookmark{}, errors.New("empty request body")
-		}
-		return store.Bookmark{}, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if dec.More() {
-		return store.Bookmark{}, errors.New("invalid JSON: trailing data after the object")
+	if err := decodeStrict(bytes.NewReader(data), &body); err != nil {
+		return store.Bookmark{}, err
 	}
 	if !config.ValidID(body.Camera) {
 		return store.Bookmark{}, errors.New("camera is required (a camera id)")

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,16 +38,8 @@ func readClipRequest(w http.ResponseWriter, r *http.Request) (clips.Request, err
 // here only the form.
 func parseClipRequest(b []byte) (clips.Request, error) {
 	var body clipRequestJSON
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		if errors.Is(err, io.EOF) {
-			return clips.Request{}, errors.New("empty request body")
-		}
-		return clips.Request{}, fmt.Errorf("invalid JSON: %v", err)
-	}
-	if dec.More() {
-		return clips.Request{}, errors.New("invalid JSON: trailing data after the object")
+	if err := decodeStrict(bytes.NewReader(b), &body); err != nil {
+		return clips.Request{}, err
 	}
 	if body.Camera == "" {
 		return clips.Request{}, errors.New("camera is required")
