@@ -11,6 +11,14 @@ import (
 	"vigil/streams/transcode"
 )
 
+// Set by tests (alarmsvc_export_test.go): where the data disk's free
+// share is read, and how many looks at a camera's bitrate make its norm
+// (0: the detector's default), so a bitrate_drop test needs no 20 s.
+var (
+	alarmDiskFree  = diskFree
+	alarmNormAfter int
+)
+
 // alarmService runs the alarm engine, its detector and the video-quality
 // diagnosis, and pushes every alarm change to the consoles.
 type alarmService struct {
@@ -30,11 +38,11 @@ func startAlarms(ctx context.Context, g *Gateway, dataDir string) (*alarmService
 	ac := g.cfg.Alarms
 	tracker := alarms.NewTracker(engine, alarms.TrackerOptions{Threshold: ac.Threshold, ClearAfter: ac.ClearAfter.Std()})
 	cams := func() []alarms.Camera { return g.watchedCameras() }
-	a.detector = alarms.StartDetector(tracker, alarms.DetectorOptions{Alarms: ac, Sources: alarms.Sources{
+	a.detector = alarms.StartDetector(tracker, alarms.DetectorOptions{Alarms: ac, NormAfter: alarmNormAfter, Sources: alarms.Sources{
 		Cameras:          cams,
 		RecordingFailed:  g.recordingFailed,
 		TranscoderFailed: g.transcoderFailed,
-		DiskFree:         func() (float64, error) { return diskFree(dataDir) },
+		DiskFree:         func() (float64, error) { return alarmDiskFree(dataDir) },
 		DiskSubject:      g.nodeName(),
 		NodesDown:        g.nodesDown,
 	}})
