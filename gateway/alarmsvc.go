@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"time"
 
 	"vigil/gateway/alarms"
 	"vigil/gateway/config"
@@ -91,18 +92,18 @@ func (g *Gateway) watchedCameras() []alarms.Camera {
 	return out
 }
 
-func (g *Gateway) recordingFailed(camera string) (bool, string) {
+func (g *Gateway) recordingFailed(camera string) (bool, string, time.Time) {
 	st, ok := g.recording.State(camera)
 	if !ok || st.State != record.StatePaused {
-		return false, ""
+		return false, "", time.Time{}
 	}
-	return true, st.Reason
+	return true, st.Reason, st.Since
 }
 
-func (g *Gateway) transcoderFailed(camera string) (bool, string) {
+func (g *Gateway) transcoderFailed(camera string) (bool, string, time.Time) {
 	c, ok := g.catalog.Camera(camera)
 	if !ok {
-		return false, ""
+		return false, "", time.Time{}
 	}
 	for _, h := range []*hub.Hub{c.MainHub, c.SubHub, c.AudioHub} {
 		if h == nil {
@@ -110,11 +111,11 @@ func (g *Gateway) transcoderFailed(camera string) (bool, string) {
 		}
 		if tr := c.Transcoder(h); tr != nil {
 			if st := tr.State(); st.Phase == transcode.PhaseFailed || st.Phase == transcode.PhaseNeedsFFmpeg {
-				return true, string(st.Phase)
+				return true, string(st.Phase), st.Since
 			}
 		}
 	}
-	return false, ""
+	return false, "", time.Time{}
 }
 
 // nodeName names this node in alarms of its own (disk_low).
