@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"time"
 
 	"vigil/gateway/alarms"
 	"vigil/gateway/config"
@@ -9,6 +10,14 @@ import (
 	"vigil/streams/hub"
 	"vigil/streams/record"
 	"vigil/streams/transcode"
+)
+
+// Set by tests (alarmsvc_export_test.go): where the data disk's free
+// share is read, and how many looks at a camera's bitrate make its norm
+// (0: the detector's default), so a bitrate_drop test needs no 20 s.
+var (
+	alarmDiskFree  = diskFree
+	alarmNormAfter int
 )
 
 // alarmService runs the alarm engine, its detector and the video-quality
@@ -30,11 +39,11 @@ func startAlarms(ctx context.Context, g *Gateway, dataDir string) (*alarmService
 	ac := g.cfg.Alarms
 	tracker := alarms.NewTracker(engine, alarms.TrackerOptions{Threshold: ac.Threshold, ClearAfter: ac.ClearAfter.Std()})
 	cams := func() []alarms.Camera { return g.watchedCameras() }
-	a.detector = alarms.StartDetector(tracker, alarms.DetectorOptions{Alarms: ac, Sources: alarms.Sources{
+	a.detector = alarms.StartDetector(tracker, alarms.DetectorOptions{Alarms: ac, NormAfter: alarmNormAfter, Sources: alarms.Sources{
 		Cameras:          cams,
 		RecordingFailed:  g.recordingFailed,
 		TranscoderFailed: g.transcoderFailed,
-		DiskFree:         func() (float64, error) { return diskFree(dataDir) },
+		DiskFree:         func() (float64, error) { return alarmDiskFree(dataDir) },
 		DiskSubject:      g.nodeName(),
 		NodesDown:        g.nodesDown,
 	}})
@@ -83,18 +92,18 @@ func (g *Gateway) watchedCameras() []alarms.Camera {
 	return out
 }
 
-func (g *Gateway) recordingFailed(camera string) (bool, string) {
+func (g *Gateway) recordingFailed(camera string) (bool, string, time.Time) {
 	st, ok := g.recording.State(camera)
 	if !ok || st.State != record.StatePaused {
-		return false, ""
+		return false, "", time.Time{}
 	}
-	return true, st.Reason
+	return true, st.Reason, st.Since
 }
 
-func (g *Gateway) transcoderFailed(camera string) (bool, string) {
+func (g *Gateway) transcoderFailed(camera string) (bool, string, time.Time) {
 	c, ok := g.catalog.Camera(camera)
 	if !ok {
-		return false, ""
+		return false, "", time.Time{}
 	}
 	for _, h := range []*hub.Hub{c.MainHub, c.SubHub, c.AudioHub} {
 		if h == nil {
@@ -102,11 +111,11 @@ func (g *Gateway) transcoderFailed(camera string) (bool, string) {
 		}
 		if tr := c.Transcoder(h); tr != nil {
 			if st := tr.State(); st.Phase == transcode.PhaseFailed || st.Phase == transcode.PhaseNeedsFFmpeg {
-				return true, string(st.Phase)
+				return true, string(st.Phase), st.Since
 			}
 		}
 	}
-	return false, ""
+	return false, "", time.Time{}
 }
 
 // nodeName names this node in alarms of its own (disk_low).

@@ -18,7 +18,7 @@ type faultServer interface {
 // controlHandler puts faults on cue over HTTP, for tests and drills that
 // run camsim as a process:
 //
-//	POST /cameras/{name}/fault?fault=freeze|black|stall|unauthorized|none
+//	POST /cameras/{name}/fault?fault=freeze|black|stall|unauthorized|thin|none
 //	POST /cameras/{name}/drop
 func controlHandler(s faultServer) http.Handler {
 	mux := http.NewServeMux()

@@ -7,7 +7,7 @@
 //	       [-fault cam0=freeze ...] [-control 127.0.0.1:8555]
 //
 // Faults on cue (see sim.Fault): -fault sets one at start; -control
-// serves POST /cameras/{name}/fault?fault=freeze|black|stall|unauthorized|none
+// serves POST /cameras/{name}/fault?fault=freeze|black|stall|unauthorized|thin|none
 // and POST /cameras/{name}/drop (close the camera's sessions).
 //
 // Main streams are at rtsp://ADDR/cam0 ... and half-size sub streams at
@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	bitrate := fs.Int("bitrate", 0, "bit/s of main video, coded by ffmpeg when set (0: about 1 Mbit/s at 640x360)")
 	audio := fs.String("audio", "none", "main stream audio: none, aac, pcma, pcmu or opus (aac and opus need ffmpeg)")
 	var faults listFlag
-	fs.Var(&faults, "fault", "CAMERA=FAULT at start (freeze, black, stall, unauthorized); repeatable")
+	fs.Var(&faults, "fault", "CAMERA=FAULT at start (freeze, black, stall, unauthorized, thin); repeatable")
 	control := fs.String("control", "", "serve the fault control endpoint on this address (HTTP)")
 	onvifAddr := fs.String("onvif", "", "serve ONVIF devices from this HTTP address on, one port per camera (\"\": off)")
 	ptz := fs.String("ptz", "", "comma-separated cameras that are PTZ domes (with -onvif)")

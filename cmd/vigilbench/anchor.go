@@ -84,7 +84,7 @@ func (a *anchorFlags) Set(spec string) error {
 // cameras are already up: an anchor that pulls once at start finds them.
 func startAnchor(ctx context.Context, an anchor, rtspAddr string, n int, record bool) (*gateway, error) {
 	if an.Kind == "vigil" {
-		g, err := startVigil(ctx, an.Command[0], rtspAddr, n, record)
+		g, err := startVigil(ctx, an.Command[0], rtspAddr, n, record, true)
 		if g != nil {
 			// Built without vigilbench's overlay: no pprof listener to ask
 			// for profiles or to return free memory.

@@ -109,14 +109,14 @@ func init() {
 
 // startVigil runs bin with a config of n cameras at rtspAddr (paths
 // /cam0…, camera ids the same), logs in and creates an API token.
-func startVigil(ctx context.Context, bin, rtspAddr string, n int, record bool) (*gateway, error) {
+func startVigil(ctx context.Context, bin, rtspAddr string, n int, record, diagnosis bool) (*gateway, error) {
 	dir, err := os.MkdirTemp("", "vigilbench")
 	if err != nil {
 		return nil, err
 	}
 	g := &gateway{name: "vigil", dir: dir}
 	cfg := filepath.Join(dir, "vigil.yaml")
-	if err := os.WriteFile(cfg, []byte(vigilConfig(rtspAddr, n, record)), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(vigilConfig(rtspAddr, n, record, diagnosis)), 0o600); err != nil {
 		g.close()
 		return nil, err
 	}
@@ -149,8 +149,9 @@ func startVigil(ctx context.Context, bin, rtspAddr string, n int, record bool) (
 }
 
 // vigilConfig lists n cameras, main stream only: the gateway pulls what
-// other gateways pull for the same WHEP paths.
-func vigilConfig(rtspAddr string, n int, record bool) string {
+// other gateways pull for the same WHEP paths. diagnosis false turns the
+// video-quality diagnosis off, to measure what it costs.
+func vigilConfig(rtspAddr string, n int, record, diagnosis bool) string {
 	var b strings.Builder
 	// One token opens every viewer, all from one address: lift the
 	// per-user and per-address limits meant for people.
@@ -159,6 +160,9 @@ func vigilConfig(rtspAddr string, n int, record bool) string {
 	for i := range n {
 		fmt.Fprintf(&b, "      - id: %s\n        name: %s\n        url: rtsp://%s/%s\n        transport: tcp\n        record: %v\n",
 			camName(i), camName(i), rtspAddr, camName(i), record)
+	}
+	if !diagnosis {
+		b.WriteString("alarms:\n  diagnosis: false\n")
 	}
 	return b.String()
 }

@@ -83,6 +83,7 @@ func parse(args []string, stderr io.Writer) (*cli, error) {
 	fs.IntVar(&o.GOP, "gop", defaultGOP, "camera GOP in frames (switch defaults to 100)")
 	fs.StringVar(&o.Encoder, "encoder", "ffmpeg", "camera encoder: ffmpeg (realistic frame sizes) or builtin")
 	fs.BoolVar(&o.Record, "record", false, "vigil: record every camera as well")
+	fs.BoolVar(&o.Diagnosis, "diagnosis", true, "vigil: diagnose the cameras' pictures for frozen and black (-diagnosis=false writes alarms: {diagnosis: false})")
 	fs.StringVar(&o.Profile, "profile", "", "vigil: write CPU and heap profiles of each window to this directory")
 	fs.BoolVar(&o.Baseline, "baseline", false, "also pull every camera directly: its latency, and per frame the viewer's minus the direct arrival (adds load)")
 	fs.Var(&c.anchors, "anchor", "NAME=COMMAND: also measure this built gateway, interleaved with vigil (repeatable); NAME starts with mediamtx, go2rtc or vigil, COMMAND has {config}, e.g. mediamtx='/opt/mediamtx {config}'")

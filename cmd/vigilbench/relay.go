@@ -28,7 +28,7 @@ const (
 // owned by relayOwner, and the two nodes with their addresses.
 func relayConfig(rtspAddr string, n int, record bool, storeFile, secretFile string, api, relay map[string]string) string {
 	var b strings.Builder
-	b.WriteString(strings.Replace(vigilConfig(rtspAddr, n, record), "    cameras:\n", "    nodes: ["+relayOwner+"]\n    cameras:\n", 1))
+	b.WriteString(strings.Replace(vigilConfig(rtspAddr, n, record, true), "    cameras:\n", "    nodes: ["+relayOwner+"]\n    cameras:\n", 1))
 	fmt.Fprintf(&b, "cluster:\n  store_file: %s\n  secret_file: %s\n  nodes:\n", storeFile, secretFile)
 	for _, node := range []string{relayOwner, relayViewer} {
 		fmt.Fprintf(&b, "    - {name: %s, api: %q, relay: %q}\n", node, api[node], relay[node])

@@ -29,8 +29,11 @@ type options struct {
 	GOP      int
 	Encoder  string
 	Record   bool
-	Profile  string // directory for vigil's CPU and heap profiles
-	Baseline bool   // pull the cameras directly too, for the latency added
+	// Diagnosis leaves vigil's video-quality diagnosis on (its default);
+	// false writes alarms.diagnosis: false, to measure what it costs.
+	Diagnosis bool
+	Profile   string // directory for vigil's CPU and heap profiles
+	Baseline  bool   // pull the cameras directly too, for the latency added
 }
 
 // meter tells viewers whether frames count: only inside the measurement
@@ -170,7 +173,7 @@ func (b *bench) gateway(ctx context.Context, camAddr string, sc scenario) (*gate
 	if sc.Relay {
 		return startRelayPair(ctx, b.bin, camAddr, sc.Cameras, sc.Record)
 	}
-	return startVigil(ctx, b.bin, camAddr, sc.Cameras, sc.Record)
+	return startVigil(ctx, b.bin, camAddr, sc.Cameras, sc.Record, b.opts.Diagnosis)
 }
 
 // waitIngest waits until the gateway pulls every camera: vigil says so;

@@ -35,7 +35,7 @@ func (b *bench) runTiles(ctx context.Context, tiles, switches int) error {
 		return errors.New("tiles drives vigil's console: it cannot run against -url")
 	}
 	camAddr := freeAddr("tcp")
-	g, err := startVigil(ctx, b.bin, camAddr, n, o.Record)
+	g, err := startVigil(ctx, b.bin, camAddr, n, o.Record, o.Diagnosis)
 	if err != nil {
 		return err
 	}

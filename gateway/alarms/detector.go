@@ -21,10 +21,13 @@ type Camera struct {
 // conditions this gateway cannot have (no recorder, no cluster).
 type Sources struct {
 	Cameras func() []Camera
-	// RecordingFailed tells whether camera's recorder cannot write, and why.
-	RecordingFailed func(camera string) (failed bool, reason string)
-	// TranscoderFailed tells whether one of camera's transcoders failed.
-	TranscoderFailed func(camera string) (failed bool, reason string)
+	// RecordingFailed tells whether camera's recorder cannot write, why,
+	// and since when: the threshold runs from the failure, not from the
+	// look that saw it.
+	RecordingFailed func(camera string) (failed bool, reason string, since time.Time)
+	// TranscoderFailed tells whether one of camera's transcoders failed,
+	// why and since when.
+	TranscoderFailed func(camera string) (failed bool, reason string, since time.Time)
 	// DiskFree returns the recordings' disk free space in percent.
 	DiskFree func() (float64, error)
 	// DiskSubject names the disk in its alarm (the node, or "data").
@@ -170,12 +173,12 @@ func (d *Detector) camera(ctx context.Context, now time.Time, c Camera) {
 
 	d.bitrate(ctx, now, c, w, online && !lost, stats.Bitrate)
 	if f := d.opts.Sources.RecordingFailed; f != nil {
-		failed, why := f(c.ID)
-		d.report(ctx, now, cond(config.AlarmRecordingFailed, why), failed, time.Time{}, 0)
+		failed, why, since := f(c.ID)
+		d.report(ctx, now, cond(config.AlarmRecordingFailed, why), failed, since, 0)
 	}
 	if f := d.opts.Sources.TranscoderFailed; f != nil {
-		failed, why := f(c.ID)
-		d.report(ctx, now, cond(config.AlarmTranscoderFailed, why), failed, time.Time{}, 0)
+		failed, why, since := f(c.ID)
+		d.report(ctx, now, cond(config.AlarmTranscoderFailed, why), failed, since, 0)
 	}
 }
 

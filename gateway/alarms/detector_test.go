@@ -110,3 +110,29 @@ func TestDetectorBitrateDiskNodes(t *testing.T) {
 		t.Fatalf("not cleared after recovery: %v", got)
 	}
 }
+
+// TestDetectorFailuresDatedFromTheirStart: a recorder or transcoder
+// failure runs its threshold from when it failed, not from the look that
+// first saw it, so a failure already 2 s old when seen is raised at once.
+func TestDetectorFailuresDatedFromTheirStart(t *testing.T) {
+	h := hub.New(hub.Options{ID: "c"})
+	var failedAt time.Time
+	failing := func(string) (bool, string, time.Time) { return !failedAt.IsZero(), "read_only", failedAt }
+	d, e, clk := newLooker(t, Sources{
+		Cameras:         func() []Camera { return []Camera{{ID: "c", Station: "s", Main: h}} },
+		RecordingFailed: failing, TranscoderFailed: failing,
+	})
+	d.opts.Alarms.Thresholds["recording_failed"] = config.Duration(2 * time.Second)
+	d.opts.Alarms.Thresholds["transcoder_failed"] = config.Duration(2 * time.Second)
+	ctx := context.Background()
+	d.look(ctx, clk.add(time.Second))
+	failedAt = clk.now
+	d.look(ctx, clk.add(1900*time.Millisecond))
+	if got := openTypes(e); len(got) != 0 {
+		t.Fatalf("raised 1.9 s into a 2 s threshold: %v", got)
+	}
+	d.look(ctx, clk.add(200*time.Millisecond))
+	if got := openTypes(e); got["recording_failed/c"] != 1 || got["transcoder_failed/c"] != 1 {
+		t.Fatalf("not raised 2.1 s after the failure, seen 0.2 s before: %v", got)
+	}
+}

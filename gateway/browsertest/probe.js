@@ -7,12 +7,14 @@
 //                 switching source must not make one)
 //   socket        the WebSocket opened last (the console's signalling link)
 //   tiles         the last "tile" message of each tile, by tile index
+//   playedFrom    by tile index, the time of the first playback report after
+//                 the tile last left live (the first picture played)
 //   audio         the last "audio" message
 //   clipMessages  every "clip" message, in order
 //   tours         every "tour" message, in order, with its arrival (at, ms)
 (() => {
   if (window.__browsertest) return;
-  const probe = { peers: [], constructed: 0, socket: null, tiles: [], audio: null, clipMessages: [], tours: [] };
+  const probe = { peers: [], constructed: 0, socket: null, tiles: [], audio: null, clipMessages: [], tours: [], playedFrom: [] };
   Object.defineProperty(window, '__browsertest', { value: probe });
 
   const Peer = window.RTCPeerConnection;
@@ -49,7 +51,11 @@
       return;
     }
     if (m === null || typeof m !== 'object') return;
-    if (m.type === 'tile' && Number.isInteger(m.tile)) probe.tiles[m.tile] = m;
+    if (m.type === 'tile' && Number.isInteger(m.tile)) {
+      const prev = probe.tiles[m.tile];
+      if (m.mode === 'playback' && m.time && !(prev?.mode === 'playback' && prev.time)) probe.playedFrom[m.tile] = m.time;
+      probe.tiles[m.tile] = m;
+    }
     if (m.type === 'audio') probe.audio = m;
     if (m.type === 'clip' && typeof m.id === 'string') probe.clipMessages.push(m);
     if (m.type === 'tour') probe.tours.push({ ...m, at: performance.now() });

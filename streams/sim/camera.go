@@ -33,6 +33,8 @@ type Camera struct {
 	// stalled counts the frame times FaultStall kept back, so a test
 	// knows the stall is in force.
 	stalled atomic.Uint64
+	// thinned counts the frame times FaultThin left out.
+	thinned atomic.Uint64
 	// misbehaved counts the frame times the main stream spent in a garbage
 	// mode, so a test waits for the garbage to have been sent.
 	misbehaved atomic.Uint64
@@ -153,7 +155,7 @@ func (c *Camera) SetGarbage(g Garbage) { c.garbage.Store(int32(g)) }
 // heals it, starting again with a keyframe. FaultUnauthorized takes
 // effect on the next session: Server.SetFault also drops the open ones.
 func (c *Camera) SetFault(f Fault) error {
-	if f < FaultNone || f > FaultUnauthorized {
+	if f < FaultNone || f > FaultThin {
 		return fmt.Errorf("sim: %v unknown", f)
 	}
 	if f == FaultBlack && c.opts.Encoder != EncoderBuiltin {

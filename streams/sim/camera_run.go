@@ -49,9 +49,14 @@ func (c *Camera) frame(now time.Time, n int64, elapsed time.Duration) {
 	if g != GarbageOff {
 		c.misbehaved.Add(1)
 	}
-	if c.applyFault() == FaultStall {
+	switch f := c.applyFault(); {
+	case f == FaultStall:
 		c.stalled.Add(1)
 		return // the session stays open, nothing comes
+	case f == FaultThin && n%thinEvery != 0:
+		c.thinned.Add(1)
+		c.sendAudio(elapsed) // the sound goes on
+		return
 	}
 	c.send(&c.main, now, n, dts, g)
 	c.send(&c.sub, now, n, dts, g)

@@ -26,9 +26,17 @@ const (
 	// FaultUnauthorized drops the sessions and answers every new DESCRIBE
 	// with 401, as a camera whose password was changed.
 	FaultUnauthorized
+	// FaultThin sends one frame time in thinEvery, the others not at all:
+	// the frame rate, and with it the bitrate, drops to a fifth on the
+	// open session (a camera starved of bandwidth, or switched to a low
+	// rate), while frames still come often enough not to count as lost.
+	FaultThin
 )
 
-var faultNames = []string{"none", "freeze", "black", "stall", "unauthorized"}
+// thinEvery: FaultThin sends frame n only when n is a multiple of it.
+const thinEvery = 5
+
+var faultNames = []string{"none", "freeze", "black", "stall", "unauthorized", "thin"}
 
 // String names the fault as camsim spells it.
 func (f Fault) String() string {

@@ -157,3 +157,29 @@ func TestDropEndsSessions(t *testing.T) {
 	}
 	play(t, s.URL("cam0"), gortsplib.TransportTCP).nextAU(t) // new sessions are accepted
 }
+
+// TestFaultThinSendsAFifth: a thinned camera sends one frame time in
+// thinEvery on the same session (its bitrate drops with its frame rate),
+// and heals with a keyframe.
+func TestFaultThinSendsAFifth(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Cameras: 1, GOP: 5})
+	cam := s.byName["cam0"]
+	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
+	r.nextAU(t)
+	if err := s.SetFault("cam0", FaultThin); err != nil {
+		t.Fatal(err)
+	}
+	testwait.For(t, "the thinning to hold", func() bool { return cam.thinned.Load() >= 4 })
+	for len(r.aus) > 0 { // what was under way before
+		<-r.aus
+	}
+	held := cam.thinned.Load()
+	testwait.For(t, "40 frame times left out", func() bool { return cam.thinned.Load() >= held+40 })
+	// 40 left out are 50 frame times, of which 10 sent (give or take one
+	// at each edge, and one in flight).
+	if n := len(r.aus); n < 8 || n > 12 {
+		t.Fatalf("%d access units came while 40 frame times were left out, want 10", n)
+	}
+	s.SetFault("cam0", FaultNone)
+	testwait.For(t, "a keyframe after healing", func() bool { return isIDR(r.nextAU(t)) })
+}
