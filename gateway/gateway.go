@@ -228,7 +228,8 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		Logger:  g.log,
 		UI:      webui.Handler(opts.WebUIDir),
 		Metrics: promhttp.HandlerFor(newRegistry(g.catalog, g.ingest.counters, newRecordingCollector(g.recording),
-			g.httpRefused, newAuditCollector(g.services.audit.Stats), g.alarms.engine.Metrics(), g.alarmActions.hooks),
+			g.httpRefused, newAuditCollector(g.services.audit.Stats), g.alarms.engine.Metrics(), g.alarmActions.hooks,
+			newOperatorCollector(g.usage())),
 			promhttp.HandlerOpts{}),
 
 		SecureCookies:  g.tls,

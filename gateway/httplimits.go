@@ -209,6 +209,9 @@ func (g *Gateway) limitConns(ln net.Listener) net.Listener {
 	g.httpRefused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "vigil_http_connections_refused_total",
 		Help: "HTTP connections closed at accept: limit global (max_connections) or per_ip (max_connections_per_ip)."},
 		[]string{"limit"})
+	for _, limit := range []string{"global", "per_ip"} { // exported at 0, so a rate starts at the first refusal
+		g.httpRefused.WithLabelValues(limit)
+	}
 	max, note := connectionCap(h.MaxConnections, h.FDReserve, openFileLimit())
 	if note != "" {
 		g.log.Warn(note)

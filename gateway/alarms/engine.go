@@ -79,8 +79,8 @@ func NewEngine(ctx context.Context, o Options) (*Engine, error) {
 	for _, s := range open {
 		a := fromStore(s)
 		e.open[a.key()] = a
-		e.metrics.opened(a, false)
 	}
+	e.metrics.openAlarms = e.OpenAlarms
 	return e, nil
 }
 
@@ -123,7 +123,7 @@ func (e *Engine) Raise(ctx context.Context, c Condition) (Alarm, error) {
 	if repeated {
 		event = "repeated"
 	} else {
-		e.metrics.opened(a, true)
+		e.metrics.countRaised(a)
 		e.record(ctx, "", ActionRaised, a, nil)
 		e.log.Warn("alarm raised", "id", a.ID, "type", a.Type, "camera", a.Camera, "subject", a.Subject, "detail", a.Detail)
 	}
@@ -164,7 +164,6 @@ func (e *Engine) Clear(ctx context.Context, c Condition) error {
 		return fmt.Errorf("alarms: clear %s: %w", a.ID, err)
 	}
 	delete(e.open, a.key())
-	e.metrics.closed(a)
 	e.record(ctx, "", ActionClear, a, nil)
 	e.history(ctx, a, now, "cleared", "", c.Detail)
 	e.log.Info("alarm cleared", "id", a.ID, "type", a.Type, "camera", a.Camera, "count", a.Count)

@@ -7,23 +7,29 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Metrics exports open alarms by type and station and the alarms raised
-// by type. It is a prometheus.Collector.
+// Metrics exports open alarms by type and station (and by state), and the
+// alarms raised by type. It is a prometheus.Collector. The open alarms are
+// read from the engine at scrape time, so the figures cannot drift from
+// what the engine holds.
 type Metrics struct {
+	openAlarms func() []Alarm // the engine's open alarms; set by NewEngine
+
 	mu     sync.Mutex
-	open   map[[2]string]int // type, station → open alarms
 	raised map[string]uint64 // type → raised since start
 	rounds uint64            // diagnosis rounds done
 	took   float64           // the last round's seconds
 
-	openDesc, raisedDesc, roundsDesc, tookDesc *prometheus.Desc
+	openDesc, byStateDesc, raisedDesc, roundsDesc, tookDesc *prometheus.Desc
 }
 
 func newMetrics() *Metrics {
 	return &Metrics{
-		open: map[[2]string]int{}, raised: map[string]uint64{},
+		openAlarms: func() []Alarm { return nil },
+		raised:     map[string]uint64{},
 		openDesc: prometheus.NewDesc("vigil_alarms_open", "Alarms not cleared, by type and station.",
 			[]string{"type", "station"}, nil),
+		byStateDesc: prometheus.NewDesc("vigil_alarms", "Alarms not cleared, by type, station and state (active, acknowledged).",
+			[]string{"type", "station", "state"}, nil),
 		raisedDesc: prometheus.NewDesc("vigil_alarms_raised_total", "Alarms raised since start, by type.",
 			[]string{"type"}, nil),
 		roundsDesc: prometheus.NewDesc("vigil_diagnosis_rounds_total", "Video diagnosis rounds done (every camera's keyframe looked at once).", nil, nil),
@@ -38,28 +44,17 @@ func (m *Metrics) round(took time.Duration) {
 	m.took = took.Seconds()
 }
 
-// opened counts a new alarm; raised false for one loaded at start.
-func (m *Metrics) opened(a Alarm, raised bool) {
+// countRaised counts a new alarm (not one loaded at start).
+func (m *Metrics) countRaised(a Alarm) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.open[[2]string{a.Type, a.Station}]++
-	if raised {
-		m.raised[a.Type]++
-	}
-}
-
-func (m *Metrics) closed(a Alarm) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := [2]string{a.Type, a.Station}
-	if m.open[k]--; m.open[k] <= 0 {
-		delete(m.open, k)
-	}
+	m.raised[a.Type]++
 }
 
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- m.openDesc
+	ch <- m.byStateDesc
 	ch <- m.raisedDesc
 	ch <- m.roundsDesc
 	ch <- m.tookDesc
@@ -67,11 +62,20 @@ func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for k, n := range m.open {
+	open := map[[2]string]int{}
+	byState := map[[3]string]int{}
+	for _, a := range m.openAlarms() {
+		open[[2]string{a.Type, a.Station}]++
+		byState[[3]string{a.Type, a.Station, a.State}]++
+	}
+	for k, n := range open {
 		ch <- prometheus.MustNewConstMetric(m.openDesc, prometheus.GaugeValue, float64(n), k[0], k[1])
 	}
+	for k, n := range byState {
+		ch <- prometheus.MustNewConstMetric(m.byStateDesc, prometheus.GaugeValue, float64(n), k[0], k[1], k[2])
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for typ, n := range m.raised {
 		ch <- prometheus.MustNewConstMetric(m.raisedDesc, prometheus.CounterValue, float64(n), typ)
 	}

@@ -96,14 +96,10 @@ func (s *Server) auditLogin(r *http.Request, username string, err error) {
 		s.record(r.Context(), audit.Entry{User: username, Action: audit.ActionLogin, Detail: map[string]any{"ip": ip}})
 		return
 	}
-	reason := "bad_credentials"
-	switch {
-	case errors.Is(err, auth.ErrRateLimited), errors.Is(err, auth.ErrBusy):
+	reason := loginFailureReason(err)
+	s.loginFailures.add(reason)
+	if reason == failRateLimited || reason == failBusy {
 		return
-	case errors.Is(err, auth.ErrUserDisabled):
-		reason = "disabled"
-	case !errors.Is(err, auth.ErrInvalidCredentials):
-		reason = "error"
 	}
 	s.log.Warn("login failed", "user", clipRunes(username, 64), "ip", ip, "reason", reason)
 	s.record(r.Context(), audit.Entry{User: clipRunes(username, 64), Action: audit.ActionLoginFailed,

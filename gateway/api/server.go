@@ -116,6 +116,8 @@ type Server struct {
 	verified verifiedClips // clip file versions that passed verification (clipfile.go)
 
 	draining atomic.Bool // drain.go
+
+	loginFailures loginFailures // usage.go
 }
 
 // New builds the API's routes.

@@ -34,6 +34,8 @@ func (s *Service) export(id string) {
 		return
 	}
 	c.Status = StatusRunning
+	s.jobs.started()
+	defer s.jobs.stopped()
 	s.save(c)
 	path := s.clipPath(id)
 	res, err := s.exp.Export(ctx, clip.Request{Camera: c.Camera, From: c.From, To: c.To, Path: path,
@@ -55,6 +57,7 @@ func (s *Service) export(id string) {
 	c.Status, c.Progress, c.Error = StatusDone, 1, ""
 	c.Size, c.SHA256, c.Missing = m.Size, m.SHA256, ranges(res.Missing)
 	s.save(c)
+	s.jobs.finished(StatusDone)
 	var missing time.Duration
 	for _, m := range res.Missing {
 		missing += m.To.Sub(m.From)
@@ -104,6 +107,7 @@ func (s *Service) fail(c store.Clip, err error) {
 	c.Status, c.Error = StatusFailed, userError(err)
 	s.log.Warn("clip export failed", "id", c.ID, "camera", c.Camera, "err", err)
 	s.save(c)
+	s.jobs.finished(StatusFailed)
 	s.opts.Audit.Record(context.Background(), audit.Entry{User: c.Exporter, Action: audit.ActionClipExport, Camera: c.Camera,
 		Detail: map[string]any{"id": c.ID, "result": "failed", "reason": c.Error}})
 }

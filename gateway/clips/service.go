@@ -99,6 +99,8 @@ type Service struct {
 	wake     chan struct{}
 	draining bool          // Drain ran: workers take no more jobs
 	drain    chan struct{} // closed by Drain
+
+	jobs jobCounts // metrics.go
 }
 
 // New recovers the jobs of a previous run and starts the workers.

@@ -155,6 +155,9 @@ func New(o Options) *Transcoder {
 	return t
 }
 
+// Kind returns what the Transcoder makes.
+func (t *Transcoder) Kind() Kind { return t.opts.Kind }
+
 // Output returns the hub viewers read from. It is the same hub for the
 // Transcoder's whole life, across ffmpeg restarts.
 func (t *Transcoder) Output() *hub.Hub { return t.out }
