@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -317,7 +318,9 @@ func (m *Member) observe(ctx context.Context, now time.Time) (view, error) {
 // OnOwner about owners that changed.
 func (m *Member) publish(nodes []store.Node, v view) {
 	m.mu.Lock()
-	m.nodes, m.leases = nodes, v.leases
+	// A copy: the loop goes on writing the view's leases (acquire) while
+	// Snapshot reads these under the lock.
+	m.nodes, m.leases = nodes, maps.Clone(v.leases)
 	var changed [][2]string
 	for camera, l := range v.leases {
 		owner := ""
