@@ -89,6 +89,15 @@ func setupLoopback(t *testing.T, dummy bool) {
 	}
 	want := 1
 	if dummy {
+		// No IPv6 on the pair: its link-local addresses would arrive a
+		// second or two after the links come up, and Chromium aborts a page
+		// load in flight when the machine's addresses change
+		// (ERR_NETWORK_CHANGED), so the console would sometimes never load.
+		for _, k := range []string{"default", "all"} {
+			if err := os.WriteFile("/proc/sys/net/ipv6/conf/"+k+"/disable_ipv6", []byte("1"), 0o644); err != nil {
+				t.Logf("netns: IPv6 stays on (%v)", err)
+			}
+		}
 		steps = append(steps, []string{"link", "add", "vigil0", "type", "veth", "peer", "name", "vigil1"},
 			[]string{"addr", "add", DummyAddr + "/24", "dev", "vigil0"},
 			[]string{"link", "set", "vigil0", "up"}, []string{"link", "set", "vigil1", "up"})
