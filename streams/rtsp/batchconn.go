@@ -23,6 +23,12 @@ type Demand interface {
 // being 50 ms behind. A viewer arriving ends the wait at once.
 const BatchPeriod = 50 * time.Millisecond
 
+// CoalescePeriod is how long the rest of a frame may wait in the socket
+// while someone watches: the packets of a frame come as a burst, and
+// reading them once the burst is in, not one by one as each arrives,
+// saves most of the wake-ups for at most this much latency.
+const CoalescePeriod = 2 * time.Millisecond
+
 // batchReadSize is what one read may take: a keyframe or two at once.
 const batchReadSize = 64 << 10
 
@@ -31,7 +37,8 @@ const batchReadSize = 64 << 10
 type batchedConn struct {
 	net.Conn
 	demand  Demand
-	pacer   *pacer
+	idle    *pacer // while nobody watches
+	live    *pacer // while someone does
 	playing *atomic.Bool // batching starts once the session plays
 
 	buf       []byte
@@ -42,8 +49,8 @@ type batchedConn struct {
 	closeOnce sync.Once
 }
 
-func newBatchedConn(c net.Conn, demand Demand, p *pacer, playing *atomic.Bool) *batchedConn {
-	return &batchedConn{Conn: c, demand: demand, pacer: p, playing: playing,
+func newBatchedConn(c net.Conn, demand Demand, idle, live *pacer, playing *atomic.Bool) *batchedConn {
+	return &batchedConn{Conn: c, demand: demand, idle: idle, live: live, playing: playing,
 		buf: make([]byte, batchReadSize), closed: make(chan struct{})}
 }
 
@@ -59,17 +66,22 @@ func (c *batchedConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill waits for the next tick while nobody watches (and the last read
-// left nothing behind), then reads whatever the socket holds.
+// fill waits for the next tick of its pacer (unless the last read left
+// data behind), then reads whatever the socket holds. A change of
+// watched ends the wait: a viewer who arrives does not wait out an idle
+// period.
 func (c *batchedConn) fill() error {
 	if c.playing.Load() && !c.full {
-		if watched, changed := c.demand.Watched(); !watched {
-			select {
-			case <-c.pacer.tick():
-			case <-changed:
-			case <-c.closed:
-				return net.ErrClosed
-			}
+		watched, changed := c.demand.Watched()
+		p := c.idle
+		if watched {
+			p = c.live
+		}
+		select {
+		case <-p.tick():
+		case <-changed:
+		case <-c.closed:
+			return net.ErrClosed
 		}
 	}
 	n, err := c.Conn.Read(c.buf)
@@ -94,8 +106,11 @@ type pacer struct {
 	next   chan struct{} // closed at the next tick; nil while none waits
 }
 
-// batchPacer paces every pull of this process.
-var batchPacer = &pacer{period: BatchPeriod}
+// idlePacer and livePacer pace every pull of this process.
+var (
+	idlePacer = &pacer{period: BatchPeriod}
+	livePacer = &pacer{period: CoalescePeriod}
+)
 
 // tick returns a channel closed at the next tick.
 func (p *pacer) tick() <-chan struct{} {
