@@ -37,8 +37,8 @@ const batchReadSize = 64 << 10
 type batchedConn struct {
 	net.Conn
 	demand  Demand
-	idle    *pacer // while nobody watches
-	live    *pacer // while someone does
+	idle    *pacer       // while nobody watches
+	live    *pacer       // while someone does
 	playing *atomic.Bool // batching starts once the session plays
 
 	buf       []byte
