@@ -17,6 +17,7 @@ import (
 	"vigil/gateway"
 	"vigil/gateway/auth"
 	"vigil/internal/testwait"
+	"vigil/streams/rtsp"
 	"vigil/streams/segstore"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
@@ -25,8 +26,10 @@ import (
 // recordLag bounds how much earlier a frame was sent than the time it is
 // recorded at: segments are stamped with the time the gateway received
 // the frame, tens of milliseconds after the camera sent it on a busy
-// machine. Playback picks the keyframe by recorded time.
-const recordLag = 150 * time.Millisecond
+// machine, and up to rtsp.BatchPeriod more while nobody watches the
+// camera live (its socket is read in batches). Playback picks the
+// keyframe by recorded time.
+const recordLag = rtsp.BatchPeriod + 150*time.Millisecond
 
 // playUUID marks the test's SEI; it and the decimal digits after it hold
 // no zero byte, so no emulation prevention is needed.

@@ -46,6 +46,7 @@ type Hub struct {
 	gopValid  bool
 	synced    bool // a keyframe has arrived since the source (re)connected
 	readers   map[*Reader]struct{}
+	watch     watch // live readers, for a source that batches while none reads (demand.go)
 	meter     rateMeter
 	counters  Counters
 	lastFrame time.Time
@@ -211,14 +212,20 @@ func (h *Hub) NewReader() *Reader { return h.NewReaderSize(0) }
 // NewReaderSize is NewReader with a queue of frames units (the hub's
 // QueueFrames when frames <= 0): a recorder, which must not lose a frame
 // to a disk that stalls for a few seconds, queues deeper than a viewer.
-func (h *Hub) NewReaderSize(frames int) *Reader {
+func (h *Hub) NewReaderSize(frames int) *Reader { return h.attach(frames, false) }
+
+// attach adds a reader with a queue of frames units; a background reader
+// does not count as a viewer for Watched.
+func (h *Hub) attach(frames int, background bool) *Reader {
 	if frames <= 0 {
 		frames = h.opts.QueueFrames
 	}
 	r := newReader(h, frames)
+	r.background = background
 	h.mu.Lock()
 	h.counters.ReadersOpened++
 	h.readers[r] = struct{}{}
+	h.watch.added(r)
 	r.notifyStatus(h.status)
 	r.startFrom(h.burstLocked())
 	first := len(h.readers) == 1
@@ -270,6 +277,9 @@ func (h *Hub) removeReader(r *Reader) {
 	h.mu.Lock()
 	_, was := h.readers[r]
 	delete(h.readers, r)
+	if was {
+		h.watch.removed(r)
+	}
 	last := was && len(h.readers) == 0
 	h.mu.Unlock()
 	if last && h.opts.OnDemand != nil {

@@ -29,6 +29,9 @@ type Delivery struct {
 type Reader struct {
 	hub    *Hub
 	signal chan struct{} // capacity 1: "something is waiting"
+	// background readers (a recorder) take frames late without harm, so
+	// they do not make the hub Watched.
+	background bool
 
 	mu      sync.Mutex
 	status  *Status

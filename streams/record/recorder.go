@@ -142,7 +142,7 @@ func (r *Recorder) State() RecState {
 
 // Run records until ctx is canceled, closing the open segment on return.
 func (r *Recorder) Run(ctx context.Context) {
-	rd := r.opts.Hub.NewReaderSize(r.opts.QueueFrames)
+	rd := r.opts.Hub.NewBackgroundReader(r.opts.QueueFrames)
 	defer rd.Close()
 	w := newWriter(r)
 	if r.opts.AudioHub != nil {

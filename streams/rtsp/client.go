@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/bluenviron/gortsplib/v4"
@@ -36,6 +37,10 @@ type ClientOptions struct {
 	// Audio pulls the camera's audio track too, when it has one in a codec
 	// vigil serves (AAC, G.711 at 8 kHz mono, Opus).
 	Audio bool
+	// Demand, when set, tells whether anyone watches the stream live:
+	// while nobody does, a TCP pull reads its socket once per BatchPeriod
+	// instead of once per packet (batchconn.go).
+	Demand Demand
 	// Secrets are the camera's credentials beyond those in URL (its other
 	// stream's, those configured apart): Play's errors quote the camera's
 	// own words, which are cleaned of these too.
@@ -80,7 +85,8 @@ func Play(ctx context.Context, opts ClientOptions, h Handler) error {
 		return fmt.Errorf("%w: %s", ErrBadURL, redact.URL(opts.URL))
 	}
 	secrets := redact.Collect(opts.URL).Merge(opts.Secrets)
-	c := newClient(u, opts)
+	playing := new(atomic.Bool)
+	c := newClient(u, opts, playing)
 	if err := c.Start2(); err != nil {
 		return cleaned(classify(err), secrets)
 	}
@@ -88,14 +94,14 @@ func Play(ctx context.Context, opts ClientOptions, h Handler) error {
 	stop := context.AfterFunc(ctx, c.Close)
 	defer stop()
 
-	err = play(c, u, opts.Audio, h)
+	err = play(c, u, opts.Audio, h, playing)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	return cleaned(classify(err), secrets)
 }
 
-func newClient(u *base.URL, opts ClientOptions) *gortsplib.Client {
+func newClient(u *base.URL, opts ClientOptions, playing *atomic.Bool) *gortsplib.Client {
 	connectTimeout := opts.ConnectTimeout
 	if connectTimeout <= 0 {
 		connectTimeout = 5 * time.Second
@@ -110,6 +116,15 @@ func newClient(u *base.URL, opts ClientOptions) *gortsplib.Client {
 		DialContext:       dialer.DialContext,
 		UserAgent:         "vigil",
 	}
+	if opts.Demand != nil {
+		c.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
+			conn, err := dialer.DialContext(ctx, network, address)
+			if err != nil {
+				return nil, err
+			}
+			return newBatchedConn(conn, opts.Demand, idlePacer, livePacer, playing), nil
+		}
+	}
 	switch opts.Transport {
 	case "tcp":
 		t := gortsplib.TransportTCP
@@ -121,7 +136,7 @@ func newClient(u *base.URL, opts ClientOptions) *gortsplib.Client {
 	return c
 }
 
-func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler) error {
+func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *atomic.Bool) error {
 	desc, _, err := c.Describe(u)
 	if err != nil {
 		return err
@@ -179,6 +194,7 @@ func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler) error {
 	if _, err := c.Play(nil); err != nil {
 		return err
 	}
+	playing.Store(true)
 	return c.Wait()
 }
 

@@ -173,6 +173,7 @@ func (s *Source) clientOptions(url string) rtsp.ClientOptions {
 		UDPReadBufferSize: 4 << 20,
 		Audio:             s.opts.AudioHub != nil,
 		Secrets:           s.opts.Secrets,
+		Demand:            s.opts.Hub,
 	}
 }
 
