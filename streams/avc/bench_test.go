@@ -13,7 +13,7 @@ import (
 // per op: the per-frame ingest cost. "GOP" is the stream as sent;
 // "keyframes" only its IDRs, the units that get the parameter sets.
 func BenchmarkNormalize(b *testing.B) {
-	units := ffmpegtest.RawH264(b, 1280, 720, 2)
+	units := ffmpegtest.RawH264(b, 1280, 720, 2, 0)
 	b.Run("GOP", func(b *testing.B) { benchNormalize(b, units) })
 	var keys []ffmpegtest.RawUnit
 	for _, u := range units {

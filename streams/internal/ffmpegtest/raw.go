@@ -17,23 +17,24 @@ type RawUnit struct {
 }
 
 // RawH264 encodes seconds of a w×h test pattern as H.264 Main at 25 fps
-// (1 s GOP, no B-frames) and returns the raw access units.
-func RawH264(t testing.TB, w, h, seconds int) []RawUnit {
+// (1 s GOP, closed, with bframes B-frames between references) and returns
+// the raw access units in decoding order.
+func RawH264(t testing.TB, w, h, seconds, bframes int) []RawUnit {
 	t.Helper()
 	ts := encode(t, "testsrc2=size="+strconv.Itoa(w)+"x"+strconv.Itoa(h)+":rate=25", seconds,
-		"-c:v", "libx264", "-profile:v", "main", "-bf", "0", "-g", "25", "-keyint_min", "25",
-		"-sc_threshold", "0", "-x264-params", "log-level=error")
+		"-c:v", "libx264", "-profile:v", "main", "-bf", strconv.Itoa(bframes), "-g", "25", "-keyint_min", "25",
+		"-sc_threshold", "0", "-flags", "+cgop", "-x264-params", "b-pyramid=none:log-level=error")
 	return rawUnits(t, ts, func(r *mpegts.Reader, cb mpegts.ReaderOnDataH264Func) {
 		r.OnDataH264(r.Tracks()[0], cb)
 	})
 }
 
-// RawH265 is RawH264 for H.265 (libx265, 1 s GOP, no B-frames).
-func RawH265(t testing.TB, w, h, seconds int) []RawUnit {
+// RawH265 is RawH264 for H.265 (libx265).
+func RawH265(t testing.TB, w, h, seconds, bframes int) []RawUnit {
 	t.Helper()
 	ts := encode(t, "testsrc2=size="+strconv.Itoa(w)+"x"+strconv.Itoa(h)+":rate=25", seconds,
 		"-c:v", "libx265", "-preset", "ultrafast",
-		"-x265-params", "keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error")
+		"-x265-params", "keyint=25:min-keyint=25:scenecut=0:bframes="+strconv.Itoa(bframes)+":log-level=error")
 	return rawUnits(t, ts, func(r *mpegts.Reader, cb mpegts.ReaderOnDataH265Func) {
 		r.OnDataH265(r.Tracks()[0], cb)
 	})
