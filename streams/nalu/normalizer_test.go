@@ -252,12 +252,14 @@ func TestTimestampsMonotonicAcrossReconnectAndJumps(t *testing.T) {
 }
 
 // B-frames get decoding times behind their presentation times, strictly
-// increasing, and mark the track Reordered.
+// increasing, and mark the track Reordered; a camera reconfigured without
+// them (a new SPS) is in order again.
 func TestBFramesGetDecodingTimes(t *testing.T) {
 	for _, c := range codecs {
 		t.Run(c.name, func(t *testing.T) {
 			n := c.newNorm(0)
 			var last time.Duration = -1
+			var lastPTS int64
 			for i, u := range c.units(t, 2) {
 				au := n.Normalize(u.NALUs, u.PTS, t0.Add(time.Duration(i)*40*time.Millisecond))
 				if au == nil {
@@ -266,13 +268,20 @@ func TestBFramesGetDecodingTimes(t *testing.T) {
 				if au.DTS <= last || au.PTS < au.DTS {
 					t.Fatalf("unit %d: DTS %v after %v, PTS %v", i, au.DTS, last, au.PTS)
 				}
-				last = au.DTS
+				last, lastPTS = au.DTS, max(lastPTS, u.PTS)
 			}
 			if tr, changed := n.Track(); !tr.Reordered || !changed {
 				t.Fatalf("B-frame stream: Reordered %v changed %v", tr.Reordered, changed)
 			}
 			if cn := n.Counters(); cn.BadDTS != 0 {
 				t.Fatalf("BadDTS = %d", cn.BadDTS)
+			}
+			inOrder := c.units(t, 0)
+			for i, u := range inOrder {
+				n.Normalize(u.NALUs, lastPTS+3600+u.PTS-inOrder[0].PTS, t0.Add(time.Duration(100+i)*40*time.Millisecond))
+			}
+			if tr, changed := n.Track(); tr.Reordered || !changed {
+				t.Fatalf("after a new SPS without B-frames: Reordered %v changed %v", tr.Reordered, changed)
 			}
 		})
 	}
