@@ -3,6 +3,7 @@
 // learned (from the SDP or in-band) and put before every IDR, decoding
 // times are derived (B-frames send pictures out of display order), and
 // timestamps are made monotonic across RTP wrap-around and reconnects.
+// The rules are nalu.Normalizer's; this package tells it H.264 (Codec).
 package avc
 
 import (
@@ -21,107 +22,81 @@ type Normalizer struct {
 	// MaxNALUSize overrides nalu.DefaultMaxSize when positive.
 	MaxNALUSize int
 
-	params   nalu.Params
-	stamp    nalu.Stamper
-	counters nalu.Counters
+	core nalu.Normalizer[Codec]
 }
 
 // New returns a normalizer that continues the timeline c (nil: its own).
 func New(c *clock.Clock) *Normalizer {
 	n := &Normalizer{}
-	n.stamp.Clock = c
+	n.core.SetClock(c)
 	return n
-}
-
-func newExtractor() nalu.DTSExtractor {
-	e := &h264.DTSExtractor{}
-	e.Initialize()
-	return e
 }
 
 // SetParams seeds the parameter sets, from the SDP for example. Empty
 // values are ignored.
-func (n *Normalizer) SetParams(sps, pps []byte) {
-	n.learnSPS(sps)
-	n.params.Learn(&n.params.PPS, pps)
-}
+func (n *Normalizer) SetParams(sps, pps []byte) { n.core.SetParams(nil, sps, pps) }
 
 // Reconnected tells the normalizer that a new session began, so the next
 // timestamp continues from the last one instead of the camera's new clock.
-func (n *Normalizer) Reconnected() { n.stamp.Reset() }
+func (n *Normalizer) Reconnected() { n.core.Reconnected() }
 
 // Track returns the video track as currently known, and whether it changed
 // since the last call.
-func (n *Normalizer) Track() (media.Track, bool) {
-	return n.params.Track(media.CodecH264, n.stamp.Reordered())
-}
+func (n *Normalizer) Track() (media.Track, bool) { return n.core.Track() }
 
 // Counters returns what was dropped so far.
-func (n *Normalizer) Counters() nalu.Counters { return n.counters }
+func (n *Normalizer) Counters() nalu.Counters { return n.core.Counters() }
 
 // Normalize converts one access unit with its RTP-derived timestamp (90 kHz
 // ticks, already unwrapped by the RTP layer) received at wall time now. It
 // returns nil when nothing decodable is left.
 func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *media.AccessUnit {
-	out := make([][]byte, 0, len(nalus)+2)
-	key := false
-	for _, u := range nalus {
-		if !n.valid(u) {
-			continue
-		}
-		switch h264.NALUType(u[0] & 0x1f) {
-		case h264.NALUTypeSPS:
-			n.learnSPS(u)
-		case h264.NALUTypePPS:
-			n.params.Learn(&n.params.PPS, u)
-		case h264.NALUTypeAccessUnitDelimiter, h264.NALUTypeFillerData:
-			// Useless to every output; WebRTC decoders choke on some AUDs.
-		case h264.NALUTypeIDR:
-			key = true
-			out = append(out, u)
-		default:
-			out = append(out, u)
-		}
-	}
-	if !hasSlice(out) {
-		return nil
-	}
-	if n.stamp.NewExtractor == nil {
-		n.stamp.NewExtractor = newExtractor
-	}
-	au, newly := n.stamp.Unit(out, pts90k, key, now, &n.counters, n.params.SPS, n.params.PPS)
-	if newly {
-		n.params.Changed()
-	}
-	return au
+	n.core.MaxNALUSize = n.MaxNALUSize // the caller's field, settable at any time
+	return n.core.Normalize(nalus, pts90k, now)
 }
 
-func (n *Normalizer) valid(u []byte) bool {
-	if !n.counters.CheckSize(u, n.MaxNALUSize) {
-		return false
+// Codec describes H.264 to nalu.Normalizer.
+type Codec struct{}
+
+// Media is H.264.
+func (Codec) Media() media.Codec { return media.CodecH264 }
+
+// HasVPS is false: H.264 has SPS and PPS only.
+func (Codec) HasVPS() bool { return false }
+
+// Kind reads the type in the one-byte NAL unit header.
+func (Codec) Kind(u []byte) nalu.Kind {
+	switch typ := h264.NALUType(u[0] & 0x1f); {
+	case typ == 0 || typ >= 24:
+		// 0 is unspecified; 24 and above are RTP aggregation and
+		// fragmentation units that must never survive depacketization.
+		return nalu.KindBroken
+	case typ == h264.NALUTypeSPS:
+		return nalu.KindSPS
+	case typ == h264.NALUTypePPS:
+		return nalu.KindPPS
+	case typ == h264.NALUTypeAccessUnitDelimiter, typ == h264.NALUTypeFillerData:
+		return nalu.KindUseless
+	case typ == h264.NALUTypeIDR:
+		return nalu.KindKeySlice
+	case typ == h264.NALUTypeNonIDR, typ == h264.NALUTypeDataPartitionA:
+		return nalu.KindSlice
 	}
-	// 0 is unspecified; 24 and above are RTP aggregation and fragmentation
-	// units that must never survive depacketization.
-	if typ := h264.NALUType(u[0] & 0x1f); typ == 0 || typ >= 24 {
-		n.counters.Broken++
-		return false
-	}
-	return true
+	return nalu.KindOther
 }
 
-func (n *Normalizer) learnSPS(sps []byte) {
-	if n.params.LearnSPS(sps, &h264.SPS{}, &n.counters) {
-		n.stamp.Renew() // a new SPS may end B-frames; the next units tell
+// PictureSize parses sps.
+func (Codec) PictureSize(sps []byte) (int, int, error) {
+	var s h264.SPS
+	if err := s.Unmarshal(sps); err != nil {
+		return 0, 0, err
 	}
+	return s.Width(), s.Height(), nil
 }
 
-// hasSlice reports whether the unit holds a coded picture (slice data).
-func hasSlice(nalus [][]byte) bool {
-	for _, u := range nalus {
-		switch h264.NALUType(u[0] & 0x1f) {
-		case h264.NALUTypeNonIDR, h264.NALUTypeDataPartitionA, h264.NALUTypeIDR:
-			return true
-		}
-	}
-	return false
+// NewExtractor returns mediacommon's H.264 decoding-time extractor.
+func (Codec) NewExtractor() nalu.DTSExtractor {
+	e := &h264.DTSExtractor{}
+	e.Initialize()
+	return e
 }

@@ -33,3 +33,15 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// hasSlice reports whether the unit holds a coded picture: a non-IDR
+// slice, data partition A or an IDR slice (types 1, 2, 5), read here from
+// the header, not through Codec.Kind, so that the fuzz target checks it.
+func hasSlice(nalus [][]byte) bool {
+	for _, u := range nalus {
+		if typ := u[0] & 0x1f; typ == 1 || typ == 2 || typ == 5 {
+			return true
+		}
+	}
+	return false
+}

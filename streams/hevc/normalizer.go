@@ -3,7 +3,8 @@
 // dropped and counted, VPS, SPS and PPS are learned (from the SDP or
 // in-band) and put before every random-access picture, decoding times are
 // derived, and timestamps are made monotonic across wrap-around and
-// reconnects.
+// reconnects. The rules are nalu.Normalizer's; this package tells it
+// H.265 (Codec).
 package hevc
 
 import (
@@ -22,112 +23,86 @@ type Normalizer struct {
 	// MaxNALUSize overrides nalu.DefaultMaxSize when positive.
 	MaxNALUSize int
 
-	params   nalu.Params
-	stamp    nalu.Stamper
-	counters nalu.Counters
+	core nalu.Normalizer[Codec]
 }
 
 // New returns a normalizer that continues the timeline c (nil: its own).
 func New(c *clock.Clock) *Normalizer {
 	n := &Normalizer{}
-	n.stamp.Clock = c
+	n.core.SetClock(c)
 	return n
-}
-
-func newExtractor() nalu.DTSExtractor {
-	e := &h265.DTSExtractor{}
-	e.Initialize()
-	return e
 }
 
 // SetParams seeds the parameter sets, from the SDP for example. Empty
 // values are ignored.
-func (n *Normalizer) SetParams(vps, sps, pps []byte) {
-	n.params.Learn(&n.params.VPS, vps)
-	n.learnSPS(sps)
-	n.params.Learn(&n.params.PPS, pps)
-}
+func (n *Normalizer) SetParams(vps, sps, pps []byte) { n.core.SetParams(vps, sps, pps) }
 
 // Reconnected makes the next timestamp continue from the last one.
-func (n *Normalizer) Reconnected() { n.stamp.Reset() }
+func (n *Normalizer) Reconnected() { n.core.Reconnected() }
 
 // Track returns the track as currently known, and whether it changed since
 // the last call.
-func (n *Normalizer) Track() (media.Track, bool) {
-	return n.params.Track(media.CodecH265, n.stamp.Reordered())
-}
+func (n *Normalizer) Track() (media.Track, bool) { return n.core.Track() }
 
 // Counters returns what was dropped so far.
-func (n *Normalizer) Counters() nalu.Counters { return n.counters }
+func (n *Normalizer) Counters() nalu.Counters { return n.core.Counters() }
 
 // Normalize converts one access unit with its timestamp in 90 kHz ticks,
 // received at wall time now. It returns nil when nothing decodable is left.
 func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *media.AccessUnit {
-	out := make([][]byte, 0, len(nalus)+3)
-	key := false
-	for _, u := range nalus {
-		if !n.valid(u) {
-			continue
-		}
-		switch typ := naluType(u); {
-		case typ == h265.NALUType_VPS_NUT:
-			n.params.Learn(&n.params.VPS, u)
-		case typ == h265.NALUType_SPS_NUT:
-			n.learnSPS(u)
-		case typ == h265.NALUType_PPS_NUT:
-			n.params.Learn(&n.params.PPS, u)
-		case typ == h265.NALUType_AUD_NUT, typ == h265.NALUType_FD_NUT:
-			// Useless to every output.
-		case typ >= h265.NALUType_BLA_W_LP && typ <= h265.NALUType_RSV_IRAP_VCL23:
-			key = true
-			out = append(out, u)
-		default:
-			out = append(out, u)
-		}
+	n.core.MaxNALUSize = n.MaxNALUSize // the caller's field, settable at any time
+	return n.core.Normalize(nalus, pts90k, now)
+}
+
+// Codec describes H.265 to nalu.Normalizer.
+type Codec struct{}
+
+// Media is H.265.
+func (Codec) Media() media.Codec { return media.CodecH265 }
+
+// HasVPS is true: an H.265 keyframe starts with VPS, SPS and PPS.
+func (Codec) HasVPS() bool { return true }
+
+// Kind reads the type in the two-byte NAL unit header.
+func (Codec) Kind(u []byte) nalu.Kind {
+	if len(u) < 2 {
+		return nalu.KindBroken
 	}
-	if !hasSlice(out) {
-		return nil
+	switch typ := naluType(u); {
+	case typ > h265.NALUType_SUFFIX_SEI_NUT:
+		// Aggregation, fragmentation and PACI units are RTP packaging that
+		// must never survive depacketization; 41-47 and 51+ are reserved.
+		return nalu.KindBroken
+	case typ == h265.NALUType_VPS_NUT:
+		return nalu.KindVPS
+	case typ == h265.NALUType_SPS_NUT:
+		return nalu.KindSPS
+	case typ == h265.NALUType_PPS_NUT:
+		return nalu.KindPPS
+	case typ == h265.NALUType_AUD_NUT, typ == h265.NALUType_FD_NUT:
+		return nalu.KindUseless
+	case typ >= h265.NALUType_BLA_W_LP && typ <= h265.NALUType_RSV_IRAP_VCL23:
+		return nalu.KindKeySlice
+	case typ < h265.NALUType_VPS_NUT:
+		return nalu.KindSlice // a VCL NAL unit (types 0-31)
 	}
-	if n.stamp.NewExtractor == nil {
-		n.stamp.NewExtractor = newExtractor
-	}
-	p := &n.params
-	au, newly := n.stamp.Unit(out, pts90k, key, now, &n.counters, p.VPS, p.SPS, p.PPS)
-	if newly {
-		p.Changed()
-	}
-	return au
+	return nalu.KindOther
 }
 
 func naluType(u []byte) h265.NALUType { return h265.NALUType((u[0] >> 1) & 0x3f) }
 
-func (n *Normalizer) valid(u []byte) bool {
-	if !n.counters.CheckSize(u, n.MaxNALUSize) {
-		return false
+// PictureSize parses sps.
+func (Codec) PictureSize(sps []byte) (int, int, error) {
+	var s h265.SPS
+	if err := s.Unmarshal(sps); err != nil {
+		return 0, 0, err
 	}
-	// A NAL unit header is two bytes. Aggregation, fragmentation and PACI
-	// units are RTP packaging that must never survive depacketization;
-	// 41-47 and 51+ are reserved.
-	if len(u) < 2 || naluType(u) > h265.NALUType_SUFFIX_SEI_NUT {
-		n.counters.Broken++
-		return false
-	}
-	return true
+	return s.Width(), s.Height(), nil
 }
 
-func (n *Normalizer) learnSPS(sps []byte) {
-	if n.params.LearnSPS(sps, &h265.SPS{}, &n.counters) {
-		n.stamp.Renew() // a new SPS may end B-frames; the next units tell
-	}
-}
-
-// hasSlice reports whether the unit holds a coded picture: a VCL NAL unit
-// (types 0-31).
-func hasSlice(nalus [][]byte) bool {
-	for _, u := range nalus {
-		if naluType(u) < h265.NALUType_VPS_NUT {
-			return true
-		}
-	}
-	return false
+// NewExtractor returns mediacommon's H.265 decoding-time extractor.
+func (Codec) NewExtractor() nalu.DTSExtractor {
+	e := &h265.DTSExtractor{}
+	e.Initialize()
+	return e
 }

@@ -32,3 +32,15 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// hasSlice reports whether the unit holds a coded picture: a VCL NAL unit
+// (types 0-31), read here from the header, not through Codec.Kind, so that
+// the fuzz target checks it.
+func hasSlice(nalus [][]byte) bool {
+	for _, u := range nalus {
+		if u[0]>>1&0x3f < 32 {
+			return true
+		}
+	}
+	return false
+}

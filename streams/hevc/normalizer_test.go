@@ -6,7 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mpegts"
+
+	"vigil/streams/media"
+	"vigil/streams/nalu"
 )
 
 // unit is one access unit as ffmpeg muxed it, with its true timestamps.
@@ -51,84 +55,62 @@ func itoa(n int) string { return string(rune('0' + n)) }
 
 var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
-func TestRandomAccessPicturesCarryParameterSets(t *testing.T) {
-	units := encode(t, 0)
-	var n Normalizer
-	keys := 0
-	for i, u := range units {
-		au := n.Normalize(u.nalus, u.pts, t0.Add(time.Duration(i)*40*time.Millisecond))
-		if au == nil {
-			t.Fatalf("unit %d dropped", i)
-		}
-		if !au.Key {
-			continue
-		}
-		keys++
-		for k, want := range []byte{32, 33, 34} {
-			if got := (au.NALUs[k][0] >> 1) & 0x3f; got != want {
-				t.Fatalf("keyframe %d: NAL %d type %d, want %d", i, k, got, want)
-			}
+// Every H.265 NAL unit type, as the shared normalizer must see it. The
+// rules these kinds go through are tested once for both codecs in package
+// nalu; here is what is H.265's own.
+func TestKind(t *testing.T) {
+	var want [64]nalu.Kind
+	for typ := range want {
+		switch {
+		case typ >= 16 && typ <= 23:
+			want[typ] = nalu.KindKeySlice // BLA, IDR, CRA and reserved IRAP
+		case typ < 32:
+			want[typ] = nalu.KindSlice // VCL
+		case typ <= 40:
+			want[typ] = nalu.KindOther // SEI, end of sequence and bitstream...
+		default:
+			want[typ] = nalu.KindBroken // reserved, AP, FU, PACI, unspecified
 		}
 	}
-	if keys != 3 {
-		t.Fatalf("%d keyframes in 60 frames with keyint 25, want 3", keys)
+	want[32], want[33], want[34] = nalu.KindVPS, nalu.KindSPS, nalu.KindPPS
+	want[35], want[38] = nalu.KindUseless, nalu.KindUseless // AUD, filler
+	for typ, k := range want {
+		if got := (Codec{}).Kind([]byte{byte(typ) << 1, 1}); got != k {
+			t.Errorf("type %d: kind %d, want %d", typ, got, k)
+		}
 	}
-	track, _ := n.Track()
-	if track.Width != 320 || track.Height != 180 || track.Reordered {
-		t.Fatalf("track %dx%d reordered=%v, want 320x180 in order", track.Width, track.Height, track.Reordered)
+	if got := (Codec{}).Kind([]byte{0x26}); got != nalu.KindBroken {
+		t.Errorf("a one-byte unit: kind %d, want broken (the header is two bytes)", got)
 	}
 }
 
-func TestBFramesGetDecodingTimes(t *testing.T) {
-	units := encode(t, 3)
-	var n Normalizer
-	var last time.Duration = -1
-	for i, u := range units {
-		au := n.Normalize(u.nalus, u.pts, t0.Add(time.Duration(i)*40*time.Millisecond))
-		if au == nil {
-			t.Fatalf("unit %d dropped", i)
-		}
-		if au.DTS <= last || au.PTS < au.DTS {
-			t.Fatalf("unit %d: DTS %v after %v, PTS %v", i, au.DTS, last, au.PTS)
-		}
-		last = au.DTS
-	}
-	if track, _ := n.Track(); !track.Reordered {
-		t.Fatal("B-frame stream not marked Reordered")
-	}
-	if c := n.Counters(); c.BadDTS != 0 {
-		t.Fatalf("BadDTS = %d", c.BadDTS)
-	}
-}
-
-func TestBrokenNALUsDropped(t *testing.T) {
+// SetParams seeds the sets from the SDP: the next IRAP carries them, VPS
+// first, and the track has the SPS's size. MaxNALUSize bounds a NAL unit.
+func TestSetParamsAndMaxNALUSize(t *testing.T) {
 	units := encode(t, 0)
+	var sets, rest [][]byte
+	for _, u := range units[0].nalus {
+		if typ := naluType(u); typ >= h265.NALUType_VPS_NUT && typ <= h265.NALUType_PPS_NUT {
+			sets = append(sets, u)
+		} else if typ != h265.NALUType_AUD_NUT {
+			rest = append(rest, u)
+		}
+	}
+	if len(sets) != 3 {
+		t.Fatalf("ffmpeg's first unit has %d parameter sets", len(sets))
+	}
 	n := Normalizer{MaxNALUSize: 1 << 16}
-	n.Normalize(units[0].nalus, 0, t0)
-	fu := []byte{49 << 1, 1, 0x80}      // an RTP fragmentation unit
-	bad := []byte{0x80 | 1<<1, 1, 0x00} // forbidden bit
-	au := n.Normalize(append([][]byte{fu, bad, {}}, units[1].nalus...), 3600, t0.Add(40*time.Millisecond))
-	if au == nil || len(au.NALUs) != len(units[1].nalus) {
-		t.Fatalf("got %v", au)
+	n.SetParams(sets[0], sets[1], sets[2])
+	au := n.Normalize(rest, 0, t0)
+	if au == nil || !au.Key || len(au.NALUs) != 3+len(rest) || !bytes.Equal(au.NALUs[0], sets[0]) {
+		t.Fatalf("IRAP after SetParams: %v", au)
 	}
-	if c := n.Counters(); c.Broken != 3 {
-		t.Fatalf("Broken = %d, want 3", c.Broken)
+	if tr, changed := n.Track(); !changed || tr.Codec != media.CodecH265 || tr.Width != 320 || tr.Height != 180 {
+		t.Fatalf("track %+v changed %v", tr, changed)
 	}
-	if n.Normalize([][]byte{fu}, 7200, t0) != nil {
-		t.Fatal("unit without slice passed")
-	}
-}
-
-func TestNoParameterSetsNoKeyframe(t *testing.T) {
-	units := encode(t, 0)
-	var n Normalizer
-	var slices [][]byte
-	for _, nalu := range units[0].nalus {
-		if (nalu[0]>>1)&0x3f < 32 {
-			slices = append(slices, nalu)
-		}
-	}
-	if n.Normalize(slices, 0, t0) != nil || n.Counters().NoParamSets != 1 {
-		t.Fatal("IRAP without parameter sets passed")
+	big := append([]byte{1 << 1, 1}, make([]byte, 1<<16)...)
+	n.Normalize(append([][]byte{big}, units[1].nalus...), 3600, t0)
+	if c := n.Counters(); c.Oversize != 1 {
+		t.Fatalf("Oversize = %d, want 1", c.Oversize)
 	}
 }

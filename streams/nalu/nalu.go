@@ -1,16 +1,15 @@
-// Package nalu holds what the H.264 and H.265 normalizers (packages avc
-// and hevc) share: their drop counters, the size check of a NAL unit, the
-// parameter sets learned and the track they describe, and the finishing of
-// a unit (parameter sets before a keyframe, decoding and presentation
-// times). What differs by codec (NAL unit types, which ones are keyframes,
-// slices or useless) stays in avc and hevc.
+// Package nalu is the normalizer of H.264 and H.265 access units, once:
+// Normalizer holds every rule the two codecs share (drop counters, the
+// size check of a NAL unit, parameter sets learned and put before every
+// keyframe, delimiters and filler dropped, decoding and presentation
+// times). Packages avc and hevc give it a Codec, what differs: the NAL
+// header and its types, the SPS parser, the decoding-time extractor.
 package nalu
 
 import (
 	"time"
 
 	"vigil/streams/clock"
-	"vigil/streams/media"
 )
 
 // DefaultMaxSize bounds one NAL unit. A 4K keyframe is 1–2 MB; anything
@@ -123,24 +122,6 @@ func (s *Stamper) Stamp(nalus [][]byte, pts90k int64, key bool, now time.Time, c
 	dts = s.clk().Map(dts90k, 90000, now)
 	c.Rebases = s.clk().Rebases()
 	return dts + clock.Duration(pts90k-dts90k, 90000), dts, newly
-}
-
-// Unit finishes one access unit received at now. A keyframe gets params
-// (the codec's parameter sets in decoding order) put first, before SEI and
-// slices, so that it decodes on its own; while any of them is unknown it is
-// dropped and counted. newly is as for Stamp.
-func (s *Stamper) Unit(nalus [][]byte, pts90k int64, key bool, now time.Time, c *Counters, params ...[]byte) (au *media.AccessUnit, newly bool) {
-	if key {
-		for _, p := range params {
-			if p == nil {
-				c.NoParamSets++
-				return nil, false
-			}
-		}
-		nalus = append(append(make([][]byte, 0, len(params)+len(nalus)), params...), nalus...)
-	}
-	pts, dts, newly := s.Stamp(nalus, pts90k, key, now, c)
-	return &media.AccessUnit{PTS: pts, DTS: dts, Received: now, NALUs: nalus, Key: key}, newly
 }
 
 func (s *Stamper) clk() *clock.Clock {

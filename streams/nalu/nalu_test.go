@@ -82,21 +82,3 @@ func TestCheckPictureSize(t *testing.T) {
 		t.Fatalf("Broken = %d, want 5", c.Broken)
 	}
 }
-
-func TestUnitPutsParamsBeforeKeyframes(t *testing.T) {
-	s := Stamper{NewExtractor: func() DTSExtractor { return &fakeExtractor{} }}
-	var c Counters
-	sps, pps, slice := []byte{0x67}, []byte{0x68}, []byte{0x65}
-	if au, _ := s.Unit([][]byte{slice}, 0, true, t0, &c, sps, nil); au != nil || c.NoParamSets != 1 {
-		t.Fatalf("keyframe without its PPS: %v, NoParamSets %d", au, c.NoParamSets)
-	}
-	au, _ := s.Unit([][]byte{slice}, 3000, true, t0, &c, sps, pps)
-	if au == nil || !au.Key || len(au.NALUs) != 3 || au.NALUs[0][0] != 0x67 || au.NALUs[1][0] != 0x68 || au.NALUs[2][0] != 0x65 {
-		t.Fatalf("keyframe %+v, want SPS, PPS, slice", au)
-	}
-	p := []byte{0x41}
-	au, _ = s.Unit([][]byte{p}, 6000, false, t0, &c, sps, pps)
-	if au == nil || au.Key || len(au.NALUs) != 1 || au.DTS <= 0 {
-		t.Fatalf("delta unit %+v, want its one slice, stamped after the keyframe", au)
-	}
-}

@@ -6,14 +6,6 @@ import (
 	"vigil/streams/media"
 )
 
-// SPS is what mediacommon's h264.SPS and h265.SPS offer: parsing and the
-// picture size the sequence declares.
-type SPS interface {
-	Unmarshal(b []byte) error
-	Width() int
-	Height() int
-}
-
 // Params are the parameter sets a normalizer has learned (from the SDP or
 // in-band) and the picture size of its SPS. VPS is H.265's only. The sets
 // are copies: the units they came from belong to the depacketizer.
@@ -33,23 +25,24 @@ func (p *Params) Learn(dst *[]byte, u []byte) {
 }
 
 // LearnSPS keeps sps and its picture size when it differs from the SPS in
-// force and parses into parsed (the codec's SPS type). An SPS that does not
+// force and pictureSize (the codec's SPS parser) reads it. An SPS that does not
 // parse, or declares an impossible picture, is counted and refused: the
 // track keeps its last good one. It reports whether sps was taken, so that
 // the caller can forget what the old SPS implied (B-frames).
-func (p *Params) LearnSPS(sps []byte, parsed SPS, c *Counters) bool {
+func (p *Params) LearnSPS(sps []byte, pictureSize func([]byte) (int, int, error), c *Counters) bool {
 	if len(sps) == 0 || bytes.Equal(sps, p.SPS) {
 		return false
 	}
-	if err := parsed.Unmarshal(sps); err != nil {
+	width, height, err := pictureSize(sps)
+	if err != nil {
 		c.BadSPS++
 		return false
 	}
-	if !c.CheckPictureSize(parsed.Width(), parsed.Height()) {
+	if !c.CheckPictureSize(width, height) {
 		return false
 	}
 	p.SPS = bytes.Clone(sps)
-	p.Width, p.Height = parsed.Width(), parsed.Height()
+	p.Width, p.Height = width, height
 	p.changed = true
 	return true
 }

@@ -37,17 +37,17 @@ func TestLearnKeepsACopyOfNewSetsOnly(t *testing.T) {
 func TestLearnSPSTakesSizeAndRefusesBrokenOnes(t *testing.T) {
 	var p Params
 	var c Counters
-	if !p.LearnSPS(testSPS, &h264.SPS{}, &c) {
+	if !p.LearnSPS(testSPS, h264Size, &c) {
 		t.Fatal("a good SPS was refused")
 	}
 	tr, changed := p.Track(media.CodecH264, true)
 	if !changed || tr.Width != 1920 || tr.Height != 1080 || !bytes.Equal(tr.SPS, testSPS) || !tr.Reordered || tr.Codec != media.CodecH264 {
 		t.Fatalf("track %+v, changed %v", tr, changed)
 	}
-	if p.LearnSPS(testSPS, &h264.SPS{}, &c) || p.LearnSPS(nil, &h264.SPS{}, &c) {
+	if p.LearnSPS(testSPS, h264Size, &c) || p.LearnSPS(nil, h264Size, &c) {
 		t.Error("the SPS in force or an empty one was taken again")
 	}
-	if p.LearnSPS([]byte{0x67, 0xff}, &h264.SPS{}, &c) || c.BadSPS != 1 {
+	if p.LearnSPS([]byte{0x67, 0xff}, h264Size, &c) || c.BadSPS != 1 {
 		t.Errorf("a truncated SPS: BadSPS %d", c.BadSPS)
 	}
 	if _, changed := p.Track(media.CodecH264, false); changed || !bytes.Equal(p.SPS, testSPS) || p.Width != 1920 {
@@ -58,16 +58,17 @@ func TestLearnSPSTakesSizeAndRefusesBrokenOnes(t *testing.T) {
 func TestLearnSPSRefusesImpossiblePictures(t *testing.T) {
 	var p Params
 	var c Counters
-	huge := fakeSPS{w: MaxPictureSide + 1, h: 1080}
+	// Any picture size, which no real SPS bytes could make small enough to
+	// read in a test.
+	huge := func([]byte) (int, int, error) { return MaxPictureSide + 1, 1080, nil }
 	if p.LearnSPS([]byte{0x67, 1}, huge, &c) || c.Broken != 1 || p.SPS != nil {
-		t.Errorf("an SPS of %dx%d: taken, Broken %d", huge.w, huge.h, c.Broken)
+		t.Errorf("an SPS of %dx1080: taken, Broken %d", MaxPictureSide+1, c.Broken)
 	}
 }
 
-// fakeSPS declares any picture size, which no real SPS bytes could make
-// small enough to read in a test.
-type fakeSPS struct{ w, h int }
-
-func (fakeSPS) Unmarshal([]byte) error { return nil }
-func (f fakeSPS) Width() int           { return f.w }
-func (f fakeSPS) Height() int          { return f.h }
+// h264Size is avc.Codec's PictureSize, which this package cannot import.
+func h264Size(sps []byte) (int, int, error) {
+	var s h264.SPS
+	err := s.Unmarshal(sps)
+	return s.Width(), s.Height(), err
+}
