@@ -13,6 +13,10 @@
 // assets forever and still see a new build at once. Modules import each other
 // with relative paths, so they stay inside one version.
 //
+// The few modules that carry a rule of the gateway's Go code (idrule.js: the
+// id rule) are written from that code at start (generated.go), not shipped
+// as copies.
+//
 // With a development directory (laid out like webui/static) every request reads
 // from disk and nothing is cached, as go2rtc's www/static.go does.
 package webui
@@ -84,22 +88,27 @@ type site struct {
 func newEmbeddedSite(fsys fs.FS) *site {
 	s := &site{fsys: fsys, etags: map[string]string{}}
 	all := sha256.New()
+	add := func(name string, data []byte) {
+		sum := sha256.Sum256(data)
+		s.etags[name] = `"` + hex.EncodeToString(sum[:8]) + `"`
+		all.Write([]byte(name))
+		all.Write(sum[:])
+	}
 	err := fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
 		data, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return err
+		if err == nil {
+			add(name, data)
 		}
-		sum := sha256.Sum256(data)
-		s.etags[name] = `"` + hex.EncodeToString(sum[:8]) + `"`
-		all.Write([]byte(name))
-		all.Write(sum[:])
-		return nil
+		return err
 	})
 	if err != nil {
 		panic(err) // embedded files are always readable
+	}
+	for _, name := range generatedNames() {
+		add(name, generated[name])
 	}
 	s.version = hex.EncodeToString(all.Sum(nil)[:6])
 	index, err := fs.ReadFile(fsys, "index.html")
@@ -133,7 +142,7 @@ func (s *site) serveAsset(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	data, err := fs.ReadFile(s.fsys, name)
+	data, err := readFile(s.fsys, name)
 	if err != nil {
 		http.NotFound(w, r) // also directories
 		return

@@ -13,8 +13,8 @@ import (
 
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
-	"vigil/gateway/config"
 	"vigil/gateway/store"
+	"vigil/internal/ids"
 )
 
 // Bounds of a bookmark. A lock keeps its range from retention, so one
@@ -71,7 +71,7 @@ func parseNewBookmark(data []byte, now time.Time) (store.Bookmark, error) {
 	if err := decodeStrict(bytes.NewReader(data), &body); err != nil {
 		return store.Bookmark{}, err
 	}
-	if !config.ValidID(body.Camera) {
+	if !ids.Valid(body.Camera) {
 		return store.Bookmark{}, errors.New("camera is required (a camera id)")
 	}
 	b := store.Bookmark{Camera: body.Camera, Title: strings.TrimSpace(body.Title), Note: body.Note, Locked: body.Lock}
@@ -173,7 +173,7 @@ func mayDelete(b store.Bookmark, u auth.User) error {
 // parseBookmarkQuery reads GET /api/bookmarks?camera=&from=&to=.
 func parseBookmarkQuery(v url.Values) (store.BookmarkQuery, error) {
 	q := store.BookmarkQuery{Camera: v.Get("camera")}
-	if q.Camera != "" && !config.ValidID(q.Camera) {
+	if q.Camera != "" && !ids.Valid(q.Camera) {
 		return q, errors.New("camera is not a camera id")
 	}
 	var err error

@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 
 	"vigil/gateway/auth"
-	"vigil/gateway/config"
 	"vigil/gateway/store"
+	"vigil/internal/ids"
 )
 
 var fuzzNow = time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
@@ -21,7 +21,7 @@ func FuzzBookmarkRequest(f *testing.F) {
 			return
 		}
 		switch {
-		case !config.ValidID(b.Camera), b.Title == "", utf8.RuneCountInString(b.Title) > maxBookmarkTitle,
+		case !ids.Valid(b.Camera), b.Title == "", utf8.RuneCountInString(b.Title) > maxBookmarkTitle,
 			utf8.RuneCountInString(b.Note) > maxBookmarkNote, !utf8.ValidString(b.Note):
 			t.Fatalf("accepted %+v", b)
 		case b.To.Before(b.From), b.To.Sub(b.From) > maxBookmarkRange, b.From.After(fuzzNow.Add(bookmarkSkew)):
@@ -40,7 +40,7 @@ func FuzzBookmarkQuery(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if (q.Camera != "" && !config.ValidID(q.Camera)) || (!q.To.IsZero() && q.To.Before(q.From)) {
+		if (q.Camera != "" && !ids.Valid(q.Camera)) || (!q.To.IsZero() && q.To.Before(q.From)) {
 			t.Fatalf("accepted %+v", q)
 		}
 	})

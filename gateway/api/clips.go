@@ -29,8 +29,8 @@ import (
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
 	"vigil/gateway/clips"
-	"vigil/gateway/config"
 	"vigil/gateway/store"
+	"vigil/internal/ids"
 )
 
 // ClipService runs exports; *clips.Service implements it.
@@ -101,7 +101,7 @@ func (s *Server) handleCreateClip(w http.ResponseWriter, r *http.Request, u auth
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if _, ok := s.visibleCamera(u, req.Camera); !config.ValidID(req.Camera) || !ok {
+	if _, ok := s.visibleCamera(u, req.Camera); !ids.Valid(req.Camera) || !ok {
 		writeError(w, http.StatusNotFound, "no such camera")
 		return
 	}

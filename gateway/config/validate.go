@@ -5,24 +5,12 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"regexp"
 	"unicode/utf8"
+
+	"vigil/internal/ids"
 )
 
-// IDPattern is the one form of a station, camera or wall id (DESIGN.md).
-// The console's viewurl.js holds the only other copy, in JavaScript; a
-// webui test checks that the two stay equal.
-const IDPattern = `^[a-z0-9-]{1,64}$`
-
-var idRe = regexp.MustCompile(IDPattern)
-
-const (
-	idRule     = "must be 1-64 chars of a-z, 0-9, -"
-	maxNameLen = 100
-)
-
-// ValidID reports whether s is a valid station, camera or wall id.
-func ValidID(s string) bool { return idRe.MatchString(s) }
+const maxNameLen = 100
 
 // checker collects every problem instead of stopping at the first, so an
 // operator fixes a config in one pass.
@@ -77,8 +65,8 @@ func (k *checker) stations(stations []Station) {
 
 // id checks an id's form and its uniqueness among seen.
 func (k *checker) id(path, id string, seen map[string]string) {
-	if !ValidID(id) {
-		k.add(path, id, idRule)
+	if !ids.Valid(id) {
+		k.add(path, id, ids.Rule)
 		return
 	}
 	if first, dup := seen[id]; dup {

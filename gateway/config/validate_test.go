@@ -125,22 +125,3 @@ func TestAllErrorsReported(t *testing.T) {
 		t.Fatalf("got %d errors, want 3:\n%v", n, err)
 	}
 }
-
-func TestValidID(t *testing.T) {
-	for id, want := range map[string]bool{
-		"gate-1":                true,
-		"0":                     true,
-		strings.Repeat("a", 64): true,
-		strings.Repeat("a", 65): false,
-		"":                      false,
-		"Gate":                  false,
-		"gate_1":                false,
-		"gate/1":                false,
-		"../etc":                false,
-		"gate\n":                false,
-	} {
-		if ValidID(id) != want {
-			t.Errorf("ValidID(%q) = %v, want %v", id, !want, want)
-		}
-	}
-}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/pion/webrtc/v4"
+
+	"vigil/internal/ids"
 )
 
 // Message size limits (PROTOCOL.md "Limits"). An offer for 25 tiles is
@@ -151,7 +153,7 @@ func (w wireClient) validate() (ClientMessage, error) {
 		if err == nil && w.Wall == nil {
 			err = errors.New("follow: wall is required (\"\" stops following)")
 		}
-		if err == nil && *w.Wall != "" && !validID(*w.Wall) {
+		if err == nil && *w.Wall != "" && !ids.Valid(*w.Wall) {
 			err = errors.New("follow: invalid wall id")
 		}
 		if err == nil {
@@ -180,7 +182,7 @@ func (w wireClient) assign() (tile int, camera, quality string, err error) {
 	if tile, err = w.tile(); err != nil {
 		return
 	}
-	if w.Camera == nil || !validID(*w.Camera) {
+	if w.Camera == nil || !ids.Valid(*w.Camera) {
 		return 0, "", "", errors.New("assign: camera must be a camera id")
 	}
 	quality = "main"
@@ -223,19 +225,6 @@ func (w wireClient) only(allowed ...string) error {
 		}
 	}
 	return nil
-}
-
-// validID checks the id syntax of DESIGN.md: 1-64 of a-z, 0-9 and -.
-func validID(s string) bool {
-	if len(s) < 1 || len(s) > 64 {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 func clip(s string, n int) string {

@@ -3,6 +3,8 @@ package signal
 import (
 	"strings"
 	"testing"
+
+	"vigil/internal/ids"
 )
 
 func TestDecodeClientMessage(t *testing.T) {
@@ -82,7 +84,7 @@ func FuzzDecodeClientMessage(f *testing.F) {
 				t.Fatal("offer without sdp")
 			}
 		case TypeAssign:
-			if m.Tile < 0 || m.Tile >= Tiles || !validID(m.Camera) || (m.Quality != "main" && m.Quality != "sub") {
+			if m.Tile < 0 || m.Tile >= Tiles || !ids.Valid(m.Camera) || (m.Quality != "main" && m.Quality != "sub") {
 				t.Fatalf("accepted %+v", m)
 			}
 		case TypeClear, TypeAudio:
@@ -91,11 +93,11 @@ func FuzzDecodeClientMessage(f *testing.F) {
 			}
 		case TypeMute:
 		case TypeFollow:
-			if m.Wall != "" && !validID(m.Wall) {
+			if m.Wall != "" && !ids.Valid(m.Wall) {
 				t.Fatalf("accepted %+v", m)
 			}
 		case TypeTour, TypeTourPause:
-			if m.Tile < 0 || m.Tile >= Tiles || (m.Grid && m.Tile != 0) || (m.Tour != "" && !validID(m.Tour)) ||
+			if m.Tile < 0 || m.Tile >= Tiles || (m.Grid && m.Tile != 0) || (m.Tour != "" && !ids.Valid(m.Tour)) ||
 				m.Tiles < 0 || m.Tiles > Tiles || m.Step < 0 {
 				t.Fatalf("accepted %+v", m)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"vigil/internal/ids"
 	"vigil/streams/playback"
 )
 
@@ -69,7 +70,7 @@ func (w wireClient) playback(m *ClientMessage) error {
 	if w.Camera == nil {
 		return nil
 	}
-	if !validID(*w.Camera) {
+	if !ids.Valid(*w.Camera) {
 		return errors.New("play: camera must be a camera id")
 	}
 	m.Camera = *w.Camera

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/ids"
 	"vigil/streams/playback"
 )
 
@@ -60,7 +61,7 @@ func checkPlayback(t *testing.T, m ClientMessage) {
 	if m.Tile < 0 || m.Tile >= Tiles || (m.Speed != 0 && playback.CheckSpeed(m.Speed) != nil) {
 		t.Fatalf("accepted %+v", m)
 	}
-	if m.Type == TypePlay && m.Camera != "" && (!validID(m.Camera) || m.Start.IsZero()) {
+	if m.Type == TypePlay && m.Camera != "" && (!ids.Valid(m.Camera) || m.Start.IsZero()) {
 		t.Fatalf("accepted %+v", m)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"vigil/gateway/authz"
 	"vigil/gateway/ptz"
+	"vigil/internal/ids"
 	"vigil/streams/onvif"
 )
 
@@ -64,7 +65,7 @@ type ptzJob struct {
 }
 
 func (w wireClient) ptzCommand() (string, PTZCommand, error) {
-	if w.Camera == nil || !validID(*w.Camera) {
+	if w.Camera == nil || !ids.Valid(*w.Camera) {
 		return "", PTZCommand{}, errors.New("ptz: camera must be a camera id")
 	}
 	var cmd PTZCommand

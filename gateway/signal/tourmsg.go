@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"vigil/internal/ids"
 )
 
 // tileRef is a message's "tile": a tile number, or "grid" (tours only).
@@ -48,7 +50,7 @@ func (w wireClient) tour(m *ClientMessage) error {
 	if w.Tour == nil {
 		return errors.New("tour: tour is required (\"\" stops the tour)")
 	}
-	if *w.Tour != "" && !validID(*w.Tour) {
+	if *w.Tour != "" && !ids.Valid(*w.Tour) {
 		return errors.New("tour: invalid tour id")
 	}
 	m.Tour = *w.Tour

@@ -1,6 +1,10 @@
 package relay
 
-import "strings"
+import (
+	"strings"
+
+	"vigil/internal/ids"
+)
 
 // subSuffix ends the path of a camera's sub stream.
 const subSuffix = "/sub"
@@ -10,7 +14,7 @@ const subSuffix = "/sub"
 // exists is Lookup's answer; this only refuses what cannot be an id.
 func parsePath(path string) (camera string, sub bool, ok bool) {
 	camera, sub = strings.CutSuffix(path, subSuffix)
-	if camera == "" || len(camera) > 64 || strings.ContainsAny(camera, "/?#") {
+	if !ids.Valid(camera) {
 		return "", false, false
 	}
 	return camera, sub, true

@@ -1,6 +1,10 @@
 package relay
 
-import "testing"
+import (
+	"testing"
+
+	"vigil/internal/ids"
+)
 
 func TestParsePath(t *testing.T) {
 	cases := []struct {
@@ -15,6 +19,10 @@ func TestParsePath(t *testing.T) {
 		{"a/sub/sub", "", false, false},
 		{"cam?x=1", "", false, false},
 		{string(make([]byte, 65)), "", false, false},
+		{"BJX-nsq-01", "", false, false},
+		{"bjx_nsq_01/sub", "", false, false},
+		{"摄像头", "", false, false},
+		{"../sub", "", false, false},
 	}
 	for _, c := range cases {
 		camera, sub, ok := parsePath(c.path)
@@ -36,7 +44,7 @@ func FuzzParsePath(f *testing.F) {
 		if !ok {
 			return
 		}
-		if camera == "" || len(camera) > 64 {
+		if !ids.Valid(camera) {
 			t.Fatalf("parsePath(%q) accepted camera %q", path, camera)
 		}
 		if Path(camera, sub) != path {

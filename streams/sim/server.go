@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"vigil/internal/ids"
 	"vigil/streams/rtsp"
 )
 
@@ -54,20 +55,6 @@ type Server struct {
 	cams   []*Camera
 	byName map[string]*Camera // written only before ready is set
 	ready  atomic.Bool
-}
-
-// validName checks the camera id syntax of DESIGN.md (1-64 of a-z, 0-9
-// and -); paths use the id verbatim.
-func validName(name string) bool {
-	if len(name) < 1 || len(name) > 64 {
-		return false
-	}
-	for _, c := range []byte(name) {
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 // NewServer starts the listener and the cameras.
@@ -111,7 +98,7 @@ func (s *Server) addCameras(names []string) error {
 	opts := make([]CameraOptions, len(names))
 	seen := make(map[string]bool, len(names))
 	for i, name := range names {
-		if !validName(name) || seen[name] {
+		if !ids.Valid(name) || seen[name] { // paths use the id verbatim
 			return fmt.Errorf("sim: camera name %q invalid or repeated", name)
 		}
 		seen[name] = true

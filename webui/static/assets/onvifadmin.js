@@ -7,6 +7,7 @@
 import { request } from './api.js';
 import { h } from './dom.js';
 import { t } from './i18n.js';
+import { idPattern } from './idrule.js';
 
 /** The device's first address as host and port. */
 export function deviceHost(xaddr) {
@@ -18,10 +19,14 @@ export function deviceHost(xaddr) {
   }
 }
 
-/** A camera id (DESIGN.md: 1–64 of a-z, 0-9, -) made from a device name. */
+/**
+ * A camera id made from a device name: runs of other characters than a-z,
+ * 0-9 and - become "-"; a name that still breaks the gateway's id rule
+ * gives onvif-N.
+ */
 export function cameraID(name, n) {
   const id = String(name || '').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
-  return id || `onvif-${n + 1}`;
+  return idPattern.test(id) ? id : `onvif-${n + 1}`;
 }
 
 /** The YAML lines of one camera of a station's cameras list. */

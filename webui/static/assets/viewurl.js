@@ -7,8 +7,8 @@
 // view, so dispatchers can copy the address bar and share it.
 
 import { validGrid } from './grids.js';
+import { idPattern } from './idrule.js'; // the gateway's own rule, served from its Go code
 
-const idPattern = /^[a-z0-9-]{1,64}$/;
 const layoutPattern = /^[A-Za-z0-9_:-]{1,128}$/; // station defaults are "station:<id>"
 
 /**
