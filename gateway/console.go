@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 
+	"vigil/gateway/catalog"
 	"vigil/gateway/config"
 	"vigil/gateway/signal"
 	"vigil/gateway/store"
@@ -25,14 +26,15 @@ type console struct {
 	wallTours *signal.WallTours
 }
 
-// startConsole starts the console's server side for walls (kept in st)
-// and the rest of opts; Health and Walls it makes itself.
-func startConsole(ctx context.Context, st *store.Store, walls []signal.WallDef, opts signal.Options) (*console, error) {
+// startConsole starts the console's server side for walls (kept in st),
+// the cameras of cat and the rest of opts; Health and Walls it makes
+// itself.
+func startConsole(ctx context.Context, st *store.Store, cat *catalog.Catalog, walls []signal.WallDef, opts signal.Options) (*console, error) {
 	w, err := signal.NewWalls(ctx, st, walls)
 	if err != nil {
 		return nil, err
 	}
-	health := signal.NewHealth(opts.Catalog, 0)
+	health := signal.NewHealth(cat, 0)
 	opts.Health, opts.Walls = health, w
 	server := signal.New(opts)
 	wallTours := signal.NewWallTours(w, opts.TourUnit, opts.Logger)

@@ -13,6 +13,7 @@ import (
 	"vigil/gateway/audit"
 	"vigil/gateway/signal"
 	"vigil/gateway/store"
+	"vigil/internal/testwait"
 )
 
 // TestDrainRefusesNewWorkAndSendsConsolesAway: after Drain, /readyz says
@@ -60,8 +61,16 @@ func TestDrainRefusesNewWorkAndSendsConsolesAway(t *testing.T) {
 	if _, resp, err := websocket.DefaultDialer.Dial(wsURL(base), h); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("console while draining: %v %v, want 503", err, resp)
 	}
-	entries, err := g.Store().ListAudit(context.Background(), store.AuditQuery{Action: audit.ActionShutdown})
-	if err != nil || len(entries) != 2 {
-		t.Fatalf("audit %s entries: %d %v, want 2", audit.ActionShutdown, len(entries), err)
+	// The audit log writes from its own queue: wait for both entries.
+	testwait.For(t, "the two shutdown audit entries of the drain", func() bool {
+		entries, err := g.Store().ListAudit(context.Background(), store.AuditQuery{Action: audit.ActionShutdown})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries) >= 2
+	})
+	entries, _ := g.Store().ListAudit(context.Background(), store.AuditQuery{Action: audit.ActionShutdown})
+	if len(entries) != 2 {
+		t.Fatalf("audit %s entries: %d, want 2", audit.ActionShutdown, len(entries))
 	}
 }

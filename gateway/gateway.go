@@ -106,6 +106,7 @@ type Gateway struct {
 	// httpRefused counts connections refused by the limits (httplimits.go).
 	httpRefused *prometheus.CounterVec
 	served      chan struct{}
+	serveErr    error // why the HTTP server stopped on its own; read after served closes (wait.go)
 
 	drainDelay time.Duration
 
@@ -277,6 +278,7 @@ func (g *Gateway) serveHTTP(opts Options) error {
 		defer close(g.served)
 		if err := g.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			g.log.Error("http server", "err", err)
+			g.serveErr = fmt.Errorf("http server: %w", err)
 		}
 	}()
 	g.log.Info("console ready", "url", g.URL())

@@ -13,7 +13,7 @@ func (g *Gateway) startPlatform(ctx context.Context, opts Options) (err error) {
 	if err := g.startEvents(ctx, opts.Node); err != nil {
 		return err
 	}
-	if g.console, err = startConsole(ctx, g.services.store, wallDefs(g.cfg), signal.Options{
+	if g.console, err = startConsole(ctx, g.services.store, g.catalog, wallDefs(g.cfg), signal.Options{
 		Catalog: g.catalog, WebRTC: g.engine, Users: g.services.auth, Audit: g.services.audit, Logger: g.log,
 		Recheck: consoleRecheck, Recordings: g.recording.index, PTZ: g.ptz, Tours: g.services.store, TourUnit: tourUnit,
 	}); err != nil {

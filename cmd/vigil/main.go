@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -71,10 +72,28 @@ func run(args []string) error {
 	}
 	fmt.Fprintf(os.Stderr, "\n  vigil is running — open %s\n  log in as admin (first start: the generated password is in the log line above)\n\n", g.URL())
 	stopReload := reloadOnHangup(g, log)
-	<-ctx.Done()
+	failed := stopsServing(g)
+	select {
+	case <-ctx.Done():
+	case err := <-failed: // the console is unreachable: exit non-zero, the supervisor restarts vigil
+		stopReload()
+		return errors.Join(err, shutdown(g, life.grace, log))
+	}
 	stopReload()
 	stop() // a second signal ends the process at once
 	return shutdown(g, life.grace, log)
+}
+
+// stopsServing tells the error of a gateway that stopped serving on its
+// own; its goroutine ends with the gateway's Close at the latest.
+func stopsServing(g *gateway.Gateway) <-chan error {
+	failed := make(chan error, 1)
+	go func() {
+		if err := g.Wait(); err != nil {
+			failed <- err
+		}
+	}()
+	return failed
 }
 
 func gatewayFlags(fs *flag.FlagSet) (*gateway.Options, *lifecycle) {

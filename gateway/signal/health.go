@@ -30,7 +30,7 @@ func (c CameraHealth) msg() CameraMsg {
 // Polling (rather than hooking the hubs) keeps the media path free of
 // control-plane callbacks, and a slow subscriber can never stall a source.
 type Health struct {
-	cat *catalog.Catalog
+	cat CameraLister
 
 	mu   sync.Mutex
 	last map[string]CameraHealth
@@ -42,8 +42,14 @@ type Health struct {
 	once sync.Once
 }
 
+// CameraLister lists the cameras whose health is polled (the gateway
+// passes its *catalog.Catalog).
+type CameraLister interface {
+	Cameras() []*catalog.Camera
+}
+
 // NewHealth starts polling cat every interval (0: DefaultHealthInterval).
-func NewHealth(cat *catalog.Catalog, interval time.Duration) *Health {
+func NewHealth(cat CameraLister, interval time.Duration) *Health {
 	if interval <= 0 {
 		interval = DefaultHealthInterval
 	}

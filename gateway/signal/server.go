@@ -16,9 +16,7 @@ import (
 
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
-	"vigil/gateway/catalog"
 	"vigil/streams/playback"
-	"vigil/streams/webrtc"
 )
 
 // DefaultRecheck is how often an open console's session is re-validated.
@@ -32,11 +30,11 @@ type Authenticator interface {
 // Options are a Server's dependencies. All but Logger, Audit and Recheck
 // are required.
 type Options struct {
-	Catalog *catalog.Catalog
-	WebRTC  *webrtc.Engine
+	Catalog CameraFinder
+	WebRTC  PeerSessions
 	Users   Authenticator
-	Health  *Health
-	Walls   *Walls
+	Health  HealthFeed
+	Walls   WallFeed
 	Logger  *slog.Logger
 	// Audit records views; nil records nothing (they are logged anyway).
 	Audit audit.Recorder

@@ -204,9 +204,6 @@ func (p *Player) Close() {
 	<-p.done
 }
 
-// Done is closed when the player has stopped.
-func (p *Player) Done() <-chan struct{} { return p.done }
-
 func (p *Player) setStatus(f func(s *Status), notify bool) {
 	p.mu.Lock()
 	f(&p.status)
