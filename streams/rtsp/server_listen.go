@@ -15,7 +15,7 @@ type serverPrebound struct {
 }
 
 func serverPrebind(address string, udp bool) (*serverPrebound, error) {
-	ln, err := net.Listen("tcp", address)
+	ln, err := listenTCP(address)
 	if err != nil {
 		return nil, fmt.Errorf("rtsp listen %s: %w", address, err)
 	}
@@ -24,12 +24,22 @@ func serverPrebind(address string, udp bool) (*serverPrebound, error) {
 		return pb, nil
 	}
 	host := ln.Addr().(*net.TCPAddr).IP.String()
-	pb.rtp, pb.rtcp, err = serverListenUDPPair(host)
+	pb.rtp, pb.rtcp, err = listenUDPPairOutsideEphemeral(host)
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
 	return pb, nil
+}
+
+// listenTCP listens on address; port 0 is picked outside the ephemeral
+// range (server_port.go).
+func listenTCP(address string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil || port != "0" {
+		return net.Listen("tcp", address)
+	}
+	return listenTCPOutsideEphemeral(host)
 }
 
 // serverListenUDPPair binds an even port and the odd one above it.
