@@ -27,9 +27,10 @@ type normalizer interface {
 // ffmpeg, and the NAL units that never come out of an encoder.
 type codecCase struct {
 	name    string
-	raw     func(t testing.TB, bframes int) []ffmpegtest.RawUnit
+	raw     func(t testing.TB, width, height, bframes int) []ffmpegtest.RawUnit
 	newNorm func(maxNALUSize int) normalizer
 	typ     func(u []byte) int // the type in the NAL unit header
+	isKey   func(typ int) bool // a slice type that decodes on its own
 	sets    []int              // the parameter set types, in decoding order
 	// useless are an access unit delimiter and filler data; packaging an
 	// RTP fragmentation unit left over.
@@ -39,9 +40,10 @@ type codecCase struct {
 
 var codecs = []codecCase{{
 	name: "H.264",
-	raw: func(t testing.TB, bframes int) []ffmpegtest.RawUnit {
-		return ffmpegtest.RawH264(t, 320, 180, 2, bframes)
+	raw: func(t testing.TB, w, h, bframes int) []ffmpegtest.RawUnit {
+		return ffmpegtest.RawH264(t, w, h, 2, bframes)
 	},
+	isKey:     func(typ int) bool { return typ == 5 },
 	newNorm:   func(max int) normalizer { return &nalu.Normalizer[avc.Codec]{MaxNALUSize: max} },
 	typ:       func(u []byte) int { return int(u[0] & 0x1f) },
 	sets:      []int{7, 8},
@@ -49,9 +51,10 @@ var codecs = []codecCase{{
 	packaging: []byte{0x1c, 0x85, 0x00},
 }, {
 	name: "H.265",
-	raw: func(t testing.TB, bframes int) []ffmpegtest.RawUnit {
-		return ffmpegtest.RawH265(t, 320, 180, 2, bframes)
+	raw: func(t testing.TB, w, h, bframes int) []ffmpegtest.RawUnit {
+		return ffmpegtest.RawH265(t, w, h, 2, bframes)
 	},
+	isKey:     func(typ int) bool { return typ >= 16 && typ <= 23 },
 	newNorm:   func(max int) normalizer { return &nalu.Normalizer[hevc.Codec]{MaxNALUSize: max} },
 	typ:       func(u []byte) int { return int(u[0]>>1) & 0x3f },
 	sets:      []int{32, 33, 34},
@@ -73,7 +76,7 @@ func (c codecCase) units(t *testing.T, bframes int) []ffmpegtest.RawUnit {
 	defer encoded.Unlock()
 	k := c.name + string(rune('0'+bframes))
 	if encoded.units[k] == nil {
-		encoded.units[k] = c.raw(t, bframes)
+		encoded.units[k] = c.raw(t, 320, 180, bframes)
 	}
 	return encoded.units[k]
 }
