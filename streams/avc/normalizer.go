@@ -7,8 +7,6 @@
 package avc
 
 import (
-	"time"
-
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
 	"vigil/streams/clock"
@@ -16,43 +14,16 @@ import (
 	"vigil/streams/nalu"
 )
 
-// Normalizer turns raw access units of one camera into media.AccessUnits.
-// It is not safe for concurrent use: one source goroutine owns it.
-type Normalizer struct {
-	// MaxNALUSize overrides nalu.DefaultMaxSize when positive.
-	MaxNALUSize int
-
-	core nalu.Normalizer[Codec]
-}
+// Normalizer turns raw H.264 access units of one camera into
+// media.AccessUnits by nalu.Normalizer's rules. One source goroutine owns
+// it. Its zero value is ready; MaxNALUSize overrides nalu.DefaultMaxSize.
+type Normalizer = nalu.Normalizer[Codec]
 
 // New returns a normalizer that continues the timeline c (nil: its own).
 func New(c *clock.Clock) *Normalizer {
 	n := &Normalizer{}
-	n.core.SetClock(c)
+	n.SetClock(c)
 	return n
-}
-
-// SetParams seeds the parameter sets, from the SDP for example. Empty
-// values are ignored.
-func (n *Normalizer) SetParams(sps, pps []byte) { n.core.SetParams(nil, sps, pps) }
-
-// Reconnected tells the normalizer that a new session began, so the next
-// timestamp continues from the last one instead of the camera's new clock.
-func (n *Normalizer) Reconnected() { n.core.Reconnected() }
-
-// Track returns the video track as currently known, and whether it changed
-// since the last call.
-func (n *Normalizer) Track() (media.Track, bool) { return n.core.Track() }
-
-// Counters returns what was dropped so far.
-func (n *Normalizer) Counters() nalu.Counters { return n.core.Counters() }
-
-// Normalize converts one access unit with its RTP-derived timestamp (90 kHz
-// ticks, already unwrapped by the RTP layer) received at wall time now. It
-// returns nil when nothing decodable is left.
-func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *media.AccessUnit {
-	n.core.MaxNALUSize = n.MaxNALUSize // the caller's field, settable at any time
-	return n.core.Normalize(nalus, pts90k, now)
 }
 
 // Codec describes H.264 to nalu.Normalizer.

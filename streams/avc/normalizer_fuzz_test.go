@@ -14,7 +14,7 @@ func FuzzNormalize(f *testing.F) {
 	f.Add([]byte{0x06, 0xff}, pslice, int64(-5))
 	f.Fuzz(func(t *testing.T, a, b []byte, pts int64) {
 		n := Normalizer{MaxNALUSize: 1 << 10}
-		n.SetParams(testSPS, testPPS)
+		n.SetParams(nil, testSPS, testPPS)
 		var last time.Duration = -1
 		now := t0
 		for i := 0; i < 3; i++ {

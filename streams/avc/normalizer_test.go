@@ -54,7 +54,7 @@ func TestKind(t *testing.T) {
 // the track has the SPS's size.
 func TestSetParams(t *testing.T) {
 	var n Normalizer
-	n.SetParams(testSPS, testPPS)
+	n.SetParams(nil, testSPS, testPPS)
 	au := n.Normalize([][]byte{idr}, 0, t0)
 	if au == nil || !au.Key || !equalNALUs(au.NALUs, [][]byte{testSPS, testPPS, idr}) {
 		t.Fatalf("IDR after SetParams: %v", au)

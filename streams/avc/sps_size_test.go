@@ -42,7 +42,7 @@ func baselineSPS(mbW, mbH uint32) []byte {
 // the last good SPS.
 func TestAbsurdPictureSizeRejected(t *testing.T) {
 	var n Normalizer
-	n.SetParams(testSPS, testPPS)
+	n.SetParams(nil, testSPS, testPPS)
 	if tr, _ := n.Track(); tr.Width != 1920 || tr.Height != 1080 {
 		t.Fatalf("track %dx%d, want 1920x1080", tr.Width, tr.Height)
 	}

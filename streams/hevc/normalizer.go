@@ -8,8 +8,6 @@
 package hevc
 
 import (
-	"time"
-
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h265"
 
 	"vigil/streams/clock"
@@ -18,40 +16,15 @@ import (
 )
 
 // Normalizer turns raw H.265 access units of one camera into
-// media.AccessUnits. One source goroutine owns it.
-type Normalizer struct {
-	// MaxNALUSize overrides nalu.DefaultMaxSize when positive.
-	MaxNALUSize int
-
-	core nalu.Normalizer[Codec]
-}
+// media.AccessUnits by nalu.Normalizer's rules. One source goroutine owns
+// it. Its zero value is ready; MaxNALUSize overrides nalu.DefaultMaxSize.
+type Normalizer = nalu.Normalizer[Codec]
 
 // New returns a normalizer that continues the timeline c (nil: its own).
 func New(c *clock.Clock) *Normalizer {
 	n := &Normalizer{}
-	n.core.SetClock(c)
+	n.SetClock(c)
 	return n
-}
-
-// SetParams seeds the parameter sets, from the SDP for example. Empty
-// values are ignored.
-func (n *Normalizer) SetParams(vps, sps, pps []byte) { n.core.SetParams(vps, sps, pps) }
-
-// Reconnected makes the next timestamp continue from the last one.
-func (n *Normalizer) Reconnected() { n.core.Reconnected() }
-
-// Track returns the track as currently known, and whether it changed since
-// the last call.
-func (n *Normalizer) Track() (media.Track, bool) { return n.core.Track() }
-
-// Counters returns what was dropped so far.
-func (n *Normalizer) Counters() nalu.Counters { return n.core.Counters() }
-
-// Normalize converts one access unit with its timestamp in 90 kHz ticks,
-// received at wall time now. It returns nil when nothing decodable is left.
-func (n *Normalizer) Normalize(nalus [][]byte, pts90k int64, now time.Time) *media.AccessUnit {
-	n.core.MaxNALUSize = n.MaxNALUSize // the caller's field, settable at any time
-	return n.core.Normalize(nalus, pts90k, now)
 }
 
 // Codec describes H.265 to nalu.Normalizer.

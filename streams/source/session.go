@@ -46,7 +46,7 @@ func (ss *session) OnDescribe(d rtsp.Description) {
 	switch d.Video.Codec {
 	case media.CodecH264:
 		v := avc.New(&s.videoClock)
-		v.SetParams(d.Video.SPS, d.Video.PPS)
+		v.SetParams(nil, d.Video.SPS, d.Video.PPS)
 		ss.video = v
 	case media.CodecH265:
 		v := hevc.New(&s.videoClock)
