@@ -14,10 +14,7 @@ import (
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
 	"vigil/gateway/authz"
-	"vigil/gateway/catalog"
 	"vigil/gateway/httpsec"
-	"vigil/gateway/signal"
-	"vigil/streams/webrtc"
 )
 
 // Users is the part of the auth service the API uses.
@@ -30,8 +27,8 @@ type Users interface {
 // Options are the API's dependencies.
 type Options struct {
 	Users   Users
-	Catalog *catalog.Catalog
-	WebRTC  *webrtc.Engine
+	Catalog CameraCatalog
+	WebRTC  PeerSessions
 	Logger  *slog.Logger
 	// Metrics serves Prometheus metrics to authenticated users.
 	Metrics http.Handler
@@ -52,15 +49,15 @@ type Options struct {
 	// Console serves the console WebSocket, Walls the video walls and
 	// Layouts the saved layouts (layouts.go, walls.go, ws.go); all three
 	// or none.
-	Console *signal.Server
-	Walls   *signal.Walls
+	Console ConsoleServer
+	Walls   WallControl
 	Layouts LayoutStore
 	// Tours keeps tours and favourite cameras (tours.go); nil: no such
 	// routes.
 	Tours TourStore
 	// WallTours run tours on walls (PUT /api/walls/{id} {"tour_id"});
 	// nil: walls take no tours.
-	WallTours *signal.WallTours
+	WallTours WallTourRunner
 	// Clips runs incident clip exports (clips.go); nil: no clip routes.
 	Clips ClipService
 	// Recordings serve playback and the recording routes (playback.go,

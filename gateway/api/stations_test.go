@@ -40,7 +40,9 @@ type cameraStack struct {
 	svc *auth.Service
 }
 
-func newCameraStack(t *testing.T) *cameraStack {
+// newCameraStack builds the stack; with, if given, adds dependencies to
+// the API's options.
+func newCameraStack(t *testing.T, with ...func(*api.Options)) *cameraStack {
 	t.Helper()
 	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "vigil.db"), store.DefaultBusyTimeout)
 	if err != nil {
@@ -59,8 +61,11 @@ func newCameraStack(t *testing.T) *cameraStack {
 		{ID: "bjx", Name: "北京西站", Cameras: []*catalog.Camera{cam("bjx-1", "bjx")}},
 		{ID: "bj", Name: "北京站", Cameras: []*catalog.Camera{cam("bj-1", "bj")}},
 	}, nil)
-	srv := httptest.NewServer(api.New(api.Options{Users: svc, Accounts: svc, Audit: al, Catalog: cat,
-		Recorders: recorders{}, Logger: quiet}))
+	opts := api.Options{Users: svc, Accounts: svc, Audit: al, Catalog: cat, Recorders: recorders{}, Logger: quiet}
+	for _, add := range with {
+		add(&opts)
+	}
+	srv := httptest.NewServer(api.New(opts))
 	t.Cleanup(srv.Close)
 	return &cameraStack{url: srv.URL, cat: cat, svc: svc}
 }

@@ -7,7 +7,6 @@ import (
 
 	"vigil/gateway/audit"
 	"vigil/gateway/auth"
-	"vigil/gateway/catalog"
 )
 
 // maxStations bounds a user's station list (a real gateway has a few dozen).
@@ -49,7 +48,7 @@ type updateUserRequest struct {
 }
 
 // parseCreateUser validates a create request against the known stations.
-func parseCreateUser(req createUserRequest, cat *catalog.Catalog) (auth.NewAccount, error) {
+func parseCreateUser(req createUserRequest, cat StationFinder) (auth.NewAccount, error) {
 	if !auth.ValidUsername(req.Username) {
 		return auth.NewAccount{}, errors.New("username must be 1-64 characters of letters, digits, . _ @ -, starting with a letter or digit")
 	}
@@ -68,7 +67,7 @@ func parseCreateUser(req createUserRequest, cat *catalog.Catalog) (auth.NewAccou
 }
 
 // parseUpdateUser validates an edit of cur against the known stations.
-func parseUpdateUser(req updateUserRequest, cur auth.Account, cat *catalog.Catalog) (auth.AccountChange, error) {
+func parseUpdateUser(req updateUserRequest, cur auth.Account, cat StationFinder) (auth.AccountChange, error) {
 	var ch auth.AccountChange
 	role := cur.Role
 	if req.Role != nil {
@@ -96,7 +95,7 @@ func parseUpdateUser(req updateUserRequest, cur auth.Account, cat *catalog.Catal
 
 // checkScope accepts known station ids; admins see every station, since
 // an admin could grant themselves any scope anyway.
-func checkScope(role auth.Role, stations []string, cat *catalog.Catalog) error {
+func checkScope(role auth.Role, stations []string, cat StationFinder) error {
 	if role == auth.RoleAdmin && len(stations) > 0 {
 		return errors.New("admins see every station: leave stations empty")
 	}
