@@ -23,11 +23,11 @@ type Demand interface {
 // being 50 ms behind. A viewer arriving ends the wait at once.
 const BatchPeriod = 50 * time.Millisecond
 
-// CoalescePeriod is how long the rest of a frame may wait in the socket
-// while someone watches: the packets of a frame come as a burst, and
-// reading them once the burst is in, not one by one as each arrives,
-// saves most of the wake-ups for at most this much latency.
-const CoalescePeriod = 2 * time.Millisecond
+// A watched camera is read as its packets come: waiting up to 2 ms for a
+// frame's burst to be in before reading it cost more than it saved
+// (vigilbench ingest, 50 cameras × 1 viewer, side by side on a quiet
+// machine: 0.186 cores against 0.167 reading at once, latency p50 1.6 ms
+// against 0.4 ms).
 
 // batchReadSize is what one read may take: a 50 ms batch of a 4 Mbit/s
 // camera; a read that fills it is followed by another at once.
@@ -38,8 +38,7 @@ const batchReadSize = 32 << 10
 type batchedConn struct {
 	net.Conn
 	demand  Demand
-	idle    *pacer       // while nobody watches
-	live    *pacer       // while someone does
+	pacer   *pacer
 	playing *atomic.Bool // batching starts once the session plays
 
 	buf       []byte
@@ -50,8 +49,8 @@ type batchedConn struct {
 	closeOnce sync.Once
 }
 
-func newBatchedConn(c net.Conn, demand Demand, idle, live *pacer, playing *atomic.Bool) *batchedConn {
-	return &batchedConn{Conn: c, demand: demand, idle: idle, live: live, playing: playing,
+func newBatchedConn(c net.Conn, demand Demand, p *pacer, playing *atomic.Bool) *batchedConn {
+	return &batchedConn{Conn: c, demand: demand, pacer: p, playing: playing,
 		buf: make([]byte, batchReadSize), closed: make(chan struct{})}
 }
 
@@ -67,22 +66,17 @@ func (c *batchedConn) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill waits for the next tick of its pacer (unless the last read left
-// data behind), then reads whatever the socket holds. A change of
-// watched ends the wait: a viewer who arrives does not wait out an idle
-// period.
+// fill waits for the next tick while nobody watches (and the last read
+// left nothing behind), then reads whatever the socket holds.
 func (c *batchedConn) fill() error {
 	if c.playing.Load() && !c.full {
-		watched, changed := c.demand.Watched()
-		p := c.idle
-		if watched {
-			p = c.live
-		}
-		select {
-		case <-p.tick():
-		case <-changed:
-		case <-c.closed:
-			return net.ErrClosed
+		if watched, changed := c.demand.Watched(); !watched {
+			select {
+			case <-c.pacer.tick():
+			case <-changed:
+			case <-c.closed:
+				return net.ErrClosed
+			}
 		}
 	}
 	n, err := c.Conn.Read(c.buf)
@@ -107,11 +101,8 @@ type pacer struct {
 	next   chan struct{} // closed at the next tick; nil while none waits
 }
 
-// idlePacer and livePacer pace every pull of this process.
-var (
-	idlePacer = &pacer{period: BatchPeriod}
-	livePacer = &pacer{period: CoalescePeriod}
-)
+// batchPacer paces every pull of this process.
+var batchPacer = &pacer{period: BatchPeriod}
 
 // tick returns a channel closed at the next tick.
 func (p *pacer) tick() <-chan struct{} {

@@ -98,7 +98,7 @@ func readOnce(c net.Conn, size int) <-chan readResult {
 func TestUnwatchedStreamIsReadInOneBatch(t *testing.T) {
 	client, camera := tcpPair(t)
 	demand := newFixedDemand(false)
-	conn := newBatchedConn(client, demand, neverTicks(), neverTicks(), playingFlag(true))
+	conn := newBatchedConn(client, demand, neverTicks(), playingFlag(true))
 	got := readOnce(conn, 4096)
 	for range 10 { // a frame as a run of packets, written one by one
 		if _, err := camera.Write(make([]byte, 100)); err != nil {
@@ -118,9 +118,9 @@ func TestUnwatchedStreamIsReadInOneBatch(t *testing.T) {
 	}
 }
 
-func TestWatchedStreamWaitsOnlyTheCoalescePeriod(t *testing.T) {
+func TestWatchedStreamIsReadAsItComes(t *testing.T) {
 	client, camera := tcpPair(t)
-	conn := newBatchedConn(client, newFixedDemand(true), neverTicks(), &pacer{period: time.Millisecond}, playingFlag(true))
+	conn := newBatchedConn(client, newFixedDemand(true), neverTicks(), playingFlag(true))
 	got := readOnce(conn, 4096)
 	if _, err := camera.Write(make([]byte, 100)); err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestWatchedStreamWaitsOnlyTheCoalescePeriod(t *testing.T) {
 
 func TestHandshakeIsNotBatched(t *testing.T) {
 	client, camera := tcpPair(t)
-	conn := newBatchedConn(client, newFixedDemand(false), neverTicks(), neverTicks(), playingFlag(false))
+	conn := newBatchedConn(client, newFixedDemand(false), neverTicks(), playingFlag(false))
 	got := readOnce(conn, 4096)
 	if _, err := camera.Write([]byte("RTSP/1.0 200 OK\r\n\r\n")); err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestHandshakeIsNotBatched(t *testing.T) {
 
 func TestBufferIsServedBeforeTheNextWait(t *testing.T) {
 	client, camera := tcpPair(t)
-	conn := newBatchedConn(client, newFixedDemand(true), neverTicks(), &pacer{period: time.Millisecond}, playingFlag(true))
+	conn := newBatchedConn(client, newFixedDemand(true), neverTicks(), playingFlag(true))
 	if _, err := camera.Write(make([]byte, 3000)); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestBufferIsServedBeforeTheNextWait(t *testing.T) {
 
 func TestCloseEndsTheWaitForATick(t *testing.T) {
 	client, _ := tcpPair(t)
-	conn := newBatchedConn(client, newFixedDemand(false), neverTicks(), neverTicks(), playingFlag(true))
+	conn := newBatchedConn(client, newFixedDemand(false), neverTicks(), playingFlag(true))
 	got := readOnce(conn, 4096)
 	conn.Close()
 	if r := <-got; r.err == nil {

@@ -122,7 +122,7 @@ func newClient(u *base.URL, opts ClientOptions, playing *atomic.Bool) *gortsplib
 			if err != nil {
 				return nil, err
 			}
-			return newBatchedConn(conn, opts.Demand, idlePacer, livePacer, playing), nil
+			return newBatchedConn(conn, opts.Demand, batchPacer, playing), nil
 		}
 	}
 	switch opts.Transport {
