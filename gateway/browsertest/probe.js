@@ -8,13 +8,15 @@
 //   socket        the WebSocket opened last (the console's signalling link)
 //   tiles         the last "tile" message of each tile, by tile index
 //   playedFrom    by tile index, the time of the first playback report after
-//                 the tile last left live (the first picture played)
+//                 the tile last left live (the first picture played, plus
+//                 however long that report took to come)
+//   playedFromAt  by tile index, when that report arrived (ms since the epoch)
 //   audio         the last "audio" message
 //   clipMessages  every "clip" message, in order
 //   tours         every "tour" message, in order, with its arrival (at, ms)
 (() => {
   if (window.__browsertest) return;
-  const probe = { peers: [], constructed: 0, socket: null, tiles: [], audio: null, clipMessages: [], tours: [], playedFrom: [] };
+  const probe = { peers: [], constructed: 0, socket: null, tiles: [], audio: null, clipMessages: [], tours: [], playedFrom: [], playedFromAt: [] };
   Object.defineProperty(window, '__browsertest', { value: probe });
 
   const Peer = window.RTCPeerConnection;
@@ -53,7 +55,10 @@
     if (m === null || typeof m !== 'object') return;
     if (m.type === 'tile' && Number.isInteger(m.tile)) {
       const prev = probe.tiles[m.tile];
-      if (m.mode === 'playback' && m.time && !(prev?.mode === 'playback' && prev.time)) probe.playedFrom[m.tile] = m.time;
+      if (m.mode === 'playback' && m.time && !(prev?.mode === 'playback' && prev.time)) {
+        probe.playedFrom[m.tile] = m.time;
+        probe.playedFromAt[m.tile] = Date.now();
+      }
       probe.tiles[m.tile] = m;
     }
     if (m.type === 'audio') probe.audio = m;
