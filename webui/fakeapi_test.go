@@ -89,6 +89,13 @@ func (f *fakeAPI) handler() http.Handler {
 	}))
 	mux.HandleFunc("PUT /api/walls/{id}", f.auth(f.putWall))
 	mux.HandleFunc("GET /api/ws", f.auth(f.serveWS))
+	// The timeline's reads: the fake records nothing.
+	mux.HandleFunc("GET /api/recordings/{camera}", f.auth(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"spans": []any{}, "bookmarks": []any{}})
+	}))
+	mux.HandleFunc("GET /api/bookmarks/locked", f.auth(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"bytes": 0})
+	}))
 	return mux
 }
 

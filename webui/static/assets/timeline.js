@@ -25,6 +25,7 @@ import { shownTime, spanAt, stepSpeed, stepZoom, windowAround, zooms } from './t
 
 const refreshEvery = 10000; // ms between reloads of the spans in view
 const pauseLiveBack = 2000; // ms: pausing live shows the recording from this far back
+const speedAnswerWithin = 5000; // ms: a speed asked for and not reported by then is the gateway's to set
 
 /**
  * createTimeline(container, {screen, session, stage}) → {select(i),
@@ -34,7 +35,7 @@ const pauseLiveBack = 2000; // ms: pausing live shows the recording from this fa
 export function createTimeline(container, { screen, session, stage }) {
   const st = {
     tile: 0, zoom: zooms[1], window: windowAround(Date.now(), zooms[1]), reports: [], linked: false,
-    markIn: NaN, markOut: NaN, speed: 1, scrub: NaN, data: { camera: '', spans: [], bookmarks: [] }, locked: 0,
+    markIn: NaN, markOut: NaN, speed: 1, speedAsked: NaN, scrub: NaN, data: { camera: '', spans: [], bookmarks: [] }, locked: 0,
   };
   const panel = h('section', { id: 'timeline', class: 'timeline', attrs: { 'aria-label': t('timeline.label') } });
   container.append(panel);
@@ -86,7 +87,23 @@ export function createTimeline(container, { screen, session, stage }) {
   function setSpeed(s) {
     st.speed = s;
     ctl.speed(s);
-    if (playing()) send({ type: 'play', tile: st.tile, speed: s });
+    if (!playing()) return;
+    st.speedAsked = performance.now();
+    send({ type: 'play', tile: st.tile, speed: s });
+  }
+
+  /**
+   * Whether a report's speed is the tile's: the gateway's word wins, except
+   * over a speed this console asked for that it has not reported yet. Its
+   * once-a-second report crosses the request on the wire, and taking the
+   * old speed from it made "]]" (1× → 4×) end at 2×.
+   */
+  function adoptsSpeed(r) {
+    if (r.speed === st.speed) {
+      st.speedAsked = NaN;
+      return false;
+    }
+    return !(performance.now() - st.speedAsked < speedAnswerWithin);
   }
 
   function live() {
@@ -201,7 +218,7 @@ export function createTimeline(container, { screen, session, stage }) {
     st.reports[m.tile] = r;
     const tl = screen.grid.tiles[m.tile];
     if (tl) tl.el.dataset.mode = r.mode;
-    if (m.tile === st.tile && r.mode === 'playback' && r.speed !== st.speed && m.speed) {
+    if (m.tile === st.tile && r.mode === 'playback' && m.speed && adoptsSpeed(r)) {
       st.speed = r.speed;
       ctl.speed(r.speed);
     }
@@ -210,7 +227,7 @@ export function createTimeline(container, { screen, session, stage }) {
   function select(i) {
     if (i === st.tile && st.data.camera === (camera()?.id || '')) return;
     st.tile = i;
-    st.markIn = st.markOut = NaN;
+    st.markIn = st.markOut = st.speedAsked = NaN;
     ctl.message('');
     st.window = windowAround(shownAt(), st.zoom);
     load();
