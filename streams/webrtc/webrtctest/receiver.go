@@ -84,6 +84,12 @@ type Receiver struct {
 	pc     *webrtc.PeerConnection
 	udp    *net.UDPConn
 	frames chan Frame
+
+	// mu orders track readers starting against Close: pion calls OnTrack
+	// on a goroutine of its own that may run while or after Close waits,
+	// and a WaitGroup must not be added to while it is waited on.
+	mu     sync.Mutex
+	closed bool
 	wg     sync.WaitGroup
 
 	missing   atomic.Uint64 // RTP sequence numbers skipped, all tracks
@@ -214,6 +220,9 @@ func (r *Receiver) ConnectionState() webrtc.PeerConnectionState { return r.pc.Co
 
 // Close closes the peer connection and waits for the track readers.
 func (r *Receiver) Close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
 	r.pc.Close()
 	r.wg.Wait()
 	r.udp.Close()
@@ -225,6 +234,11 @@ func (r *Receiver) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) 
 		if t.Receiver() == recv {
 			index = i
 		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return // a track that came as the peer connection closed
 	}
 	r.wg.Add(1)
 	go func() {
