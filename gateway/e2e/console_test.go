@@ -50,7 +50,37 @@ func startGatewayIn(t *testing.T, dataDir string) *gateway.Gateway {
 			t.Errorf("gateway.Close: %v", err)
 		}
 	})
+	t.Cleanup(func() { // before Close: cleanups run last registered first
+		if t.Failed() {
+			logCameraFlow(t, g)
+		}
+	})
 	return g
+}
+
+// logCameraFlow tells, for a failed test, each demo camera's last picture
+// sent from its last frame received: a camera that sent nothing for a
+// while (starved of CPU) reads differently from a gateway that read
+// nothing of what it sent.
+func logCameraFlow(t *testing.T, g *gateway.Gateway) {
+	now := time.Now()
+	ago := func(at time.Time) string {
+		if at.IsZero() {
+			return "never"
+		}
+		return now.Sub(at).Round(time.Millisecond).String() + " ago"
+	}
+	for _, id := range g.Demo().Cameras() {
+		c, ok := g.Catalog().Camera(id)
+		if !ok {
+			continue
+		}
+		line := fmt.Sprintf("camera %s: sent %s, main hub's last frame %s", id, ago(g.Demo().LastSent(id)), ago(c.MainHub.Stats().LastFrame))
+		if c.SubHub != nil {
+			line += ", sub hub's " + ago(c.SubHub.Stats().LastFrame)
+		}
+		t.Log(line)
+	}
 }
 
 // The page is expected to log exactly one kind of error: the 401 of

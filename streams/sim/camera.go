@@ -39,6 +39,10 @@ type Camera struct {
 	// mode, so a test waits for the garbage to have been sent.
 	misbehaved atomic.Uint64
 	wantIDR    atomic.Bool // a client started playing: next pictures are keyframes
+	// lastSent is when the main stream last handed a picture to the
+	// server (unix ns, 0: never), so a test that sees no frames can tell
+	// a camera that sent none from a reader that got none.
+	lastSent atomic.Int64
 	// lastGarbage, rnd and big belong to the camera goroutine.
 	lastGarbage Garbage
 	lastFault   Fault
@@ -173,6 +177,15 @@ func (c *Camera) Fault() Fault { return Fault(c.fault.Load()) }
 func (c *Camera) Misbehaved() uint64 { return c.misbehaved.Load() }
 
 func (c *Camera) requestIDR() { c.wantIDR.Store(true) }
+
+// LastSent is when the main stream last handed a picture to the server
+// (zero: never).
+func (c *Camera) LastSent() time.Time {
+	if ns := c.lastSent.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
 
 // Close stops the camera goroutine, waits for it and gives back its loops.
 func (c *Camera) Close() {

@@ -105,6 +105,9 @@ func (c *Camera) send(s *cameraStream, now time.Time, n int64, dts time.Duration
 		} else {
 			err = c.out.WriteAccessUnit(s.path, pts, au)
 		}
+		if err == nil && s == &c.main {
+			c.lastSent.Store(now.UnixNano())
+		}
 	}
 	if err != nil {
 		// Stopped ("rebooting"): start with a keyframe when it is back, as

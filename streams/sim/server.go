@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"vigil/internal/ids"
 	"vigil/streams/rtsp"
@@ -252,6 +253,15 @@ func (s *Server) Misbehaved(cam string) uint64 {
 		return c.Misbehaved()
 	}
 	return 0
+}
+
+// LastSent is when camera cam's main stream last sent a picture (zero
+// for none, or an unknown camera).
+func (s *Server) LastSent(cam string) time.Time {
+	if c, ok := s.byName[cam]; ok {
+		return c.LastSent()
+	}
+	return time.Time{}
 }
 
 // Close stops the cameras and the listener and waits for them.

@@ -331,3 +331,15 @@ func TestTruncatedFUA(t *testing.T) {
 		t.Fatalf("got %d packets: % x", len(pk), [][]byte{pk[1][:2], pk[2][:2]})
 	}
 }
+
+// LastSent follows the main stream's pictures; tests read it to tell a
+// camera that sent nothing from a reader that got nothing.
+func TestLastSentFollowsThePictures(t *testing.T) {
+	s := newTestServer(t, ServerOptions{Cameras: 1, GOP: 10})
+	testwait.For(t, "a first picture sent", func() bool { return !s.LastSent("cam0").IsZero() })
+	first := s.LastSent("cam0")
+	testwait.For(t, "a later picture sent", func() bool { return s.LastSent("cam0").After(first) })
+	if got := s.LastSent("no-such-camera"); !got.IsZero() {
+		t.Errorf("unknown camera last sent %v, want zero", got)
+	}
+}
