@@ -233,13 +233,27 @@ func tileCameras(b *browsertest.Browser, stage string) []string {
 // tile messages) n different cameras whose ids start with prefix.
 func waitTiles(t *testing.T, b *browsertest.Browser, stage string, n int, prefix string, wait time.Duration) {
 	t.Helper()
-	b.WaitFor(fmt.Sprintf(`(() => {
+	expr := fmt.Sprintf(`(() => {
   const tiles = [...document.querySelectorAll('%s .tile')].slice(0, %d);
   const msgs = window.__browsertest.tiles;
   const cams = tiles.map((e, i) => e.dataset.state === 'playing' && msgs[i]?.state === 'playing' &&
     msgs[i].camera === e.dataset.camera && e.dataset.camera.startsWith(%q) ? e.dataset.camera : null);
   return cams.every(Boolean) && new Set(cams).size === %d;
-})()`, stage, n, prefix, n), wait)
+})()`, stage, n, prefix, n)
+	err := b.Run(wait, chromedp.Poll[chromedp.Void](expr,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(wait)))
+	if err == nil {
+		return
+	}
+	// What the page shows and what the gateway last said of each tile:
+	// a view put back by a late answer reads differently from tiles the
+	// gateway never reported playing.
+	page, evalErr := browsertest.Eval[string](b, fmt.Sprintf(`JSON.stringify({
+  view: location.search,
+  tiles: [...document.querySelectorAll('%s .tile')].slice(0, %d).map((e) => [e.dataset.camera, e.dataset.state]),
+  reports: (window.__browsertest.tiles || []).slice(0, %d).map((m) => m && [m.camera, m.state, m.reason]),
+})`, stage, n, n))
+	t.Fatalf("%d %q tiles of %s playing: %v\nthe page: %s %v", n, prefix, stage, err, page, evalErr)
 }
 
 // assertTilesPlay proves the first n tiles of stage decode: framesDecoded of
