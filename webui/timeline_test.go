@@ -36,14 +36,20 @@ func TestTimelineSpeedHoldsAgainstAReportInFlight(t *testing.T) {
 	b.Navigate(base + "/?cameras=bjx-ssq-02&grid=1x1")
 	b.WaitVisible("#login-form", wait)
 	login(b, "admin", "s3cret-pass")
-	b.WaitFor(`document.querySelector('#stage .tile[data-camera="bjx-ssq-02"]') !== null`, wait)
+	// The tile shows before the console's link is up; a report broadcast
+	// before the answer to its assign would reach no console, or be
+	// overwritten by that answer (beside busy loops it was, once).
+	b.WaitFor(`window.__browsertest.tiles[0]?.camera === 'bjx-ssq-02'`, wait)
 
 	// Each report carries a time of its own, so the page is seen to have it.
+	// It says "waiting", as the gateway's do before a picture: the fake
+	// sends none, and a "playing" tile without pictures trips the console's
+	// stall watchdog after 5 s, whose re-assign puts the tile back to live.
 	at := time.Now().Add(-time.Minute).Truncate(time.Second)
 	playback := func(speed float64) {
 		at = at.Add(time.Second)
 		m := fakeTile(0, "bjx-ssq-02")
-		m["mode"], m["speed"], m["time"] = "playback", speed, at.UTC().Format(time.RFC3339Nano)
+		m["mode"], m["speed"], m["time"], m["state"] = "playback", speed, at.UTC().Format(time.RFC3339Nano), "waiting"
 		api.broadcast(m)
 		b.WaitFor(fmt.Sprintf(`Date.parse(window.__browsertest.tiles[0]?.time) === %d`, at.UnixMilli()), wait)
 	}

@@ -146,13 +146,18 @@ func (s *Server) beginView(ws *whepSession, r *http.Request, quality catalog.Qua
 }
 
 // whepEnded is the session's OnClose: the slot is given back, and a view
-// that started is recorded as ended.
+// that started is recorded as ended. The session leaves the list last: a
+// Close meanwhile (closeAll) finds it and waits for this to end, as
+// Session.Close waits for a close already under way. Left first, a
+// session ended by its viewer just before the gateway closed would record
+// its view.end (after a playback's stop, ffmpeg's exit) once the audit
+// log had closed.
 func (s *Server) whepEnded(ws *whepSession) {
+	defer s.whep.remove(ws.id)
 	ws.mu.Lock()
 	ws.closed = true
 	viewing := ws.viewing
 	ws.mu.Unlock()
-	s.whep.remove(ws.id)
 	ws.release()
 	if ws.stop != nil {
 		ws.stop()

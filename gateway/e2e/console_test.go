@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +54,7 @@ func startGatewayIn(t *testing.T, dataDir string) *gateway.Gateway {
 	t.Cleanup(func() { // before Close: cleanups run last registered first
 		if t.Failed() {
 			logCameraFlow(t, g)
+			logConsoleGoroutines(t)
 		}
 	})
 	return g
@@ -80,6 +82,20 @@ func logCameraFlow(t *testing.T, g *gateway.Gateway) {
 			line += ", sub hub's " + ago(c.SubHub.Stats().LastFrame)
 		}
 		t.Log(line)
+	}
+}
+
+// logConsoleGoroutines logs, for a failed test, the stacks of the
+// goroutines serving consoles (signal's connections and the WebRTC feeds):
+// a connection stuck in one call reads differently from one that never got
+// the console's message.
+func logConsoleGoroutines(t *testing.T) {
+	buf := make([]byte, 8<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "vigil/gateway/signal.") || strings.Contains(g, "vigil/streams/webrtc.(*Feed)") {
+			t.Log(g)
+		}
 	}
 }
 

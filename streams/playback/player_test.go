@@ -27,6 +27,23 @@ func TestPlayStartsAtKeyframeBefore(t *testing.T) {
 	testwait.For(t, "status time of frame 239", func() bool { return !p.Status().Time.Before(frameAt(t0, 239)) })
 }
 
+// A viewer that attaches after the keyframe following the asked time was
+// due (a busy machine, a WHEP negotiation) still starts at the keyframe at
+// or before that time: the player waits for it. Before, the hub's cache
+// held only the newest GOP, and the asked moment was never shown.
+func TestALateViewerStartsAtTheKeyframeBefore(t *testing.T) {
+	root, t0 := t.TempDir(), past()
+	writeFrames(t, root, "cam", t0, 0, 500, 25, 100)
+	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: frameAt(t0, 149)})
+	testwait.For(t, "the clock past keyframe 150", func() bool {
+		return p.clock.state().mediaAt(time.Now()).After(frameAt(t0, 152))
+	})
+	v := watch(t, p)
+	if first := v.next(); counterOf(first) != 125 || !first.Key {
+		t.Fatalf("a viewer attached late starts at frame %d (key %v), want keyframe 125", counterOf(first), first.Key)
+	}
+}
+
 // At 4× the recording passes four times faster than real time (never
 // faster: frames are not sent before they are due), and above 4× only
 // keyframes are sent.
@@ -211,6 +228,8 @@ func TestLinkedPlayersShowOneMoment(t *testing.T) {
 	}
 	a := startPlayer(t, Options{Store: x, Camera: "a", Start: frameAt(t0, 60), Clock: clock})
 	b := startPlayer(t, Options{Store: x, Camera: "b", Start: frameAt(t0, 60), Clock: clock})
+	watch(t, a) // a player sends nothing until it is watched
+	watch(t, b)
 	clock.Seek(frameAt(t0, 400))
 	testwait.For(t, "both past the seek", func() bool {
 		return a.Status().Time.After(frameAt(t0, 410)) && b.Status().Time.After(frameAt(t0, 410))

@@ -36,11 +36,38 @@ func (p *Player) run(ctx context.Context, c *cursor, seq uint64) {
 	defer p.clock.leave()
 	defer p.hub.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
 	defer p.audio.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonStopped})
+	if !p.awaitViewer(ctx) {
+		return
+	}
 	l := &loop{p: p, c: c, seq: seq, fresh: true, timer: time.NewTimer(time.Hour)}
 	defer l.timer.Stop()
 	l.keyOnly = p.clock.state().speed > KeyframesAbove
 	for ctx.Err() == nil {
 		l.turn(ctx)
+	}
+}
+
+// awaitViewer waits until the player's picture or sound has a viewer (or
+// a transcoder reading for one), and reports false if ctx ended first.
+// A hub keeps only its newest GOP: a viewer that attached after the next
+// keyframe was sent would start there, past the moment asked for (by up
+// to its attach delay: a busy machine's tens of milliseconds, or a WHEP
+// negotiation). The clock runs meanwhile, as linked players share it:
+// the frames from the keyframe up to the clock's time are then sent at
+// once, as at any start.
+func (p *Player) awaitViewer(ctx context.Context) bool {
+	for {
+		video, videoChanged := p.hub.Watched()
+		sound, soundChanged := p.audio.Watched()
+		if video || sound {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-videoChanged:
+		case <-soundChanged:
+		}
 	}
 }
 

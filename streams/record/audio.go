@@ -29,28 +29,46 @@ type audioIn struct {
 	dropped uint64
 }
 
-// run reads h until ctx ends.
-func (a *audioIn) run(ctx context.Context, h *hub.Hub) {
+// attachAudio attaches a reader to the camera's sound hub h and takes its
+// first delivery, the hub's status, at once, not in run's goroutine: a
+// segment's tracks are fixed when it opens, and the first segment opens at
+// the camera's first keyframe, which can come before that goroutine is
+// first scheduled, and that segment would then be recorded mute.
+func attachAudio(ctx context.Context, h *hub.Hub) (*audioIn, *hub.Reader) {
+	a := &audioIn{}
 	rd := h.NewReader()
+	if d, err := rd.Read(ctx); err == nil { // the status: attaching queued it
+		a.deliver(d)
+	}
+	return a, rd
+}
+
+// run reads rd until ctx ends, then closes it.
+func (a *audioIn) run(ctx context.Context, rd *hub.Reader) {
 	defer rd.Close()
 	for {
 		d, err := rd.Read(ctx)
 		if err != nil {
 			return
 		}
-		a.mu.Lock()
-		if d.Status != nil {
-			a.track, a.online, a.changed = d.Status.Track, d.Status.State == hub.StateOnline, true
-			a.units = nil // what follows is another stream
+		a.deliver(d)
+	}
+}
+
+// deliver takes in one delivery of the sound hub.
+func (a *audioIn) deliver(d hub.Delivery) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if d.Status != nil {
+		a.track, a.online, a.changed = d.Status.Track, d.Status.State == hub.StateOnline, true
+		a.units = nil // what follows is another stream
+	}
+	for _, au := range d.Units {
+		if len(a.units) >= maxQueuedAudio {
+			a.units = a.units[1:]
+			a.dropped++
 		}
-		for _, au := range d.Units {
-			if len(a.units) >= maxQueuedAudio {
-				a.units = a.units[1:]
-				a.dropped++
-			}
-			a.units = append(a.units, au)
-		}
-		a.mu.Unlock()
+		a.units = append(a.units, au)
 	}
 }
 
@@ -123,6 +141,7 @@ type audioTrack struct {
 	anchored   bool   // wall = anchorWall + (PTS - anchorPTS)
 	anchorWall time.Time
 	anchorPTS  time.Duration
+	endWall    time.Time // where the sound written so far ends, by its wall clock
 	units      []*media.AccessUnit
 	samples    []segstore.OutSample
 }
@@ -158,7 +177,7 @@ func (at *audioTrack) collect(in *audioIn, start time.Time) (uint64, []segstore.
 	var changed bool
 	at.units, changed = in.take(at.units)
 	if changed {
-		at.anchored = false
+		at.anchored, at.endWall = false, time.Time{}
 	}
 	clear(at.samples)
 	at.samples = at.samples[:0]
@@ -169,9 +188,13 @@ func (at *audioTrack) collect(in *audioIn, start time.Time) (uint64, []segstore.
 	rate := int64(at.init.SampleRate)
 	base := uint64(0)
 	for _, au := range at.units {
-		off := at.wallOf(au).Sub(start)
+		wall := at.wallOf(au)
+		off := wall.Sub(start)
 		if off < 0 {
-			continue // before the segment: its sound went with the last one
+			if len(at.samples) == 0 && !at.continues(wall, off) {
+				continue // before the segment, the camera's sound before the recording
+			}
+			off = 0
 		}
 		tick := uint64(int64(off) * rate / int64(time.Second))
 		if len(at.samples) == 0 {
@@ -180,9 +203,12 @@ func (at *audioTrack) collect(in *audioIn, start time.Time) (uint64, []segstore.
 				base = at.next // jitter, not a gap: keep the track seamless
 			}
 		}
+		var ticks uint64
 		audioFrames(at.codec, at.init, au, func(p []byte, d uint32) {
 			at.samples = append(at.samples, segstore.OutSample{Duration: d, Key: true, NALUs: [][]byte{p}})
+			ticks += uint64(d)
 		})
+		at.endWall = wall.Add(time.Duration(ticks * uint64(time.Second) / uint64(rate)))
 	}
 	clear(at.units)
 	if len(at.samples) == 0 {
@@ -194,6 +220,23 @@ func (at *audioTrack) collect(in *audioIn, start time.Time) (uint64, []segstore.
 		at.next += uint64(s.Duration)
 	}
 	return base, at.samples
+}
+
+// continues reports whether a unit at wall, off before the segment's
+// start, is the sound that follows what was written (in the last
+// segment): it came after that segment's last fragment, so it opens this
+// one, or it would be lost. The sound's and the picture's wall clocks
+// are anchored apart, each on its first arrival, so the sound after a cut
+// can be placed before the new segment by its own clock; it is moved up
+// to the segment's start, by less than maxDrift, as the anchors are.
+// Sound queued while no segment was open (the picture stalled) is far
+// before the start and is dropped: what it went with was not recorded.
+func (at *audioTrack) continues(wall time.Time, off time.Duration) bool {
+	if at.endWall.IsZero() || off <= -maxDrift {
+		return false
+	}
+	d := wall.Sub(at.endWall)
+	return d > -maxAudioJitter && d < maxAudioJitter
 }
 
 // begin sets up the sound of a segment being opened.

@@ -40,6 +40,14 @@ func TestRecorderWritesSound(t *testing.T) {
 	var samples []segstore.Sample
 	testwait.For(t, "3 s of sound on disk", func() bool {
 		a, dur, samples = readSound(t, tr)
+		if dur < 3*8000 {
+			// The writer takes the sound that has arrived at each
+			// fragment, and the audio reader's goroutine may not have
+			// run while 4 s of pictures went by in a moment (on a busy
+			// machine it did not): the camera goes on sending, as a
+			// live one does, until the sound has caught up.
+			video.Publish(cam.next(t))
+		}
 		return dur >= 3*8000
 	})
 	if a.Codec != segstore.CodecLPCM || a.SampleRate != 8000 || a.Channels != 1 {
@@ -91,4 +99,90 @@ func readSound(t *testing.T, tr *tracker) (segstore.AudioInit, uint64, []segstor
 		}
 	}
 	return sr.Init.Audio, end, all
+}
+
+// TestAttachedAudioKnowsItsTrack: the sound's track is known once the
+// reader is attached, before its goroutine reads anything, so the first
+// segment (opened at the camera's first keyframe, which may come first)
+// gets its audio track. When the goroutine took the status, a busy
+// machine could record that segment mute.
+func TestAttachedAudioKnowsItsTrack(t *testing.T) {
+	audio := hub.New(hub.Options{ID: "cam/audio"})
+	audio.SetStatus(hub.Status{State: hub.StateOnline, Track: media.Track{Codec: media.CodecPCMA, SampleRate: 8000, Channels: 1}})
+	in, rd := attachAudio(t.Context(), audio)
+	defer rd.Close()
+	var at audioTrack
+	a := at.begin(in)
+	if !at.on || a.Codec != segstore.CodecLPCM || a.SampleRate != 8000 {
+		t.Fatalf("a segment opened now records sound %+v (on %v), want 8 kHz PCM", a, at.on)
+	}
+}
+
+// TestSoundRunsOnAcrossSegments: the sound a segment's last fragment did
+// not take (it came after the cut) opens the next segment, so it is not
+// lost. The sound's and the picture's wall clocks are anchored apart, on
+// their first arrivals; here the first keyframe came 200 ms after the
+// sound, as on a busy machine, so the sound that came after the cut is
+// placed before the next segment's start by its own clock.
+func TestSoundRunsOnAcrossSegments(t *testing.T) {
+	in, base, send := soundIn()
+	const videoLate = 200 * time.Millisecond
+	var at audioTrack
+	written := func(start time.Time) (n int) {
+		_, samples := at.collect(in, start)
+		for _, s := range samples {
+			n += int(s.Duration)
+		}
+		return n
+	}
+	// Segment 0 opens at the first keyframe; sound before it is not its.
+	at.begin(in)
+	start0 := base.Add(videoLate)
+	send(time.Second)
+	first := written(start0)
+	send(2 * time.Second)
+	first += written(start0) // the cut: the keyframe at 2 s ends segment 0
+	if want := int((2*time.Second - videoLate) * 8000 / time.Second); first != want {
+		t.Fatalf("segment 0 holds %d samples, want %d", first, want)
+	}
+	at.begin(in)
+	start1 := start0.Add(2 * time.Second)
+	send(3 * time.Second)
+	if got := written(start1); got != 8000 {
+		t.Fatalf("segment 1's first second holds %d samples of the 8000 sent since the cut", got)
+	}
+}
+
+// TestSoundQueuedWhileThePictureStalledIsDropped: sound that came while
+// no segment was open (the picture stalled for 3 s) went with nothing
+// recorded; the next segment starts with the sound of its own time, not
+// 3 s of old sound moved up to its start.
+func TestSoundQueuedWhileThePictureStalledIsDropped(t *testing.T) {
+	in, base, send := soundIn()
+	var at audioTrack
+	at.begin(in)
+	send(time.Second)
+	at.collect(in, base) // segment 0, closed when the picture stalls
+	send(4500 * time.Millisecond)
+	at.begin(in) // the picture is back at 4 s
+	base1, samples := at.collect(in, base.Add(4*time.Second))
+	if len(samples) != 25 || base1 != 0 {
+		t.Fatalf("the segment after the stall starts with %d units at tick %d, want the 25 since its start at 0", len(samples), base1)
+	}
+}
+
+// soundIn is a camera's G.711 sound as the recorder's reader takes it in:
+// send(until) delivers its 20 ms units up to until after base, each
+// arriving on time.
+func soundIn() (in *audioIn, base time.Time, send func(until time.Duration)) {
+	in = &audioIn{track: media.Track{Codec: media.CodecPCMA, SampleRate: 8000, Channels: 1}, online: true}
+	base = time.Now()
+	var sent time.Duration
+	send = func(until time.Duration) {
+		for ; sent < until; sent += 20 * time.Millisecond {
+			in.deliver(hub.Delivery{Units: []*media.AccessUnit{{PTS: sent, Received: base.Add(sent),
+				NALUs: [][]byte{bytes.Repeat([]byte{0xd5}, 160)}, Key: true}}})
+		}
+	}
+	return in, base, send
 }

@@ -146,10 +146,11 @@ func (r *Recorder) Run(ctx context.Context) {
 	defer rd.Close()
 	w := newWriter(r)
 	if r.opts.AudioHub != nil {
-		w.audioIn = &audioIn{}
+		var ard *hub.Reader
+		w.audioIn, ard = attachAudio(ctx, r.opts.AudioHub)
 		actx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
-		wg.Go(func() { w.audioIn.run(actx, r.opts.AudioHub) })
+		wg.Go(func() { w.audioIn.run(actx, ard) })
 		defer wg.Wait()
 		defer cancel() // after the last segment took its sound
 	}

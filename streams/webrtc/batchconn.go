@@ -37,9 +37,16 @@ const (
 
 type batchConn struct {
 	*net.UDPConn
-	gso  atomic.Bool
-	mu   sync.Mutex
+	gso atomic.Bool
+	// mu guards dsts. Every packet looks its destination up, so the
+	// lookup takes the read lock: writers of many feeds queue only on
+	// their own destination's batch, never on one another's.
+	mu   sync.RWMutex
 	dsts map[netip.AddrPort]*batch
+	// held and idle are the janitor's, reused by every sweep so that a
+	// sweep every few milliseconds allocates nothing.
+	held []heldBatch
+	idle []netip.AddrPort
 	quit chan struct{}
 	done chan struct{}
 	once sync.Once
@@ -47,6 +54,12 @@ type batchConn struct {
 
 // batchBuffers hold a frame from its first fragment to its flush.
 var batchBuffers = sync.Pool{New: func() any { return new([batchMaxBytes + 2048]byte) }}
+
+// heldBatch is a destination's batch as a sweep saw it in the map.
+type heldBatch struct {
+	addr netip.AddrPort
+	b    *batch
+}
 
 // batch is what is held for one destination.
 type batch struct {
@@ -127,13 +140,17 @@ func fragment(p []byte) bool {
 // dest returns addr's batch, locked.
 func (c *batchConn) dest(addr netip.AddrPort) *batch {
 	for {
-		c.mu.Lock()
+		c.mu.RLock()
 		b, ok := c.dsts[addr]
+		c.mu.RUnlock()
 		if !ok {
-			b = &batch{}
-			c.dsts[addr] = b
+			c.mu.Lock()
+			if b, ok = c.dsts[addr]; !ok {
+				b = &batch{}
+				c.dsts[addr] = b
+			}
+			c.mu.Unlock()
 		}
-		c.mu.Unlock()
 		b.mu.Lock()
 		if !b.gone {
 			return b
@@ -216,15 +233,41 @@ func (c *batchConn) janitor() {
 	}
 }
 
+// sweep flushes what is held too long, without the map's lock: a send
+// under it would hold up every writer's lookup. Idle destinations are
+// then dropped under it.
 func (c *batchConn) sweep(now time.Time) {
+	c.mu.RLock()
+	for addr, b := range c.dsts {
+		c.held = append(c.held, heldBatch{addr, b})
+	}
+	c.mu.RUnlock()
+	idle := c.idle[:0]
+	for _, h := range c.held {
+		h.b.mu.Lock()
+		if h.b.n > 0 && now.Sub(h.b.since) >= batchMaxHold {
+			c.flush(h.b, h.addr)
+		}
+		if h.b.n == 0 && now.Sub(h.b.used) > batchIdlePeer {
+			idle = append(idle, h.addr)
+		}
+		h.b.mu.Unlock()
+	}
+	clear(c.held) // a dropped destination's batch is not kept alive here
+	c.held = c.held[:0]
+	c.idle = idle
+	if len(idle) == 0 {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for addr, b := range c.dsts {
-		b.mu.Lock()
-		if b.n > 0 && now.Sub(b.since) >= batchMaxHold {
-			c.flush(b, addr)
+	for _, addr := range idle {
+		b, ok := c.dsts[addr]
+		if !ok {
+			continue
 		}
-		if b.n == 0 && now.Sub(b.used) > batchIdlePeer {
+		b.mu.Lock()
+		if b.n == 0 && now.Sub(b.used) > batchIdlePeer { // still idle
 			b.gone = true
 			delete(c.dsts, addr)
 		}

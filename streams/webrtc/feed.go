@@ -177,7 +177,14 @@ func (f *Feed) Stats() FeedStats {
 
 // sendUnit packetizes one unit and writes it to the track, ts being the
 // RTP timestamp of its first frame.
-func (f *Feed) sendUnit(au *media.AccessUnit, ts int64) {
+//
+// A feed stopped (ctx ended) mid-unit sends none of the rest: the stop
+// waits for one packet's write, not for a whole keyframe's behind writers
+// queued on a loaded machine (TestConsoleDispatch beside two busy loops:
+// a console's connection stood for over a minute in clearing tiles, each
+// clear waiting on its feed's writes). The viewer drops the incomplete
+// frame; whatever the track shows next starts from a keyframe.
+func (f *Feed) sendUnit(ctx context.Context, au *media.AccessUnit, ts int64) {
 	if f.state != FeedPlaying {
 		// Told before the packets go, so the tile is never behind them.
 		f.setState(FeedEvent{State: FeedPlaying, Track: f.lastTrack})
@@ -188,6 +195,9 @@ func (f *Feed) sendUnit(au *media.AccessUnit, ts int64) {
 	// as given, to resend the packet.
 	headers := make([]rtp.Header, len(payloads))
 	for i, payload := range payloads {
+		if ctx.Err() != nil {
+			return
+		}
 		h := &headers[i]
 		*h = rtp.Header{
 			Version:        2,

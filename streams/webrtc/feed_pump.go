@@ -78,7 +78,7 @@ func (f *Feed) follow(ctx context.Context, s *Stream, r *hub.Reader) (route, boo
 				return f.route, false
 			}
 		default:
-			f.sendUnit(d.Units[0], f.tl.live(d.Units[0].PTS, time.Now()))
+			f.sendUnit(ctx, d.Units[0], f.tl.live(d.Units[0].PTS, time.Now()))
 		}
 	}
 }
@@ -139,7 +139,7 @@ func (f *Feed) sendBurst(ctx context.Context, units []*media.AccessUnit) bool {
 			}
 			paced += int64(au.Size())
 		}
-		f.sendUnit(au, stamps[i])
+		f.sendUnit(ctx, au, stamps[i])
 	}
 	return true
 }

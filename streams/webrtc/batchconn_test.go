@@ -1,0 +1,84 @@
+package webrtc
+
+import (
+	"net"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"vigil/internal/testwait"
+)
+
+// TestSweepHoldsUpNoOtherDestination: a destination whose send is slow
+// (its batch held, as by a writer inside sendmsg on a loaded machine)
+// holds up its own writers only. The janitor's sweep waits for it without
+// the map's lock, so a write to another destination goes on meanwhile.
+// (The sweep used to hold the map's lock while it waited and sent: every
+// writer of every feed queued behind one slow send.)
+func TestSweepHoldsUpNoOtherDestination(t *testing.T) {
+	bc := newBatchConn(listenLoopback(t))
+	defer bc.stop()
+	slowAddr := listenLoopback(t).LocalAddr().(*net.UDPAddr).AddrPort()
+	otherAddr := listenLoopback(t).LocalAddr().(*net.UDPAddr).AddrPort()
+	if _, err := bc.WriteToAddrPort(rtpPacket(700, true, 1), slowAddr); err != nil {
+		t.Fatal(err)
+	}
+	slow := bc.dest(slowAddr) // locked until released
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			slow.mu.Unlock()
+		}
+	}
+	defer release() // on failure too: the janitor must end for stop
+
+	testwait.For(t, "the janitor's sweep waiting on the slow destination", func() bool {
+		return goroutineBlockedIn("(*batchConn).sweep")
+	})
+	wrote := make(chan error, 1)
+	go func() {
+		_, err := bc.WriteToAddrPort(rtpPacket(700, true, 2), otherAddr)
+		wrote <- err
+	}()
+	testwait.For(t, "a write to another destination while the slow one is held", func() bool { return len(wrote) == 1 })
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	release()
+}
+
+// TestSweepAllocatesNothing: the janitor sweeps every few milliseconds
+// on every engine, so a sweep that finds nothing to do allocates nothing
+// (it used to copy the destinations' map each time).
+func TestSweepAllocatesNothing(t *testing.T) {
+	bc := newBatchConn(listenLoopback(t))
+	bc.stop()      // the test sweeps in the janitor's place
+	for range 20 { // consoles: more than a map kept on the stack holds
+		addr := listenLoopback(t).LocalAddr().(*net.UDPAddr).AddrPort()
+		for seq, marker := range []bool{false, true} { // a frame: held, then sent
+			if _, err := bc.WriteToAddrPort(rtpPacket(1200, marker, byte(seq)), addr); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(bc.dsts) != 20 {
+		t.Fatalf("%d destinations, want 20", len(bc.dsts))
+	}
+	if n := testing.AllocsPerRun(100, func() { bc.sweep(time.Now()) }); n != 0 {
+		t.Fatalf("a sweep allocates %v times", n)
+	}
+}
+
+// goroutineBlockedIn reports whether a goroutine waits on a lock inside fn.
+func goroutineBlockedIn(fn string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) && strings.Contains(strings.SplitN(g, "\n", 2)[0], "Lock") {
+			return true
+		}
+	}
+	return false
+}
