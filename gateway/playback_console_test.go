@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +18,23 @@ func recordedFrame(t *testing.T, rx *webrtctest.Receiver, tile int, match func(s
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	var skipped []string // what the tile showed before, for a failed test
+	t.Cleanup(func() {
+		if t.Failed() && len(skipped) > 0 {
+			t.Logf("tile %d showed %d frames before the one matched; the last: %s", tile, len(skipped), strings.Join(skipped[max(0, len(skipped)-8):], ", "))
+		}
+	})
 	for {
 		f, err := rx.Next(ctx, tile)
 		if err != nil {
 			t.Fatalf("tile %d: no matching frame: %v", tile, err)
 		}
-		if _, sent := frameTag(t, f); match(sent) {
+		n, sent := frameTag(t, f)
+		if match(sent) {
+			t.Logf("tile %d: frame %d (NAL types %v, gap %v) arrived %s", tile, n, f.NALTypes(), f.Gap, f.Arrived.Format("15:04:05.000"))
 			return sent
 		}
+		skipped = append(skipped, fmt.Sprintf("%d sent %s (gap %v)", n, sent.Format("15:04:05.000"), f.Gap))
 	}
 }
 

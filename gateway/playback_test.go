@@ -232,6 +232,8 @@ type recFrame struct {
 	n    int64
 	at   time.Time // recorded at: when the gateway received it
 	sent time.Time // by the camera's clock
+	key  bool
+	seg  time.Time // the start of the segment holding it
 }
 
 // keyframeRule checks the frame sent at sent, the first one played from
@@ -241,15 +243,28 @@ type recFrame struct {
 // while nobody watches the camera live) is tens of ms after it was sent.
 func keyframeRule(t *testing.T, g *testGateway, camera string, sent, at time.Time) {
 	t.Helper()
-	for _, f := range recordedFrames(t, g, camera) {
+	frames := recordedFrames(t, g, camera)
+	for _, f := range frames {
 		if f.sent.Equal(sent) {
 			if f.at.After(at) || at.Sub(f.at) > time.Second {
+				logRecordedAround(t, frames, at)
 				t.Fatalf("first frame %d recorded at %v, sent %v; asked %v", f.n, f.at, sent, at)
 			}
 			return
 		}
 	}
 	t.Fatalf("the first frame played (sent %v) is not in the recording", sent)
+}
+
+// logRecordedAround logs, for a failed keyframe check, the frames recorded
+// from a GOP and a half before at to half a second after it.
+func logRecordedAround(t *testing.T, frames []recFrame, at time.Time) {
+	t.Helper()
+	for _, f := range frames {
+		if f.at.After(at.Add(-1500*time.Millisecond)) && f.at.Before(at.Add(500*time.Millisecond)) {
+			t.Logf("recorded frame %d at %s (segment from %s) key=%v", f.n, f.at.Format("15:04:05.000"), f.seg.Format("15:04:05.000"), f.key)
+		}
+	}
 }
 
 // recordedFrames reads camera's segments from disk and returns every
@@ -283,7 +298,7 @@ func recordedFrames(t *testing.T, g *testGateway, camera string) []recFrame {
 					nalus, buf = append(nalus, buf[4:4+n]), buf[4+n:]
 				}
 				n, sent := frameTag(t, webrtctest.Frame{NALUs: nalus})
-				out = append(out, recFrame{n, at, sent})
+				out = append(out, recFrame{n: n, at: at, sent: sent, key: s.Key, seg: seg.Start})
 			}
 		}
 		f.Close()
