@@ -95,6 +95,7 @@ type Receiver struct {
 	missing   atomic.Uint64 // RTP sequence numbers skipped, all tracks
 	overruns  atomic.Uint64 // packets dropped by full queues inside pion
 	malformed atomic.Uint64 // payloads the depacketizer refused
+	truncated atomic.Uint64 // pictures cut short by the next one (see Truncated)
 
 	repeated, repeatedWrong atomic.Uint64 // see Repeats
 }
@@ -275,6 +276,8 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 	var (
 		depack   = depacketizerFor(mime)
 		annexB   []byte
+		open     bool   // a picture's packets were taken, not yet its last
+		openTS   uint32 // that picture's timestamp
 		lastSeq  uint16
 		firstSeq uint16
 		haveSeq  bool
@@ -289,8 +292,17 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		if rp.see(r, pkt) {
 			continue // a retransmission of a packet already taken
 		}
-		if len(annexB) == 0 {
-			firstSeq = pkt.SequenceNumber
+		if open && pkt.Timestamp != openTS {
+			// A picture cut short: the sender moved the track to another
+			// stream in the middle of a frame (a tile switched). A new
+			// timestamp starts a new picture, and a decoder drops the
+			// unfinished one; so does the receiver, with what the
+			// depacketizer holds of it (an FU-A without its end).
+			r.truncated.Add(1)
+			annexB, depack, open = nil, depacketizerFor(mime), false
+		}
+		if !open {
+			firstSeq, openTS, open = pkt.SequenceNumber, pkt.Timestamp, !audio
 		}
 		if r.sequence(pkt.SequenceNumber, &lastSeq, &haveSeq) {
 			gap = true
@@ -319,10 +331,15 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		}
 		f := Frame{Track: index, Codec: mime, Timestamp: pkt.Timestamp, Arrived: time.Now(), NALUs: splitAnnexB(annexB), Gap: gap,
 			FirstSeq: firstSeq, LastSeq: pkt.SequenceNumber}
-		annexB, gap = nil, false
+		annexB, gap, open = nil, false, false
 		r.deliver(f)
 	}
 }
+
+// Truncated counts the pictures dropped unfinished because the next
+// picture began (a new timestamp) before their last packet: the sender
+// switched the track's stream mid-frame.
+func (r *Receiver) Truncated() uint64 { return r.truncated.Load() }
 
 // sequence follows a track's sequence numbers; true when seq is not the
 // next one. A jump forward skipped packets (counted as missing); a step
