@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"vigil/streams/media"
@@ -12,10 +13,12 @@ import (
 var ErrClosed = errors.New("hub: reader closed")
 
 // Delivery is what one Read returns: a status change, a burst of cached
-// units starting at a keyframe, or one live unit.
+// units starting at a keyframe, or one live unit, in the order the hub
+// had them.
 type Delivery struct {
-	// Status is set when the camera's status changed since the last Read.
-	// Such a delivery carries no units.
+	// Status is set for a change of the camera's status. It comes after
+	// the units published before the change and before those published
+	// after it (reader_status.go). Such a delivery carries no units.
 	Status *Status
 	// Units holds the delivered access units, in order. The slice (not the
 	// units) is only valid until the next Read.
@@ -33,16 +36,20 @@ type Reader struct {
 	// they do not make the hub Watched.
 	background bool
 
-	mu      sync.Mutex
-	status  *Status
-	burst   []*media.AccessUnit
-	queue   []*media.AccessUnit // ring buffer
-	head    int
-	length  int
-	waitKey bool
-	closed  bool
-	skips   uint64
-	one     [1]*media.AccessUnit // backs single-unit deliveries without allocating
+	mu       sync.Mutex
+	statuses []pendingStatus // oldest first
+	// queued counts the items (a burst or a unit) ever queued, taken the
+	// items ever taken or dropped: a status is due once every item queued
+	// before it is gone.
+	queued, taken uint64
+	burst         []*media.AccessUnit
+	queue         []*media.AccessUnit // ring buffer
+	head          int
+	length        int
+	waitKey       bool
+	closed        bool
+	skips         uint64
+	one           [1]*media.AccessUnit // backs single-unit deliveries without allocating
 }
 
 func newReader(h *Hub, queueFrames int) *Reader {
@@ -74,19 +81,21 @@ func (r *Reader) take() (Delivery, bool, error) {
 	switch {
 	case r.closed:
 		return Delivery{}, false, ErrClosed
-	case r.status != nil:
-		s := r.status
-		r.status = nil
-		return Delivery{Status: s}, true, nil
+	case len(r.statuses) > 0 && r.statuses[0].at <= r.taken:
+		s := r.statuses[0].status
+		r.statuses = slices.Delete(r.statuses, 0, 1)
+		return Delivery{Status: &s}, true, nil
 	case len(r.burst) > 0:
 		b := r.burst
 		r.burst = nil
+		r.taken++
 		return Delivery{Units: b, Burst: true}, true, nil
 	case r.length > 0:
 		au := r.queue[r.head]
 		r.queue[r.head] = nil
 		r.head = (r.head + 1) % len(r.queue)
 		r.length--
+		r.taken++
 		r.one[0] = au
 		return Delivery{Units: r.one[:]}, true, nil
 	}
@@ -113,9 +122,8 @@ func (r *Reader) Close() {
 	r.hub.removeReader(r)
 	r.mu.Lock()
 	r.closed = true
-	r.burst = nil
-	clear(r.queue)
-	r.length = 0
+	r.dropPendingLocked()
+	r.statuses = nil
 	r.mu.Unlock()
 	r.wake()
 }
@@ -132,8 +140,11 @@ func (r *Reader) wake() {
 // lock.
 func (r *Reader) startFrom(burst []*media.AccessUnit) {
 	r.mu.Lock()
-	r.burst = burst
-	r.dropQueueLocked()
+	r.dropPendingLocked()
+	if burst != nil {
+		r.burst = burst
+		r.queued++
+	}
 	r.waitKey = burst == nil
 	r.mu.Unlock()
 	if burst != nil {
@@ -141,10 +152,11 @@ func (r *Reader) startFrom(burst []*media.AccessUnit) {
 	}
 }
 
-// notifyStatus records a status change; called under the hub lock.
+// notifyStatus queues a status change behind the units queued so far;
+// called under the hub lock.
 func (r *Reader) notifyStatus(s Status) {
 	r.mu.Lock()
-	r.status = &s
+	r.addStatusLocked(s)
 	r.mu.Unlock()
 	r.wake()
 }
@@ -160,7 +172,7 @@ func (r *Reader) push(au *media.AccessUnit) (skipped bool) {
 		return false
 	}
 	if r.length == len(r.queue) {
-		r.dropQueueLocked()
+		r.dropPendingLocked()
 		r.waitKey = true
 		r.skips++
 		skipped = true
@@ -173,11 +185,7 @@ func (r *Reader) push(au *media.AccessUnit) (skipped bool) {
 	}
 	r.queue[(r.head+r.length)%len(r.queue)] = au
 	r.length++
+	r.queued++
 	r.wake()
 	return skipped
-}
-
-func (r *Reader) dropQueueLocked() {
-	clear(r.queue)
-	r.head, r.length = 0, 0
 }
