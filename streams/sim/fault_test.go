@@ -20,54 +20,67 @@ func sliceOf(a au) []byte {
 	return nil
 }
 
-// nextIDR reads until an IDR that started after the fault took hold: a
-// fault change makes the next picture a keyframe.
-func nextIDR(t *testing.T, r *reader) []byte {
+// awaitAU reads until an access unit for which shows holds. After a
+// SetFault the reader's queue may still hold pictures encoded before the
+// fault took hold, keyframes among them (the queue is deep, and on a busy
+// machine it fills), so a test finds the fault's first picture by what it
+// shows, not by its place in the stream.
+func awaitAU(t *testing.T, r *reader, what string, shows func(au) bool) au {
 	t.Helper()
-	for a := r.nextAU(t); ; a = r.nextAU(t) {
-		if isIDR(a) {
-			return sliceOf(a)
-		}
-	}
+	var found au
+	testwait.For(t, what, func() bool {
+		found = r.nextAU(t)
+		return shows(found)
+	})
+	return found
 }
+
+// A live camera redraws its clock every frame, so its P slices carry
+// macroblocks; a frozen one skips them all.
+func isFrozenP(a au) bool { return !isIDR(a) && len(sliceOf(a)) <= 64 }
 
 func TestFaultFreezeKeepsFramesComing(t *testing.T) {
 	s := newTestServer(t, ServerOptions{Cameras: 1, GOP: 5})
 	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
-	nextIDR(t, r)
+	if live := awaitAU(t, r, "a live P picture", func(a au) bool { return !isIDR(a) }); isFrozenP(live) {
+		t.Fatalf("a live camera sent a %d-byte P slice", len(sliceOf(live)))
+	}
 	if err := s.SetFault("cam0", FaultFreeze); err != nil {
 		t.Fatal(err)
 	}
-	nextIDR(t, r) // the first picture after the fault took hold
-	// Frozen: the pictures between keyframes change no macroblock (all
-	// skipped), where a live one redraws its clock every frame.
+	awaitAU(t, r, "a frozen P picture", isFrozenP)
+	// Frozen from then on, across keyframes.
 	for range 8 {
-		a := r.nextAU(t)
-		if p := sliceOf(a); !isIDR(a) && len(p) > 64 {
-			t.Fatalf("a frozen camera sent a %d-byte P slice", len(p))
+		if a := r.nextAU(t); !isIDR(a) && !isFrozenP(a) {
+			t.Fatalf("a frozen camera sent a %d-byte P slice", len(sliceOf(a)))
 		}
 	}
 	if err := s.SetFault("cam0", FaultNone); err != nil {
 		t.Fatal(err)
 	}
-	testwait.For(t, "a changing picture after healing", func() bool {
-		a := r.nextAU(t)
-		return !isIDR(a) && len(sliceOf(a)) > 64
-	})
+	awaitAU(t, r, "a changing picture after healing", func(a au) bool { return !isIDR(a) && !isFrozenP(a) })
 }
 
 func TestFaultBlack(t *testing.T) {
 	s := newTestServer(t, ServerOptions{Cameras: 1, GOP: 5})
 	r := play(t, s.URL("cam0"), gortsplib.TransportTCP)
-	live := nextIDR(t, r)
+	// I_PCM: the picture's samples are in the slice as they are.
+	blackShare := func(a au) float64 {
+		p := sliceOf(a)
+		return float64(bytes.Count(p, []byte{16})) / float64(len(p))
+	}
+	isBlackKey := func(a au) bool { return isIDR(a) && blackShare(a) >= 0.6 }
+	live := awaitAU(t, r, "a live keyframe", isIDR)
+	if isBlackKey(live) {
+		t.Fatalf("share of black samples in a live keyframe: %.2f", blackShare(live))
+	}
 	if err := s.SetFault("cam0", FaultBlack); err != nil {
 		t.Fatal(err)
 	}
-	black := nextIDR(t, r)
-	// I_PCM: the picture's samples are in the slice as they are.
-	share := func(p []byte) float64 { return float64(bytes.Count(p, []byte{16})) / float64(len(p)) }
-	if share(black) < 0.6 || share(live) > 0.3 {
-		t.Fatalf("share of black samples: %.2f in the black keyframe, %.2f in the live one", share(black), share(live))
+	awaitAU(t, r, "a black keyframe", isBlackKey)
+	// The fault holds: the keyframes after it are black too.
+	if next := awaitAU(t, r, "the next keyframe", isIDR); !isBlackKey(next) {
+		t.Fatalf("share of black samples in the keyframe after the first black one: %.2f", blackShare(next))
 	}
 }
 
