@@ -28,6 +28,21 @@ func tagSEI(c media.Codec, frame int64) []byte {
 	return append(b, 0x80) // rbsp trailing bits
 }
 
+// h264Tag reads the frame number of an H.264 access unit's tagSEI.
+func h264Tag(a au) (int64, bool) {
+	for _, n := range a.nalus {
+		if h264.NALUType(n[0]&0x1f) != h264.NALUTypeSEI || len(n) != 28 || n[2] != 24 {
+			continue
+		}
+		var frame int64
+		for _, d := range n[19:27] {
+			frame = 10*frame + int64(d-'0')
+		}
+		return frame, true
+	}
+	return 0, false
+}
+
 func h265Type(n []byte) h265.NALUType { return h265.NALUType((n[0] >> 1) & 0x3f) }
 
 func TestH265Camera(t *testing.T) {
