@@ -31,10 +31,8 @@ type Camera struct {
 	garbage atomic.Int32
 	fault   atomic.Int32 // a Fault
 	// stalled counts the frame times FaultStall kept back, so a test
-	// knows the stall is in force.
+	// knows the stall is in force and how long it held.
 	stalled atomic.Uint64
-	// thinned counts the frame times FaultThin left out.
-	thinned atomic.Uint64
 	// misbehaved counts the frame times the main stream spent in a garbage
 	// mode, so a test waits for the garbage to have been sent.
 	misbehaved atomic.Uint64

@@ -232,7 +232,7 @@ func TestFaultThinSendsAFifth(t *testing.T) {
 		g = gcd(g, st)
 	}
 	if g != thinned {
-		t.Fatalf("steps of a thinned camera in frame times: %v, want multiples of %d, some odd", framesOf(steps, frameTicks), thinEvery)
+		t.Fatalf("steps of a thinned camera in frame times: %v, want whole multiples of %d whose greatest common divisor is %d", framesOf(steps, frameTicks), thinEvery, thinEvery)
 	}
 	s.SetFault("cam0", FaultNone)
 	testwait.For(t, "a keyframe after healing", func() bool { return isIDR(r.nextAU(t)) })

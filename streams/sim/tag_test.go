@@ -46,10 +46,7 @@ func TestTagAfterParameterSets(t *testing.T) {
 		if h264.NALUType(n[0]&0x1f) != h264.NALUTypeSEI || len(n) != 28 {
 			t.Fatalf("NAL unit %d, % x, is not the tag", i, n[:min(4, len(n))])
 		}
-		var frame int64
-		for _, d := range n[19:27] {
-			frame = 10*frame + int64(d-'0')
-		}
+		frame, _ := h264Tag(au{nalus: [][]byte{n}})
 		if frame <= prev {
 			t.Fatalf("tag frame %d after %d", frame, prev)
 		}
