@@ -30,21 +30,39 @@ const BatchPeriod = 50 * time.Millisecond
 // against 0.4 ms).
 
 // batchReadSize is what one read may take: a 50 ms batch of a 4 Mbit/s
-// camera; a read that fills it is followed by another at once.
-const batchReadSize = 32 << 10
+// camera, beside the rest of a frame of the video channel, which must be
+// whole in the buffer to be taken out (up to 64 kB). A read that fills
+// what is free of it is followed by another at once.
+const batchReadSize = 96 << 10
+
+// heartbeatPeriod is how often gortsplib is told that video frames were
+// taken out of its stream (queueHeartbeat). gortsplib keeps the time of
+// the last frame it read in whole seconds, so a session whose beats come
+// this often looks to it as one whose every frame it read, to within a
+// quarter of a second.
+const heartbeatPeriod = 250 * time.Millisecond
 
 // batchedConn reads a pull's TCP connection through a buffer of its own,
-// and while its stream is not watched, only once per pacer tick.
+// while its stream is not watched only once per pacer tick, and takes the
+// video's frames out of what gortsplib reads once the pull arms it
+// (divert).
 type batchedConn struct {
 	net.Conn
-	demand  Demand
+	demand  Demand // nil: read as the bytes come
 	pacer   *pacer
 	playing *atomic.Bool // batching starts once the session plays
 
-	buf       []byte
-	start     int
-	end       int
-	full      bool // the last read filled buf: more is waiting, read again at once
+	buf   []byte
+	start int
+	end   int
+	full  bool // the last read filled buf: more is waiting, read again at once
+	split splitter
+	video atomic.Pointer[diversion]
+	taken atomic.Uint64 // frames taken out
+
+	diverted  bool      // frames were taken out since the last heartbeat
+	lastBeat  time.Time // when the last heartbeat was queued
+	beat      []byte    // what is left of a queued heartbeat
 	closed    chan struct{}
 	closeOnce sync.Once
 }
@@ -54,22 +72,99 @@ func newBatchedConn(c net.Conn, demand Demand, p *pacer, playing *atomic.Bool) *
 		buf: make([]byte, batchReadSize), closed: make(chan struct{})}
 }
 
-// Read serves from the buffer, refilling it when empty.
+// diversion is the channel whose frames are taken out, and what takes
+// them (on gortsplib's reading goroutine, each valid only during the
+// call).
+type diversion struct {
+	channel int
+	take    func(frame []byte)
+}
+
+// divert takes the frames of channel out of what gortsplib reads from now
+// on and hands their payloads to take.
+func (c *batchedConn) divert(channel int, take func(frame []byte)) {
+	c.video.Store(&diversion{channel, take})
+}
+
+// Read hands gortsplib the next bytes of the stream that are not taken
+// out, refilling the buffer as needed.
 func (c *batchedConn) Read(p []byte) (int, error) {
-	if c.start == c.end {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if n := c.pass(p); n > 0 {
+			return n, nil
+		}
+		if c.queueHeartbeat() {
+			continue
+		}
 		if err := c.fill(); err != nil {
 			return 0, err
 		}
 	}
-	n := copy(p, c.buf[c.start:c.end])
-	c.start += n
-	return n, nil
+}
+
+// pass copies into p what comes next for gortsplib, taking out the
+// diverted frames it meets on the way, until p is full or the buffer
+// holds nothing more for gortsplib yet.
+func (c *batchedConn) pass(p []byte) int {
+	v := c.video.Load()
+	divert := -1
+	if v != nil {
+		divert = v.channel
+	}
+	n := 0
+	for n < len(p) {
+		var k int
+		switch {
+		case len(c.beat) > 0 && c.split.passing == 0: // between two messages
+			k = copy(p[n:], c.beat)
+			c.beat = c.beat[k:]
+		case c.start == c.end:
+			return n
+		case c.split.lost:
+			k = copy(p[n:], c.buf[c.start:c.end])
+			c.start += k
+		case c.split.passing > 0:
+			k = copy(p[n:], c.buf[c.start:min(c.end, c.start+c.split.passing)])
+			c.start += k
+			c.split.passing -= k
+		default:
+			st, size := c.split.next(c.buf[c.start:c.end], divert)
+			switch st {
+			case stepMore:
+				return n
+			case stepPass:
+				c.split.passing = size
+			case stepDivert:
+				v.take(c.buf[c.start+frameHeader : c.start+size])
+				c.start += size
+				c.diverted = true
+				c.taken.Add(1)
+			}
+		}
+		n += k
+	}
+	return n
 }
 
 // fill waits for the next tick while nobody watches (and the last read
-// left nothing behind), then reads whatever the socket holds.
+// left nothing behind), then reads whatever the socket holds behind what
+// the buffer still holds (the start of a message).
 func (c *batchedConn) fill() error {
-	if c.playing.Load() && !c.full {
+	if c.start > 0 {
+		c.end = copy(c.buf, c.buf[c.start:c.end])
+		c.start = 0
+	}
+	if c.end == len(c.buf) {
+		// The buffer holds the start of one message and no boundary was
+		// found in it (splitter's limits keep this from happening): give
+		// up splitting rather than wait for room that never comes.
+		c.split.lost = true
+		return nil
+	}
+	if c.demand != nil && c.playing.Load() && !c.full {
 		if watched, changed := c.demand.Watched(); !watched {
 			select {
 			case <-c.pacer.tick():
@@ -79,12 +174,39 @@ func (c *batchedConn) fill() error {
 			}
 		}
 	}
-	n, err := c.Conn.Read(c.buf)
-	c.start, c.end, c.full = 0, n, n == len(c.buf)
+	n, err := c.Conn.Read(c.buf[c.end:])
+	c.full = n == len(c.buf)-c.end
+	c.end += n
 	if n > 0 {
 		return nil // an error comes again with the next read
 	}
 	return err
+}
+
+// queueHeartbeat keeps gortsplib's watchdog fed while the video is taken
+// out of its stream, and reports whether it queued a heartbeat. gortsplib
+// ends a TCP session whose frames stop for its read timeout, and counts
+// as frames only those it reads itself; once a heartbeat period in which
+// video frames were taken out, it is handed one empty RTCP receiver report on
+// the video's RTCP channel, which it reads and drops. A camera that stops
+// sending gets none, and times out as before.
+func (c *batchedConn) queueHeartbeat() bool {
+	if !c.diverted {
+		return false
+	}
+	now := time.Now()
+	if now.Sub(c.lastBeat) < heartbeatPeriod {
+		return false
+	}
+	c.diverted, c.lastBeat = false, now
+	c.beat = heartbeatFrame(c.video.Load().channel + 1)
+	return true
+}
+
+// heartbeatFrame is an interleaved frame on channel holding an RTCP
+// receiver report without report blocks (RFC 3550 6.4.2), of SSRC 0.
+func heartbeatFrame(channel int) []byte {
+	return []byte{'$', byte(channel), 0, 8, 0x80, 201, 0, 1, 0, 0, 0, 0}
 }
 
 // Close ends a wait for a tick as well as the connection.

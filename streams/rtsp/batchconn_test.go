@@ -95,13 +95,20 @@ func readOnce(c net.Conn, size int) <-chan readResult {
 	return out
 }
 
+// frame is an interleaved frame on channel carrying size bytes in all.
+func frame(channel byte, size int) []byte {
+	b := make([]byte, size)
+	b[0], b[1], b[2], b[3] = '$', channel, byte((size-frameHeader)>>8), byte(size-frameHeader)
+	return b
+}
+
 func TestUnwatchedStreamIsReadInOneBatch(t *testing.T) {
 	client, camera := tcpPair(t)
 	demand := newFixedDemand(false)
 	conn := newBatchedConn(client, demand, neverTicks(), playingFlag(true))
 	got := readOnce(conn, 4096)
 	for range 10 { // a frame as a run of packets, written one by one
-		if _, err := camera.Write(make([]byte, 100)); err != nil {
+		if _, err := camera.Write(frame(2, 100)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,7 +129,7 @@ func TestWatchedStreamIsReadAsItComes(t *testing.T) {
 	client, camera := tcpPair(t)
 	conn := newBatchedConn(client, newFixedDemand(true), neverTicks(), playingFlag(true))
 	got := readOnce(conn, 4096)
-	if _, err := camera.Write(make([]byte, 100)); err != nil {
+	if _, err := camera.Write(frame(2, 100)); err != nil {
 		t.Fatal(err)
 	}
 	if r := <-got; r.err != nil || r.n != 100 {
@@ -145,8 +152,10 @@ func TestHandshakeIsNotBatched(t *testing.T) {
 func TestBufferIsServedBeforeTheNextWait(t *testing.T) {
 	client, camera := tcpPair(t)
 	conn := newBatchedConn(client, newFixedDemand(true), neverTicks(), playingFlag(true))
-	if _, err := camera.Write(make([]byte, 3000)); err != nil {
-		t.Fatal(err)
+	for range 30 {
+		if _, err := camera.Write(frame(2, 100)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	testwait.For(t, "the packets waiting", func() bool { return pending(t, client) == 3000 })
 	total := 0

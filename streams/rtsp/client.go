@@ -16,6 +16,7 @@ import (
 	"github.com/bluenviron/gortsplib/v4/pkg/base"
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
+	"github.com/bluenviron/gortsplib/v4/pkg/headers"
 	"github.com/pion/rtp"
 
 	"vigil/streams/media"
@@ -86,7 +87,8 @@ func Play(ctx context.Context, opts ClientOptions, h Handler) error {
 	}
 	secrets := redact.Collect(opts.URL).Merge(opts.Secrets)
 	playing := new(atomic.Bool)
-	c := newClient(u, opts, playing)
+	conn := new(atomic.Pointer[batchedConn])
+	c := newClient(u, opts, playing, conn)
 	if err := c.Start2(); err != nil {
 		return cleaned(classify(err), secrets)
 	}
@@ -94,14 +96,17 @@ func Play(ctx context.Context, opts ClientOptions, h Handler) error {
 	stop := context.AfterFunc(ctx, c.Close)
 	defer stop()
 
-	err = play(c, u, opts.Audio, h, playing)
+	err = play(c, u, opts.Audio, h, playing, conn)
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
 	return cleaned(classify(err), secrets)
 }
 
-func newClient(u *base.URL, opts ClientOptions, playing *atomic.Bool) *gortsplib.Client {
+// newClient makes the gortsplib client of one pull. Over plain RTSP its
+// connection is read through a batchedConn, the latest of which (a
+// fallback from UDP dials again) is kept in conn.
+func newClient(u *base.URL, opts ClientOptions, playing *atomic.Bool, conn *atomic.Pointer[batchedConn]) *gortsplib.Client {
 	connectTimeout := opts.ConnectTimeout
 	if connectTimeout <= 0 {
 		connectTimeout = 5 * time.Second
@@ -116,13 +121,19 @@ func newClient(u *base.URL, opts ClientOptions, playing *atomic.Bool) *gortsplib
 		DialContext:       dialer.DialContext,
 		UserAgent:         "vigil",
 	}
-	if opts.Demand != nil {
+	// Over RTSPS gortsplib reads through TLS on top of this connection:
+	// its bytes may be batched but not split.
+	if opts.Demand != nil || u.Scheme == "rtsp" {
 		c.DialContext = func(ctx context.Context, network, address string) (net.Conn, error) {
-			conn, err := dialer.DialContext(ctx, network, address)
+			nc, err := dialer.DialContext(ctx, network, address)
 			if err != nil {
 				return nil, err
 			}
-			return newBatchedConn(conn, opts.Demand, batchPacer, playing), nil
+			bc := newBatchedConn(nc, opts.Demand, batchPacer, playing)
+			if u.Scheme == "rtsp" {
+				conn.Store(bc)
+			}
+			return bc, nil
 		}
 	}
 	switch opts.Transport {
@@ -136,7 +147,7 @@ func newClient(u *base.URL, opts ClientOptions, playing *atomic.Bool) *gortsplib
 	return c
 }
 
-func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *atomic.Bool) error {
+func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *atomic.Bool, conn *atomic.Pointer[batchedConn]) error {
 	desc, _, err := c.Describe(u)
 	if err != nil {
 		return err
@@ -157,12 +168,18 @@ func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *
 		return fmt.Errorf("%w: camera offers %v", ErrUnsupportedCodec, d.Others)
 	}
 	d := Description{Video: video.track, Others: otherCodecs(desc, video, audio)}
+	vp := &videoPath{channel: -1, payloadType: video.format.PayloadType(), decode: video.decode,
+		fragment: video.fragment, startsClock: video.format.PTSEqualsDTS, h: h}
 	for _, p := range []*pull{video, audio} {
 		if p == nil {
 			continue
 		}
-		if _, err := c.Setup(desc.BaseURL, p.media, 0, 0); err != nil {
+		res, err := c.Setup(desc.BaseURL, p.media, 0, 0)
+		if err != nil {
 			return err
+		}
+		if p == video {
+			vp.channel = interleavedChannel(res)
 		}
 	}
 	if audio != nil {
@@ -171,19 +188,15 @@ func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *
 	h.OnDescribe(d)
 
 	c.OnDecodeError = func(err error) { h.OnDecodeError(err) }
-	for _, p := range []*pull{video, audio} {
-		if p == nil {
-			continue
-		}
-		c.OnPacketRTP(p.media, p.format, func(pkt *rtp.Packet) {
-			pts, ok := c.PacketPTS2(p.media, pkt)
+	c.OnPacketRTP(video.media, video.format, vp.onPacket)
+	if audio != nil {
+		c.OnPacketRTP(audio.media, audio.format, func(pkt *rtp.Packet) {
+			pts, ok := c.PacketPTS2(audio.media, pkt)
 			if !ok {
 				return
 			}
-			frames, err := p.decode(pkt)
+			frames, err := audio.decode(pkt)
 			switch {
-			case err == nil && p == video:
-				h.OnAccessUnit(frames, pts, time.Now())
 			case err == nil:
 				h.OnAudio(frames, pts, time.Now())
 			case !isIncomplete(err):
@@ -191,11 +204,25 @@ func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *
 			}
 		})
 	}
+	if bc := conn.Load(); bc != nil && vp.channel >= 0 {
+		bc.divert(vp.channel, vp.onFrame)
+	}
 	if _, err := c.Play(nil); err != nil {
 		return err
 	}
 	playing.Store(true)
 	return c.Wait()
+}
+
+// interleavedChannel returns the RTP channel a SETUP's answer gives the
+// track over TCP, as gortsplib takes it, or -1 when the track comes
+// another way (UDP) or encrypted (SRTP, which gortsplib decrypts).
+func interleavedChannel(res *base.Response) int {
+	var th headers.Transport
+	if res == nil || th.Unmarshal(res.Header["Transport"]) != nil || th.InterleavedIDs == nil || th.Secure {
+		return -1
+	}
+	return th.InterleavedIDs[0]
 }
 
 // otherCodecs names every format of the session except those pulled.

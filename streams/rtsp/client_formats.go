@@ -21,6 +21,25 @@ type pull struct {
 	// decode returns the NAL units of a complete access unit, or the
 	// frames of an audio packet.
 	decode func(*rtp.Packet) ([][]byte, error)
+	// fragment tells, for video, a fragmentation unit's payload and
+	// whether it starts a NAL unit.
+	fragment func(payload []byte) (fu, start bool)
+}
+
+// h264Fragment tells an FU-A payload (RFC 6184 5.8) and its start bit.
+func h264Fragment(p []byte) (fu, start bool) {
+	if len(p) < 2 || p[0]&0x1f != 28 {
+		return false, false
+	}
+	return true, p[1]&0x80 != 0
+}
+
+// h265Fragment tells an FU payload (RFC 7798 4.4.3) and its start bit.
+func h265Fragment(p []byte) (fu, start bool) {
+	if len(p) < 3 || (p[0]>>1)&0x3f != 49 {
+		return false, false
+	}
+	return true, p[2]&0x80 != 0
 }
 
 // findVideo picks the camera's video: H.264 first (every browser plays
@@ -32,7 +51,7 @@ func findVideo(desc *description.Session) (*pull, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &pull{media: m, format: h264, decode: dec.Decode,
+		return &pull{media: m, format: h264, decode: dec.Decode, fragment: h264Fragment,
 			track: media.Track{Codec: media.CodecH264, SPS: h264.SPS, PPS: h264.PPS}}, nil
 	}
 	var h265 *format.H265
@@ -41,7 +60,7 @@ func findVideo(desc *description.Session) (*pull, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &pull{media: m, format: h265, decode: dec.Decode,
+		return &pull{media: m, format: h265, decode: dec.Decode, fragment: h265Fragment,
 			track: media.Track{Codec: media.CodecH265, VPS: h265.VPS, SPS: h265.SPS, PPS: h265.PPS}}, nil
 	}
 	return nil, nil

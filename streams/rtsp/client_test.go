@@ -41,6 +41,14 @@ func (h *fixedServer) OnPlay(*gortsplib.ServerHandlerOnPlayCtx) (*base.Response,
 
 func serveTracks(t *testing.T, formats ...format.Format) string {
 	t.Helper()
+	url, _ := serveStream(t, formats...)
+	return url
+}
+
+// serveStream serves formats as one camera's tracks and returns the
+// stream, to which the test writes the camera's packets.
+func serveStream(t *testing.T, formats ...format.Format) (string, *gortsplib.ServerStream) {
+	t.Helper()
 	desc := &description.Session{}
 	for _, f := range formats {
 		typ := description.MediaTypeVideo
@@ -66,7 +74,7 @@ func serveTracks(t *testing.T, formats ...format.Format) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { h.stream.Close(); srv.Close() })
-	return "rtsp://" + addr + "/cam"
+	return "rtsp://" + addr + "/cam", h.stream
 }
 
 type recordingHandler struct{ desc chan Description }
