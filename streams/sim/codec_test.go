@@ -17,30 +17,55 @@ import (
 // tagSEI is a user-data-unregistered SEI carrying the frame number as 8
 // ASCII digits (no zero bytes, so no emulation prevention needed), in the
 // NAL header of H.264 or of an H.265 prefix SEI.
-func tagSEI(c media.Codec, frame int64) []byte {
+func tagSEI(c media.Codec, frame int64) []byte { return tagSEIDigits(c, frame, "") }
+
+// sentTagSEI is tagSEI followed by the send time as 19 digits of Unix
+// nanoseconds, so a test sees when the camera sent a frame, not when the
+// frame reached it.
+func sentTagSEI(c media.Codec, frame int64, sent time.Time) []byte {
+	return tagSEIDigits(c, frame, fmt.Sprintf("%019d", sent.UnixNano()))
+}
+
+// tagSEIDigits writes both tag layouts: the frame number, then more.
+func tagSEIDigits(c media.Codec, frame int64, more string) []byte {
 	hdr := []byte{6} // H.264 SEI
 	if c == media.CodecH265 {
 		hdr = []byte{39 << 1, 1} // H.265 PREFIX_SEI_NUT
 	}
-	b := append(hdr, 5, 24)                          // user_data_unregistered, 24 bytes
+	b := append(hdr, 5, byte(24+len(more)))          // user_data_unregistered, UUID and digits
 	b = append(b, bytes.Repeat([]byte{0x5A}, 16)...) // UUID
-	b = fmt.Appendf(b, "%08d", frame%100_000_000)
+	b = fmt.Appendf(b, "%08d%s", frame%100_000_000, more)
 	return append(b, 0x80) // rbsp trailing bits
 }
 
-// h264Tag reads the frame number of an H.264 access unit's tagSEI.
+// h264Tag reads the frame number of an H.264 access unit's tag.
 func h264Tag(a au) (int64, bool) {
+	frame, _, ok := h264TagSent(a)
+	return frame, ok
+}
+
+// h264TagSent reads an H.264 access unit's tag: the frame number and,
+// from a sentTagSEI, the send time (zero from a tagSEI).
+func h264TagSent(a au) (frame int64, sent time.Time, ok bool) {
+	digits := func(b []byte) (v int64) {
+		for _, d := range b {
+			v = 10*v + int64(d-'0')
+		}
+		return v
+	}
 	for _, n := range a.nalus {
-		if h264.NALUType(n[0]&0x1f) != h264.NALUTypeSEI || len(n) != 28 || n[2] != 24 {
+		if h264.NALUType(n[0]&0x1f) != h264.NALUTypeSEI || len(n) < 28 || int(n[2]) != len(n)-4 ||
+			!bytes.Equal(n[3:19], bytes.Repeat([]byte{0x5A}, 16)) {
 			continue
 		}
-		var frame int64
-		for _, d := range n[19:27] {
-			frame = 10*frame + int64(d-'0')
+		switch d := n[19 : len(n)-1]; len(d) {
+		case 8:
+			return digits(d), time.Time{}, true
+		case 8 + 19:
+			return digits(d[:8]), time.Unix(0, digits(d[8:])), true
 		}
-		return frame, true
 	}
-	return 0, false
+	return 0, time.Time{}, false
 }
 
 func h265Type(n []byte) h265.NALUType { return h265.NALUType((n[0] >> 1) & 0x3f) }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,18 +119,22 @@ func isIDR(a au) bool {
 }
 
 func TestCameraStreams(t *testing.T) {
-	s := newTestServer(t, ServerOptions{Cameras: 2, GOP: 10})
+	s := newTestServer(t, ServerOptions{Cameras: 2, GOP: 10,
+		Configure: func(_ string, o *CameraOptions) {
+			o.Tag = func(n int64, sent time.Time) []byte { return sentTagSEI(media.CodecH264, n, sent) }
+		}})
 	if got := s.Cameras(); len(got) != 2 || got[1] != "cam1" {
 		t.Fatalf("cameras %v", got)
 	}
 	for _, tc := range []struct {
-		url  string
-		tr   gortsplib.Transport
-		w, h int
+		url    string
+		tr     gortsplib.Transport
+		w, h   int
+		tagged bool // main streams carry the tag, sub streams do not
 	}{
-		{s.URL("cam1"), gortsplib.TransportTCP, 640, 360},
-		{s.URL("cam1"), gortsplib.TransportUDP, 640, 360},
-		{s.SubURL("cam0"), gortsplib.TransportUDP, 320, 180},
+		{s.URL("cam1"), gortsplib.TransportTCP, 640, 360, true},
+		{s.URL("cam1"), gortsplib.TransportUDP, 640, 360, true},
+		{s.SubURL("cam0"), gortsplib.TransportUDP, 320, 180, false},
 	} {
 		t.Run(tc.tr.String()+strings.TrimPrefix(tc.url, "rtsp://"+s.Addr()), func(t *testing.T) {
 			r := play(t, tc.url, tc.tr)
@@ -144,12 +149,17 @@ func TestCameraStreams(t *testing.T) {
 			for !isIDR(a) {
 				a = r.nextAU(t)
 			}
-			if len(a.nalus) != 3 || h264.NALUType(a.nalus[0][0]&0x1f) != h264.NALUTypeSPS ||
+			units := 3 // SPS, PPS, IDR
+			if tc.tagged {
+				units++ // and the tag after the parameter sets
+			}
+			if len(a.nalus) != units || h264.NALUType(a.nalus[0][0]&0x1f) != h264.NALUTypeSPS ||
 				h264.NALUType(a.nalus[1][0]&0x1f) != h264.NALUTypePPS {
 				t.Fatalf("IDR access unit without in-band SPS, PPS")
 			}
 			// 25 more frames: 40 ms apart in RTP time, about a second of wall time.
 			first := a
+			var lags []time.Duration // main streams: sentLag of each frame
 			for n := 0; n < 25; {
 				b := r.nextAU(t)
 				d := b.ts - a.ts
@@ -164,18 +174,47 @@ func TestCameraStreams(t *testing.T) {
 				}
 				a = b
 				n++
+				if tc.tagged {
+					lags = append(lags, sentLag(t, first, a))
+				}
+			}
+			if !tc.tagged {
+				return // untagged, but sent on the main stream's ticks
 			}
 			// The camera paces frames on the wall clock: never faster than
-			// their RTP time (less a margin for packets delivered in a
-			// burst). A busy machine only makes ticks late, and a late tick
-			// skips frame numbers, so there is no upper bound.
-			rtpSec := float64(a.ts-first.ts) / 90000
-			wall := a.at.Sub(first.at).Seconds()
-			if wall < rtpSec-0.5 {
-				t.Errorf("25 frames took %.2fs RTP but arrived over %.2fs: sent faster than real time", rtpSec, wall)
+			// their RTP time. Its ticker never fires early and a late tick
+			// skips frame numbers, so each frame is sent at its RTP time
+			// plus a delay: the tick waiting for a CPU, the encoding (an
+			// IDR takes longest; up to 50 ms here beside two busy loops).
+			// A lag is that delay plus one constant, so a camera keeping
+			// time has no lag far below its least delayed frame's. Hence
+			// the least lag of the first six frames against the greatest
+			// of the last six: a late first frame does not make the rest
+			// look early, nor does a UDP unit stamped with the next
+			// frame's timestamp (its lag is a frame step short). The 0.1 s
+			// margin only covers all of the first six being late at once;
+			// a camera at twice the rate is 14 frames, 0.28 s, ahead.
+			early, late := slices.Min(lags[:6]), slices.Max(lags[len(lags)-6:])
+			if late < early-100*time.Millisecond {
+				t.Errorf("frames sent %v ahead of their RTP time after the first six (lags %v): sent faster than real time",
+					early-late, lags)
 			}
 		})
 	}
+}
+
+// sentLag is how long after its RTP time the camera sent a, both counted
+// from first, by the send times in their tags: arrival times would add
+// the receiver's delays, and a starved receiver gets the first frame late
+// and the rest in a burst.
+func sentLag(t *testing.T, first, a au) time.Duration {
+	t.Helper()
+	_, sent0, ok0 := h264TagSent(first)
+	_, sent, ok := h264TagSent(a)
+	if !ok0 || !ok || sent0.IsZero() || sent.IsZero() {
+		t.Fatal("main stream access unit without its send time")
+	}
+	return sent.Sub(sent0) - time.Duration(a.ts-first.ts)*time.Second/90000
 }
 
 func TestServerAuth(t *testing.T) {
