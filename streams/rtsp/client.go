@@ -61,7 +61,7 @@ type Description struct {
 }
 
 // Handler receives what a pull produces, from gortsplib's goroutines but
-// never concurrently.
+// never concurrently (serialHandler).
 type Handler interface {
 	// OnDescribe is called once, before any media.
 	OnDescribe(Description)
@@ -148,6 +148,7 @@ func newClient(u *base.URL, opts ClientOptions, playing *atomic.Bool, conn *atom
 }
 
 func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *atomic.Bool, conn *atomic.Pointer[batchedConn]) error {
+	h = &serialHandler{h: h}
 	desc, _, err := c.Describe(u)
 	if err != nil {
 		return err

@@ -65,7 +65,14 @@ func serveStream(t *testing.T, formats ...format.Format) (string, *gortsplib.Ser
 	addr := ln.Addr().String()
 	ln.Close()
 	h := &fixedServer{}
-	srv := &gortsplib.Server{Handler: h, RTSPAddress: addr}
+	rtpConn, rtcpConn, err := listenUDPPairOutsideEphemeral("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rtpConn.Close()
+	rtcpConn.Close()
+	srv := &gortsplib.Server{Handler: h, RTSPAddress: addr,
+		UDPRTPAddress: rtpConn.LocalAddr().String(), UDPRTCPAddress: rtcpConn.LocalAddr().String()}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
