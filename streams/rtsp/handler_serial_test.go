@@ -42,12 +42,14 @@ func TestUDPVideoAndAudioComeOneAtATime(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	camera := func(media int, pt uint8, payload func(n int) []byte) {
+		clock := time.NewTicker(time.Millisecond)
+		defer clock.Stop()
 		for n := 0; ctx.Err() == nil; n++ {
 			stream.WritePacketRTP(stream.Desc.Medias[media], &rtp.Packet{
 				Header:  rtp.Header{Version: 2, PayloadType: pt, SequenceNumber: uint16(n), Timestamp: uint32(n * 160), Marker: true},
 				Payload: payload(n),
 			})
-			time.Sleep(time.Millisecond) // the camera's clock, not a wait on the test
+			<-clock.C
 		}
 	}
 	go camera(0, 96, func(n int) []byte {

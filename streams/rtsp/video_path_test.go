@@ -63,6 +63,8 @@ func TestTCPVideoIsTakenOutOfGortsplibsStream(t *testing.T) {
 	camera := make(chan struct{})
 	go func() { // the camera: 100 frames a second while sending
 		defer close(camera)
+		clock := time.NewTicker(10 * time.Millisecond)
+		defer clock.Stop()
 		for n := 0; sending.Load(); n++ {
 			pkts, err := enc.Encode(numberedUnit(n))
 			if err != nil {
@@ -72,7 +74,7 @@ func TestTCPVideoIsTakenOutOfGortsplibsStream(t *testing.T) {
 				p.Timestamp = 1<<32 - 50*900 + uint32(n*900) // wraps after 50 frames
 				stream.WritePacketRTP(stream.Desc.Medias[0], p)
 			}
-			time.Sleep(10 * time.Millisecond) // the camera's frame clock, not a wait on the test
+			<-clock.C
 		}
 	}()
 	t.Cleanup(func() { sending.Store(false); <-camera })
