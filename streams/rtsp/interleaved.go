@@ -58,7 +58,7 @@ const (
 // boundary. divert is the channel whose frames are taken out, or -1.
 // It mirrors gortsplib's conn.Read: a frame when the first byte is '$',
 // an RTSP response or request when the first two bytes start one, and
-// otherwise one byte that gortsplib skips.
+// otherwise the bytes gortsplib skips, up to where one may start.
 func (s *splitter) next(b []byte, divert int) (step, int) {
 	if len(b) < 2 {
 		return stepMore, 0
