@@ -11,19 +11,27 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/ipv4"
 )
 
 // Batched sends. A feed writes the RTP packets of a frame back to back,
 // each through pion's SRTP and ICE layers to this socket; one sendmsg per
 // packet (~5 µs on loopback) was the largest part of the gateway's CPU,
 // and every writer queued on the socket's lock. batchConn holds a frame's
-// full-size fragments per viewer address and sends them with the frame's
-// last packet in one sendmsg with UDP segmentation offload (Linux
-// UDP_SEGMENT), ~0.5 µs a packet. Anything else (RTCP, STUN, DTLS, a
-// marker or smaller packet) flushes what is held first, so the wire order
-// is the write order. A janitor flushes what waits longer than
-// batchMaxHold (a lone NACK retransmission). Without GSO (another OS, an
-// old kernel: the first refused send tells) packets go one by one.
+// packets per viewer address and sends them with the frame's last
+// (marker) packet in one system call: each run of equal-size packets as
+// one message with UDP segmentation offload (Linux UDP_SEGMENT), ~0.5 µs
+// a packet, and the runs together with sendmmsg. A frame is rarely one
+// run: a camera's SEI, a parameter set or a slice's short last fragment
+// ends one (batchRuns). Held are full-size fragments and any packet
+// without the marker bit of a payload type seen in one, so that a
+// video's small packets wait for their frame while audio, whose packets
+// are never full-size, goes out at once. Anything else (RTCP, STUN,
+// DTLS, audio) flushes what is held first, so the wire order is the write
+// order. A janitor flushes what waits longer than batchMaxHold (a lone
+// NACK retransmission). Without GSO (another OS, an old kernel: the first
+// refused send tells) packets go one by one.
 const (
 	batchMinPacket  = 1000 // a full-size video fragment is ~1230 bytes with SRTP
 	batchMaxPackets = 64   // UDP_MAX_SEGMENTS of older kernels
@@ -37,7 +45,9 @@ const (
 
 type batchConn struct {
 	*net.UDPConn
-	gso atomic.Bool
+	// batches sends several messages in one sendmmsg.
+	batches *ipv4.PacketConn
+	gso     atomic.Bool
 	// mu guards dsts. Every packet looks its destination up, so the
 	// lookup takes the read lock: writers of many feeds queue only on
 	// their own destination's batch, never on one another's.
@@ -52,7 +62,7 @@ type batchConn struct {
 	once sync.Once
 }
 
-// batchBuffers hold a frame from its first fragment to its flush.
+// batchBuffers hold a frame from its first packet to its flush.
 var batchBuffers = sync.Pool{New: func() any { return new([batchMaxBytes + 2048]byte) }}
 
 // heldBatch is a destination's batch as a sweep saw it in the map.
@@ -64,18 +74,32 @@ type heldBatch struct {
 // batch is what is held for one destination.
 type batch struct {
 	mu    sync.Mutex
-	mem   *[batchMaxBytes + 2048]byte // from batchBuffers while n > 0
+	mem   *[batchMaxBytes + 2048]byte // from batchBuffers while packets are held
 	buf   []byte
-	seg   int // the size of each packet in buf (the last may be smaller)
-	n     int
+	sizes []int // of each packet in buf, in order
 	since time.Time
 	used  time.Time
-	oob   []byte
-	gone  bool // dropped from the map by the janitor
+	// video holds the payload types of the full-size fragments seen: a
+	// packet of one of them without the marker bit is part of a frame.
+	video payloadTypes
+	// What a flush needs, made once: the address as sendmmsg takes it,
+	// and the messages, buffers and UDP_SEGMENT messages of the runs.
+	to   *net.UDPAddr
+	runs []batchRun
+	msgs []ipv4.Message
+	bufs [][]byte
+	oob  []byte
+	gone bool // dropped from the map by the janitor
 }
 
+// payloadTypes is a set of RTP payload types (7 bits).
+type payloadTypes [2]uint64
+
+func (s *payloadTypes) add(pt byte)      { s[pt>>6&1] |= 1 << (pt & 63) }
+func (s *payloadTypes) has(pt byte) bool { return s[pt>>6&1]&(1<<(pt&63)) != 0 }
+
 func newBatchConn(c *net.UDPConn) *batchConn {
-	b := &batchConn{UDPConn: c, dsts: make(map[netip.AddrPort]*batch), quit: make(chan struct{}), done: make(chan struct{})}
+	b := &batchConn{UDPConn: c, batches: ipv4.NewPacketConn(c), dsts: make(map[netip.AddrPort]*batch), quit: make(chan struct{}), done: make(chan struct{})}
 	if runtime.GOOS == "linux" {
 		b.gso.Store(true)
 		go b.janitor()
@@ -100,8 +124,8 @@ func (c *batchConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	return c.WriteToAddrPort(p, ua.AddrPort())
 }
 
-// WriteToAddrPort holds full-size fragments and sends the rest, with what
-// is held for the same address, at once.
+// WriteToAddrPort holds a frame's packets and sends them, with what is
+// held for the same address, at its last.
 func (c *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
 	if !c.gso.Load() {
 		return c.UDPConn.WriteToUDPAddrPort(p, addr)
@@ -109,32 +133,38 @@ func (c *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) 
 	addr = netip.AddrPortFrom(addr.Addr().Unmap(), addr.Port()) // one key per peer
 	b := c.dest(addr)
 	defer b.mu.Unlock()
-	fits := b.n > 0 && len(p) <= b.seg && b.n < batchMaxPackets && len(b.buf)+len(p) <= batchMaxBytes
-	if fragment(p) {
-		if b.n > 0 && (!fits || len(p) != b.seg) {
+	rtp, marker := len(p) >= 2 && p[0]>>6 == 2, len(p) >= 2 && p[1]&0x80 != 0
+	pt := byte(0)
+	if len(p) >= 2 {
+		pt = p[1] & 0x7f
+	}
+	if rtp && !marker && len(p) >= batchMinPacket {
+		b.video.add(pt)
+	}
+	fits := len(b.sizes) < batchMaxPackets && len(b.buf)+len(p) <= batchMaxBytes
+	switch {
+	case rtp && !marker && b.video.has(pt): // more of its frame follows
+		if !fits {
 			c.flush(b, addr)
 		}
-		if b.n == 0 {
-			b.mem = batchBuffers.Get().(*[batchMaxBytes + 2048]byte)
-			b.buf, b.seg, b.since = b.mem[:0], len(p), time.Now()
-		}
-		b.buf = append(b.buf, p...)
-		b.n++
+		b.hold(p)
 		return len(p), nil
-	}
-	if fits {
-		b.buf = append(b.buf, p...)
-		b.n++
+	case len(b.sizes) > 0 && fits: // a frame's end, or RTCP after it
+		b.hold(p)
 		return len(p), c.flush(b, addr)
 	}
 	c.flush(b, addr)
 	return c.UDPConn.WriteToUDPAddrPort(p, addr)
 }
 
-// fragment reports a full-size RTP packet without the marker bit: more
-// of its frame follows. RTCP has the bit's position set (types 200-206).
-func fragment(p []byte) bool {
-	return len(p) >= batchMinPacket && p[0]>>6 == 2 && p[1]&0x80 == 0
+// hold appends p to what b holds; called with b locked.
+func (b *batch) hold(p []byte) {
+	if len(b.sizes) == 0 {
+		b.mem = batchBuffers.Get().(*[batchMaxBytes + 2048]byte)
+		b.buf, b.since = b.mem[:0], time.Now()
+	}
+	b.buf = append(b.buf, p...)
+	b.sizes = append(b.sizes, len(p))
 }
 
 // dest returns addr's batch, locked.
@@ -146,7 +176,7 @@ func (c *batchConn) dest(addr netip.AddrPort) *batch {
 		if !ok {
 			c.mu.Lock()
 			if b, ok = c.dsts[addr]; !ok {
-				b = &batch{}
+				b = &batch{to: net.UDPAddrFromAddrPort(addr)}
 				c.dsts[addr] = b
 			}
 			c.mu.Unlock()
@@ -161,32 +191,73 @@ func (c *batchConn) dest(addr netip.AddrPort) *batch {
 
 // flush sends what b holds; called with b locked.
 func (c *batchConn) flush(b *batch, addr netip.AddrPort) error {
-	if b.n == 0 {
+	if len(b.sizes) == 0 {
 		return nil
 	}
 	defer func() {
 		batchBuffers.Put(b.mem)
-		b.mem, b.buf, b.n, b.used = nil, nil, 0, time.Now()
+		b.mem, b.buf, b.sizes, b.used = nil, nil, b.sizes[:0], time.Now()
 	}()
-	if b.n == 1 {
+	if len(b.sizes) == 1 {
 		_, err := c.UDPConn.WriteToUDPAddrPort(b.buf, addr)
 		return err
 	}
+	b.runs = batchRuns(b.runs[:0], b.sizes)
 	if b.oob == nil {
-		b.oob = make([]byte, cmsgSpace)
+		b.oob = make([]byte, cmsgSpace*batchMaxPackets)
 	}
-	_, _, err := c.UDPConn.WriteMsgUDPAddrPort(b.buf, segmentCmsg(b.oob, b.seg), addr)
+	var err error
+	sent := 0 // bytes of b.buf sent before an error
+	if len(b.runs) == 1 {
+		_, _, err = c.UDPConn.WriteMsgUDPAddrPort(b.buf, segmentCmsg(b.oob, b.runs[0].seg), addr)
+	} else {
+		sent, err = c.sendRuns(b)
+	}
 	if err == nil || !gsoRefused(err) {
 		return err
 	}
-	// No GSO here: send each packet, and from now on never batch.
+	// No GSO here: send the rest packet by packet, and from now on never
+	// batch. The refused message went out in no part.
 	c.gso.Store(false)
-	for off := 0; off < len(b.buf); off += b.seg {
-		if _, err = c.UDPConn.WriteToUDPAddrPort(b.buf[off:min(off+b.seg, len(b.buf))], addr); err != nil {
-			return err
+	off := 0
+	for _, n := range b.sizes {
+		if off >= sent {
+			if _, err = c.UDPConn.WriteToUDPAddrPort(b.buf[off:off+n], addr); err != nil {
+				return err
+			}
 		}
+		off += n
 	}
 	return nil
+}
+
+// sendRuns sends b's runs as the messages of one sendmmsg (more, if the
+// kernel takes fewer at a time). It returns how many bytes of b.buf went
+// out before an error.
+func (c *batchConn) sendRuns(b *batch) (int, error) {
+	b.msgs, b.bufs = b.msgs[:0], b.bufs[:0]
+	off := 0
+	for i, r := range b.runs {
+		b.bufs = append(b.bufs, b.buf[off:off+r.bytes])
+		off += r.bytes
+		m := ipv4.Message{Buffers: b.bufs[i : i+1 : i+1], Addr: b.to}
+		if r.packets > 1 {
+			m.OOB = segmentCmsg(b.oob[i*cmsgSpace:], r.seg)
+		}
+		b.msgs = append(b.msgs, m)
+	}
+	sentBytes := 0
+	for sent := 0; sent < len(b.msgs); {
+		n, err := c.batches.WriteBatch(b.msgs[sent:], 0)
+		for _, m := range b.msgs[sent : sent+n] {
+			sentBytes += len(m.Buffers[0])
+		}
+		if err != nil {
+			return sentBytes, err
+		}
+		sent += n
+	}
+	return sentBytes, nil
 }
 
 // gsoRefused tells a kernel or device without UDP GSO.
@@ -245,10 +316,10 @@ func (c *batchConn) sweep(now time.Time) {
 	idle := c.idle[:0]
 	for _, h := range c.held {
 		h.b.mu.Lock()
-		if h.b.n > 0 && now.Sub(h.b.since) >= batchMaxHold {
+		if len(h.b.sizes) > 0 && now.Sub(h.b.since) >= batchMaxHold {
 			c.flush(h.b, h.addr)
 		}
-		if h.b.n == 0 && now.Sub(h.b.used) > batchIdlePeer {
+		if len(h.b.sizes) == 0 && now.Sub(h.b.used) > batchIdlePeer {
 			idle = append(idle, h.addr)
 		}
 		h.b.mu.Unlock()
@@ -267,7 +338,7 @@ func (c *batchConn) sweep(now time.Time) {
 			continue
 		}
 		b.mu.Lock()
-		if b.n == 0 && now.Sub(b.used) > batchIdlePeer { // still idle
+		if len(b.sizes) == 0 && now.Sub(b.used) > batchIdlePeer { // still idle
 			b.gone = true
 			delete(c.dsts, addr)
 		}

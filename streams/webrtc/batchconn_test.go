@@ -82,3 +82,45 @@ func goroutineBlockedIn(fn string) bool {
 	}
 	return false
 }
+
+// TestBatchConnHoldsAFrameNotAudio: a video's packets wait for their
+// frame's marker, its small ones too (an SEI, a parameter set, a slice's
+// short end), once a full-size fragment has shown its payload type;
+// audio, never full-size, goes out at once.
+func TestBatchConnHoldsAFrameNotAudio(t *testing.T) {
+	bc := newBatchConn(listenLoopback(t))
+	bc.stop() // no janitor: what is held stays held
+	if !bc.gso.Load() {
+		t.Skip("no GSO on this OS: nothing is held")
+	}
+	dst := listenLoopback(t).LocalAddr().(*net.UDPAddr).AddrPort()
+	held := func() int {
+		b := bc.dest(dst)
+		defer b.mu.Unlock()
+		return len(b.sizes)
+	}
+	steps := []struct {
+		what string
+		p    []byte
+		held int
+	}{
+		{"audio", audioPacket(1), 0},
+		{"a small video packet before any fragment", rtpPacket(60, false, 2), 0},
+		{"a full-size fragment", rtpPacket(1228, false, 3), 1},
+		{"its frame's end", rtpPacket(700, true, 4), 0},
+		{"an SEI", rtpPacket(60, false, 5), 1},
+		{"a fragment", rtpPacket(1228, false, 6), 2},
+		{"a slice's short end", rtpPacket(400, false, 7), 3},
+		{"audio, sent with what is held", audioPacket(8), 0},
+		{"a parameter set", rtpPacket(30, false, 9), 1},
+		{"an RTCP report, sent with it", []byte{0x80, 200, 0, 6, 1, 2, 3, 4}, 0},
+	}
+	for _, s := range steps {
+		if _, err := bc.WriteToAddrPort(s.p, dst); err != nil {
+			t.Fatal(err)
+		}
+		if got := held(); got != s.held {
+			t.Fatalf("after %s: %d packets held, want %d", s.what, got, s.held)
+		}
+	}
+}

@@ -18,6 +18,14 @@ func rtpPacket(size int, marker bool, seq byte) []byte {
 	return p
 }
 
+// audioPacket is a fake SRTP audio packet: small, no marker bit and a
+// payload type of its own (Opus's 111).
+func audioPacket(seq byte) []byte {
+	p := rtpPacket(120, false, seq)
+	p[1] = 111
+	return p
+}
+
 func listenLoopback(t testing.TB) *net.UDPConn {
 	c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -63,6 +71,18 @@ func testBatchConn(t *testing.T, tx *net.UDPConn) {
 		}
 		send(rtpPacket(700, true, next()))
 	}
+	send(rtpPacket(60, false, next())) // an SEI: a run of its own
+	for range 5 {
+		send(rtpPacket(1228, false, next()))
+	}
+	send(rtpPacket(700, true, next()))
+	for range 2 { // a frame of two slices: two runs
+		for range 3 {
+			send(rtpPacket(1228, false, next()))
+		}
+		send(rtpPacket(500, false, next()))
+	}
+	send(audioPacket(next()))
 	send([]byte{0x80, 200, 0, 6, 1, 2, 3, 4}) // an RTCP sender report
 	send(rtpPacket(1228, false, next()))      // a retransmission: the janitor sends it
 	send(rtpPacket(1300, false, next()))      // bigger: flushes the one before
@@ -83,45 +103,53 @@ func testBatchConn(t *testing.T, tx *net.UDPConn) {
 }
 
 // BenchmarkUDPWrite compares writing 9-packet frames (8 full fragments
-// and a short end, as a 10 kB P-frame) to a loopback viewer one sendmsg
-// per packet and through batchConn. CPU per packet includes the kernel's
-// delivery to the reader, which runs in the sender's system call on
-// loopback.
+// and a short end, as a 10 kB P-frame), and the same after an SEI, to a
+// loopback viewer one sendmsg per packet and through batchConn. CPU per
+// packet includes the kernel's delivery to the reader, which runs in the
+// sender's system call on loopback.
 func BenchmarkUDPWrite(b *testing.B) {
-	frame := make([][]byte, 9)
-	for i := range frame {
-		frame[i] = rtpPacket(1228, i == len(frame)-1, byte(i))
+	slice := make([][]byte, 9)
+	for i := range slice {
+		slice[i] = rtpPacket(1228, i == len(slice)-1, byte(i))
 	}
-	frame[8] = frame[8][:400]
-	for _, mode := range []string{"per-packet", "batched"} {
-		b.Run(mode, func(b *testing.B) {
-			rx := listenLoopback(b)
-			_ = rx.SetReadBuffer(8 << 20)
-			go func() {
-				buf := make([]byte, 2048)
-				for {
-					if _, err := rx.Read(buf); err != nil {
-						return
-					}
-				}
-			}()
-			tx := listenLoopback(b)
-			dst := rx.LocalAddr().(*net.UDPAddr).AddrPort()
-			write := tx.WriteToUDPAddrPort
-			if mode == "batched" {
-				bc := newBatchConn(tx)
-				defer bc.stop()
-				write = bc.WriteToAddrPort
-			}
-			m := startPerPacket(b)
-			for range b.N {
-				for _, p := range frame {
-					if _, err := write(p, dst); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			m.report(b.N * len(frame))
-		})
+	slice[8] = slice[8][:400]
+	withSEI := append([][]byte{rtpPacket(60, false, 9)}, slice...)
+	for _, shape := range []struct {
+		name  string
+		frame [][]byte
+	}{{"slice", slice}, {"sei+slice", withSEI}} {
+		for _, mode := range []string{"per-packet", "batched"} {
+			b.Run(shape.name+"/"+mode, func(b *testing.B) { benchmarkUDPWrite(b, shape.frame, mode) })
+		}
 	}
+}
+
+func benchmarkUDPWrite(b *testing.B, frame [][]byte, mode string) {
+	rx := listenLoopback(b)
+	_ = rx.SetReadBuffer(8 << 20)
+	go func() {
+		buf := make([]byte, 2048)
+		for {
+			if _, err := rx.Read(buf); err != nil {
+				return
+			}
+		}
+	}()
+	tx := listenLoopback(b)
+	dst := rx.LocalAddr().(*net.UDPAddr).AddrPort()
+	write := tx.WriteToUDPAddrPort
+	if mode == "batched" {
+		bc := newBatchConn(tx)
+		defer bc.stop()
+		write = bc.WriteToAddrPort
+	}
+	m := startPerPacket(b)
+	for range b.N {
+		for _, p := range frame {
+			if _, err := write(p, dst); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	m.report(b.N * len(frame))
 }
