@@ -55,11 +55,16 @@ type batchConn struct {
 	dsts map[netip.AddrPort]*batch
 	// held and idle are the janitor's, reused by every sweep so that a
 	// sweep every few milliseconds allocates nothing.
-	held []heldBatch
-	idle []netip.AddrPort
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
+	held    []heldBatch
+	idle    []netip.AddrPort
+	idleFor time.Duration // batchIdlePeer but in tests
+	// asleep is set while the janitor waits for something to be held,
+	// and kick wakes it (hold).
+	asleep atomic.Bool
+	kick   chan struct{}
+	quit   chan struct{}
+	done   chan struct{}
+	once   sync.Once
 }
 
 // batchBuffers hold a frame from its first packet to its flush.
@@ -98,8 +103,13 @@ type payloadTypes [2]uint64
 func (s *payloadTypes) add(pt byte)      { s[pt>>6&1] |= 1 << (pt & 63) }
 func (s *payloadTypes) has(pt byte) bool { return s[pt>>6&1]&(1<<(pt&63)) != 0 }
 
-func newBatchConn(c *net.UDPConn) *batchConn {
-	b := &batchConn{UDPConn: c, batches: ipv4.NewPacketConn(c), dsts: make(map[netip.AddrPort]*batch), quit: make(chan struct{}), done: make(chan struct{})}
+func newBatchConn(c *net.UDPConn) *batchConn { return startBatchConn(c, batchIdlePeer) }
+
+// startBatchConn is newBatchConn forgetting a destination idleFor after
+// its last packet.
+func startBatchConn(c *net.UDPConn, idleFor time.Duration) *batchConn {
+	b := &batchConn{UDPConn: c, batches: ipv4.NewPacketConn(c), dsts: make(map[netip.AddrPort]*batch), idleFor: idleFor,
+		kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	if runtime.GOOS == "linux" {
 		b.gso.Store(true)
 		go b.janitor()
@@ -147,21 +157,28 @@ func (c *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) 
 		if !fits {
 			c.flush(b, addr)
 		}
-		b.hold(p)
+		c.hold(b, p)
 		return len(p), nil
 	case len(b.sizes) > 0 && fits: // a frame's end, or RTCP after it
-		b.hold(p)
+		c.hold(b, p)
 		return len(p), c.flush(b, addr)
 	}
 	c.flush(b, addr)
 	return c.UDPConn.WriteToUDPAddrPort(p, addr)
 }
 
-// hold appends p to what b holds; called with b locked.
-func (b *batch) hold(p []byte) {
+// hold appends p to what b holds, waking the janitor if it sleeps;
+// called with b locked.
+func (c *batchConn) hold(b *batch, p []byte) {
 	if len(b.sizes) == 0 {
 		b.mem = batchBuffers.Get().(*[batchMaxBytes + 2048]byte)
 		b.buf, b.since = b.mem[:0], time.Now()
+		if c.asleep.Load() && c.asleep.CompareAndSwap(true, false) {
+			select {
+			case c.kick <- struct{}{}:
+			default:
+			}
+		}
 	}
 	b.buf = append(b.buf, p...)
 	b.sizes = append(b.sizes, len(p))
@@ -289,7 +306,9 @@ func segmentCmsg(oob []byte, seg int) []byte {
 	return oob[:cmsgSpace]
 }
 
-// janitor flushes what is held too long and forgets idle addresses.
+// janitor flushes what is held too long and forgets idle addresses. It
+// ticks only while something is held: an engine nobody watches, as most
+// are most of the time, must not wake every few milliseconds.
 func (c *batchConn) janitor() {
 	defer close(c.done)
 	t := time.NewTicker(batchSweep)
@@ -299,15 +318,53 @@ func (c *batchConn) janitor() {
 		case <-c.quit:
 			return
 		case now := <-t.C:
-			c.sweep(now)
+			if c.sweep(now) > 0 {
+				continue
+			}
+			if !c.sleep() {
+				return
+			}
+			t.Reset(batchSweep)
 		}
+	}
+}
+
+// sleep waits until something is held (or an idle destination is due to
+// be forgotten), and reports false when the conn stops meanwhile. A
+// writer that starts holding after asleep is set sees it and kicks; one
+// that started before is found by the sweep after it.
+func (c *batchConn) sleep() bool {
+	c.asleep.Store(true)
+	if c.sweep(time.Now()) > 0 {
+		c.wake()
+		return true
+	}
+	forget := time.NewTimer(c.idleFor)
+	defer forget.Stop()
+	select {
+	case <-c.quit:
+		return false
+	case <-c.kick:
+	case <-forget.C:
+		c.wake()
+	}
+	return true
+}
+
+// wake ends the janitor's sleep itself. If a writer ended it first, its
+// kick is on the way and is taken, so that the next sleep does not end
+// at once.
+func (c *batchConn) wake() {
+	if !c.asleep.CompareAndSwap(true, false) {
+		<-c.kick
 	}
 }
 
 // sweep flushes what is held too long, without the map's lock: a send
 // under it would hold up every writer's lookup. Idle destinations are
-// then dropped under it.
-func (c *batchConn) sweep(now time.Time) {
+// then dropped under it. It returns how many destinations still hold
+// packets, not yet due.
+func (c *batchConn) sweep(now time.Time) (holding int) {
 	c.mu.RLock()
 	for addr, b := range c.dsts {
 		c.held = append(c.held, heldBatch{addr, b})
@@ -319,7 +376,10 @@ func (c *batchConn) sweep(now time.Time) {
 		if len(h.b.sizes) > 0 && now.Sub(h.b.since) >= batchMaxHold {
 			c.flush(h.b, h.addr)
 		}
-		if len(h.b.sizes) == 0 && now.Sub(h.b.used) > batchIdlePeer {
+		if len(h.b.sizes) > 0 {
+			holding++
+		}
+		if len(h.b.sizes) == 0 && now.Sub(h.b.used) > c.idleFor {
 			idle = append(idle, h.addr)
 		}
 		h.b.mu.Unlock()
@@ -338,12 +398,13 @@ func (c *batchConn) sweep(now time.Time) {
 			continue
 		}
 		b.mu.Lock()
-		if len(b.sizes) == 0 && now.Sub(b.used) > batchIdlePeer { // still idle
+		if len(b.sizes) == 0 && now.Sub(b.used) > c.idleFor { // still idle
 			b.gone = true
 			delete(c.dsts, addr)
 		}
 		b.mu.Unlock()
 	}
+	return
 }
 
 func (c *batchConn) stop() {

@@ -1,6 +1,7 @@
 package webrtc
 
 import (
+	"bytes"
 	"net"
 	"runtime"
 	"strings"
@@ -121,6 +122,38 @@ func TestBatchConnHoldsAFrameNotAudio(t *testing.T) {
 		}
 		if got := held(); got != s.held {
 			t.Fatalf("after %s: %d packets held, want %d", s.what, got, s.held)
+		}
+	}
+}
+
+// TestJanitorSleepsWhileNothingIsHeld: the janitor stops ticking when
+// nothing is held (an engine nobody watches woke 200 times a second for
+// nothing), and a packet held afterwards wakes it to send the packet.
+// (It also wakes to forget idle destinations: not before the test ends.)
+func TestJanitorSleepsWhileNothingIsHeld(t *testing.T) {
+	bc := startBatchConn(listenLoopback(t), 24*time.Hour)
+	defer bc.stop()
+	if !bc.gso.Load() {
+		t.Skip("no GSO on this OS: no janitor")
+	}
+	rx := listenLoopback(t)
+	dst := rx.LocalAddr().(*net.UDPAddr).AddrPort()
+	for round := range 3 {
+		testwait.For(t, "the janitor asleep", bc.asleep.Load)
+		lone := rtpPacket(1228, false, byte(round)) // a retransmission: no frame end follows
+		if _, err := bc.WriteToAddrPort(lone, dst); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 2048)
+		var n int
+		testwait.For(t, "the janitor sending the held packet", func() bool {
+			rx.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+			var err error
+			n, err = rx.Read(buf)
+			return err == nil
+		})
+		if !bytes.Equal(buf[:n], lone) {
+			t.Fatalf("round %d: got % x…, want % x…", round, buf[:4], lone[:4])
 		}
 	}
 }
