@@ -170,7 +170,7 @@ func play(c *gortsplib.Client, u *base.URL, wantAudio bool, h Handler, playing *
 	}
 	d := Description{Video: video.track, Others: otherCodecs(desc, video, audio)}
 	vp := &videoPath{channel: -1, payloadType: video.format.PayloadType(), decode: video.decode,
-		fragment: video.fragment, startsClock: video.format.PTSEqualsDTS, h: h}
+		startsClock: video.format.PTSEqualsDTS, h: h}
 	for _, p := range []*pull{video, audio} {
 		if p == nil {
 			continue

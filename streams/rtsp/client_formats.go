@@ -5,8 +5,6 @@ import (
 
 	"github.com/bluenviron/gortsplib/v4/pkg/description"
 	"github.com/bluenviron/gortsplib/v4/pkg/format"
-	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph264"
-	"github.com/bluenviron/gortsplib/v4/pkg/format/rtph265"
 	"github.com/bluenviron/gortsplib/v4/pkg/format/rtpmpeg4audio"
 	"github.com/pion/rtp"
 
@@ -19,48 +17,29 @@ type pull struct {
 	format format.Format
 	track  media.Track
 	// decode returns the NAL units of a complete access unit, or the
-	// frames of an audio packet.
+	// frames of an audio packet. The packet's payload need stay valid
+	// only during the call for video (depacketize.go).
 	decode func(*rtp.Packet) ([][]byte, error)
-	// fragment tells, for video, a fragmentation unit's payload and
-	// whether it starts a NAL unit.
-	fragment func(payload []byte) (fu, start bool)
-}
-
-// h264Fragment tells an FU-A payload (RFC 6184 5.8) and its start bit.
-func h264Fragment(p []byte) (fu, start bool) {
-	if len(p) < 2 || p[0]&0x1f != 28 {
-		return false, false
-	}
-	return true, p[1]&0x80 != 0
-}
-
-// h265Fragment tells an FU payload (RFC 7798 4.4.3) and its start bit.
-func h265Fragment(p []byte) (fu, start bool) {
-	if len(p) < 3 || (p[0]>>1)&0x3f != 49 {
-		return false, false
-	}
-	return true, p[2]&0x80 != 0
 }
 
 // findVideo picks the camera's video: H.264 first (every browser plays
-// it as is), else H.265. It returns nil when there is neither.
+// it as is), else H.265. It returns nil when there is neither. The
+// formats gortsplib's decoders refuse are refused.
 func findVideo(desc *description.Session) (*pull, error) {
 	var h264 *format.H264
 	if m := desc.FindFormat(&h264); m != nil {
-		dec, err := h264.CreateDecoder()
-		if err != nil {
-			return nil, err
+		if h264.PacketizationMode >= 2 {
+			return nil, errors.New("PacketizationMode >= 2 is not supported")
 		}
-		return &pull{media: m, format: h264, decode: dec.Decode, fragment: h264Fragment,
+		return &pull{media: m, format: h264, decode: newH264Depacketizer().decode,
 			track: media.Track{Codec: media.CodecH264, SPS: h264.SPS, PPS: h264.PPS}}, nil
 	}
 	var h265 *format.H265
 	if m := desc.FindFormat(&h265); m != nil {
-		dec, err := h265.CreateDecoder()
-		if err != nil {
-			return nil, err
+		if h265.MaxDONDiff != 0 {
+			return nil, errors.New("MaxDONDiff != 0 is not supported (yet)")
 		}
-		return &pull{media: m, format: h265, decode: dec.Decode, fragment: h265Fragment,
+		return &pull{media: m, format: h265, decode: newH265Depacketizer().decode,
 			track: media.Track{Codec: media.CodecH265, VPS: h265.VPS, SPS: h265.SPS, PPS: h265.PPS}}, nil
 	}
 	return nil, nil
@@ -122,9 +101,6 @@ func single(decode func(*rtp.Packet) ([]byte, error)) func(*rtp.Packet) ([][]byt
 // isIncomplete reports the depacketizers' "not a whole unit yet" answers,
 // which are normal and not decode errors.
 func isIncomplete(err error) bool {
-	return errors.Is(err, rtph264.ErrMorePacketsNeeded) ||
-		errors.Is(err, rtph264.ErrNonStartingPacketAndNoPrevious) ||
-		errors.Is(err, rtph265.ErrMorePacketsNeeded) ||
-		errors.Is(err, rtph265.ErrNonStartingPacketAndNoPrevious) ||
+	return errors.Is(err, errMorePackets) || errors.Is(err, errNoStart) ||
 		errors.Is(err, rtpmpeg4audio.ErrMorePacketsNeeded)
 }

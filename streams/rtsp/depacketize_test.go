@@ -3,6 +3,7 @@ package rtsp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -194,5 +195,17 @@ func TestAccessUnitLimitsDropTheUnit(t *testing.T) {
 			!sameUnit(u, [][]byte{{9}}) {
 			t.Errorf("%s: the next unit is %x, %v", tc.name, u, err)
 		}
+	}
+}
+
+// The depacketizers' waits for more packets are not decode errors.
+func TestDepacketizerWaitsAreIncomplete(t *testing.T) {
+	for _, err := range []error{errMorePackets, errNoStart, fmt.Errorf("h264: %w", errNoStart)} {
+		if !isIncomplete(err) {
+			t.Errorf("%v is a decode error", err)
+		}
+	}
+	if isIncomplete(errors.New("discarding frame since a RTP packet is missing")) {
+		t.Error("a lost packet is not a decode error")
 	}
 }
