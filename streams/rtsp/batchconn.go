@@ -1,10 +1,16 @@
 package rtsp
 
 import (
+	"io"
 	"net"
+	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Demand tells a pull whether anyone needs its frames the moment they
@@ -35,6 +41,14 @@ const BatchPeriod = 50 * time.Millisecond
 // what is free of it is followed by another at once.
 const batchReadSize = 96 << 10
 
+// quietLowat is the socket's receive low-water mark while its pull waits
+// for a tick (SO_RCVLOWAT): more than a period of any camera's bytes
+// (40 Mbit/s at 50 ms). Below it Linux does not signal the socket
+// readable, so the packets that arrive while nobody reads no longer wake
+// the runtime's network poller one by one; that had made the poller and
+// the scheduler a third of an idle node's CPU.
+const quietLowat = 256 << 10
+
 // heartbeatPeriod is how often gortsplib is told that video frames were
 // taken out of its stream (queueHeartbeat). gortsplib keeps the time of
 // the last frame it read in whole seconds, so a session whose beats come
@@ -48,7 +62,9 @@ const heartbeatPeriod = 250 * time.Millisecond
 // (divert).
 type batchedConn struct {
 	net.Conn
-	demand  Demand // nil: read as the bytes come
+	raw     syscall.RawConn // nil: no SO_RCVLOWAT (not a socket)
+	quiet   bool            // the low-water mark is quietLowat (quieten)
+	demand  Demand          // nil: read as the bytes come
 	pacer   *pacer
 	playing *atomic.Bool // batching starts once the session plays
 
@@ -68,8 +84,12 @@ type batchedConn struct {
 }
 
 func newBatchedConn(c net.Conn, demand Demand, p *pacer, playing *atomic.Bool) *batchedConn {
-	return &batchedConn{Conn: c, demand: demand, pacer: p, playing: playing,
+	b := &batchedConn{Conn: c, demand: demand, pacer: p, playing: playing,
 		buf: make([]byte, batchReadSize), closed: make(chan struct{})}
+	if sc, ok := c.(syscall.Conn); ok && runtime.GOOS == "linux" {
+		b.raw, _ = sc.SyscallConn()
+	}
+	return b
 }
 
 // diversion is the channel whose frames are taken out, and what takes
@@ -166,6 +186,7 @@ func (c *batchedConn) fill() error {
 	}
 	if c.demand != nil && c.playing.Load() && !c.full {
 		if watched, changed := c.demand.Watched(); !watched {
+			c.quieten()
 			select {
 			case <-c.pacer.tick():
 			case <-changed:
@@ -174,13 +195,65 @@ func (c *batchedConn) fill() error {
 			}
 		}
 	}
-	n, err := c.Conn.Read(c.buf[c.end:])
+	n, err := c.read(c.buf[c.end:])
 	c.full = n == len(c.buf)-c.end
 	c.end += n
 	if n > 0 {
 		return nil // an error comes again with the next read
 	}
 	return err
+}
+
+// quieten raises the socket's low-water mark to quietLowat while the pull
+// waits for ticks. It stays there from tick to tick: read lowers it
+// before it ever waits for bytes.
+func (c *batchedConn) quieten() {
+	if c.quiet || c.raw == nil {
+		return
+	}
+	c.quiet = true
+	c.raw.Control(func(fd uintptr) {
+		if err := unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVLOWAT, quietLowat); err != nil {
+			c.quiet = false // not a TCP socket of this kernel: read as before
+		}
+	})
+}
+
+// read reads what the socket holds. While quiet, the socket would not be
+// signalled readable before quietLowat bytes, so a read that finds
+// nothing lowers the mark back to one byte before it waits: a read never
+// waits on the quiet mark.
+func (c *batchedConn) read(p []byte) (int, error) {
+	if !c.quiet {
+		return c.Conn.Read(p)
+	}
+	var n int
+	var readErr error
+	err := c.raw.Read(func(fd uintptr) bool {
+		for {
+			n, readErr = syscall.Read(int(fd), p)
+			if readErr != syscall.EINTR {
+				break
+			}
+		}
+		if readErr != syscall.EAGAIN {
+			return true
+		}
+		// Lowering the mark signals the socket readable if bytes came
+		// after the read: none is missed.
+		unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVLOWAT, 1)
+		c.quiet = false
+		return false
+	})
+	switch {
+	case err != nil: // closed, or past the deadline gortsplib set
+		return 0, err
+	case readErr != nil:
+		return 0, &net.OpError{Op: "read", Net: "tcp", Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError("read", readErr)}
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
 }
 
 // queueHeartbeat keeps gortsplib's watchdog fed while the video is taken
@@ -233,14 +306,17 @@ func (p *pacer) tick() <-chan struct{} {
 	if p.next == nil {
 		ch := make(chan struct{})
 		p.next = ch
-		time.AfterFunc(p.period, func() {
-			p.mu.Lock()
-			if p.next == ch {
-				p.next = nil
-			}
-			p.mu.Unlock()
-			close(ch)
-		})
+		time.AfterFunc(p.period, func() { p.ring(ch) })
 	}
 	return p.next
+}
+
+// ring ends the wait for tick ch, unless it ended already.
+func (p *pacer) ring(ch chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.next == ch {
+		p.next = nil
+		close(ch)
+	}
 }

@@ -2,6 +2,8 @@ package rtsp
 
 import (
 	"net"
+	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -72,8 +74,26 @@ func pending(t *testing.T, c *net.TCPConn) int {
 	return n
 }
 
-// neverTicks is a pacer whose tick does not come within a test.
+// neverTicks is a pacer whose tick does not come within a test, unless
+// it fires it.
 func neverTicks() *pacer { return &pacer{period: time.Hour} }
+
+// awaited reports whether a tick is waited for.
+func (p *pacer) awaited() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.next != nil
+}
+
+// fire rings the tick now waited for, if any.
+func (p *pacer) fire() {
+	p.mu.Lock()
+	ch := p.next
+	p.mu.Unlock()
+	if ch != nil {
+		p.ring(ch)
+	}
+}
 
 func playingFlag(v bool) *atomic.Bool {
 	b := new(atomic.Bool)
@@ -190,4 +210,81 @@ func TestPacerTicksForEveryWaiterAtOnce(t *testing.T) {
 	<-a
 	testwait.For(t, "a new tick after the last one fired", func() bool { return p.tick() != a })
 	<-p.tick()
+}
+
+// TestQuietSocketWhileWaitingForATick: while a pull nobody watches waits
+// for a tick, its socket's low-water mark keeps the packets that arrive
+// from waking the network poller; a read that then finds nothing lowers
+// the mark before it waits, so the next bytes are read as they come.
+func TestQuietSocketWhileWaitingForATick(t *testing.T) {
+	client, camera := tcpPair(t)
+	demand := newFixedDemand(false)
+	conn := newBatchedConn(client, demand, neverTicks(), playingFlag(true))
+	got := readOnce(conn, 4096)
+	testwait.For(t, "the low-water mark raised while waiting for a tick", func() bool { return lowat(t, client) == quietLowat })
+
+	demand.watch() // the read goes on, finds nothing and waits for bytes
+	testwait.For(t, "the read waiting for bytes", func() bool { return goroutineInIOWait("(*batchedConn).read") })
+	if got := lowat(t, client); got != 1 {
+		t.Fatalf("the read waits with a low-water mark of %d bytes", got)
+	}
+	if _, err := camera.Write(frame(2, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if r := <-got; r.err != nil || r.n != 100 {
+		t.Fatalf("read %d bytes (%v), want the packet", r.n, r.err)
+	}
+}
+
+// TestQuietSocketReadsWhatCameBeforeTheTick: the packets that came while
+// the mark was up are read whole at the tick, with no wait for more.
+func TestQuietSocketReadsWhatCameBeforeTheTick(t *testing.T) {
+	client, camera := tcpPair(t)
+	p := neverTicks()
+	conn := newBatchedConn(client, newFixedDemand(false), p, playingFlag(true))
+	got := readOnce(conn, 4096)
+	testwait.For(t, "the low-water mark raised while waiting for a tick", func() bool { return lowat(t, client) == quietLowat })
+	for range 10 {
+		if _, err := camera.Write(frame(2, 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	testwait.For(t, "all ten packets waiting in the socket", func() bool { return pending(t, client) == 1000 })
+	testwait.For(t, "the read waiting for a tick", p.awaited)
+	p.fire()
+	if r := <-got; r.err != nil || r.n != 1000 {
+		t.Fatalf("read %d bytes (%v), want the ten packets", r.n, r.err)
+	}
+	if got := lowat(t, client); got != quietLowat {
+		t.Fatalf("low-water mark %d after a read that found bytes, want it kept at %d", got, quietLowat)
+	}
+}
+
+// lowat is c's SO_RCVLOWAT.
+func lowat(t *testing.T, c *net.TCPConn) int {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var optErr error
+	if err := raw.Control(func(fd uintptr) { n, optErr = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVLOWAT) }); err != nil {
+		t.Fatal(err)
+	}
+	if optErr != nil {
+		t.Fatal(optErr)
+	}
+	return n
+}
+
+// goroutineInIOWait reports whether a goroutine waits for a socket inside fn.
+func goroutineInIOWait(fn string) bool {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) && strings.Contains(strings.SplitN(g, "\n", 2)[0], "IO wait") {
+			return true
+		}
+	}
+	return false
 }
