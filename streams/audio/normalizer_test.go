@@ -8,6 +8,7 @@ import (
 var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
 func TestFramesKeptAndTimed(t *testing.T) {
+	t.Parallel()
 	n := Normalizer{ClockRate: 8000, MaxFrameSize: 400}
 	a := n.Normalize([][]byte{make([]byte, 160)}, 1000, t0)
 	b := n.Normalize([][]byte{{}, make([]byte, 500), make([]byte, 160)}, 1160, t0.Add(20*time.Millisecond))
@@ -26,6 +27,7 @@ func TestFramesKeptAndTimed(t *testing.T) {
 }
 
 func TestReconnectContinues(t *testing.T) {
+	t.Parallel()
 	n := Normalizer{ClockRate: 48000}
 	a := n.Normalize([][]byte{{1}}, 480000, t0)
 	n.Reconnected()

@@ -27,6 +27,7 @@ var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
 // Every H.264 NAL unit type, as the shared normalizer must see it.
 func TestKind(t *testing.T) {
+	t.Parallel()
 	want := [32]nalu.Kind{
 		0: nalu.KindBroken, // unspecified
 		1: nalu.KindSlice, 2: nalu.KindSlice, 5: nalu.KindKeySlice,
@@ -53,6 +54,7 @@ func TestKind(t *testing.T) {
 // SetParams seeds the sets from the SDP: the next IDR carries them, and
 // the track has the SPS's size.
 func TestSetParams(t *testing.T) {
+	t.Parallel()
 	var n Normalizer
 	n.SetParams(nil, testSPS, testPPS)
 	au := n.Normalize([][]byte{idr}, 0, t0)
@@ -66,6 +68,7 @@ func TestSetParams(t *testing.T) {
 
 // MaxNALUSize bounds a NAL unit when set.
 func TestMaxNALUSize(t *testing.T) {
+	t.Parallel()
 	n := Normalizer{MaxNALUSize: 64}
 	big := append([]byte{0x41}, make([]byte, 64)...)
 	if au := n.Normalize([][]byte{big, pslice}, 0, t0); au == nil || !equalNALUs(au.NALUs, [][]byte{pslice}) {

@@ -41,6 +41,7 @@ func baselineSPS(mbW, mbH uint32) []byte {
 // counted as broken; the track keeps its last good size and keyframes keep
 // the last good SPS.
 func TestAbsurdPictureSizeRejected(t *testing.T) {
+	t.Parallel()
 	var n Normalizer
 	n.SetParams(nil, testSPS, testPPS)
 	if tr, _ := n.Track(); tr.Width != 1920 || tr.Height != 1080 {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestNominalDoublesUpToTheCap(t *testing.T) {
+	t.Parallel()
 	p := Policy{Min: 250 * time.Millisecond, Max: 5 * time.Second}
 	for _, tc := range []struct {
 		n    int
@@ -27,6 +28,7 @@ func TestNominalDoublesUpToTheCap(t *testing.T) {
 }
 
 func TestNominalWithMinAboveMaxIsMax(t *testing.T) {
+	t.Parallel()
 	p := Policy{Min: 10 * time.Second, Max: time.Second}
 	if got := p.Nominal(0); got != time.Second {
 		t.Fatalf("Nominal(0) = %v, want the cap 1s", got)
@@ -37,6 +39,7 @@ func TestNominalWithMinAboveMaxIsMax(t *testing.T) {
 // within ±25 % of the nominal wait, and the draws cover both ends of the
 // range (a jitter that never moves would let cameras retry in lockstep).
 func TestWaitStaysWithinTheJitterAndUsesIt(t *testing.T) {
+	t.Parallel()
 	p := Policy{Min: time.Second, Max: 30 * time.Second}
 	for _, n := range []int{0, 3, 10} {
 		nominal := p.Nominal(n)
@@ -58,6 +61,7 @@ func TestWaitStaysWithinTheJitterAndUsesIt(t *testing.T) {
 }
 
 func TestJitterOfZeroIsZero(t *testing.T) {
+	t.Parallel()
 	if got := Jitter(0); got != 0 {
 		t.Fatalf("Jitter(0) = %v", got)
 	}

@@ -6,6 +6,7 @@ import (
 )
 
 func TestDurationDoesNotOverflow(t *testing.T) {
+	t.Parallel()
 	week := int64(7 * 24 * 3600 * 90000)
 	if got := Duration(week+45000, 90000); got != 7*24*time.Hour+500*time.Millisecond {
 		t.Fatalf("a week of 90 kHz ticks = %v", got)
@@ -16,6 +17,7 @@ func TestDurationDoesNotOverflow(t *testing.T) {
 }
 
 func TestMapStaysMonotonicAcrossJumps(t *testing.T) {
+	t.Parallel()
 	var c Clock
 	t0 := time.Now()
 	a := c.Map(0, 90000, t0)

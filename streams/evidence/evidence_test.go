@@ -12,6 +12,7 @@ import (
 )
 
 func TestLoadOrCreateKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	k1, err := LoadOrCreateKey(dir)
 	if err != nil {
@@ -67,6 +68,7 @@ func signedClip(t *testing.T) (k *Key, clip, manifest string) {
 }
 
 func TestVerifyAcceptsIntactClip(t *testing.T) {
+	t.Parallel()
 	k, clip, manifest := signedClip(t)
 	if manifest != strings.TrimSuffix(clip, ".mp4")+".manifest.json" {
 		t.Fatalf("manifest path %s", manifest)
@@ -84,6 +86,7 @@ func TestVerifyAcceptsIntactClip(t *testing.T) {
 }
 
 func TestVerifyDetectsFlippedByte(t *testing.T) {
+	t.Parallel()
 	_, clip, manifest := signedClip(t)
 	b, _ := os.ReadFile(clip)
 	b[len(b)/2] ^= 0x01
@@ -94,12 +97,14 @@ func TestVerifyDetectsFlippedByte(t *testing.T) {
 }
 
 func TestVerifyDetectsEditedManifest(t *testing.T) {
+	t.Parallel()
 	for name, edit := range map[string]func(string) string{
 		"reason":   func(s string) string { return strings.Replace(s, "incident 42", "incident 43", 1) },
 		"time":     func(s string) string { return strings.Replace(s, "14:00:00+08:00", "14:00:01+08:00", 1) },
 		"exporter": func(s string) string { return strings.Replace(s, "operator1", "operator2", 1) },
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			_, clip, manifest := signedClip(t)
 			b, _ := os.ReadFile(manifest)
 			edited := edit(string(b))
@@ -115,6 +120,7 @@ func TestVerifyDetectsEditedManifest(t *testing.T) {
 }
 
 func TestVerifyIgnoresFormatting(t *testing.T) {
+	t.Parallel()
 	_, clip, manifest := signedClip(t)
 	m, err := ReadManifest(manifest)
 	if err != nil {
@@ -131,6 +137,7 @@ func TestVerifyIgnoresFormatting(t *testing.T) {
 }
 
 func TestVerifyUnreadableManifest(t *testing.T) {
+	t.Parallel()
 	_, clip, manifest := signedClip(t)
 	for name, content := range map[string]string{
 		"not json":      "{",

@@ -59,6 +59,7 @@ var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 // rules these kinds go through are tested once for both codecs in package
 // nalu; here is what is H.265's own.
 func TestKind(t *testing.T) {
+	t.Parallel()
 	var want [64]nalu.Kind
 	for typ := range want {
 		switch {
@@ -87,6 +88,7 @@ func TestKind(t *testing.T) {
 // SetParams seeds the sets from the SDP: the next IRAP carries them, VPS
 // first, and the track has the SPS's size. MaxNALUSize bounds a NAL unit.
 func TestSetParamsAndMaxNALUSize(t *testing.T) {
+	t.Parallel()
 	units := encode(t, 0)
 	var sets, rest [][]byte
 	for _, u := range units[0].nalus {

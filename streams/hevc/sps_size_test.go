@@ -73,6 +73,7 @@ func addEmulationPrevention(b []byte) []byte {
 // An SPS declaring 65535x65535 (or any side above 16384) is dropped and
 // counted as broken; the track keeps its last good size.
 func TestAbsurdPictureSizeRejected(t *testing.T) {
+	t.Parallel()
 	units := encode(t, 0)
 	var n Normalizer
 	n.Normalize(units[0].nalus, units[0].pts, t0)

@@ -27,6 +27,7 @@ func cutTwice(cuts *atomic.Int32) func([][]byte) [][]byte {
 // TestDerivedSharedWhileKept: concurrent readers of one unit get the same
 // payloads, cut once; another unit is cut again.
 func TestDerivedSharedWhileKept(t *testing.T) {
+	t.Parallel()
 	var cuts atomic.Int32
 	au := &AccessUnit{NALUs: [][]byte{{1, 2, 3, 4}, {5, 6}}}
 	got := make([][][]byte, 8)
@@ -66,6 +67,7 @@ func TestDerivedNotKeptByTheUnit(t *testing.T) {
 // TestDerivedApartNotShared: payloads not back to back in one buffer are
 // returned, not shared.
 func TestDerivedApartNotShared(t *testing.T) {
+	t.Parallel()
 	var cuts atomic.Int32
 	apart := func(nalus [][]byte) [][]byte {
 		cuts.Add(1)

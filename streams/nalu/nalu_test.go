@@ -29,6 +29,7 @@ func (f *fakeExtractor) Extract(_ [][]byte, pts int64) (int64, error) {
 var t0 = time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 
 func TestStamperMarksReorderingAndRecovers(t *testing.T) {
+	t.Parallel()
 	ext := &fakeExtractor{lag: []int64{0, 3600, 3600}, fail: []bool{false, false, false, true}}
 	s := Stamper{NewExtractor: func() DTSExtractor { return ext }}
 	var c Counters
@@ -53,6 +54,7 @@ func TestStamperMarksReorderingAndRecovers(t *testing.T) {
 }
 
 func TestCheckSize(t *testing.T) {
+	t.Parallel()
 	var c Counters
 	for _, tc := range []struct {
 		n    []byte
@@ -68,6 +70,7 @@ func TestCheckSize(t *testing.T) {
 }
 
 func TestCheckPictureSize(t *testing.T) {
+	t.Parallel()
 	var c Counters
 	for _, tc := range []struct {
 		w, h int

@@ -103,8 +103,10 @@ func (c codecCase) isUseless(n []byte) bool {
 // whether the camera sent them in-band or not; delimiters and filler are
 // dropped; everything else keeps its order.
 func TestKeyframesStartWithTheParameterSets(t *testing.T) {
+	t.Parallel()
 	for _, c := range codecs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			units := c.units(t, 0)
 			n := c.newNorm(0)
 			firstSets, _ := c.split(units[0].NALUs)
@@ -153,8 +155,10 @@ func TestKeyframesStartWithTheParameterSets(t *testing.T) {
 // A keyframe is dropped and counted while any of its parameter sets is
 // unknown, and passes once they are (from the SDP here).
 func TestKeyframeWithoutParameterSetsDropped(t *testing.T) {
+	t.Parallel()
 	for _, c := range codecs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			u := c.units(t, 0)[0]
 			sets, rest := c.split(u.NALUs)
 			n := c.newNorm(0)
@@ -187,8 +191,10 @@ func setsFor(sets [][]byte) (vps, sps, pps []byte) {
 // counted; the rest of their unit goes on. A unit left without a slice is
 // dropped.
 func TestBrokenAndOversizeNALUsDropped(t *testing.T) {
+	t.Parallel()
 	for _, c := range codecs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			units := c.units(t, 0)
 			n := c.newNorm(1 << 16)
 			n.Normalize(units[0].NALUs, units[0].PTS, t0)
@@ -214,8 +220,10 @@ func TestBrokenAndOversizeNALUsDropped(t *testing.T) {
 // the wall-clock gap), a camera clock jump (smoothed and counted) and a
 // duplicated timestamp.
 func TestTimestampsMonotonicAcrossReconnectAndJumps(t *testing.T) {
+	t.Parallel()
 	for _, c := range codecs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			_, slice := c.split(c.units(t, 0)[1].NALUs)
 			n := c.newNorm(0)
 			var last time.Duration = -1
@@ -258,8 +266,10 @@ func TestTimestampsMonotonicAcrossReconnectAndJumps(t *testing.T) {
 // increasing, and mark the track Reordered; a camera reconfigured without
 // them (a new SPS) is in order again.
 func TestBFramesGetDecodingTimes(t *testing.T) {
+	t.Parallel()
 	for _, c := range codecs {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			n := c.newNorm(0)
 			var last time.Duration = -1
 			var lastPTS int64

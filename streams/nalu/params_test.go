@@ -17,6 +17,7 @@ var testSPS = []byte{
 }
 
 func TestLearnKeepsACopyOfNewSetsOnly(t *testing.T) {
+	t.Parallel()
 	var p Params
 	pps := []byte{0x68, 0xce, 0x3c, 0x80}
 	p.Learn(&p.PPS, pps)
@@ -35,6 +36,7 @@ func TestLearnKeepsACopyOfNewSetsOnly(t *testing.T) {
 }
 
 func TestLearnSPSTakesSizeAndRefusesBrokenOnes(t *testing.T) {
+	t.Parallel()
 	var p Params
 	var c Counters
 	if !p.LearnSPS(testSPS, h264Size, &c) {
@@ -56,6 +58,7 @@ func TestLearnSPSTakesSizeAndRefusesBrokenOnes(t *testing.T) {
 }
 
 func TestLearnSPSRefusesImpossiblePictures(t *testing.T) {
+	t.Parallel()
 	var p Params
 	var c Counters
 	// Any picture size, which no real SPS bytes could make small enough to

@@ -6,6 +6,7 @@ import (
 )
 
 func TestSecretsText(t *testing.T) {
+	t.Parallel()
 	cam := "rtsp://admin:p%40ss%20w0rd@192.0.2.7:554/user=xmuser&password=x%2Fpw&channel=1?token=t0k3n"
 	s := Collect(cam, "rtsp://sub:subpass@192.0.2.7/sub").With("cfgpass")
 	tests := []struct{ name, in, want string }{
@@ -21,6 +22,7 @@ func TestSecretsText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if got := s.Text(tt.in); got != tt.want {
 				t.Errorf("Text(%q) = %q, want %q", tt.in, got, tt.want)
 			}
@@ -29,6 +31,7 @@ func TestSecretsText(t *testing.T) {
 }
 
 func TestSecretsMessage(t *testing.T) {
+	t.Parallel()
 	s := Collect("rtsp://admin:secret@192.0.2.7/live")
 	in := "Internal Error for rtsp://admin:secret@192.0.2.7/live?pwd=secret (user admin, pass secret)"
 	if got, want := s.Message(in), "Internal Error for <url> (user ***, pass ***)"; got != want {
@@ -37,6 +40,7 @@ func TestSecretsMessage(t *testing.T) {
 }
 
 func TestSecretsCollect(t *testing.T) {
+	t.Parallel()
 	s := Collect("rtsp://admin:secret@h/user=xm&pass=pw1?key=k3y", "::bad", "")
 	for _, v := range []string{"admin", "secret", "xm", "pw1", "k3y"} {
 		if got := s.Text("<" + v + ">"); strings.Contains(got, v) {

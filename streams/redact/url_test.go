@@ -6,6 +6,7 @@ import (
 )
 
 func TestURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"userinfo", "rtsp://admin:secret@192.0.2.1:554/Streaming/Channels/101",
 			"rtsp://***@192.0.2.1:554/Streaming/Channels/101"},
@@ -33,6 +34,7 @@ func TestURL(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got := URL(tt.in)
 			if got != tt.want {
 				t.Errorf("URL(%q) = %q, want %q", tt.in, got, tt.want)
@@ -45,6 +47,7 @@ func TestURL(t *testing.T) {
 }
 
 func TestIsCredentialKey(t *testing.T) {
+	t.Parallel()
 	for _, k := range []string{"user", "USER", "Username", "pass", "password", "pwd", "passwd", "token",
 		"auth", "key", "secret", "api_key", "x-Token", "%70wd"} {
 		if !IsCredentialKey(k) {
