@@ -32,6 +32,7 @@ func openTypes(e *Engine) map[string]int {
 }
 
 func TestDetectorOfflineAndVideoLoss(t *testing.T) {
+	t.Parallel()
 	h := hub.New(hub.Options{ID: "bjx-a-00"})
 	cam := Camera{ID: "bjx-a-00", Station: "bjx", Main: h}
 	d, e, clk := newLooker(t, Sources{Cameras: func() []Camera { return []Camera{cam} }})
@@ -75,6 +76,7 @@ func TestDetectorOfflineAndVideoLoss(t *testing.T) {
 }
 
 func TestDetectorBitrateDiskNodes(t *testing.T) {
+	t.Parallel()
 	h := hub.New(hub.Options{ID: "c"})
 	free := 50.0
 	down := []string{}
@@ -115,6 +117,7 @@ func TestDetectorBitrateDiskNodes(t *testing.T) {
 // failure runs its threshold from when it failed, not from the look that
 // first saw it, so a failure already 2 s old when seen is raised at once.
 func TestDetectorFailuresDatedFromTheirStart(t *testing.T) {
+	t.Parallel()
 	h := hub.New(hub.Options{ID: "c"})
 	var failedAt time.Time
 	failing := func(string) (bool, string, time.Time) { return !failedAt.IsZero(), "read_only", failedAt }

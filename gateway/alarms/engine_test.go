@@ -22,6 +22,7 @@ type auditLog struct{ entries []audit.Entry }
 func (l *auditLog) Record(_ context.Context, e audit.Entry) { l.entries = append(l.entries, e) }
 
 func TestEngineRaiseAckClear(t *testing.T) {
+	t.Parallel()
 	e, st, clk := newTestEngine(t)
 	log := &auditLog{}
 	e.opts.Audit = log
@@ -90,6 +91,7 @@ func TestEngineRaiseAckClear(t *testing.T) {
 }
 
 func TestEngineKeepsOpenAlarmsAcrossRestart(t *testing.T) {
+	t.Parallel()
 	e, st, clk := newTestEngine(t)
 	ctx := context.Background()
 	a, _ := e.Raise(ctx, offline)

@@ -14,6 +14,7 @@ import (
 // An acknowledged alarm moves from state active to acknowledged in
 // vigil_alarms and leaves it when cleared; vigil_alarms_open counts both.
 func TestMetricsAlarmsByState(t *testing.T) {
+	t.Parallel()
 	e, _, _ := newTestEngine(t)
 	ctx := context.Background()
 	a, err := e.Raise(ctx, offline)

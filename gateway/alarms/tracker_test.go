@@ -50,6 +50,7 @@ func openOf(t *testing.T, e *Engine) []Alarm {
 }
 
 func TestTrackerThresholdAndClear(t *testing.T) {
+	t.Parallel()
 	e, _, clk := newTestEngine(t)
 	tr := NewTracker(e, TrackerOptions{Threshold: threshold(10 * time.Second), ClearAfter: 30 * time.Second})
 	ctx := context.Background()
@@ -80,6 +81,7 @@ func TestTrackerThresholdAndClear(t *testing.T) {
 // a count of twenty; once quiet for ClearAfter it clears, and the next
 // drop starts afresh.
 func TestTrackerFlapping(t *testing.T) {
+	t.Parallel()
 	e, _, clk := newTestEngine(t)
 	tr := NewTracker(e, TrackerOptions{Threshold: threshold(10 * time.Second), ClearAfter: 30 * time.Second})
 	ctx := context.Background()

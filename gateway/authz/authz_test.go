@@ -7,6 +7,7 @@ import (
 )
 
 func TestAllowed(t *testing.T) {
+	t.Parallel()
 	roles := []auth.Role{auth.RoleViewer, auth.RoleDispatcher, auth.RoleOperator, auth.RoleAdmin}
 	want := map[Action][4]bool{ // viewer, dispatcher, operator, admin
 		ActionPublic:        {true, true, true, true},
@@ -45,6 +46,7 @@ func TestAllowed(t *testing.T) {
 }
 
 func TestMustChangePasswordLeavesOnlyAccount(t *testing.T) {
+	t.Parallel()
 	u := auth.User{Name: "admin", Role: auth.RoleAdmin, MustChangePassword: true}
 	for a := range minRole {
 		err := Check(u, a)
@@ -64,6 +66,7 @@ func TestMustChangePasswordLeavesOnlyAccount(t *testing.T) {
 }
 
 func TestScopedUsersGetNoAllStationActions(t *testing.T) {
+	t.Parallel()
 	u := auth.User{Name: "op", Role: auth.RoleOperator, Stations: []string{"bjn"}}
 	if Check(u, ActionMetrics) != ErrScope {
 		t.Error("a scoped operator reads metrics of every camera")

@@ -7,6 +7,7 @@ import (
 )
 
 func TestSharing(t *testing.T) {
+	t.Parallel()
 	li := auth.User{Name: "li", Role: auth.RoleDispatcher, Stations: []string{"bjx"}}
 	op := auth.User{Name: "op", Role: auth.RoleOperator}
 	viewer := auth.User{Name: "vi", Role: auth.RoleViewer}

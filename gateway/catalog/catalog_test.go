@@ -27,6 +27,7 @@ func twoStations(tr *Transcoders) *Catalog {
 }
 
 func TestLookups(t *testing.T) {
+	t.Parallel()
 	c := twoStations(nil)
 	if st, ok := c.Station("bj"); !ok || st.ID != "bj" {
 		t.Fatalf("Station(bj) = %v, %v", st, ok)
@@ -57,6 +58,7 @@ func TestLookups(t *testing.T) {
 }
 
 func TestHubFallsBackToMain(t *testing.T) {
+	t.Parallel()
 	c := twoStations(nil)
 	with, _ := c.Camera("bjx-2")
 	without, _ := c.Camera("bjx-1")
@@ -77,6 +79,7 @@ func TestHubFallsBackToMain(t *testing.T) {
 // Transcoders are made on first use only, once per input hub, and closed
 // with the catalog.
 func TestTranscodersAreLazyAndShared(t *testing.T) {
+	t.Parallel()
 	var made []string
 	tr := &Transcoders{New: func(kind transcode.Kind, in *hub.Hub, id string) *transcode.Transcoder {
 		made = append(made, id)
@@ -111,6 +114,7 @@ func TestTranscodersAreLazyAndShared(t *testing.T) {
 }
 
 func TestNoTranscodersMeansNative(t *testing.T) {
+	t.Parallel()
 	c := twoStations(nil)
 	cam, _ := c.Camera("bj-1")
 	if s := cam.Video(Main); s.Native != cam.MainHub || s.Transcode != nil {

@@ -18,6 +18,7 @@ func station(id string, cams ...string) *Station {
 // TestReplace: a reload's stations replace the old ones whole while
 // readers go on; a camera carried over keeps its hub.
 func TestReplace(t *testing.T) {
+	t.Parallel()
 	c := New([]*Station{station("bjx", "a", "b")}, nil)
 	a, _ := c.Camera("a")
 	var readers sync.WaitGroup

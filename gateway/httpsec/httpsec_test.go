@@ -7,6 +7,7 @@ import (
 )
 
 func TestSetReplacesEarlierValues(t *testing.T) {
+	t.Parallel()
 	h := http.Header{}
 	h.Set("Content-Security-Policy", "default-src *")
 	h.Set("X-Frame-Options", "SAMEORIGIN")
@@ -23,6 +24,7 @@ func TestSetReplacesEarlierValues(t *testing.T) {
 }
 
 func TestPolicyRefusesInlineAndForeignContent(t *testing.T) {
+	t.Parallel()
 	if strings.Contains(ContentSecurityPolicy, "unsafe") || strings.Contains(ContentSecurityPolicy, "*") {
 		t.Errorf("policy allows unsafe or wildcard sources: %s", ContentSecurityPolicy)
 	}

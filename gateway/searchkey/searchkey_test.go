@@ -7,6 +7,7 @@ import (
 )
 
 func TestFor(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in   []string
 		want []string
@@ -27,6 +28,7 @@ func TestFor(t *testing.T) {
 // TestQueriesFindPlatform is the console's match: the query without spaces,
 // lower-cased, as a substring of a key.
 func TestQueriesFindPlatform(t *testing.T) {
+	t.Parallel()
 	keys := For("站台 1", "站台")
 	for _, q := range []string{"zt", "zhantai", "zhan tai", "ZT1", "tai1"} {
 		q = strings.ToLower(strings.ReplaceAll(q, " ", ""))
