@@ -12,6 +12,7 @@ func closed(ch <-chan struct{}) bool {
 }
 
 func TestWatchedFollowsLiveReadersOnly(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam"})
 	watched, changed := h.Watched()
 	if watched {
@@ -49,6 +50,7 @@ func TestWatchedFollowsLiveReadersOnly(t *testing.T) {
 }
 
 func TestBackgroundReaderGetsEveryFrame(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam"})
 	rec := h.NewBackgroundReader(10)
 	defer rec.Close()

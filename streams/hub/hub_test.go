@@ -37,6 +37,7 @@ func read(t *testing.T, r *Reader) Delivery {
 }
 
 func TestNewReaderStartsWithCachedGOP(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam"})
 	h.Publish(unit(0, false)) // before any keyframe: dropped
 	for i := 1; i <= 5; i++ {
@@ -60,6 +61,7 @@ func TestNewReaderStartsWithCachedGOP(t *testing.T) {
 }
 
 func TestReaderWithoutCacheWaitsForKeyframe(t *testing.T) {
+	t.Parallel()
 	h := New(Options{})
 	r := h.NewReader()
 	defer r.Close()
@@ -72,6 +74,7 @@ func TestReaderWithoutCacheWaitsForKeyframe(t *testing.T) {
 }
 
 func TestSlowReaderDoesNotStallFastOne(t *testing.T) {
+	t.Parallel()
 	h := New(Options{QueueFrames: 8})
 	slow := h.NewReader() // never reads until the end
 	defer slow.Close()
@@ -116,6 +119,7 @@ func TestSlowReaderDoesNotStallFastOne(t *testing.T) {
 }
 
 func TestOfflineDropsCacheAndNotifies(t *testing.T) {
+	t.Parallel()
 	h := New(Options{})
 	h.SetStatus(Status{State: StateOnline})
 	h.Publish(unit(0, true))
@@ -145,6 +149,7 @@ func TestOfflineDropsCacheAndNotifies(t *testing.T) {
 }
 
 func TestResyncRedeliversGOP(t *testing.T) {
+	t.Parallel()
 	h := New(Options{})
 	r := h.NewReader()
 	defer r.Close()
@@ -162,6 +167,7 @@ func TestResyncRedeliversGOP(t *testing.T) {
 }
 
 func TestGOPCacheLimit(t *testing.T) {
+	t.Parallel()
 	h := New(Options{MaxGOPFrames: 3})
 	h.Publish(unit(0, true))
 	for i := 1; i < 5; i++ {
@@ -180,6 +186,7 @@ func TestGOPCacheLimit(t *testing.T) {
 }
 
 func TestCloseWakesRead(t *testing.T) {
+	t.Parallel()
 	h := New(Options{})
 	r := h.NewReader()
 	read := make(chan error, 1)
@@ -207,6 +214,7 @@ func TestCloseWakesRead(t *testing.T) {
 }
 
 func TestOnDemandTellsFirstAndLastReader(t *testing.T) {
+	t.Parallel()
 	var calls []int
 	var h *Hub
 	h = New(Options{ID: "cam", OnDemand: func() { calls = append(calls, h.Readers()) }})
@@ -223,6 +231,7 @@ func TestOnDemandTellsFirstAndLastReader(t *testing.T) {
 }
 
 func TestCachedGOPIsACopyFromTheKeyframe(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam"})
 	if h.CachedGOP() != nil {
 		t.Fatal("a new hub has a GOP")
@@ -244,6 +253,7 @@ func TestCachedGOPIsACopyFromTheKeyframe(t *testing.T) {
 // out a slow disk) or less; either way it skips only when its own queue
 // overflows.
 func TestReaderSize(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam", QueueFrames: 4})
 	h.SetStatus(Status{State: StateOnline})
 	deep, shallow := h.NewReaderSize(10), h.NewReaderSize(0)

@@ -24,6 +24,7 @@ func feedGOPs(m *rateMeter, start time.Time, seconds int) time.Time {
 // TestBitrateSteadyAcrossKeyframes is the figure the console shows: with
 // a per-second figure it swung between 1,184 and 400 kb/s with the GOP.
 func TestBitrateSteadyAcrossKeyframes(t *testing.T) {
+	t.Parallel()
 	var m rateMeter
 	start := time.Unix(1_000_000, 0)
 	now := feedGOPs(&m, start, 6)
@@ -44,6 +45,7 @@ func TestBitrateSteadyAcrossKeyframes(t *testing.T) {
 }
 
 func TestRatesAfterSilence(t *testing.T) {
+	t.Parallel()
 	var m rateMeter
 	start := time.Unix(1_000_000, 0)
 	now := feedGOPs(&m, start, 6)
@@ -63,6 +65,7 @@ func TestRatesAfterSilence(t *testing.T) {
 }
 
 func TestKeyframeIsCachedGOPStart(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "k"})
 	if h.Keyframe() != nil {
 		t.Fatal("keyframe before any unit")

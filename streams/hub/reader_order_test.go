@@ -45,6 +45,7 @@ func ptsIndex(au *media.AccessUnit) int { return int(au.PTS / unit(1, false).PTS
 // beside two busy loops). A recorder closed its segment on "offline" and
 // dropped those last frames.
 func TestStatusComesAfterTheUnitsPublishedBeforeIt(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam"})
 	h.SetStatus(Status{State: StateOnline})
 	r := h.NewReader()
@@ -72,6 +73,7 @@ func TestStatusComesAfterTheUnitsPublishedBeforeIt(t *testing.T) {
 // Of status changes with no unit between them a reader gets the first
 // (what ended the stream it read) and the last (where it stands now).
 func TestStatusRunKeepsFirstAndLast(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam"})
 	h.SetStatus(Status{State: StateOnline})
 	r := h.NewReader()
@@ -92,6 +94,7 @@ func TestStatusRunKeepsFirstAndLast(t *testing.T) {
 // but not the status changes among them, which come before what it gets
 // next.
 func TestBurstAndSkipKeepStatusOrder(t *testing.T) {
+	t.Parallel()
 	h := New(Options{ID: "cam", QueueFrames: 4})
 	h.SetStatus(Status{State: StateOnline})
 	h.Publish(unit(0, true))

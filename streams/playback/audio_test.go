@@ -36,6 +36,7 @@ func writeWithSound(t *testing.T, root string, t0 time.Time, seconds int) {
 // The recorded sound plays with the picture at 1× (G.711 as A-law again);
 // at another speed the audio hub stays silent.
 func TestSoundAtNormalSpeedOnly(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeWithSound(t, root, t0, 4)
 	x := openIndex(t, root)

@@ -13,6 +13,7 @@ import (
 // track, each picture shown its offset after its decode time, scaled by
 // the speed: viewers then get it through the transcoder, in display order.
 func TestBFrameRecordingIsReordered(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	if err := os.MkdirAll(filepath.Join(root, "cam"), 0o750); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 // A clock's time follows its anchor at its speed; pause freezes it and a
 // speed change keeps the moment shown.
 func TestClock(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	wall := t0.Add(time.Hour)
 	c, err := NewClock(t0, 2)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSplitAVCC(t *testing.T) {
+	t.Parallel()
 	nalus, err := splitAVCC([]byte{0, 0, 0, 2, 0x67, 1, 0, 0, 0, 1, 0x65})
 	if err != nil || len(nalus) != 2 || !bytes.Equal(nalus[0], []byte{0x67, 1}) || !bytes.Equal(nalus[1], []byte{0x65}) {
 		t.Fatalf("%x %v", nalus, err)
@@ -61,6 +62,7 @@ func (c *countingStore) Segments(camera string, from, to time.Time) []segstore.S
 // Starting at the beginning of a long recording copies an hour of
 // segments from the index, not all of them.
 func TestSeekCopiesAWindowOfSegments(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), time.Now().Add(-3*time.Hour).Truncate(time.Second)
 	writeFrames(t, root, "cam", t0, 0, 25*60*100, 250, 25*60) // 100 one-minute segments
 	x := &countingStore{Store: openIndex(t, root)}

@@ -14,6 +14,7 @@ import (
 // goes on with what the recorder writes next; once the recording stops,
 // it says it has ended.
 func TestFollowsTheRecorder(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	t0 := time.Now().Add(-3 * time.Second).Truncate(time.Millisecond)
 	x := openIndex(t, root)

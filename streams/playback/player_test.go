@@ -11,6 +11,7 @@ import (
 // A player starts at the keyframe at or before the asked time, its first
 // unit carries the parameter sets, and the frames after follow in order.
 func TestPlayStartsAtKeyframeBefore(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 500, 25, 100) // 20 s, 1 s GOP, 4 s segments
 	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: frameAt(t0, 137), Speed: 4})
@@ -32,6 +33,7 @@ func TestPlayStartsAtKeyframeBefore(t *testing.T) {
 // or before that time: the player waits for it. Before, the hub's cache
 // held only the newest GOP, and the asked moment was never shown.
 func TestALateViewerStartsAtTheKeyframeBefore(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 500, 25, 100)
 	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: frameAt(t0, 149)})
@@ -82,6 +84,7 @@ func TestSpeeds(t *testing.T) {
 
 // A paused player sends nothing; each step sends exactly the next frame.
 func TestPauseAndStep(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 500, 25, 100)
 	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: t0, Speed: 2})
@@ -117,6 +120,7 @@ func TestPauseAndStep(t *testing.T) {
 
 // A seek shows the new time: the keyframe before it first.
 func TestSeek(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 500, 25, 100)
 	p := startPlayer(t, Options{Store: openIndex(t, root), Camera: "cam", Start: t0})
@@ -138,6 +142,7 @@ func TestSeek(t *testing.T) {
 
 // A hole in the recording is skipped, not waited through, and reported.
 func TestGapIsSkipped(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 100, 25, 100)
 	writeFrames(t, root, "cam", t0, 100+25*60, 100, 25, 100) // a minute later
@@ -169,6 +174,7 @@ func TestGapIsSkipped(t *testing.T) {
 
 // A segment deleted while the player is before it is skipped like a hole.
 func TestDeletedSegmentIsSkipped(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 300, 25, 100)
 	x := openIndex(t, root)
@@ -190,6 +196,7 @@ func TestDeletedSegmentIsSkipped(t *testing.T) {
 // Nothing recorded at the time: the error names the nearest recorded
 // time. A time in the future and an absurd speed are refused.
 func TestRefusals(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 100, 25, 100)
 	x := openIndex(t, root)
@@ -218,6 +225,7 @@ func TestRefusals(t *testing.T) {
 // Players sharing a clock show the same moment, within one frame; a
 // pause of the clock stops them all.
 func TestLinkedPlayersShowOneMoment(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "a", t0, 0, 1000, 25, 250)
 	writeFrames(t, root, "b", t0.Add(13*time.Millisecond), 0, 1000, 50, 250) // other phase and GOP

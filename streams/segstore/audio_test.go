@@ -36,6 +36,7 @@ func avSegment(a AudioInit) []byte {
 // A segment with sound reads back with its audio track described in the
 // header and its audio samples beside the video's, each in its place.
 func TestSegmentWithAudio(t *testing.T) {
+	t.Parallel()
 	for name, a := range audioInits {
 		b := avSegment(a)
 		sr, err := NewReader(bytes.NewReader(b), int64(len(b)))
@@ -76,6 +77,7 @@ func TestSegmentWithAudio(t *testing.T) {
 // G.711 has no fMP4 sample entry: it is recorded as LPCM, and an audio
 // codec segments cannot hold is refused before a segment starts.
 func TestCheckAudio(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []AudioInit{
 		{Codec: media.CodecPCMA, SampleRate: 8000, Channels: 1},
 		{Codec: media.CodecAAC, SampleRate: 16000, Channels: 1, Config: []byte{0xff}},

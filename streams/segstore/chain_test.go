@@ -25,6 +25,7 @@ func check(c *Chain, seq uint32, frag []byte) string {
 }
 
 func TestChainVerifiesFragments(t *testing.T) {
+	t.Parallel()
 	frags := [][]byte{[]byte("one"), []byte("two"), []byte("three")}
 	prev := Link{1, 2, 3}
 	b, last := chainOf(prev, frags)
@@ -57,6 +58,7 @@ func TestChainVerifiesFragments(t *testing.T) {
 // A line rewritten with a recomputed hash breaks the links after it; a
 // removed line in the middle leaves its fragment tampered.
 func TestChainCatchesRewrittenAndRemovedLines(t *testing.T) {
+	t.Parallel()
 	frags := [][]byte{[]byte("one"), []byte("two"), []byte("three")}
 	b, _ := chainOf(Link{}, frags)
 	lines := bytes.SplitAfter(b, []byte("\n"))
@@ -82,6 +84,7 @@ func TestChainCatchesRewrittenAndRemovedLines(t *testing.T) {
 }
 
 func TestLastLinkContinuesNewestSidecar(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if l := LastLink(dir); l != (Link{}) {
 		t.Fatalf("empty dir: %x", l)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCoverageJoinsAdjacentSegments(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
 	x := &Index{cams: map[string][]Segment{"c": {
 		{Start: t0, End: t0.Add(time.Minute)},

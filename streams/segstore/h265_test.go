@@ -38,6 +38,7 @@ func h265Segment() []byte {
 }
 
 func TestH265HeaderRoundTrip(t *testing.T) {
+	t.Parallel()
 	b := h265Segment()
 	if !bytes.Contains(b, []byte("hev1")) || !bytes.Contains(b, []byte("hvcC")) {
 		t.Fatal("no hev1/hvcC sample entry in the header")
@@ -64,6 +65,7 @@ func TestH265HeaderRoundTrip(t *testing.T) {
 
 // The start-up scan indexes H.265 segments and repairs a torn one.
 func TestOpenRepairsTornH265Segment(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	dir := filepath.Join(root, "cam")
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -93,6 +95,7 @@ func TestOpenRepairsTornH265Segment(t *testing.T) {
 
 // A clip's hvc1 carries the very hvcC box of the segment header.
 func TestAppendSampleEntryH265(t *testing.T) {
+	t.Parallel()
 	e := AppendSampleEntry(nil, h265Init)
 	if string(e[4:8]) != "hvc1" || int(binary.BigEndian.Uint32(e)) != len(e) {
 		t.Fatalf("sample entry %q, size %d of %d", e[4:8], binary.BigEndian.Uint32(e), len(e))

@@ -8,6 +8,7 @@ import (
 )
 
 func TestOpenIndexesAndQueries(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	for i := range 3 { // three contiguous 2 s segments
 		writeSegment(t, root, "cam-a", t0.Add(time.Duration(i)*2*time.Second), 2, 25, 100)
@@ -45,6 +46,7 @@ func TestOpenIndexesAndQueries(t *testing.T) {
 }
 
 func TestOpenRepairsTornSegments(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	good := writeSegment(t, root, "cam", t0, 2, 25, 100)
 	torn := writeSegment(t, root, "cam", t0.Add(2*time.Second), 2, 25, 100)
@@ -87,6 +89,7 @@ func cut(t *testing.T, path string, frac float64) {
 }
 
 func TestProgressAndPins(t *testing.T) {
+	t.Parallel()
 	x, err := Open(Options{Root: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -34,6 +34,7 @@ func left(t *testing.T, paths []string) []bool {
 }
 
 func TestRetentionKeepsLockedSegmentsUnderATinyBudget(t *testing.T) {
+	t.Parallel()
 	x, paths := fiveSegments(t)
 	// Locked: a range over segments 1 and 2 (ends inside them), and a point
 	// on segment 3's first instant.
@@ -66,6 +67,7 @@ func TestRetentionKeepsLockedSegmentsUnderATinyBudget(t *testing.T) {
 }
 
 func TestRetentionSkipsWhenLocksWereNeverRead(t *testing.T) {
+	t.Parallel()
 	x, paths := fiveSegments(t)
 	r := &Retention{Index: x, Default: Limits{MaxBytes: 1}, Locked: func() (Locks, error) { return nil, errors.New("database down") }}
 	if gone := r.Enforce(); len(gone) != 0 {
@@ -77,6 +79,7 @@ func TestRetentionSkipsWhenLocksWereNeverRead(t *testing.T) {
 }
 
 func TestLocksHolds(t *testing.T) {
+	t.Parallel()
 	seg := Segment{Camera: "cam", Start: t0, End: t0.Add(2 * time.Second)}
 	cases := []struct {
 		name string

@@ -6,6 +6,7 @@ import (
 )
 
 func TestFileNameRoundTrip(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 29, 14, 0, 0, 123456789, time.FixedZone("CST", 8*3600))
 	name := FileName(start)
 	if name != "20261129T060000.123Z.mp4" {
@@ -18,6 +19,7 @@ func TestFileNameRoundTrip(t *testing.T) {
 }
 
 func TestParseFileNameRejects(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{
 		"", "x.mp4", "20261129T060000Z.mp4", "20261129T060000.123Z.mp4.tmp",
 		"20261129T060000.1234Z.mp4", "20261329T060000.123Z.mp4", "20261129t060000.123z.mp4",

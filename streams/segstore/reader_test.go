@@ -10,6 +10,7 @@ import (
 )
 
 func TestReaderRoundTrip(t *testing.T) {
+	t.Parallel()
 	b := segmentBytes(3, 25, 100)
 	sr, err := NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
@@ -45,6 +46,7 @@ func TestReaderRoundTrip(t *testing.T) {
 }
 
 func TestReaderTornTail(t *testing.T) {
+	t.Parallel()
 	b := segmentBytes(3, 25, 100)
 	for _, cut := range []int{1, 50, 2600, 2*len(b)/3 + 7} {
 		short := b[:len(b)-cut]
@@ -109,6 +111,7 @@ func FuzzReader(f *testing.F) {
 // high-profile extension, per-sample flags): existing recordings stay
 // readable.
 func TestReaderReadsHandwrittenSegments(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		file          string
 		width, height int

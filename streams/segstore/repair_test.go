@@ -32,8 +32,10 @@ func corruptAt(t *testing.T, path string, off int64) []byte {
 // size, its type, inside its tables): the original is quarantined byte
 // for byte, the later fragments are indexed, and nothing is deleted.
 func TestOpenQuarantinesDamagedSegment(t *testing.T) {
+	t.Parallel()
 	for name, into := range map[string]int64{"moof size": 0, "moof type": 4, "mfhd size": 8, "traf size": 24} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			root := t.TempDir()
 			path := writeSegment(t, root, "cam", t0, 4, 25, 100)
 			before, err := ScanFile(path)
@@ -74,6 +76,7 @@ func TestOpenQuarantinesDamagedSegment(t *testing.T) {
 // Damage with nothing intact after it (the last fragment's header
 // overwritten) still keeps the original: only a torn tail is cut.
 func TestOpenQuarantinesDamagedLastFragment(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	path := writeSegment(t, root, "cam", t0, 2, 25, 100)
 	in, _ := ScanFile(path)
@@ -92,6 +95,7 @@ func TestOpenQuarantinesDamagedLastFragment(t *testing.T) {
 }
 
 func TestSalvageFindsEveryFragmentAfterDamage(t *testing.T) {
+	t.Parallel()
 	b := segmentBytes(6, 5, 50)
 	in, err := scan(bytes.NewReader(b), t0, int64(len(b)))
 	if err != nil || !in.Intact() {
@@ -156,6 +160,7 @@ func FuzzSalvage(f *testing.F) {
 // A rebuilt segment damaged again is quarantined beside the first
 // original, which stays as it was.
 func TestQuarantineKeepsEveryOriginal(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	path := writeSegment(t, root, "cam", t0, 4, 25, 100)
 	in, _ := ScanFile(path)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestRetentionByBytesOldestFirst(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	var paths []string
 	for i := range 5 {
@@ -42,6 +43,7 @@ func TestRetentionByBytesOldestFirst(t *testing.T) {
 }
 
 func TestRetentionByAgeAndTotal(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	for i := range 3 {
 		writeSegment(t, root, "old", t0.Add(time.Duration(i)*time.Hour), 1, 25, 1000)
@@ -64,6 +66,7 @@ func TestRetentionByAgeAndTotal(t *testing.T) {
 }
 
 func TestRetentionRunStopsOnCancel(t *testing.T) {
+	t.Parallel()
 	x, _ := Open(Options{Root: t.TempDir()})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

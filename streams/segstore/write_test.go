@@ -11,6 +11,7 @@ import (
 // TestWriteIsPlainFMP4 reads a written segment back with mediacommon's own
 // decoders: what record writes is what any fMP4 reader expects.
 func TestWriteIsPlainFMP4(t *testing.T) {
+	t.Parallel()
 	b := segmentBytes(2, 5, 10)
 	var init fmp4.Init
 	if err := init.Unmarshal(bytes.NewReader(b)); err != nil {
@@ -49,6 +50,7 @@ func TestWriteIsPlainFMP4(t *testing.T) {
 // TestAppendKeepsPrefix checks that the muxer writes after what b holds,
 // and that sample offsets account for it.
 func TestAppendKeepsPrefix(t *testing.T) {
+	t.Parallel()
 	prefix := []byte("prefix")
 	b := AppendFragment(bytes.Clone(prefix), 7, 0, []OutSample{{Duration: 1, Key: true, NALUs: [][]byte{{0x65, 1}}}})
 	if !bytes.HasPrefix(b, prefix) {
