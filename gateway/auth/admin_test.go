@@ -11,6 +11,7 @@ import (
 func ptr[T any](v T) *T { return &v }
 
 func TestCreateAccountMustChange(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	a, err := f.svc.CreateAccount(f.ctx, NewAccount{Name: "li", Password: "0123456789", Role: RoleDispatcher,
 		Stations: []string{"bjn", "bjn", "bj"}, MustChange: true})
@@ -23,6 +24,7 @@ func TestCreateAccountMustChange(t *testing.T) {
 }
 
 func TestUpdateAccountRevokes(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "root", "0123456789", RoleAdmin)
 	f.addUser(t, "li", "0123456789", RoleDispatcher, "bjn")
@@ -80,6 +82,7 @@ func TestUpdateAccountRevokes(t *testing.T) {
 }
 
 func TestLastAdminAndSelf(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "a1", "0123456789", RoleAdmin)
 	f.addUser(t, "a2", "0123456789", RoleAdmin)
@@ -114,6 +117,7 @@ func TestLastAdminAndSelf(t *testing.T) {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "li", "0123456789", RoleViewer)
 	if _, _, err := f.svc.CreateAPIToken(f.ctx, "li", ""); err == nil {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestBootstrapGeneratedPassword(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var logBuf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logBuf, nil))
@@ -36,6 +37,7 @@ func TestBootstrapGeneratedPassword(t *testing.T) {
 }
 
 func TestBootstrapEnvPassword(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var logBuf bytes.Buffer
 	if err := bootstrap(f.ctx, f.st, "from-the-environment", slog.New(slog.NewTextHandler(&logBuf, nil)), testParams); err != nil {
@@ -51,6 +53,7 @@ func TestBootstrapEnvPassword(t *testing.T) {
 }
 
 func TestBootstrapRefusesWeakEnvPassword(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if err := bootstrap(f.ctx, f.st, "admin", nil, testParams); err == nil {
 		t.Fatal("accepted a 5-character admin password")
@@ -61,6 +64,7 @@ func TestBootstrapRefusesWeakEnvPassword(t *testing.T) {
 }
 
 func TestRandomPassword(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 100 {
 		p, err := randomPassword(generatedLen)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestLoginLockoutPerUserAndAddress(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	const attacker, owner = "192.0.2.66:1", "198.51.100.1:1"
@@ -60,6 +61,7 @@ func TestLoginLockoutPerUserAndAddress(t *testing.T) {
 }
 
 func TestLoginLockoutPerUserAcrossAddresses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, func(o *Options) { o.AccountFailures = 12 })
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	// Guesses spread over many addresses, fewer than 5 from each.
@@ -84,6 +86,7 @@ func TestLoginLockoutPerUserAcrossAddresses(t *testing.T) {
 }
 
 func TestLoginRateLimitPerClient(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	// Spraying 20 usernames from one IPv6 /64 locks the whole /64.
@@ -102,6 +105,7 @@ func TestLoginRateLimitPerClient(t *testing.T) {
 }
 
 func TestClientKey(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"192.0.2.1:5000":        "192.0.2.1",
 		"192.0.2.1":             "192.0.2.1",
@@ -126,6 +130,7 @@ func fail(t *testing.T, l *limiter, key string, now time.Time) time.Duration {
 }
 
 func TestLimiterReservesNoMoreThanTheFailuresLeft(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(5, time.Second, time.Minute)
 	now := time.Unix(0, 0)
 	fail(t, l, "k", now)
@@ -170,6 +175,7 @@ func TestLimiterReservesNoMoreThanTheFailuresLeft(t *testing.T) {
 }
 
 func TestLimiterForgetsAndPrunes(t *testing.T) {
+	t.Parallel()
 	l := newLimiter(2, time.Second, time.Minute)
 	now := time.Unix(0, 0)
 	fail(t, l, "k", now)

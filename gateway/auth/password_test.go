@@ -7,6 +7,7 @@ import (
 )
 
 func TestHashAndCheck(t *testing.T) {
+	t.Parallel()
 	h, err := HashPasswordWith(testParams, "correct horse")
 	if err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestHashAndCheck(t *testing.T) {
 }
 
 func TestDefaultParams(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("64 MiB argon2")
 	}
@@ -42,6 +44,7 @@ func TestDefaultParams(t *testing.T) {
 }
 
 func TestPasswordPolicy(t *testing.T) {
+	t.Parallel()
 	if _, err := HashPasswordWith(testParams, "123456789"); !errors.Is(err, ErrPasswordTooShort) {
 		t.Errorf("9 chars: %v", err)
 	}
@@ -54,6 +57,7 @@ func TestPasswordPolicy(t *testing.T) {
 }
 
 func TestCheckPasswordRejectsMalformed(t *testing.T) {
+	t.Parallel()
 	good, _ := HashPasswordWith(testParams, "0123456789")
 	f := strings.Split(good, "$")
 	bad := []string{

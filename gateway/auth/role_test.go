@@ -3,6 +3,7 @@ package auth
 import "testing"
 
 func TestRoles(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"admin", "operator", "dispatcher", "viewer"} {
 		if r, err := ParseRole(s); err != nil || string(r) != s {
 			t.Errorf("ParseRole(%q) = %q, %v", s, r, err)
@@ -32,6 +33,7 @@ func TestRoles(t *testing.T) {
 }
 
 func TestCanSeeStation(t *testing.T) {
+	t.Parallel()
 	all := User{Name: "a"}
 	some := User{Name: "b", Stations: []string{"bjx", "qh"}}
 	if !all.CanSeeStation("bj") || !some.CanSeeStation("qh") || some.CanSeeStation("bj") {
@@ -40,6 +42,7 @@ func TestCanSeeStation(t *testing.T) {
 }
 
 func TestSharesStations(t *testing.T) {
+	t.Parallel()
 	all := User{Name: "a"}
 	some := User{Name: "b", Stations: []string{"bjx", "qh"}}
 	for _, tt := range []struct {
@@ -58,6 +61,7 @@ func TestSharesStations(t *testing.T) {
 }
 
 func TestCoversStations(t *testing.T) {
+	t.Parallel()
 	all := User{Name: "a"}
 	some := User{Name: "b", Stations: []string{"bjx", "qh"}}
 	for _, tt := range []struct {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoginAuthenticateLogout(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "li.wei", "platform-nine", RoleDispatcher, "bjx")
 
@@ -46,6 +47,7 @@ func TestLoginAuthenticateLogout(t *testing.T) {
 }
 
 func TestLoginFailures(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "li.wei", "platform-nine", RoleViewer)
 	if _, _, err := f.svc.Login(f.ctx, "li.wei", "platform-ten", "192.0.2.7:1"); !errors.Is(err, ErrInvalidCredentials) {
@@ -63,6 +65,7 @@ func TestLoginFailures(t *testing.T) {
 }
 
 func TestAuthenticateRejects(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, tok := range []string{"", "short", strings.Repeat("A", 43), strings.Repeat("A", 500)} {
 		if _, err := f.svc.Authenticate(f.ctx, tok); !errors.Is(err, ErrUnauthenticated) {
@@ -72,6 +75,7 @@ func TestAuthenticateRejects(t *testing.T) {
 }
 
 func TestSessionIdleExpiryIsSliding(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	token, _, err := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
@@ -92,6 +96,7 @@ func TestSessionIdleExpiryIsSliding(t *testing.T) {
 }
 
 func TestSessionTouchedAtMostOncePerMinute(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	token, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
@@ -111,6 +116,7 @@ func TestSessionTouchedAtMostOncePerMinute(t *testing.T) {
 }
 
 func TestRevokedAndDisabled(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleOperator)
 	t1, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
@@ -151,6 +157,7 @@ func TestRevokedAndDisabled(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	keep, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
@@ -182,6 +189,7 @@ func TestChangePassword(t *testing.T) {
 }
 
 func TestCreateUserValidates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	if _, err := f.svc.CreateUser(f.ctx, "bad name", "0123456789", RoleViewer, nil); err == nil {
 		t.Error("bad username accepted")
@@ -199,6 +207,7 @@ func TestCreateUserValidates(t *testing.T) {
 }
 
 func TestChangePasswordGuessesLockTheSession(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	stolen, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")
@@ -219,6 +228,7 @@ func TestChangePasswordGuessesLockTheSession(t *testing.T) {
 }
 
 func TestLoginBusyWhenNoHashSlotFrees(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, func(o *Options) { o.HashSlots, o.HashWait = 2, 10*time.Millisecond })
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	// Two slow checks hold both slots.
@@ -245,6 +255,7 @@ func TestLoginBusyWhenNoHashSlotFrees(t *testing.T) {
 }
 
 func TestChangePasswordWithAnAPITokenKeepsThatToken(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.addUser(t, "u", "0123456789", RoleViewer)
 	session, _, _ := f.svc.Login(f.ctx, "u", "0123456789", "192.0.2.1:1")

@@ -6,6 +6,7 @@ import (
 )
 
 func TestAlarmThresholdsOverride(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse([]byte(goodStation + `alarms:
   thresholds: {frozen_image: 5s}
   stations:
@@ -40,6 +41,7 @@ func TestAlarmThresholdsOverride(t *testing.T) {
 }
 
 func TestAlarmConfigRefused(t *testing.T) {
+	t.Parallel()
 	checkBadConfigs(t, []badConfig{
 		{"unknown type", goodStation + "alarms:\n  thresholds:\n    smoke: 5s\n",
 			`line 9: alarms.thresholds.smoke "smoke": unknown alarm type`},

@@ -27,6 +27,7 @@ const clusterNodes = `  nodes:
 `
 
 func TestClusterConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	storeFile := filepath.Join(dir, "store")
 	secretFile := filepath.Join(dir, "secret")
@@ -64,6 +65,7 @@ func TestClusterConfig(t *testing.T) {
 }
 
 func TestBadClusterConfigs(t *testing.T) {
+	t.Parallel()
 	good := "cluster:\n  store: postgres://vigil:hunter2@db/vigil\n  secret_file: /run/secret\n"
 	checkBadConfigs(t, []badConfig{
 		{"station nodes without cluster", clusterStations, `stations[0].nodes: needs a cluster section`},

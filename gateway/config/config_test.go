@@ -12,6 +12,7 @@ import (
 )
 
 func TestExampleParses(t *testing.T) {
+	t.Parallel()
 	cfg, err := Load(filepath.Join("..", "..", "vigil.example.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +86,7 @@ func TestExampleParses(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse([]byte("stations:\n  - id: s\n    cameras:\n      - id: c\n        url: rtsp://h/x\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +104,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	cfg := Demo()
 	want := []string{"bjx", "bj", "bjn", "bjb", "qh"}
 	if len(cfg.Stations) != len(want) {
@@ -129,6 +132,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestLoadMissing(t *testing.T) {
+	t.Parallel()
 	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
 	if !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("err = %v", err)
@@ -136,6 +140,7 @@ func TestLoadMissing(t *testing.T) {
 }
 
 func TestParseEmptyIsRefused(t *testing.T) {
+	t.Parallel()
 	_, err := Parse(nil)
 	if err == nil || !strings.Contains(err.Error(), "stations: at least one station is required") {
 		t.Fatalf("err = %v", err)
@@ -143,6 +148,7 @@ func TestParseEmptyIsRefused(t *testing.T) {
 }
 
 func TestErrorsAs(t *testing.T) {
+	t.Parallel()
 	_, err := Parse([]byte("stations:\n  - id: BAD\n    cameras: []\n"))
 	var ce *Error
 	if !errors.As(err, &ce) || ce.Line != 2 || ce.Path != "stations[0].id" {
@@ -151,6 +157,7 @@ func TestErrorsAs(t *testing.T) {
 }
 
 func TestDemoNamesItsCodecCameras(t *testing.T) {
+	t.Parallel()
 	ids := map[string]bool{}
 	for _, st := range Demo().Stations {
 		for _, c := range st.Cameras {

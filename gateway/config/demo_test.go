@@ -5,6 +5,7 @@ import "testing"
 // TestDemoAreas: every demo camera is on an area, the tree's level below
 // its station, in both languages.
 func TestDemoAreas(t *testing.T) {
+	t.Parallel()
 	areas := map[string]string{}
 	for _, st := range Demo().Stations {
 		for _, c := range st.Cameras {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestHTTPDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse([]byte(goodStation))
 	if err != nil {
 		t.Fatal(err)
@@ -22,6 +23,7 @@ func TestHTTPDefaults(t *testing.T) {
 }
 
 func TestHTTPValues(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse([]byte(goodStation + "http: {body_timeout: 200ms, max_connections: 500, max_connections_per_ip: 2, max_whep_per_user: 1}\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +36,7 @@ func TestHTTPValues(t *testing.T) {
 }
 
 func TestHTTPBadValues(t *testing.T) {
+	t.Parallel()
 	checkBadConfigs(t, []badConfig{
 		{"zero body timeout", goodStation + "http:\n  body_timeout: 0s\n", `line 8: http.body_timeout "0s": must be positive`},
 		{"zero header timeout", goodStation + "http:\n  read_header_timeout: 0s\n", `http.read_header_timeout "0s": must be positive`},

@@ -8,6 +8,7 @@ import (
 const onvifCam = goodStation + "      - id: c2\n        onvif: {host: 192.0.2.20, username: admin, password: \"s3cr:t\"}\n"
 
 func TestONVIFCamera(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse([]byte(onvifCam))
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,7 @@ func TestONVIFCamera(t *testing.T) {
 }
 
 func TestBadONVIFConfigs(t *testing.T) {
+	t.Parallel()
 	checkBadConfigs(t, []badConfig{
 		{"onvif without host", goodStation + "      - id: c2\n        onvif: {port: 80}\n",
 			`line 8: stations[0].cameras[1].onvif.host: required`},
@@ -42,6 +44,7 @@ func TestBadONVIFConfigs(t *testing.T) {
 }
 
 func TestONVIFPasswordNeverInErrors(t *testing.T) {
+	t.Parallel()
 	_, err := Parse([]byte(onvifCam + "        url: rtsp://h/\n"))
 	if err == nil || strings.Contains(err.Error(), "s3cr:t") {
 		t.Fatalf("%v", err)

@@ -11,6 +11,7 @@ import (
 const hikCam = goodStation + "      - id: c2\n        vendor: hikvision\n        host: 192.0.2.11\n        username: viewer\n"
 
 func TestPasswordFileIsRead(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "cam-password")
 	if err := os.WriteFile(path, []byte("p@ss:word/1\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -29,6 +30,7 @@ func TestPasswordFileIsRead(t *testing.T) {
 }
 
 func TestBadPasswordFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	empty := filepath.Join(dir, "empty")
 	secret := filepath.Join(dir, "secret")
@@ -52,6 +54,7 @@ func TestBadPasswordFiles(t *testing.T) {
 }
 
 func TestClusterSecretFileErrorsNameTheKey(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big")
 	os.WriteFile(big, make([]byte, maxSecretFile+1), 0o600)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestTranscodeDefaults(t *testing.T) {
+	t.Parallel()
 	cfg, err := Parse([]byte(goodStation))
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +31,7 @@ func TestTranscodeDefaults(t *testing.T) {
 }
 
 func TestTranscodeValues(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		yaml string
 		want Transcode
@@ -58,6 +60,7 @@ func TestTranscodeValues(t *testing.T) {
 }
 
 func TestTranscodeOn(t *testing.T) {
+	t.Parallel()
 	yes, no := true, false
 	for _, tt := range []struct {
 		enabled *bool
@@ -70,6 +73,7 @@ func TestTranscodeOn(t *testing.T) {
 }
 
 func TestBadTranscode(t *testing.T) {
+	t.Parallel()
 	checkBadConfigs(t, []badConfig{
 		{"unknown hwaccel", goodStation + "transcode:\n  hwaccel: cuda\n",
 			`line 8: transcode.hwaccel "cuda": must be "" (software libx264), vaapi, nvenc or qsv`},
@@ -101,6 +105,7 @@ func TestBadTranscode(t *testing.T) {
 }
 
 func TestTranscodeCheckedWhenDisabled(t *testing.T) {
+	t.Parallel()
 	_, err := Parse([]byte(goodStation + "transcode:\n  enabled: false\n  hwaccel: cuda\n"))
 	if err == nil {
 		t.Fatal("a disabled section with a bad hwaccel was accepted")

@@ -6,6 +6,7 @@ import (
 )
 
 func TestParseDuration(t *testing.T) {
+	t.Parallel()
 	good := map[string]time.Duration{
 		"90s": 90 * time.Second, "168h": 168 * time.Hour, "1h30m": 90 * time.Minute,
 		"7d": 7 * 24 * time.Hour, "0s": 0, " 2d ": 48 * time.Hour,
@@ -24,6 +25,7 @@ func TestParseDuration(t *testing.T) {
 }
 
 func TestParseByteSize(t *testing.T) {
+	t.Parallel()
 	good := map[string]ByteSize{
 		"500MB": 500e6, "2GiB": 2 << 30, "1048576": 1 << 20, "1.5KiB": 1536,
 		"10 kb": 10e3, "3T": 3e12, "0": 0, "7B": 7, "1tib": 1 << 40,
@@ -42,6 +44,7 @@ func TestParseByteSize(t *testing.T) {
 }
 
 func TestByteSizeString(t *testing.T) {
+	t.Parallel()
 	for b, want := range map[ByteSize]string{0: "0B", 1 << 30: "1GiB", 1536: "1536B", 3 << 10: "3KiB", 1000: "1000B"} {
 		if got := b.String(); got != want {
 			t.Errorf("%d.String() = %q, want %q", int64(b), got, want)

@@ -7,6 +7,7 @@ import "testing"
 const genericCam = goodStation + "      - id: c2\n        vendor: generic\n        host: 192.0.2.9\n"
 
 func TestBadCameraConfigs(t *testing.T) {
+	t.Parallel()
 	checkBadConfigs(t, []badConfig{
 		{"generic host without path", genericCam,
 			`line 7: stations[0].cameras[1].path: required with vendor generic + host`},
@@ -58,6 +59,7 @@ func TestBadCameraConfigs(t *testing.T) {
 }
 
 func TestGenericCameraDefaults(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		yaml          string
 		port, channel int
@@ -91,6 +93,7 @@ func TestGenericCameraDefaults(t *testing.T) {
 }
 
 func TestAudioEnabled(t *testing.T) {
+	t.Parallel()
 	yes, no := true, false
 	for _, tt := range []struct {
 		audio *bool

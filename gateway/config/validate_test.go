@@ -40,6 +40,7 @@ func checkBadConfigs(t *testing.T, tests []badConfig) {
 }
 
 func TestBadConfigs(t *testing.T) {
+	t.Parallel()
 	checkBadConfigs(t, []badConfig{
 		{"unknown top-level key", goodStation + "recordings: {}\n",
 			`line 7: recordings: unknown key`},
@@ -117,6 +118,7 @@ func TestBadConfigs(t *testing.T) {
 }
 
 func TestAllErrorsReported(t *testing.T) {
+	t.Parallel()
 	_, err := Parse([]byte(goodStation + "      - id: X\n        url: ftp://h/\nwalls: [{id: W}]\n"))
 	if err == nil {
 		t.Fatal("no error")

@@ -5,6 +5,7 @@ import (
 )
 
 func TestVendorURLs(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		cam       Camera
 		main, sub string
@@ -76,6 +77,7 @@ func TestVendorURLs(t *testing.T) {
 }
 
 func TestVendorURLsParseBack(t *testing.T) {
+	t.Parallel()
 	// A built URL must validate like a hand-written one.
 	for _, cam := range []Camera{
 		{ID: "c", Vendor: VendorDahua, Host: "h", Port: 554, Channel: 1, Username: "u", Password: "p w/?", Transport: "auto"},

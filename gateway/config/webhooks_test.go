@@ -12,6 +12,7 @@ const goodWall = `walls:
 `
 
 func TestWebhooksAndRules(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "hook.secret")
 	if err := os.WriteFile(secretFile, []byte("s3cret\n"), 0o600); err != nil {
@@ -52,6 +53,7 @@ rules:
 }
 
 func TestBadWebhooksAndRules(t *testing.T) {
+	t.Parallel()
 	hook := func(url string) string {
 		return goodStation + "webhooks:\n  - id: city\n    url: " + url + "\n    secret: hunter2\n"
 	}
@@ -84,6 +86,7 @@ func TestBadWebhooksAndRules(t *testing.T) {
 }
 
 func TestWebhookSecretNeverInErrors(t *testing.T) {
+	t.Parallel()
 	_, err := Parse([]byte(goodStation + "webhooks:\n  - id: BAD ID\n    url: gopher://hunter2@h\n    secret: hunter2\n"))
 	if err == nil || strings.Contains(err.Error(), "hunter2") {
 		t.Fatalf("err = %v", err)
