@@ -29,6 +29,7 @@ func testKey(t *testing.T) *evidence.Key {
 // TestCheckpointerWritesEverywhere: every 10 entries, and at Close, the
 // signed head goes to the store, the file and the log.
 func TestCheckpointerWritesEverywhere(t *testing.T) {
+	t.Parallel()
 	st, _ := openSQLite(t)
 	key := testKey(t)
 	file := filepath.Join(t.TempDir(), CheckpointFile)
@@ -71,6 +72,7 @@ func TestCheckpointerWritesEverywhere(t *testing.T) {
 // TestCheckpointerInterval: a few entries and no more still get a
 // checkpoint once the interval has passed.
 func TestCheckpointerInterval(t *testing.T) {
+	t.Parallel()
 	st, _ := openSQLite(t)
 	file := filepath.Join(t.TempDir(), CheckpointFile)
 	l := New(Options{Store: st, Logger: quietLogger(), RetryEvery: 10 * time.Millisecond,
@@ -84,6 +86,7 @@ func TestCheckpointerInterval(t *testing.T) {
 }
 
 func TestVerifyCheckpointRejects(t *testing.T) {
+	t.Parallel()
 	key := testKey(t)
 	good := SignCheckpoint(key, 7, strings.Repeat("ab", 32), time.Now())
 	if err := VerifyCheckpoint(good, key.Public()); err != nil {
@@ -111,6 +114,7 @@ func TestVerifyCheckpointRejects(t *testing.T) {
 }
 
 func TestReadCheckpointsNamesTheBadLine(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), CheckpointFile)
 	cp := SignCheckpoint(testKey(t), 3, strings.Repeat("ab", 32), time.Now())
 	if err := appendCheckpoint(file, cp); err != nil {

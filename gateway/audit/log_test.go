@@ -94,6 +94,7 @@ func lockSQLite(t *testing.T, path string) (unlock func()) {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(&syncBuffer{}, nil)) }
 
 func TestLogWritesToStore(t *testing.T) {
+	t.Parallel()
 	st, _ := openSQLite(t)
 	l := New(Options{Store: st, SpoolDir: filepath.Join(t.TempDir(), "spool")})
 	ctx := context.Background()
@@ -121,6 +122,7 @@ func TestLogWritesToStore(t *testing.T) {
 // TestBurstLosesNothing is finding 3's burst: 200 consoles × 25 tiles at
 // once overflow an in-memory queue of 16; every entry must reach the chain.
 func TestBurstLosesNothing(t *testing.T) {
+	t.Parallel()
 	st, _ := openSQLite(t)
 	l := New(Options{Store: st, Buffer: 16, SpoolDir: filepath.Join(t.TempDir(), "spool"), Logger: quietLogger()})
 	defer l.Close()
@@ -187,6 +189,7 @@ func wantNumbered(t *testing.T, got []store.AuditEntry, n int) {
 // write lock, entries go to the spool; once it lets go, they arrive in
 // the chain, in order, none lost.
 func TestLockedSQLiteSpoolsInOrder(t *testing.T) {
+	t.Parallel()
 	st, path := openSQLite(t)
 	spoolDir := filepath.Join(t.TempDir(), "spool")
 	unlock := lockSQLite(t, path)
@@ -209,6 +212,7 @@ func TestLockedSQLiteSpoolsInOrder(t *testing.T) {
 // TestPausedPostgresSpoolsInOrder: a cluster's PostgreSQL stops; entries
 // go to the spool and reach the chain, in order, when it is back.
 func TestPausedPostgresSpoolsInOrder(t *testing.T) {
+	t.Parallel()
 	storetest.ServerURL(t) // skips without PostgreSQL binaries
 	// Under os.TempDir, not t.TempDir: the server runs as user postgres.
 	srv, err := storetest.Start(os.TempDir())
@@ -242,6 +246,7 @@ func TestPausedPostgresSpoolsInOrder(t *testing.T) {
 // TestSpoolSurvivesRestart: entries spooled when the log closed are
 // replayed by the next start.
 func TestSpoolSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	st, path := openSQLite(t)
 	spoolDir := filepath.Join(t.TempDir(), "spool")
 	unlock := lockSQLite(t, path)
@@ -263,6 +268,7 @@ func TestSpoolSurvivesRestart(t *testing.T) {
 // queue (of one) stays full; Record spools entries itself, and all reach
 // the chain once the lock is gone.
 func TestFullQueueSpills(t *testing.T) {
+	t.Parallel()
 	st, path := openSQLite(t)
 	unlock := lockSQLite(t, path)
 	l := New(Options{Store: st, Buffer: 1, QueueWait: time.Millisecond, AppendTimeout: time.Minute,
@@ -290,6 +296,7 @@ func TestFullQueueSpills(t *testing.T) {
 // not a directory. The loss is counted, Healthy refuses, and once the
 // database is back a loss marker enters the chain.
 func TestUnwritableSpoolLosesVisibly(t *testing.T) {
+	t.Parallel()
 	st, path := openSQLite(t)
 	spoolDir := filepath.Join(t.TempDir(), "spool")
 	if err := os.WriteFile(spoolDir, []byte("not a directory"), 0o600); err != nil {
@@ -322,6 +329,7 @@ func TestUnwritableSpoolLosesVisibly(t *testing.T) {
 // TestNoSpoolCountsLoss: without a spool, an entry the database refuses is
 // counted lost (and marked), never dropped silently.
 func TestNoSpoolCountsLoss(t *testing.T) {
+	t.Parallel()
 	st, path := openSQLite(t)
 	unlock := lockSQLite(t, path)
 	l := New(Options{Store: st, AppendTimeout: 50 * time.Millisecond, RetryEvery: 20 * time.Millisecond, Logger: quietLogger()})
@@ -340,6 +348,7 @@ func TestNoSpoolCountsLoss(t *testing.T) {
 // invalid UTF-8 (a hostile login) is stored, cleaned, instead of being
 // refused by PostgreSQL and holding back the spool behind it.
 func TestUnstorableTextReachesPostgres(t *testing.T) {
+	t.Parallel()
 	st, err := store.OpenPostgres(context.Background(), storetest.FreshDatabase(t))
 	if err != nil {
 		t.Fatal(err)

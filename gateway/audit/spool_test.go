@@ -13,6 +13,7 @@ import (
 // TestSpoolTornLineIsCountedLost: a crash mid-append leaves a line without
 // its end; replay reports it lost and replays the rest.
 func TestSpoolTornLineIsCountedLost(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sp, _ := openSpool(dir)
 	for _, a := range []string{"login", "logout"} {

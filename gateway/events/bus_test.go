@@ -48,6 +48,7 @@ func listen(t *testing.T, url, node string) *Bus {
 }
 
 func TestEventsCrossNodes(t *testing.T) {
+	t.Parallel()
 	url := storetest.FreshDatabase(t)
 	ctx := context.Background()
 	a, b := listen(t, url, "bjx-1"), listen(t, url, "center")
@@ -98,6 +99,7 @@ func TestEventsCrossNodes(t *testing.T) {
 }
 
 func TestLocalBusSendsNothing(t *testing.T) {
+	t.Parallel()
 	b := Local("solo")
 	var got inbox
 	b.Subscribe(got.add)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestAlarms(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, path := db.open(t)

@@ -39,6 +39,7 @@ func checkpointed(t *testing.T, db testDB) (*Store, AuditCheckpoint) {
 }
 
 func TestAuditCheckpointUntouched(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		s, cp := checkpointed(t, db)
 		got, err := s.LatestAuditCheckpoint(context.Background(), "")
@@ -57,6 +58,7 @@ func TestAuditCheckpointUntouched(t *testing.T) {
 // TestAuditCheckpointCatchesTruncation deletes the last 10 rows: the chain
 // alone still verifies; against the checkpoint it does not.
 func TestAuditCheckpointCatchesTruncation(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, cp := checkpointed(t, db)
@@ -77,6 +79,7 @@ func TestAuditCheckpointCatchesTruncation(t *testing.T) {
 // recomputes every hash after it: the chain verifies, the checkpoint's
 // hash no longer matches.
 func TestAuditCheckpointCatchesRecomputation(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, cp := checkpointed(t, db)
@@ -109,6 +112,7 @@ func TestAuditCheckpointCatchesRecomputation(t *testing.T) {
 }
 
 func TestAuditLosses(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestAuditChain(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, path := db.open(t)
@@ -61,6 +62,7 @@ func TestAuditChain(t *testing.T) {
 }
 
 func TestAuditIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)
@@ -75,6 +77,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 }
 
 func TestVerifyAuditDetectsTampering(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		tests := []struct {
 			name, sql, want string
@@ -116,6 +119,7 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 }
 
 func TestAuditConcurrentAppends(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCameraStatus(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestClips(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, path := db.open(t)
@@ -45,6 +46,7 @@ func TestClips(t *testing.T) {
 }
 
 func TestClipsMissingOwnerAndStatus(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)

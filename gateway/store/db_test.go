@@ -9,6 +9,7 @@ import (
 )
 
 func TestRebind(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{`SELECT 1`, `SELECT 1`},
 		{`a = ? AND b = ?`, `a = $1 AND b = $2`},
@@ -29,6 +30,7 @@ func TestRebind(t *testing.T) {
 // its own connection pool, as separate nodes have) append to one database
 // at once: the chain must stay one line with no fork and no gap.
 func TestAuditChainAcrossNodes(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		first, dsn := db.open(t)
@@ -63,6 +65,7 @@ func TestAuditChainAcrossNodes(t *testing.T) {
 }
 
 func TestPostgresAuditRefusesTruncate(t *testing.T) {
+	t.Parallel()
 	s, _ := testDBs[1].open(t)
 	ctx := context.Background()
 	if _, err := s.AppendAudit(ctx, AuditEntry{User: "a", Action: "login"}); err != nil {
@@ -74,6 +77,7 @@ func TestPostgresAuditRefusesTruncate(t *testing.T) {
 }
 
 func TestOpenPostgresErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, err := OpenPostgres(ctx, "postgres://vigil:s3cret@127.0.0.1:1/vigil?connect_timeout=2")
 	if err == nil {
@@ -90,6 +94,7 @@ func TestOpenPostgresErrors(t *testing.T) {
 }
 
 func TestRedactDSN(t *testing.T) {
+	t.Parallel()
 	got := RedactDSN("postgres://vigil:s3cret@db:5432/vigil?sslmode=disable&password=p2")
 	if contains(got, "s3cret") || contains(got, "p2") || !contains(got, "db:5432") {
 		t.Fatalf("RedactDSN = %q", got)

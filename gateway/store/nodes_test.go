@@ -9,6 +9,7 @@ import (
 )
 
 func TestNodeRegistration(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)
@@ -52,6 +53,7 @@ func TestNodeRegistration(t *testing.T) {
 }
 
 func TestLeases(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)
@@ -110,6 +112,7 @@ func TestLeases(t *testing.T) {
 // TestLeaseRace has many nodes grab one expired lease at once: exactly one
 // may win, or two nodes would record the same camera.
 func TestLeaseRace(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, dsn := db.open(t)

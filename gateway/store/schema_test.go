@@ -20,6 +20,7 @@ type column struct {
 // repository code is shared, so a column missing on one side, or a
 // 32-bit integer where milliseconds are kept, would break only there.
 func TestSchemasAgree(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	if len(sqliteMigrations) != len(postgresMigrations) {
 		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones", len(sqliteMigrations), len(postgresMigrations))

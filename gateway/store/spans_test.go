@@ -7,6 +7,7 @@ import (
 )
 
 func TestRecordingSpans(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)

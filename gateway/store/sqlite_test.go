@@ -16,6 +16,7 @@ import (
 // database holding an audit trail: Open must fail naming the check, not
 // start as if nothing happened.
 func TestOpenRefusesDamagedFile(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "vigil.db")
 	s, err := Open(path)
 	if err != nil {
@@ -58,6 +59,7 @@ func TestOpenRefusesDamagedFile(t *testing.T) {
 // TestOpenIntactFilePasses reopens an untouched database: the check must
 // not refuse a healthy file.
 func TestOpenIntactFilePasses(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "vigil.db")
 	for range 2 {
 		s, err := Open(path)
@@ -75,6 +77,7 @@ func TestOpenIntactFilePasses(t *testing.T) {
 // memory are 0600 and the directory Open creates is 0700, under a
 // permissive umask, and that an old 0644 file is tightened.
 func TestDatabaseFileModes(t *testing.T) {
+	t.Parallel()
 	old := syscall.Umask(0o002)
 	defer syscall.Umask(old)
 	dir := filepath.Join(t.TempDir(), "data")

@@ -58,6 +58,7 @@ func reopen(dsn string) (*Store, error) {
 }
 
 func TestOpenMigratesAndReopens(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, dsn := db.open(t)
@@ -82,6 +83,7 @@ func TestOpenMigratesAndReopens(t *testing.T) {
 }
 
 func TestSQLitePragmas(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s, _ := testDBs[0].open(t)
 	var mode string
@@ -95,6 +97,7 @@ func TestSQLitePragmas(t *testing.T) {
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		s, dsn := db.open(t)
 		if _, err := s.db.ExecContext(context.Background(), `UPDATE schema_version SET version = 999`); err != nil {
@@ -108,6 +111,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 }
 
 func TestOpenRefusesDSNCharacters(t *testing.T) {
+	t.Parallel()
 	if _, err := Open(filepath.Join(t.TempDir(), "a?mode=ro")); err == nil {
 		t.Fatal("accepted a path with ?")
 	}

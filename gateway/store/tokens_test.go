@@ -8,6 +8,7 @@ import (
 )
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)
@@ -61,6 +62,7 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestAuditTimeRangeAndCount(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, _ := db.open(t)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestTours(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, path := db.open(t)

@@ -7,6 +7,7 @@ import (
 )
 
 func TestWalls(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, path := db.open(t)

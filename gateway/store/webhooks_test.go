@@ -11,6 +11,7 @@ import (
 // finished delivery leaves the queue for the log, and that the queue
 // survives a reopen.
 func TestWebhookQueue(t *testing.T) {
+	t.Parallel()
 	forEachDB(t, func(t *testing.T, db testDB) {
 		ctx := context.Background()
 		s, path := db.open(t)
