@@ -7,6 +7,7 @@ import (
 )
 
 func TestParsePath(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		path, camera string
 		sub, ok      bool

@@ -7,6 +7,7 @@ import (
 )
 
 func TestRefusalsLogOncePerAddressPerPeriod(t *testing.T) {
+	t.Parallel()
 	r := newRefusals(time.Minute)
 	t0 := time.Unix(1000, 0)
 	if log, _ := r.note("10.0.0.1:5000", t0); !log {
@@ -30,6 +31,7 @@ func TestRefusalsLogOncePerAddressPerPeriod(t *testing.T) {
 }
 
 func TestRefusalsBoundTheirMemory(t *testing.T) {
+	t.Parallel()
 	r := newRefusals(time.Minute)
 	t0 := time.Unix(1000, 0)
 	for i := range maxRefusalHosts + 10 {

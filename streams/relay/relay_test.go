@@ -90,6 +90,7 @@ func checkParamSetsFirst(t *testing.T, au *media.AccessUnit) {
 }
 
 func TestRelayRefusesAWrongSecret(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{fps: 25, gop: 25, secret: "wrong-secret"})
 	waitStatus(t, r.owner, hub.StateOnline, "")
 	hubs, release := r.pull(t, testCamera)
@@ -109,6 +110,7 @@ func TestRelayRefusesAWrongSecret(t *testing.T) {
 }
 
 func TestRelayUnknownCameraIsNotFound(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{fps: 25, gop: 25})
 	hubs, release := r.pull(t, "no-such-camera")
 	defer release()
@@ -131,6 +133,7 @@ func readAFrame(t *testing.T, h *hub.Hub) {
 
 // A camera's audio goes along on the main path, after the video started.
 func TestRelayCarriesAudio(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{fps: 25, gop: 25, audio: media.CodecPCMA})
 	waitStatus(t, r.audio, hub.StateOnline, "")
 	hubs, release := r.pull(t, testCamera)
@@ -145,6 +148,7 @@ func TestRelayCarriesAudio(t *testing.T) {
 
 // A reader whose credentials stop holding is cut off at the next recheck.
 func TestRelayRechecksPlayingReaders(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{fps: 25, gop: 25, recheck: 50 * time.Millisecond})
 	hubs, release := r.pull(t, testCamera)
 	defer release()
@@ -159,6 +163,7 @@ func TestRelayRechecksPlayingReaders(t *testing.T) {
 // A reader's SDP says what the camera sent when it connected: when the
 // camera's codec changes, the reader's session ends so it describes anew.
 func TestRelayEndsReadersOnCodecChange(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{fps: 25, gop: 25})
 	hubs, release := r.pull(t, testCamera)
 	defer release()
