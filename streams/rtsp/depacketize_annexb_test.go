@@ -26,6 +26,7 @@ func checkWrapsAnnexB(t *testing.T, nalu []byte) {
 }
 
 func TestWrapsAnnexB(t *testing.T) {
+	t.Parallel()
 	inner := func(n int, header byte) []byte { // n bytes, a start code in the middle
 		b := sized(n-1, header)
 		copy(b[n/2:], annexBStartCode)
@@ -57,6 +58,7 @@ func TestWrapsAnnexB(t *testing.T) {
 }
 
 func TestUnwrapAnnexB(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		nalu []byte
@@ -85,6 +87,7 @@ func TestUnwrapAnnexB(t *testing.T) {
 // first wrapped parameter set; STAP-A's NAL units are split only when
 // there is one.
 func TestH264DepacketizerUnwrapsAnnexBForGood(t *testing.T) {
+	t.Parallel()
 	slice := sized(2000, 0x65)
 	sliceWithCode := cat(sized(10, 0x41), annexBStartCode, sized(10, 0x41))
 	large := cat(sized(300, 0x41), annexBStartCode, sized(10, 0x41))

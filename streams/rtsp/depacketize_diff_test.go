@@ -209,6 +209,7 @@ func kind(err error) int {
 // size, through a network that loses, repeats and reorders packets and a
 // camera that sometimes sets no marker bit.
 func TestDepacketizersMatchGortsplibOnEncodedStreams(t *testing.T) {
+	t.Parallel()
 	for _, h265 := range []bool{false, true} {
 		for seed := range uint64(20) {
 			compareWithGortsplib(t, h265, damaged(encodedStream(t, h265, seed), seed))

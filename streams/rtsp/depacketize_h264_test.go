@@ -35,6 +35,7 @@ func fuA(nal byte, start, end bool, data []byte) []byte {
 }
 
 func TestH264Depacketizer(t *testing.T) {
+	t.Parallel()
 	idr := sized(3000, 0x65)
 	for _, tc := range []struct {
 		name  string
@@ -134,6 +135,7 @@ func repeatStep(s pktStep, n int) []pktStep {
 }
 
 func TestH264DepacketizerLimitsTheNALUnitSize(t *testing.T) {
+	t.Parallel()
 	d := newH264Depacketizer()
 	chunk := sized(60000)
 	steps := []pktStep{{payload: fuA(0x65, true, false, chunk), err: errMorePackets}}

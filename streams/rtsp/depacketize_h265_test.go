@@ -29,6 +29,7 @@ func fu265(nal [2]byte, start, end bool, data []byte) []byte {
 }
 
 func TestH265Depacketizer(t *testing.T) {
+	t.Parallel()
 	idrHeader := [2]byte{19 << 1, 0x01} // IDR_W_RADL
 	idr := sized(3000, idrHeader[:]...)
 	trail := sized(200, 1<<1, 0x01) // TRAIL_R

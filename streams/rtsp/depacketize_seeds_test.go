@@ -137,6 +137,7 @@ func limitStreams(h265 bool) map[string][]byte {
 }
 
 func TestDepacketizersMatchGortsplibAtTheLimits(t *testing.T) {
+	t.Parallel()
 	for codec, h265 := range map[string]bool{"H264": false, "H265": true} {
 		for name, data := range limitStreams(h265) {
 			t.Run(codec+"/"+name, func(t *testing.T) { compareWithGortsplib(t, h265, packetsOf(data)) })

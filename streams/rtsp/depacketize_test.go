@@ -96,6 +96,7 @@ func sized(n int, header ...byte) []byte {
 }
 
 func TestFragmentsJoinInOrder(t *testing.T) {
+	t.Parallel()
 	var f fragments
 	f.start(10, []byte{1, 2}, 0x65)
 	if err := f.add(11, []byte{3}, 100); err != nil {
@@ -114,6 +115,7 @@ func TestFragmentsJoinInOrder(t *testing.T) {
 }
 
 func TestFragmentsDropANALUnitOnLossOrOversize(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		seq  uint16
@@ -134,6 +136,7 @@ func TestFragmentsDropANALUnitOnLossOrOversize(t *testing.T) {
 }
 
 func TestAccessUnitsEndAtTheMarker(t *testing.T) {
+	t.Parallel()
 	a := accessUnit{maxNALUs: 3, maxSize: 100}
 	pkt := func(ts uint32, marker bool) *rtp.Packet {
 		return &rtp.Packet{Header: rtp.Header{Timestamp: ts, Marker: marker}}
@@ -156,6 +159,7 @@ func TestAccessUnitsEndAtTheMarker(t *testing.T) {
 }
 
 func TestAccessUnitsEndAtANewTimestamp(t *testing.T) {
+	t.Parallel()
 	a := accessUnit{maxNALUs: 25, maxSize: 100, byTimestamp: true}
 	step := func(n byte, ts uint32, marker bool) ([][]byte, error) {
 		return a.push([][]byte{{n}}, &rtp.Packet{Header: rtp.Header{Timestamp: ts, Marker: marker}})
@@ -178,6 +182,7 @@ func TestAccessUnitsEndAtANewTimestamp(t *testing.T) {
 }
 
 func TestAccessUnitLimitsDropTheUnit(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		nalus [][]byte
@@ -200,6 +205,7 @@ func TestAccessUnitLimitsDropTheUnit(t *testing.T) {
 
 // The depacketizers' waits for more packets are not decode errors.
 func TestDepacketizerWaitsAreIncomplete(t *testing.T) {
+	t.Parallel()
 	for _, err := range []error{errMorePackets, errNoStart, fmt.Errorf("h264: %w", errNoStart)} {
 		if !isIncomplete(err) {
 			t.Errorf("%v is a decode error", err)

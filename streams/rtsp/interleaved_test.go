@@ -135,6 +135,7 @@ func sessionStream() []byte {
 }
 
 func TestSplitterPassesWhatGortsplibReads(t *testing.T) {
+	t.Parallel()
 	stream := sessionStream()
 	for _, chunk := range []int{1, 2, 3, 7, 100, 1500, 70000, len(stream)} {
 		checkSplit(t, stream, chunk, 0)
@@ -146,6 +147,7 @@ func TestSplitterPassesWhatGortsplibReads(t *testing.T) {
 }
 
 func TestSplitterGivesUpOnMessagesGortsplibRefuses(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{
 		"RTSP/1.0 200 OK\r\nContent-Length: x\r\n\r\n",
 		"RTSP/1.0 200 OK\r\nContent-Length: 999999\r\n\r\n",
