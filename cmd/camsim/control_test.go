@@ -9,6 +9,7 @@ import (
 )
 
 func TestControlEndpoint(t *testing.T) {
+	t.Parallel()
 	srv, err := sim.NewServer(sim.ServerOptions{Listen: "127.0.0.1:0", Cameras: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +49,7 @@ func TestControlEndpoint(t *testing.T) {
 }
 
 func TestRunWithControl(t *testing.T) {
+	t.Parallel()
 	lines := runLines(t, 3, "-cameras", "1", "-fault", "cam0=freeze", "-control", "127.0.0.1:0")
 	if len(lines) != 3 || !strings.HasPrefix(lines[1], "control: http://127.0.0.1:") {
 		t.Fatalf("output %q", lines)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestRunRejectsFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"-cameras", "0"}, {"-user", "u"}, {"extra"}, {"-nope"},
 		{"-codec", "vp8"}, {"-audio", "mp3"}, {"-bframes", "-1"}, {"-bitrate", "-5"},
@@ -48,6 +49,7 @@ func runLines(t *testing.T, n int, args ...string) []string {
 }
 
 func TestRunServesUntilCancelled(t *testing.T) {
+	t.Parallel()
 	lines := runLines(t, 3, "-cameras", "2")
 	if len(lines) != 3 || !strings.Contains(lines[2], "/cam1 ") || !strings.HasSuffix(lines[2], "/cam1/sub") {
 		t.Fatalf("output %q", lines)
@@ -55,6 +57,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 }
 
 func TestRunCodecFlags(t *testing.T) {
+	t.Parallel()
 	lines := runLines(t, 2, "-cameras", "1", "-width", "160", "-height", "96", "-audio", "pcmu")
 	if len(lines) != 2 || !strings.HasSuffix(lines[0], "(H264 + PCMU)") {
 		t.Fatalf("output %q", lines)
@@ -72,6 +75,7 @@ func TestRunCodecFlags(t *testing.T) {
 }
 
 func TestRunServesONVIF(t *testing.T) {
+	t.Parallel()
 	lines := runLines(t, 4, "-cameras", "2", "-width", "160", "-height", "96", "-onvif", "127.0.0.1:0", "-ptz", "cam1")
 	if len(lines) != 4 || !strings.HasPrefix(lines[3], "onvif http://127.0.0.1:") || !strings.HasSuffix(lines[3], "/onvif/device_service") {
 		t.Fatalf("output %q", lines)

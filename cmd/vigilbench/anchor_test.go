@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseAnchor(t *testing.T) {
+	t.Parallel()
 	var fl anchorFlags
 	for _, spec := range []string{
 		"mediamtx=/opt/mediamtx {config}",
@@ -36,6 +37,7 @@ func TestParseAnchor(t *testing.T) {
 }
 
 func TestParseAnchorFlags(t *testing.T) {
+	t.Parallel()
 	c, err := parse([]string{"-anchor", "mediamtx=/m {config}", "-reps", "3", "idle", "fanout"}, nopWriter{})
 	if err != nil || len(c.anchors) != 1 || c.reps != 3 {
 		t.Fatalf("parsed %+v, %v", c, err)
@@ -56,6 +58,7 @@ func (nopWriter) Write(p []byte) (int, error) { return len(p), nil }
 // camera at start from the cameras' address and serves WebRTC where the
 // WHEP template points.
 func TestAnchorConfigs(t *testing.T) {
+	t.Parallel()
 	var mtx struct {
 		WebRTCAddress string `yaml:"webrtcAddress"`
 		UDP           string `yaml:"webrtcLocalUDPAddress"`

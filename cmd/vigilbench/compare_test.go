@@ -20,6 +20,7 @@ func runsOf(cpuRSS ...float64) []*result {
 }
 
 func TestComparisonMediansAndRatios(t *testing.T) {
+	t.Parallel()
 	cmp := &comparison{Scenario: "ingest", Cells: []*cell{
 		{Gateway: "vigil", Runs: runsOf(0.20, 150, 0.30, 140, 0.10, 160)},  // medians 0.20 / 150
 		{Gateway: "mediamtx", Runs: runsOf(0.40, 260, 0.50, 280)},          // 0.45 / 270
@@ -58,6 +59,7 @@ func TestComparisonMediansAndRatios(t *testing.T) {
 // TestUntaggedFramesAreNoLoss: a gateway that strips the SEI from some
 // frames delivered them; only a counter gap they do not fill is a loss.
 func TestUntaggedFramesAreNoLoss(t *testing.T) {
+	t.Parallel()
 	m := &meter{}
 	m.on.Store(true)
 	v := &viewer{meter: m}
@@ -113,6 +115,7 @@ func TestCompareWithVigilAsAnchor(t *testing.T) {
 // TestMissingFirstFramesCounted: viewers without a first frame are named
 // and counted, so that a few of many (a starved tool) only warn.
 func TestMissingFirstFramesCounted(t *testing.T) {
+	t.Parallel()
 	vs := make([]*viewer, 20)
 	for i := range vs {
 		vs[i] = &viewer{camera: i}

@@ -11,6 +11,7 @@ import (
 // alarms.diagnosis: false, which vigil accepts; the default leaves the
 // diagnosis on.
 func TestDiagnosisFlag(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		args []string
 		want bool

@@ -11,6 +11,7 @@ import (
 )
 
 func TestParseFlagsAroundScenarios(t *testing.T) {
+	t.Parallel()
 	c, err := parse([]string{"-duration", "5s", "ingest", "-cameras", "3", "fanout", "-json"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +37,7 @@ func TestParseFlagsAroundScenarios(t *testing.T) {
 }
 
 func TestScenarioOverrides(t *testing.T) {
+	t.Parallel()
 	b := &bench{opts: options{Cameras: 2, Viewers: -1, GOP: defaultGOP}}
 	sc, _ := findScenario("switch")
 	if got := b.apply(sc); got.Cameras != 2 || got.Viewers != 1 || got.GOP != 100 || got.Rounds != 5 {

@@ -12,6 +12,7 @@ import (
 // The relay pair's config is one vigil accepts: a station owned by the
 // owner node, both nodes in the cluster section.
 func TestRelayConfigLoads(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	store, secret := filepath.Join(dir, "store"), filepath.Join(dir, "secret")
 	os.WriteFile(store, []byte("postgres://vigil@127.0.0.1:1/vigil"), 0o600)

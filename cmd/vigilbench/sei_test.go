@@ -9,6 +9,7 @@ import (
 )
 
 func TestSEIRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, tag := range []frameTag{
 		{Camera: 0, Frame: 0, Sent: time.Unix(0, 0)},
 		{Camera: 3, Frame: 1, Sent: time.Unix(0, 3)},
@@ -36,6 +37,7 @@ func TestSEIRoundTrip(t *testing.T) {
 }
 
 func TestParseSEISkipsOtherMessages(t *testing.T) {
+	t.Parallel()
 	tag := frameTag{Camera: 7, Frame: 9, Sent: time.Unix(1700000000, 5)}
 	own := buildSEI(tag)
 	// A recovery point message (type 6, 1 byte) before ours.
@@ -58,6 +60,7 @@ func TestParseSEISkipsOtherMessages(t *testing.T) {
 // TestFrameScan depacketizes what a gateway sends: a keyframe with its
 // parameter sets aggregated (STAP-A) and a large IDR in FU-A fragments.
 func TestFrameScan(t *testing.T) {
+	t.Parallel()
 	tag := frameTag{Camera: 2, Frame: 77, Sent: time.Unix(5, 6)}
 	idr := append([]byte{0x65}, bytes.Repeat([]byte{0xaa}, 5000)...)
 	au := annexB([]byte{0x67, 0x42, 0xc0, 0x1f}, []byte{0x68, 0xce, 0x3c, 0x80}, buildSEI(tag), idr)
