@@ -233,15 +233,18 @@ func (c *batchConn) flush(b *batch, addr netip.AddrPort) error {
 	if err == nil || !gsoRefused(err) {
 		return err
 	}
-	// No GSO here: send the rest packet by packet, and from now on never
-	// batch. The refused message went out in no part.
-	c.gso.Store(false)
+	// Refused: GSO, or the destination itself (a socket bound to loopback
+	// refuses any other address with the same EINVAL). The refused
+	// message went out in no part: send the rest packet by packet. If a
+	// packet goes, GSO is what was refused, and from now on nothing is
+	// batched; if not, the viewer's frame is lost, as on a network.
 	off := 0
 	for _, n := range b.sizes {
 		if off >= sent {
 			if _, err = c.UDPConn.WriteToUDPAddrPort(b.buf[off:off+n], addr); err != nil {
 				return err
 			}
+			c.gso.Store(false)
 		}
 		off += n
 	}
@@ -266,6 +269,7 @@ func (c *batchConn) sendRuns(b *batch) (int, error) {
 	sentBytes := 0
 	for sent := 0; sent < len(b.msgs); {
 		n, err := c.batches.WriteBatch(b.msgs[sent:], 0)
+		n = max(n, 0) // -1 with an error: the call sent none
 		for _, m := range b.msgs[sent : sent+n] {
 			sentBytes += len(m.Buffers[0])
 		}

@@ -3,6 +3,7 @@ package webrtc
 import (
 	"bytes"
 	"net"
+	"net/netip"
 	"runtime"
 	"strings"
 	"testing"
@@ -154,6 +155,55 @@ func TestJanitorSleepsWhileNothingIsHeld(t *testing.T) {
 		})
 		if !bytes.Equal(buf[:n], lone) {
 			t.Fatalf("round %d: got % x…, want % x…", round, buf[:4], lone[:4])
+		}
+	}
+}
+
+// TestUnreachableViewerLosesItsFrameAlone: a viewer the kernel refuses to
+// send to (here an address this loopback socket cannot reach, EINVAL as
+// from a kernel without GSO) loses its frames, a frame of several runs
+// too, and nothing else: the engine neither panics (a refused sendmmsg
+// returned -1, which sliced out of range) nor stops batching for the
+// others, whose frames arrive whole and in order.
+func TestUnreachableViewerLosesItsFrameAlone(t *testing.T) {
+	bc := newBatchConn(listenLoopback(t))
+	defer bc.stop()
+	if !bc.gso.Load() {
+		t.Skip("no GSO on this OS: nothing is batched")
+	}
+	rx := listenLoopback(t)
+	good := rx.LocalAddr().(*net.UDPAddr).AddrPort()
+	unreachable := netip.MustParseAddrPort("192.0.2.1:9") // TEST-NET-1
+	// Fragments, an SEI inside, more fragments and a short end: two runs.
+	frame := func(first byte) [][]byte {
+		return [][]byte{rtpPacket(1228, false, first), rtpPacket(60, false, first+1),
+			rtpPacket(1228, false, first+2), rtpPacket(1228, false, first+3), rtpPacket(700, true, first+4)}
+	}
+	var sent [][]byte
+	for i := range 3 {
+		for _, p := range frame(byte(i * 10)) {
+			bc.WriteToAddrPort(p, unreachable) // an error or not, as the kernel says
+		}
+		f := frame(byte(i*10 + 5))
+		for _, p := range f {
+			if _, err := bc.WriteToAddrPort(p, good); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sent = append(sent, f...)
+	}
+	if !bc.gso.Load() {
+		t.Fatal("GSO turned off by one viewer's refused frames")
+	}
+	buf := make([]byte, 2048)
+	rx.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for i, want := range sent {
+		n, err := rx.Read(buf)
+		if err != nil {
+			t.Fatalf("packet %d of %d: %v", i, len(sent), err)
+		}
+		if !bytes.Equal(buf[:n], want) {
+			t.Fatalf("packet %d: got %d bytes of %d, want %d bytes of %d", i, n, buf[2], len(want), want[2])
 		}
 	}
 }
