@@ -13,7 +13,6 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
-	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -123,26 +122,12 @@ func (e *Engine) newAPI(opts EngineOptions) (*webrtc.API, error) {
 	return webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(reg), webrtc.WithSettingEngine(se)), nil
 }
 
-// nackHistory is how many sent packets each track keeps to answer NACKs
-// (a power of two): half a second of a 2 Mbit/s camera, a 720p keyframe
-// and what follows it, ten round trips of a dispatch centre's network.
-// Older losses are answered by the viewer's PLI from the GOP cache.
-// pion's default of 1024 keeps 1.5 MB per viewer; 128 about 0.2 MB.
-const nackHistory = 128
-
-// registerInterceptors sets up pion's defaults but the stats interceptor
-// (a lock and a record per packet for GetStats, which nothing calls) and
-// with a shorter NACK history that keeps the packets the feed wrote, not
-// copies: the feed never changes a header or payload it wrote (see
-// packetizer), and a camera's viewers share each frame's payloads.
+// registerInterceptors sets up the header extensions viewers negotiate
+// (transport-wide sequence numbers for their bandwidth estimate) and no
+// more: the feeds answer NACKs and send sender reports themselves
+// (sent_log.go), and nothing calls GetStats.
 func registerInterceptors(me *webrtc.MediaEngine) (*interceptor.Registry, error) {
 	reg := &interceptor.Registry{}
-	if err := webrtc.ConfigureNackWithOptions(me, reg, nil, nack.ResponderSize(nackHistory), nack.DisableCopy()); err != nil {
-		return nil, err
-	}
-	if err := webrtc.ConfigureRTCPReports(reg); err != nil {
-		return nil, err
-	}
 	if err := webrtc.ConfigureSimulcastExtensionHeaders(me); err != nil {
 		return nil, err
 	}

@@ -88,6 +88,9 @@ type Feed struct {
 	packets atomic.Uint64
 	frames  atomic.Uint64
 	bytes   atomic.Uint64
+
+	// sent answers the viewer's NACKs and makes its sender reports.
+	sent sentLog
 }
 
 func newFeed(track *switchTrack, ready <-chan struct{}, log *slog.Logger, onChange func(FeedEvent)) *Feed {
@@ -191,15 +194,13 @@ func (f *Feed) sendUnit(ctx context.Context, au *media.AccessUnit, ts int64) {
 	}
 	payloads := f.pk.payloads(au)
 	video := !f.pk.codec.IsAudio()
-	// A header per packet: the NACK history keeps it (and the payload)
-	// as given, to resend the packet.
-	headers := make([]rtp.Header, len(payloads))
+	f.sent.frame(uint32(ts), clockRate(f.pk.codec), time.Now())
+	var h rtp.Header // the sent log keeps a copy
 	for i, payload := range payloads {
 		if ctx.Err() != nil {
 			return
 		}
-		h := &headers[i]
-		*h = rtp.Header{
+		h = rtp.Header{
 			Version:        2,
 			Marker:         video && i == len(payloads)-1,
 			SequenceNumber: f.seq,
@@ -209,8 +210,12 @@ func (f *Feed) sendUnit(ctx context.Context, au *media.AccessUnit, ts int64) {
 			ts += frameTicks(f.pk.codec, payload)
 		}
 		f.seq++
-		if err := f.track.write(f.pk.codec, h, payload); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+		sent, err := f.track.write(f.pk.codec, &h, payload)
+		if err != nil && !errors.Is(err, io.ErrClosedPipe) {
 			f.log.Debug("write rtp", "err", err)
+		}
+		if sent {
+			f.sent.add(&h, payload)
 		}
 		f.packets.Add(1)
 		f.bytes.Add(uint64(len(payload)))
@@ -224,19 +229,49 @@ func (f *Feed) setState(e FeedEvent) {
 	f.onChange(e)
 }
 
-// readRTCP drains the sender's RTCP (the interceptors need it read) and
-// answers keyframe requests. It ends when the peer connection closes.
+// readRTCP answers the viewer's feedback: keyframe requests from the
+// GOP cache, NACKs from the sent log. It ends when the peer connection
+// closes.
 func (f *Feed) readRTCP(sender *webrtc.RTPSender) {
+	var lost []sentPacket // reused: one NACK after another
 	for {
 		pkts, _, err := sender.ReadRTCP()
 		if err != nil {
 			return
 		}
 		for _, p := range pkts {
-			switch p.(type) {
+			switch p := p.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				f.requestKeyframe()
+			case *rtcp.TransportLayerNack:
+				lost = f.resend(lost[:0], p)
 			}
 		}
 	}
+}
+
+// resend writes again the packets a NACK names that the sent log still
+// has, as they first went. It returns lost for reuse.
+func (f *Feed) resend(lost []sentPacket, nack *rtcp.TransportLayerNack) []sentPacket {
+	if nack.MediaSSRC != f.track.SSRC() {
+		return lost
+	}
+	lost = f.sent.lost(lost, nack, time.Now())
+	for i := range lost {
+		if err := f.track.resend(&lost[i].h, lost[i].payload); err != nil && !errors.Is(err, io.ErrClosedPipe) {
+			f.log.Debug("resend rtp", "err", err)
+		}
+	}
+	clear(lost) // the payloads are not kept past the answer
+	return lost
+}
+
+// senderReport is the feed's sender report at now, or false before it
+// has sent anything.
+func (f *Feed) senderReport(now time.Time) (rtcp.SenderReport, bool) {
+	ssrc := f.track.SSRC()
+	if ssrc == 0 {
+		return rtcp.SenderReport{}, false // not bound to the connection yet
+	}
+	return f.sent.report(ssrc, now)
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -44,6 +46,7 @@ type Session struct {
 	connected     chan struct{} // closed once the peer connection is up
 	connectedOnce sync.Once
 	closeOnce     sync.Once
+	stopReports   chan struct{} // closed by Close: reportLoop ends
 	done          chan struct{}
 	wg            sync.WaitGroup
 }
@@ -59,14 +62,45 @@ func (e *Engine) NewSession(ctx context.Context, opts SessionOptions) (*Session,
 	if err != nil {
 		return nil, "", err
 	}
-	s := &Session{pc: pc, onClose: opts.OnClose, log: e.log, done: make(chan struct{}), connected: make(chan struct{})}
+	s := &Session{pc: pc, onClose: opts.OnClose, log: e.log, done: make(chan struct{}), connected: make(chan struct{}),
+		stopReports: make(chan struct{})}
 	s.candidates.seen = cands.seen
 	answer, err := s.negotiate(ctx, opts)
 	if err != nil {
 		s.Close()
 		return nil, "", err
 	}
+	s.wg.Add(1)
+	go s.reportLoop()
 	return s, answer, nil
+}
+
+// reportLoop sends the feeds' sender reports every senderReportInterval
+// until the session closes.
+func (s *Session) reportLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(senderReportInterval)
+	defer t.Stop()
+	var reports []rtcp.Packet
+	for {
+		select {
+		case <-s.stopReports:
+			return
+		case now := <-t.C:
+			reports = reports[:0]
+			for _, f := range slices.Concat(s.feeds, s.audio) {
+				if r, ok := f.senderReport(now); ok {
+					reports = append(reports, &r)
+				}
+			}
+			if len(reports) == 0 {
+				continue
+			}
+			if err := s.pc.WriteRTCP(reports); err != nil {
+				s.log.Debug("write sender reports", "err", err)
+			}
+		}
+	}
 }
 
 func (s *Session) negotiate(ctx context.Context, opts SessionOptions) (string, error) {
@@ -178,6 +212,7 @@ func (s *Session) Done() <-chan struct{} { return s.done }
 // connection closes. It is safe to call more than once.
 func (s *Session) Close() {
 	s.closeOnce.Do(func() {
+		close(s.stopReports)
 		for _, f := range s.feeds {
 			f.close()
 		}

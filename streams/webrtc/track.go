@@ -86,18 +86,37 @@ func (t *switchTrack) accepts(c media.Codec) bool {
 	return ok
 }
 
-// write sends one packet of codec c. The header is modified.
-func (t *switchTrack) write(c media.Codec, h *rtp.Header, payload []byte) error {
+// write sends one packet of codec c, reporting whether it went to the
+// connection. The header is modified: its SSRC and payload type set.
+func (t *switchTrack) write(c media.Codec, h *rtp.Header, payload []byte) (bool, error) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	pt, ok := t.types[c]
 	if t.writer == nil || !ok {
-		return nil
+		return false, nil
 	}
 	h.SSRC = t.ssrc
 	h.PayloadType = pt
 	_, err := t.writer.WriteRTP(h, payload)
+	return true, err
+}
+
+// resend writes a packet again as write first sent it.
+func (t *switchTrack) resend(h *rtp.Header, payload []byte) error {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if t.writer == nil || h.SSRC != t.ssrc {
+		return nil
+	}
+	_, err := t.writer.WriteRTP(h, payload)
 	return err
+}
+
+// SSRC is the track's SSRC once bound, 0 before.
+func (t *switchTrack) SSRC() uint32 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.ssrc
 }
 
 func codecOfMime(mime string) media.Codec {

@@ -98,6 +98,8 @@ type Receiver struct {
 	truncated atomic.Uint64 // pictures cut short by the next one (see Truncated)
 
 	repeated, repeatedWrong atomic.Uint64 // see Repeats
+
+	reports senderReports // see SenderReport
 }
 
 // Options choose what a receiver offers.
@@ -241,10 +243,14 @@ func (r *Receiver) onTrack(track *webrtc.TrackRemote, recv *webrtc.RTPReceiver) 
 	if r.closed {
 		return // a track that came as the peer connection closed
 	}
-	r.wg.Add(1)
+	r.wg.Add(2)
 	go func() {
 		defer r.wg.Done()
 		r.readTrack(index, track)
+	}()
+	go func() {
+		defer r.wg.Done()
+		r.readReports(index, recv)
 	}()
 }
 
