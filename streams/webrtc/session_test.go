@@ -3,6 +3,8 @@ package webrtc
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -117,6 +119,35 @@ func connectN(t testing.TB, e *Engine, n int, onFeed func(int, FeedEvent)) (*Ses
 		t.Fatal(err)
 	}
 	return s, rx
+}
+
+// TestAnswerAsksNoCongestionFeedback: the answer negotiates NACK and
+// keyframe requests, which the feeds answer, and no transport-wide
+// congestion control feedback, which nothing would read.
+func TestAnswerAsksNoCongestionFeedback(t *testing.T) {
+	rx, offer, err := webrtctest.NewReceiver(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	if !strings.Contains(offer, "transport-cc") {
+		t.Fatal("the test's offer asks for no TWCC: the test proves nothing")
+	}
+	s, answer, err := newTestEngine(t).NewSession(context.Background(), SessionOptions{Offer: offer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, want := range []string{`a=rtcp-fb:\d+ nack\r\n`, `a=rtcp-fb:\d+ nack pli\r\n`, `a=rtcp-fb:\d+ ccm fir\r\n`} {
+		if !regexp.MustCompile(want).MatchString(answer) {
+			t.Errorf("the answer lacks %s", want)
+		}
+	}
+	for _, unwanted := range []string{"transport-cc", "transport-wide-cc"} {
+		if strings.Contains(answer, unwanted) {
+			t.Errorf("the answer negotiates %s", unwanted)
+		}
+	}
 }
 
 func TestFeedStartsFromCachedKeyframe(t *testing.T) {
