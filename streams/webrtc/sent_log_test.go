@@ -75,14 +75,15 @@ func TestSentLogReport(t *testing.T) {
 		t.Fatal("a report before anything was sent")
 	}
 	t0 := time.Unix(1_700_000_000, 0)
-	l.frame(4_294_000_000, 90000, t0) // wraps within the second
+	const last = 1<<32 - 60_000 // the timestamp wraps within the report's 1.5 s
+	l.frame(last, 90000, t0)
 	logPackets(&l, 1, 3)
 	r, ok := l.report(7, t0.Add(1500*time.Millisecond))
 	if !ok {
 		t.Fatal("no report after a frame")
 	}
 	want := rtcp.SenderReport{SSRC: 7, NTPTime: (1_700_000_001+2_208_988_800)<<32 | 1<<31,
-		RTPTime: 4_294_000_000 + 135_000, PacketCount: 3, OctetCount: 6}
+		RTPTime: 135_000 - 60_000, PacketCount: 3, OctetCount: 6}
 	if r.SSRC != want.SSRC || r.NTPTime != want.NTPTime || r.RTPTime != want.RTPTime ||
 		r.PacketCount != want.PacketCount || r.OctetCount != want.OctetCount {
 		t.Fatalf("report %+v, want %+v", r, want)
