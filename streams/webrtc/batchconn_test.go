@@ -195,15 +195,5 @@ func TestUnreachableViewerLosesItsFrameAlone(t *testing.T) {
 	if !bc.gso.Load() {
 		t.Fatal("GSO turned off by one viewer's refused frames")
 	}
-	buf := make([]byte, 2048)
-	rx.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for i, want := range sent {
-		n, err := rx.Read(buf)
-		if err != nil {
-			t.Fatalf("packet %d of %d: %v", i, len(sent), err)
-		}
-		if !bytes.Equal(buf[:n], want) {
-			t.Fatalf("packet %d: got %d bytes of %d, want %d bytes of %d", i, n, buf[2], len(want), want[2])
-		}
-	}
+	expectPackets(t, rx, sent)
 }

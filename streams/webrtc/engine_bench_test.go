@@ -88,8 +88,16 @@ func testBatchConn(t *testing.T, tx *net.UDPConn) {
 	send(rtpPacket(1300, false, next()))      // bigger: flushes the one before
 	send(rtpPacket(1228, true, next()))       // bigger than the batch's packets
 
+	expectPackets(t, rx, sent)
+	t.Logf("GSO in use: %v", bc.gso.Load())
+}
+
+// expectPackets reads the packets sent from rx, failing on one missing,
+// out of order or of another size.
+func expectPackets(t *testing.T, rx *net.UDPConn, sent [][]byte) {
+	t.Helper()
 	buf := make([]byte, 2048)
-	rx.SetReadDeadline(time.Now().Add(2 * time.Second))
+	rx.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for i, want := range sent {
 		n, err := rx.Read(buf)
 		if err != nil {
@@ -99,7 +107,6 @@ func testBatchConn(t *testing.T, tx *net.UDPConn) {
 			t.Fatalf("packet %d: got %d bytes starting % x, want %d bytes % x", i, n, buf[:min(n, 4)], len(want), want[:4])
 		}
 	}
-	t.Logf("GSO in use: %v", bc.gso.Load())
 }
 
 // BenchmarkUDPWrite compares writing 9-packet frames (8 full fragments
