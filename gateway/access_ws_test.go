@@ -24,7 +24,7 @@ type wsCase func(t *testing.T, c *consoleClient, scoped bool)
 func wsCases() map[string]wsCase {
 	return map[string]wsCase{
 		"offer": func(t *testing.T, c *consoleClient, scoped bool) {
-			c.waitFor(t, 5*time.Second, "health of bjn-hall-01", clean(t, scoped, func(m map[string]any) bool {
+			c.waitFor(t, "health of bjn-hall-01", clean(t, scoped, func(m map[string]any) bool {
 				return m["type"] == "camera" && m["id"] == "bjn-hall-01"
 			}))
 			c.negotiate(t)
@@ -32,11 +32,11 @@ func wsCases() map[string]wsCase {
 		"candidate": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "candidate", "candidate": map[string]any{"candidate": ""}})
 			c.send(t, map[string]any{"type": "follow", "wall": "main"})
-			c.waitFor(t, 5*time.Second, "layout after a candidate", clean(t, scoped, isType("layout")))
+			c.waitFor(t, "layout after a candidate", clean(t, scoped, isType("layout")))
 		},
 		"assign": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-nsq-01", "quality": "sub"})
-			m := c.waitFor(t, 5*time.Second, "tile 0", clean(t, scoped, func(m map[string]any) bool {
+			m := c.waitFor(t, "tile 0", clean(t, scoped, func(m map[string]any) bool {
 				return m["type"] == "tile" && m["tile"] == float64(0)
 			}))
 			if denied := m["state"] == "denied"; denied != scoped {
@@ -45,18 +45,18 @@ func wsCases() map[string]wsCase {
 		},
 		"clear": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "clear", "tile": 0})
-			c.waitFor(t, 5*time.Second, "idle tile", clean(t, scoped, isTile(0, "idle")))
+			c.waitFor(t, "idle tile", clean(t, scoped, isTile(0, "idle")))
 		},
 		"follow": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "follow", "wall": "main"})
-			c.waitFor(t, 5*time.Second, "layout", clean(t, scoped, isType("layout")))
+			c.waitFor(t, "layout", clean(t, scoped, isType("layout")))
 		},
 		"audio": func(t *testing.T, c *consoleClient, scoped bool) {
 			// Sound follows what the tile may show: a hidden camera's
 			// tile has none to offer and its id is not named.
 			c.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjx-nsq-01"})
 			c.send(t, map[string]any{"type": "audio", "tile": 1})
-			m := c.waitFor(t, 5*time.Second, "audio state", clean(t, scoped, isType("audio")))
+			m := c.waitFor(t, "audio state", clean(t, scoped, isType("audio")))
 			if scoped && (m["camera"] != nil || m["state"] != "no_audio") {
 				t.Errorf("audio of a hidden camera's tile: %v", m)
 			}
@@ -68,7 +68,7 @@ func wsCases() map[string]wsCase {
 			// twoStations' cameras have no PTZ: a role that may move domes
 			// hears so, a viewer that it may not; a hidden camera is unknown.
 			c.send(t, map[string]any{"type": "ptz", "camera": "bjx-nsq-01", "op": "stop"})
-			m := c.waitFor(t, 5*time.Second, "ptz answer", clean(t, scoped, isType("ptz")))
+			m := c.waitFor(t, "ptz answer", clean(t, scoped, isType("ptz")))
 			want := map[bool]string{false: "no_ptz", true: "not_found"}[scoped]
 			if m["ok"] != false || (m["code"] != want && m["code"] != "forbidden") {
 				t.Errorf("ptz on bjx-nsq-01 (scoped %v): %v", scoped, m)
@@ -80,7 +80,7 @@ func wsCases() map[string]wsCase {
 			start := time.Now().Add(-time.Minute).Format(time.RFC3339)
 			c.send(t, map[string]any{"type": "play", "tile": 2, "camera": "bjx-nsq-01", "start": start, "speed": 4})
 			want := map[bool]string{false: "no_recording", true: "denied"}[scoped]
-			c.waitFor(t, 5*time.Second, "tile 2 "+want, clean(t, scoped, isTile(2, want)))
+			c.waitFor(t, "tile 2 "+want, clean(t, scoped, isTile(2, want)))
 		},
 		"pause": tileNotPlaying("pause", 3),
 		"step":  tileNotPlaying("step", 4),
@@ -88,11 +88,11 @@ func wsCases() map[string]wsCase {
 		"link": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
 			c.send(t, map[string]any{"type": "follow", "wall": "main"})
-			c.waitFor(t, 5*time.Second, "layout after a link", clean(t, scoped, isType("layout")))
+			c.waitFor(t, "layout after a link", clean(t, scoped, isType("layout")))
 		},
 		"mute": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "mute"})
-			c.waitFor(t, 5*time.Second, "muted", clean(t, scoped, func(m map[string]any) bool {
+			c.waitFor(t, "muted", clean(t, scoped, func(m map[string]any) bool {
 				return m["type"] == "audio" && m["state"] == "idle" && m["tile"] == float64(-1)
 			}))
 		},
@@ -106,7 +106,7 @@ func tileNotPlaying(typ string, tile int) wsCase {
 		c.send(t, map[string]any{"type": "assign", "tile": tile, "camera": "bjx-nsq-01"})
 		c.send(t, map[string]any{"type": typ, "tile": tile})
 		seen := 0
-		c.waitFor(t, 5*time.Second, fmt.Sprintf("tile %d twice", tile), clean(t, scoped, func(m map[string]any) bool {
+		c.waitFor(t, fmt.Sprintf("tile %d twice", tile), clean(t, scoped, func(m map[string]any) bool {
 			if m["type"] == "tile" && m["tile"] == float64(tile) {
 				seen++
 			}

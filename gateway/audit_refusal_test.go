@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"vigil/gateway"
 	"vigil/internal/testwait"
@@ -53,7 +52,7 @@ func TestAuditUnavailableRefusesViews(t *testing.T) {
 		t.Fatalf("offer while the audit trail loses entries: %s %s", resp.Status, body)
 	}
 	ws.send(t, map[string]any{"type": "assign", "tile": 4, "camera": "bjx-nsq-01"})
-	m := ws.waitFor(t, time.Minute, "tile 4 refused", isTile(4, "offline"))
+	m := ws.waitFor(t, "tile 4 refused", isTile(4, "offline"))
 	if m["reason"] != "audit_unavailable" {
 		t.Fatalf("tile 4: %v", m)
 	}

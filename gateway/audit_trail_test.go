@@ -28,9 +28,9 @@ func TestAuditTrail(t *testing.T) {
 	ws := dialConsole(t, g.URL(), li.token, "")
 	ws.negotiate(t)
 	ws.send(t, map[string]any{"type": "assign", "tile": 2, "camera": "bjx-nsq-01"})
-	ws.waitFor(t, 5*time.Second, "tile 2", func(m map[string]any) bool { return m["type"] == "tile" && m["tile"] == float64(2) })
+	ws.waitFor(t, "tile 2", func(m map[string]any) bool { return m["type"] == "tile" && m["tile"] == float64(2) })
 	ws.send(t, map[string]any{"type": "clear", "tile": 2})
-	ws.waitFor(t, 5*time.Second, "idle", isTile(2, "idle"))
+	ws.waitFor(t, "idle", isTile(2, "idle"))
 	// A wall push, token and password changes, logout.
 	li.must(200, "PUT", "/api/walls/main", map[string]any{"grid": "1", "cameras": []string{"bjn-hall-01"}}, nil)
 	var tok struct{ ID string }

@@ -93,7 +93,7 @@ func TestClipExport(t *testing.T) {
 	if job.Status != "queued" || job.ID == "" {
 		t.Fatalf("job %+v", job)
 	}
-	ws.waitFor(t, 30*time.Second, "clip done message", func(m map[string]any) bool {
+	ws.waitFor(t, "clip done message", func(m map[string]any) bool {
 		return m["type"] == "clip" && m["id"] == job.ID && m["status"] == "done"
 	})
 	job = waitClip(t, li, job.ID)

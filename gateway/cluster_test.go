@@ -197,13 +197,13 @@ func TestTwoNodesShareOneStation(t *testing.T) {
 func checkEventsCross(t *testing.T, from, to *gateway.Gateway, adminToken string) {
 	follower := dialConsole(t, to.URL(), adminToken, "")
 	follower.send(t, map[string]any{"type": "follow", "wall": "main"})
-	follower.waitFor(t, time.Minute, "the wall's current layout", isType("layout"))
+	follower.waitFor(t, "the wall's current layout", isType("layout"))
 	pushed := time.Now()
 	body := `{"grid":"1","cameras":["bjx-nsq-02"]}`
 	if resp := do(t, "PUT", from.URL()+"/api/walls/main", adminToken, strings.NewReader(body)); resp.StatusCode != http.StatusOK {
 		t.Fatalf("push to wall: %s", resp.Status)
 	}
-	follower.waitFor(t, time.Minute, "the pushed layout on the other node", func(m map[string]any) bool {
+	follower.waitFor(t, "the pushed layout on the other node", func(m map[string]any) bool {
 		return m["type"] == "layout" && strings.Contains(fmt.Sprint(m), "bjx-nsq-02")
 	})
 	t.Logf("wall push reached the other node's console after %v", time.Since(pushed).Round(time.Millisecond))
@@ -297,7 +297,7 @@ func TestExportAcrossAFailover(t *testing.T) {
 	if job.Status != "done" {
 		t.Fatalf("export across the failover: %+v", job)
 	}
-	console.waitFor(t, time.Minute, "the export's progress on a console of the other node", func(m map[string]any) bool {
+	console.waitFor(t, "the export's progress on a console of the other node", func(m map[string]any) bool {
 		return m["type"] == "clip" && m["id"] == job.ID && m["status"] == "done"
 	})
 	missing := time.Duration(0)

@@ -240,7 +240,7 @@ func TestMissingFFmpegIsACameraState(t *testing.T) {
 	c := dialConsole(t, g.URL(), token, "")
 	c.negotiate(t)
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-nsq-01"})
-	m := c.waitFor(t, 15*time.Second, "tile 0 offline", isTile(0, "offline"))
+	m := c.waitFor(t, "tile 0 offline", isTile(0, "offline"))
 	if m["reason"] != "needs_ffmpeg" {
 		t.Fatalf("tile %v, want reason needs_ffmpeg", m)
 	}

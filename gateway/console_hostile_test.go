@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -24,16 +23,16 @@ func TestConsoleSurvivesHostileMessages(t *testing.T) {
 		if err := c.ws.WriteMessage(websocket.TextMessage, []byte(b)); err != nil {
 			t.Fatal(err)
 		}
-		m := c.waitFor(t, 5*time.Second, "error for "+b[:min(len(b), 40)], isType("error"))
+		m := c.waitFor(t, "error for "+b[:min(len(b), 40)], isType("error"))
 		if msg, _ := m["message"].(string); msg == "" || len(msg) > 300 {
 			t.Errorf("%.40s: error message %q", b, msg)
 		}
 	}
 	c.ws.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
-	c.waitFor(t, 5*time.Second, "error for a binary message", isType("error"))
+	c.waitFor(t, "error for a binary message", isType("error"))
 	// The connection still works.
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-nsq-01"})
-	c.waitFor(t, 5*time.Second, "waiting", isTile(0, "waiting"))
+	c.waitFor(t, "waiting", isTile(0, "waiting"))
 
 	// Too many errors end it.
 	for i := 0; i < 30; i++ {

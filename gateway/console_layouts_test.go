@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"vigil/gateway/auth"
 	"vigil/streams/sim"
@@ -244,11 +243,11 @@ func TestWallsFollowStationScope(t *testing.T) {
 	// His console follows the walls listed to him, and no other.
 	ws := dialConsole(t, g.URL(), op.token, "")
 	ws.send(t, map[string]any{"type": "follow", "wall": "bjx-wall"})
-	ws.waitFor(t, 10*time.Second, "an error for bjx-wall", func(m map[string]any) bool {
+	ws.waitFor(t, "an error for bjx-wall", func(m map[string]any) bool {
 		return m["type"] == "error" && strings.Contains(fmt.Sprint(m["message"]), "no such wall")
 	})
 	ws.send(t, map[string]any{"type": "follow", "wall": "main"})
-	m := ws.waitFor(t, 10*time.Second, "main's layout", func(m map[string]any) bool {
+	m := ws.waitFor(t, "main's layout", func(m map[string]any) bool {
 		return m["type"] == "layout" && m["wall"] == "main"
 	})
 	if cams := stringsOf(m["layout"].(map[string]any)["cameras"]); cams != "[]" {

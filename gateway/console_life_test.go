@@ -41,7 +41,7 @@ func TestConsoleKilledSocketReleasesEverything(t *testing.T) {
 	for tile, id := range ids {
 		c.send(t, map[string]any{"type": "assign", "tile": tile, "camera": id})
 	}
-	c.waitPlaying(t, 15*time.Second, 0, 1, 2, 3)
+	c.waitPlaying(t, 0, 1, 2, 3)
 	for id, h := range hubs {
 		if h.Stats().Readers != 1 {
 			t.Fatalf("camera %s: %d readers, want 1", id, h.Stats().Readers)
@@ -97,7 +97,7 @@ func TestConsoleClosesWhenTheSessionEnds(t *testing.T) {
 	expired := dialConsole(t, g.URL(), admin, "")
 	expired.negotiate(t)
 	expired.send(t, map[string]any{"type": "assign", "tile": 0, "camera": ids[0]})
-	expired.waitFor(t, 15*time.Second, "playing", isTile(0, "playing"))
+	expired.waitFor(t, "playing", isTile(0, "playing"))
 	loggedOut := dialConsole(t, g.URL(), token, "")
 
 	// Idle expiry, as if the session had not been used for the idle timeout.
@@ -131,7 +131,7 @@ func TestConsoleFollowsAWall(t *testing.T) {
 	kiosk := dialConsole(t, g.URL(), viewer, "")
 	for _, c := range []*consoleClient{op, kiosk} {
 		c.send(t, map[string]any{"type": "follow", "wall": "main"})
-		m := c.waitFor(t, 2*time.Second, "layout", isType("layout"))
+		m := c.waitFor(t, "layout", isType("layout"))
 		if m["wall"] != "main" || m["layout"].(map[string]any)["grid"] != "" {
 			t.Fatalf("first layout %v", m)
 		}
@@ -146,7 +146,7 @@ func TestConsoleFollowsAWall(t *testing.T) {
 		t.Fatalf("PUT: %s", resp.Status)
 	}
 	for c, want := range map[*consoleClient]string{op: "[bjx-nsq-01  bj-zt-01]", kiosk: "[  bj-zt-01]"} {
-		m := c.waitFor(t, time.Second, "layout after the PUT", isType("layout"))
+		m := c.waitFor(t, "layout after the PUT", isType("layout"))
 		l := m["layout"].(map[string]any)
 		if l["grid"] != "2x2" || stringsOf(l["cameras"]) != want || m["updated_by"] != "admin" || m["updated_at"] == "" {
 			t.Errorf("layout %v, want cameras %s", m, want)
@@ -159,9 +159,9 @@ func TestConsoleFollowsAWall(t *testing.T) {
 	// The socket's messages are handled in order: once a bad message's
 	// error comes back, the unfollow before it has taken effect.
 	kiosk.send(t, map[string]any{"type": "no-such-message"})
-	kiosk.waitFor(t, 5*time.Second, "the error after the unfollow", isType("error"))
+	kiosk.waitFor(t, "the error after the unfollow", isType("error"))
 	do(t, "PUT", g.URL()+"/api/walls/main", admin, strings.NewReader(`{"grid":"1","cameras":["bj-zt-01"]}`))
-	op.waitFor(t, time.Second, "second layout", isType("layout"))
+	op.waitFor(t, "second layout", isType("layout"))
 	select {
 	case m := <-kiosk.msgs:
 		if m["type"] == "layout" {

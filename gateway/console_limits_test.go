@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -43,9 +42,9 @@ func TestConsoleMessageSizes(t *testing.T) {
 	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(big)); err != nil {
 		t.Fatal(err)
 	}
-	c.waitFor(t, 10*time.Second, "error for a 100 KiB message", isType("error"))
+	c.waitFor(t, "error for a 100 KiB message", isType("error"))
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-nsq-01"})
-	c.waitFor(t, 10*time.Second, "the tile after the ignored message", isTile(0, "waiting"))
+	c.waitFor(t, "the tile after the ignored message", isTile(0, "waiting"))
 
 	huge := `{"type":"clear","tile":0,"x":"` + strings.Repeat("x", 1<<20) + `"}`
 	_ = c.ws.WriteMessage(websocket.TextMessage, []byte(huge))

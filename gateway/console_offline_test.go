@@ -25,7 +25,7 @@ func TestConsoleTileShowsOfflineAndRecovers(t *testing.T) {
 	c := dialConsole(t, g.URL(), token, "")
 	rx := c.negotiate(t)
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-t-00"})
-	c.waitFor(t, 15*time.Second, "tile 0 playing", isTile(0, "playing"))
+	c.waitFor(t, "tile 0 playing", isTile(0, "playing"))
 
 	cam.Stop()
 	// Every frame sent from now on fails until Start, then is of the
@@ -33,7 +33,7 @@ func TestConsoleTileShowsOfflineAndRecovers(t *testing.T) {
 	stopped := time.Now()
 	// The tile's state and the camera's health arrive in either order.
 	var tileOff, healthOff map[string]any
-	c.waitFor(t, 15*time.Second, "tile 0 and camera offline", func(m map[string]any) bool {
+	c.waitFor(t, "tile 0 and camera offline", func(m map[string]any) bool {
 		switch {
 		case isTile(0, "offline")(m):
 			tileOff = m
@@ -49,7 +49,7 @@ func TestConsoleTileShowsOfflineAndRecovers(t *testing.T) {
 	if err := cam.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c.waitFor(t, 15*time.Second, "tile 0 playing again", isTile(0, "playing"))
+	c.waitFor(t, "tile 0 playing again", isTile(0, "playing"))
 	f := firstFrameSentAfter(t, rx, stopped)
 	if !f.IsKey() {
 		t.Fatalf("first frame after the camera came back has NAL types %v, want a keyframe", f.NALTypes())

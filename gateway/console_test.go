@@ -165,7 +165,7 @@ func TestConsoleSixteenTilesOnOnePeerConnection(t *testing.T) {
 	for i := range tiles {
 		tiles[i] = i
 	}
-	for tile, m := range c.waitPlaying(t, 15*time.Second, tiles...) {
+	for tile, m := range c.waitPlaying(t, tiles...) {
 		if m["camera"] != want[tile] || m["width"] != float64(160) || m["height"] != float64(96) {
 			t.Errorf("tile %d: %v", tile, m)
 		}
@@ -234,9 +234,9 @@ func TestConsoleDeniesCamerasOutsideTheUsersStations(t *testing.T) {
 	c.negotiate(t)
 
 	c.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-nsq-01"})
-	denied := c.waitFor(t, 5*time.Second, "denied", isTile(0, "denied"))
+	denied := c.waitFor(t, "denied", isTile(0, "denied"))
 	c.send(t, map[string]any{"type": "assign", "tile": 1, "camera": "bjx-nsq-99"})
-	unknown := c.waitFor(t, 5*time.Second, "denied", isTile(1, "denied"))
+	unknown := c.waitFor(t, "denied", isTile(1, "denied"))
 	delete(denied, "camera")
 	delete(denied, "tile")
 	delete(unknown, "camera")
@@ -245,7 +245,7 @@ func TestConsoleDeniesCamerasOutsideTheUsersStations(t *testing.T) {
 		t.Errorf("a hidden camera answers %v, an unknown one %v", denied, unknown)
 	}
 	c.send(t, map[string]any{"type": "assign", "tile": 2, "camera": "bj-zt-01", "quality": "sub"})
-	c.waitFor(t, 15*time.Second, "playing", isTile(2, "playing"))
+	c.waitFor(t, "playing", isTile(2, "playing"))
 	bjx, _ := g.Catalog().Camera("bjx-nsq-01")
 	if n := bjx.MainHub.Stats().Readers; n != 0 {
 		t.Errorf("the hidden camera has %d readers", n)
@@ -277,12 +277,12 @@ func TestConsoleNewOfferKeepsTheTiles(t *testing.T) {
 	old := c.negotiate(t)
 	c.send(t, map[string]any{"type": "assign", "tile": 4, "camera": ids[1]})
 	c.send(t, map[string]any{"type": "assign", "tile": 9, "camera": ids[0], "quality": "sub"})
-	c.waitPlaying(t, 15*time.Second, 4, 9)
+	c.waitPlaying(t, 4, 9)
 
 	// The console restarts its peer connection: the tiles follow.
 	rx := c.negotiate(t)
 	old.Close()
-	c.waitPlaying(t, 15*time.Second, 4, 9)
+	c.waitPlaying(t, 4, 9)
 	checkTracks(t, rx, tp, map[int]string{4: ids[1], 9: sub}, 25)
 	// Each hub has its tap, and the two shown ones the new tile's reader:
 	// the old peer connection's readers are gone.

@@ -24,14 +24,14 @@ func TestDrainRefusesNewWorkAndSendsConsolesAway(t *testing.T) {
 	g := startTestGateway(t, twoStations)
 	base := g.URL()
 	console := dialConsole(t, base, g.admin.token, "")
-	console.waitFor(t, 30*time.Second, "the first camera message", isType("camera"))
+	console.waitFor(t, "the first camera message", isType("camera"))
 	openWHEP(t, base, g.admin.token, "bjx-nsq-01") // a viewer before the drain is accepted
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	g.Drain(ctx, "test")
 
-	m := console.waitFor(t, 30*time.Second, "the reconnect message", isType("reconnect"))
+	m := console.waitFor(t, "the reconnect message", isType("reconnect"))
 	if m["reason"] != gateway.DrainReason {
 		t.Errorf("reconnect %v, want reason %s", m, gateway.DrainReason)
 	}

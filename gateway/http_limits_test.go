@@ -105,7 +105,7 @@ func TestSlowBodiesAreCutAndCapped(t *testing.T) {
 		t.Fatalf("127.0.0.2 after the cut: %q", line)
 	}
 	console.send(t, map[string]any{"type": "no-such-type"})
-	console.waitFor(t, 10*time.Second, "an error answer on the console opened before", isType("error"))
+	console.waitFor(t, "an error answer on the console opened before", isType("error"))
 }
 
 // TestOversizedBodyIsRefusedUnread: a body announced larger than any route

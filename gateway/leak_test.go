@@ -99,7 +99,7 @@ func TestCameraCredentialsNeverLeak(t *testing.T) {
 	}
 	ws.send(t, map[string]any{"type": "follow", "wall": "main"})
 	ws.send(t, map[string]any{"type": "bogus"})
-	ws.waitFor(t, 10*time.Second, "playing", isTile(0, "playing"))
+	ws.waitFor(t, "playing", isTile(0, "playing"))
 	collect := time.After(time.Second)
 	for done := false; !done; {
 		select {

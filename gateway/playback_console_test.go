@@ -52,17 +52,17 @@ func TestConsolePlayback(t *testing.T) {
 	ws := dialConsole(t, g.URL(), g.admin.token, "")
 	rx := ws.negotiate(t)
 	ws.send(t, map[string]any{"type": "assign", "tile": 0, "camera": "bjx-t-00"})
-	ws.waitFor(t, 20*time.Second, "tile 0 live", isTile(0, "playing"))
+	ws.waitFor(t, "tile 0 live", isTile(0, "playing"))
 
 	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano), "speed": 1})
-	ws.waitFor(t, 20*time.Second, "tile 0 in playback", func(m map[string]any) bool {
+	ws.waitFor(t, "tile 0 in playback", func(m map[string]any) bool {
 		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "playback" && m["time"] != nil
 	})
 	sent := recordedFrame(t, rx, 0, func(s time.Time) bool { return s.Before(at.Add(5 * time.Second)) })
 	keyframeRule(t, g, "bjx-t-00", sent, at)
 
 	ws.send(t, map[string]any{"type": "live", "tile": 0})
-	ws.waitFor(t, 20*time.Second, "tile 0 live again", func(m map[string]any) bool {
+	ws.waitFor(t, "tile 0 live again", func(m map[string]any) bool {
 		return m["type"] == "tile" && m["tile"] == float64(0) && m["mode"] == "live"
 	})
 	recordedFrame(t, rx, 0, func(s time.Time) bool { return time.Since(s) < 3*time.Second })
@@ -78,7 +78,7 @@ func linkedTilesShowOneMoment(t *testing.T, g *testGateway, ws *consoleClient, a
 	ws.send(t, map[string]any{"type": "link", "tiles": []int{0, 1}})
 	ws.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": at.Format(time.RFC3339Nano)})
 	times := map[float64][]time.Time{}
-	ws.waitFor(t, 30*time.Second, "both linked tiles playing", func(m map[string]any) bool {
+	ws.waitFor(t, "both linked tiles playing", func(m map[string]any) bool {
 		if m["type"] != "tile" || m["mode"] != "playback" || m["time"] == nil {
 			return false
 		}
@@ -89,7 +89,7 @@ func linkedTilesShowOneMoment(t *testing.T, g *testGateway, ws *consoleClient, a
 	ws.send(t, map[string]any{"type": "pause", "tile": 1})
 	paused := map[float64]time.Time{}
 	ticks := 0
-	ws.waitFor(t, 30*time.Second, "a report of both paused tiles", func(m map[string]any) bool {
+	ws.waitFor(t, "a report of both paused tiles", func(m map[string]any) bool {
 		if m["type"] != "tile" || m["paused"] != true || m["time"] == nil {
 			return false
 		}
@@ -125,7 +125,7 @@ func linkedTilesShowOneMoment(t *testing.T, g *testGateway, ws *consoleClient, a
 		}
 	}
 	ws.send(t, map[string]any{"type": "step", "tile": 0})
-	ws.waitFor(t, 20*time.Second, fmt.Sprintf("tile 0 one frame further (recorded at %s)", next.Format("15:04:05.000")), func(m map[string]any) bool {
+	ws.waitFor(t, fmt.Sprintf("tile 0 one frame further (recorded at %s)", next.Format("15:04:05.000")), func(m map[string]any) bool {
 		if m["type"] != "tile" || m["tile"] != float64(0) || m["time"] == nil {
 			return false
 		}
@@ -146,23 +146,23 @@ func TestConsolePlaybackRefusals(t *testing.T) {
 		c.send(t, map[string]any{"type": "play", "tile": 0, "camera": "bjx-t-00", "start": start.Format(time.RFC3339Nano), "speed": speed})
 	}
 	play(ws, at.Add(-time.Hour), 1)
-	m := ws.waitFor(t, 10*time.Second, "no_recording", isTile(0, "no_recording"))
+	m := ws.waitFor(t, "no_recording", isTile(0, "no_recording"))
 	if nearest, _ := time.Parse(time.RFC3339Nano, m["nearest"].(string)); nearest.IsZero() || nearest.After(at) {
 		t.Fatalf("no_recording names %v as nearest (recorded from before %v)", m["nearest"], at)
 	}
 	play(ws, time.Now().Add(time.Hour), 1)
-	if m := ws.waitFor(t, 10*time.Second, "error", isType("error")); !strings.Contains(m["message"].(string), "future") {
+	if m := ws.waitFor(t, "error", isType("error")); !strings.Contains(m["message"].(string), "future") {
 		t.Fatalf("future: %v", m)
 	}
 	play(ws, at, 100)
-	if m := ws.waitFor(t, 10*time.Second, "error", isType("error")); !strings.Contains(m["message"].(string), "speed") {
+	if m := ws.waitFor(t, "error", isType("error")); !strings.Contains(m["message"].(string), "speed") {
 		t.Fatalf("speed 100: %v", m)
 	}
 	play(zhao, at, 1)
-	zhao.waitFor(t, 10*time.Second, "denied", isTile(0, "denied"))
+	zhao.waitFor(t, "denied", isTile(0, "denied"))
 
 	play(ws, at, 1)
-	ws.waitFor(t, 20*time.Second, "the tile waiting for its peer connection", isTile(0, "waiting"))
+	ws.waitFor(t, "the tile waiting for its peer connection", isTile(0, "waiting"))
 	testwait.For(t, "the console's playback audited as a view", func() bool {
 		return countAudit(g.auditEntries("action=view.start"), func(e auditEntry) bool {
 			return e.Camera == "bjx-t-00" && e.Detail["via"] == "tile" && e.Detail["mode"] == "playback"

@@ -194,23 +194,23 @@ func TestPTZOverTheConsole(t *testing.T) {
 		return func(m map[string]any) bool { return m["type"] == "ptz" && m["op"] == op }
 	}
 	op.send(t, map[string]any{"type": "ptz", "camera": "bjx-dome", "op": "move", "pan": -1})
-	if m := op.waitFor(t, 30*time.Second, "the move's answer", isPTZ("move")); m["ok"] != true {
+	if m := op.waitFor(t, "the move's answer", isPTZ("move")); m["ok"] != true {
 		t.Fatalf("move: %v", m)
 	}
 	p := srv.PTZ("dome")
 	testwait.For(t, "the dome to pan left", func() bool { return p.Position().Pan < -0.05 })
 
 	disp.send(t, map[string]any{"type": "ptz", "camera": "bjx-dome", "op": "stop"})
-	m := disp.waitFor(t, 30*time.Second, "the lock", isPTZ("stop"))
+	m := disp.waitFor(t, "the lock", isPTZ("stop"))
 	if h, _ := m["holder"].(map[string]any); m["code"] != "locked" || h["user"] != "op" {
 		t.Fatalf("dispatcher's stop: %v", m)
 	}
 	disp.send(t, map[string]any{"type": "ptz", "camera": "bjx-dome", "op": "move", "pan": 2})
-	if m := disp.waitFor(t, 30*time.Second, "range refusal", isPTZ("move")); m["code"] != "invalid" {
+	if m := disp.waitFor(t, "range refusal", isPTZ("move")); m["code"] != "invalid" {
 		t.Fatalf("out of range: %v", m)
 	}
 	disp.send(t, map[string]any{"type": "ptz", "camera": "bjx-fixed", "op": "stop"})
-	if m := disp.waitFor(t, 30*time.Second, "no PTZ", isPTZ("stop")); m["code"] != "no_ptz" {
+	if m := disp.waitFor(t, "no PTZ", isPTZ("stop")); m["code"] != "no_ptz" {
 		t.Fatalf("fixed camera: %v", m)
 	}
 	if !p.Moving() {

@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"slices"
 	"testing"
-	"time"
 
 	"vigil/gateway/auth"
 )
@@ -70,7 +69,7 @@ func tourWSCases(id *string) map[string]wsCase {
 	return map[string]wsCase{
 		"tour": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "tour", "tile": 2, "tour": *id})
-			m := c.waitFor(t, 5*time.Second, "the tour's first step", clean(t, scoped, isTour("running")))
+			m := c.waitFor(t, "the tour's first step", clean(t, scoped, isTour("running")))
 			want := []any{"bjx-nsq-01"}
 			if scoped {
 				want = []any{"bjn-hall-01"}
@@ -81,9 +80,9 @@ func tourWSCases(id *string) map[string]wsCase {
 		},
 		"tour_pause": func(t *testing.T, c *consoleClient, scoped bool) {
 			c.send(t, map[string]any{"type": "tour_pause", "tile": 2, "paused": true})
-			c.waitFor(t, 5*time.Second, "the tour paused", clean(t, scoped, isTour("paused")))
+			c.waitFor(t, "the tour paused", clean(t, scoped, isTour("paused")))
 			c.send(t, map[string]any{"type": "tour", "tile": 2, "tour": ""})
-			c.waitFor(t, 5*time.Second, "the tour stopped", clean(t, scoped, isTour("stopped")))
+			c.waitFor(t, "the tour stopped", clean(t, scoped, isTour("stopped")))
 		},
 	}
 }

@@ -48,7 +48,7 @@ func tourSteps(t *testing.T, c *consoleClient, tile any, n int) [][]string {
 	t.Helper()
 	var steps [][]string
 	for len(steps) < n {
-		m := c.waitFor(t, time.Minute, "a tour step", func(m map[string]any) bool {
+		m := c.waitFor(t, "a tour step", func(m map[string]any) bool {
 			return m["type"] == "tour" && m["tile"] == tile && m["state"] == "running" && m["cameras"] != nil
 		})
 		cams := []string{}
@@ -80,15 +80,15 @@ func TestConsoleTourSkipsHiddenCameras(t *testing.T) {
 	}
 
 	c.send(t, map[string]any{"type": "tour_pause", "tile": 2, "paused": true})
-	c.waitFor(t, time.Minute, "paused", func(m map[string]any) bool { return m["type"] == "tour" && m["state"] == "paused" })
+	c.waitFor(t, "paused", func(m map[string]any) bool { return m["type"] == "tour" && m["state"] == "paused" })
 	c.send(t, map[string]any{"type": "tour_pause", "tile": 2, "paused": false})
-	c.waitFor(t, time.Minute, "resumed", func(m map[string]any) bool {
+	c.waitFor(t, "resumed", func(m map[string]any) bool {
 		return m["type"] == "tour" && m["state"] == "running" && m["cameras"] == nil
 	})
 
 	// The grid's tour replaces the tile's.
 	c.send(t, map[string]any{"type": "tour", "tile": "grid", "tour": tourID, "tiles": 2})
-	c.waitFor(t, time.Minute, "the tile's tour stopped", func(m map[string]any) bool {
+	c.waitFor(t, "the tile's tour stopped", func(m map[string]any) bool {
 		return m["type"] == "tour" && m["tile"] == float64(2) && m["state"] == "stopped"
 	})
 	grid := tourSteps(t, c, "grid", 3)
@@ -97,7 +97,7 @@ func TestConsoleTourSkipsHiddenCameras(t *testing.T) {
 		t.Fatalf("grid steps %v, want %v", grid, wantGrid)
 	}
 	c.send(t, map[string]any{"type": "tour", "tile": "grid", "tour": ""})
-	c.waitFor(t, time.Minute, "the grid's tour stopped", func(m map[string]any) bool {
+	c.waitFor(t, "the grid's tour stopped", func(m map[string]any) bool {
 		return m["type"] == "tour" && m["tile"] == "grid" && m["state"] == "stopped"
 	})
 }
@@ -116,7 +116,7 @@ func TestConsoleTourUnknownOrPrivate(t *testing.T) {
 	c := dialConsole(t, g.URL(), li.token, "")
 	for tour, reason := range map[string]string{"nope": "no_such_tour", private.ID: "no_such_tour", bjxOnly.ID: "no_cameras"} {
 		c.send(t, map[string]any{"type": "tour", "tile": 0, "tour": tour})
-		m := c.waitFor(t, time.Minute, "a refusal", isType("tour"))
+		m := c.waitFor(t, "a refusal", isType("tour"))
 		if m["state"] != "stopped" || m["reason"] != reason || m["cameras"] != nil {
 			t.Fatalf("tour %s: %v, want stopped with %s", tour, m, reason)
 		}
