@@ -98,8 +98,8 @@ func nextFrame(t *testing.T, v *whepViewer) webrtctest.Frame {
 }
 
 // WHEP playback from T starts with the last keyframe recorded at or before T,
-// then every frame in order; at 4× the recording passes four times as fast
-// as real time; at 16× only keyframes come.
+// then every frame in order; at 4× no frame comes before it is due; at 16×
+// only keyframes come.
 func TestWHEPPlayback(t *testing.T) {
 	g := taggedRecordingGateway(t)
 	at := recordedFrom(t, g, "bjx-t-00", 12*time.Second)
@@ -117,22 +117,26 @@ func TestWHEPPlayback(t *testing.T) {
 		}
 	}
 
+	// At 4× no frame comes before the player's clock reaches it. The
+	// clock starts at "at" no earlier than the request, so a frame comes
+	// no earlier than that plus a quarter of its recorded distance from
+	// "at": a bound no load can break. That the player keeps up is not a
+	// test's to time (streams/playback drives its clock by hand); that 4
+	// reached it, the audit shows below.
+	asked := time.Now()
 	fast := whepPlay(t, g, "bjx-t-00", at, 4)
-	for range 30 { // past the frames from the keyframe up to T, sent at once
-		nextFrame(t, fast)
+	arrived := map[int64]time.Time{}
+	for range 180 {
+		f := nextFrame(t, fast)
+		n, _ := frameTag(t, f)
+		arrived[n] = f.Arrived
 	}
-	f0 := nextFrame(t, fast)
-	_, s0 := frameTag(t, f0)
-	var s1 time.Time
-	var f1 webrtctest.Frame
-	for range 150 {
-		f1 = nextFrame(t, fast)
-	}
-	_, s1 = frameTag(t, f1)
-	ratio := float64(s1.Sub(s0)) / float64(f1.Arrived.Sub(f0.Arrived))
-	t.Logf("4×: %v of recording arrived in %v (%.2f×)", s1.Sub(s0), f1.Arrived.Sub(f0.Arrived), ratio)
-	if ratio < 2.5 || ratio > 5 {
-		t.Fatalf("4× playback ran at %.2f×", ratio)
+	for _, r := range recordedFrames(t, g, "bjx-t-00") {
+		got, ok := arrived[r.n]
+		if earliest := asked.Add(r.at.Sub(at) / 4); ok && got.Before(earliest.Add(-time.Millisecond)) {
+			t.Fatalf("4×: frame %d, recorded %v after the start, came %v after the request, before it was due (%v)",
+				r.n, r.at.Sub(at), got.Sub(asked), earliest.Sub(asked))
+		}
 	}
 
 	keys := whepPlay(t, g, "bjx-t-00", at, 16)
@@ -142,10 +146,16 @@ func TestWHEPPlayback(t *testing.T) {
 			t.Fatalf("16×: frame %d is not a keyframe", n)
 		}
 	}
-	testwait.For(t, "view.start with mode playback", func() bool {
-		return countAudit(g.auditEntries("action=view.start"), func(e auditEntry) bool {
-			return e.Camera == "bjx-t-00" && e.Detail["mode"] == "playback"
-		}) == 3
+	testwait.For(t, "view.start with mode playback at 1×, 4× and 16×", func() bool {
+		speeds := map[any]bool{}
+		n := countAudit(g.auditEntries("action=view.start"), func(e auditEntry) bool {
+			playback := e.Camera == "bjx-t-00" && e.Detail["mode"] == "playback"
+			if playback {
+				speeds[e.Detail["speed"]] = true
+			}
+			return playback
+		})
+		return n == 3 && speeds[1.0] && speeds[4.0] && speeds[16.0]
 	})
 }
 

@@ -33,6 +33,8 @@ func CheckSpeed(s float64) error {
 // speed change applies to all of them at once and they show the same
 // wall-clock moment.
 type Clock struct {
+	// now is real time: the clock's and its players' (when a frame is
+	// due), so that a test can drive both.
 	now func() time.Time
 
 	mu          sync.Mutex

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,6 +132,42 @@ func (v *viewer) next() *media.AccessUnit {
 	au := v.q[0]
 	v.q = v.q[1:]
 	return au
+}
+
+// poll returns a unit sent within d, if any. A test uses it to see that
+// nothing more was sent: a machine too busy to deliver within d can only
+// hide a fault from it, never make one.
+func (v *viewer) poll(d time.Duration) (*media.AccessUnit, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	for len(v.q) == 0 {
+		got, err := v.r.Read(ctx)
+		if err != nil {
+			return nil, false
+		}
+		v.q = append(v.q, got.Units...) // none for a status
+	}
+	au := v.q[0]
+	v.q = v.q[1:]
+	return au, true
+}
+
+// handClock is a real time the test moves on by hand.
+type handClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *handClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *handClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 // samplesOf returns frames first..first+n-1 as a recorder's samples.

@@ -142,7 +142,7 @@ func New(opts Options) (*Player, error) {
 	st := clock.state()
 	p.status = Status{Speed: st.speed, Paused: st.paused}
 	c := &cursor{store: opts.Store, camera: opts.Camera}
-	if err := c.seek(st.mediaAt(time.Now())); err != nil {
+	if err := c.seek(st.mediaAt(clock.now())); err != nil {
 		return nil, &NoRecordingError{At: opts.Start}
 	}
 	clock.join()

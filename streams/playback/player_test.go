@@ -46,37 +46,56 @@ func TestALateViewerStartsAtTheKeyframeBefore(t *testing.T) {
 	}
 }
 
-// At 4× the recording passes four times faster than real time (never
-// faster: frames are not sent before they are due), and above 4× only
-// keyframes are sent.
+// A player sends each frame when its clock reaches the frame's time, never
+// before: at 1× and 4× every frame, above 4× only keyframes. The test moves
+// real time on by hand, so what must have been sent at each step is exact
+// on a machine of any speed or load.
 func TestSpeeds(t *testing.T) {
+	t.Parallel()
 	root, t0 := t.TempDir(), past()
 	writeFrames(t, root, "cam", t0, 0, 1500, 25, 250)
 	x := openIndex(t, root)
-	for _, tc := range []struct {
-		speed   float64
-		keyOnly bool
-	}{{1, false}, {4, false}, {16, true}} {
-		p := startPlayer(t, Options{Store: x, Camera: "cam", Start: t0, Speed: tc.speed})
+	const steps = 12 // of one frame's duration of real time each
+	for _, speed := range []float64{1, 4, 16} {
+		wall := &handClock{now: time.Now()}
+		clock, err := NewClock(t0, speed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock.now = wall.Now
+		clock.Seek(t0) // anchored at the hand clock's time
+		p := startPlayer(t, Options{Store: x, Camera: "cam", Start: t0, Clock: clock})
 		v := watch(t, p)
-		for range 5 { // past a first burst of what was sent before the viewer came
-			v.next()
-		}
-		first := v.next()
-		start := time.Now()
-		var last int
-		for range 30 {
-			au := v.next()
-			if tc.keyOnly != au.Key && tc.keyOnly {
-				t.Fatalf("%v×: frame %d is not a keyframe", tc.speed, counterOf(au))
+		keyOnly := speed > KeyframesAbove
+		last := -1
+		for step := range steps + 1 {
+			if step > 0 {
+				wall.advance(frameDur)
 			}
-			last = counterOf(au)
-		}
-		media := time.Duration(last-counterOf(first)) * frameDur
-		ratio := float64(media) / float64(time.Since(start))
-		t.Logf("%v×: %v of recording in %v (%.2f×)", tc.speed, media, time.Since(start).Round(time.Millisecond), ratio)
-		if ratio > tc.speed*1.15 || ratio < tc.speed/2 {
-			t.Fatalf("%v×: the recording ran at %.2f×", tc.speed, ratio)
+			due := int(speed) * step // the last frame due: the clock shows t0 + speed × step frames
+			if keyOnly {
+				due -= due % 25
+			}
+			for last < due {
+				au, ok := v.poll(testwait.Cap)
+				if !ok {
+					t.Fatalf("%v× at step %d: frame %d is due and was not sent", speed, step, due)
+				}
+				n, want := counterOf(au), last+1
+				if keyOnly {
+					want = last + 25
+					if last < 0 {
+						want = 0
+					}
+				}
+				if n != want {
+					t.Fatalf("%v× at step %d: frame %d after frame %d, want %d", speed, step, n, last, want)
+				}
+				last = n
+			}
+			if au, ok := v.poll(20 * time.Millisecond); ok {
+				t.Fatalf("%v× at step %d: frame %d sent before it was due (the last due is %d)", speed, step, counterOf(au), due)
+			}
 		}
 		p.Close()
 	}

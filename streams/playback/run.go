@@ -100,7 +100,7 @@ func (l *loop) turn(ctx context.Context) {
 			}
 			return
 		}
-	} else if d := time.Until(st.wallFor(l.next.at)); d > 0 {
+	} else if d := st.wallFor(l.next.at).Sub(l.p.clock.now()); d > 0 {
 		l.wait(ctx, st.changed, nil, d)
 		return
 	}
@@ -110,7 +110,7 @@ func (l *loop) turn(ctx context.Context) {
 // reposition moves the cursor to the clock's time after a seek.
 func (l *loop) reposition(st clockState) {
 	l.seq, l.have, l.lastAt, l.fresh = st.seq, false, time.Time{}, true
-	if err := l.c.seek(st.mediaAt(time.Now())); err != nil {
+	if err := l.c.seek(st.mediaAt(l.p.clock.now())); err != nil {
 		l.p.setStatus(func(s *Status) { s.Ended = true }, true)
 	}
 }
