@@ -17,12 +17,15 @@ import (
 // stream access unit.
 func TestTagAfterParameterSets(t *testing.T) {
 	var calls atomic.Int64
+	started := time.Now()
 	s := newTestServer(t, ServerOptions{Cameras: 1, Width: 160, Height: 96, GOP: 10,
 		Configure: func(_ string, o *CameraOptions) {
 			o.Tag = func(n int64, sent time.Time) []byte {
 				calls.Add(1)
-				if time.Since(sent) > time.Second {
-					t.Errorf("tag for frame %d stamped %v ago", n, time.Since(sent))
+				// The frame's own send time: not before the camera started,
+				// not in the future.
+				if now := time.Now(); sent.Before(started) || sent.After(now) {
+					t.Errorf("tag for frame %d stamped %v, outside %v to %v", n, sent, started, now)
 				}
 				return tagSEI(media.CodecH264, n)
 			}
