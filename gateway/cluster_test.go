@@ -160,7 +160,7 @@ func TestTwoNodesShareOneStation(t *testing.T) {
 	defer center.Close()
 	testwait.For(t, "the center sees bjx-1 own both", func() bool { return owners(t, center.URL(), token)["bjx-nsq-01"] == "bjx-1" })
 	viewer := openWHEP(t, center.URL(), token, "bjx-nsq-01")
-	countDecodable(t, viewer, 25, time.Minute)
+	countDecodable(t, viewer, 25)
 	testwait.For(t, "the center shows the unwatched camera online", func() bool { return hubOnline(center, "bjx-nsq-02") })
 
 	for _, node := range []string{"bjx-1", "nobody"} {
@@ -230,7 +230,7 @@ func checkEventsCross(t *testing.T, from, to *gateway.Gateway, adminToken string
 // stream (the owner changed), then 25 more without a gap.
 func resumeAfterFailover(t *testing.T, v *whepViewer) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for {
 		f, err := v.Next(ctx, 0)

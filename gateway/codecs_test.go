@@ -61,7 +61,7 @@ func cameraInfo(t *testing.T, base, token, id string) map[string]any {
 // frames reads n frames of track i, the first a keyframe as key says.
 func frames(t *testing.T, v *whepViewer, i, n int, key func(webrtctest.Frame) bool) []webrtctest.Frame {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	var out []webrtctest.Frame
 	for len(out) < n {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/gorilla/websocket"
 
@@ -27,7 +26,7 @@ func TestDrainRefusesNewWorkAndSendsConsolesAway(t *testing.T) {
 	console.waitFor(t, "the first camera message", isType("camera"))
 	openWHEP(t, base, g.admin.token, "bjx-nsq-01") // a viewer before the drain is accepted
 
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	g.Drain(ctx, "test")
 

@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"vigil/gateway"
+	"vigil/internal/testwait"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
 )
@@ -143,10 +143,10 @@ func openWHEPWith(t *testing.T, base, token, camera string, o webrtctest.Options
 }
 
 // countDecodable reads n frames: the first must be a keyframe with SPS and
-// PPS, and no frame may follow a gap.
-func countDecodable(t *testing.T, v *whepViewer, n int, within time.Duration) {
+// PPS, and no frame may follow a gap. It waits up to testwait's cap.
+func countDecodable(t *testing.T, v *whepViewer, n int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	countDecodableFrom(t, v, n, ctx)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/h264"
 
 	"vigil/gateway"
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 	"vigil/streams/sim"
 	"vigil/streams/webrtc/webrtctest"
@@ -38,7 +39,7 @@ func TestPlaybackCarriesTheSound(t *testing.T) {
 	needFFmpeg(t)
 	g, at := recordedCamera(t, func(o *sim.CameraOptions) { o.Audio = media.CodecAAC })
 	v := openWHEPWith(t, g.URL(), g.admin.token, "bjx-nsq-01"+playQuery(at), webrtctest.Options{Videos: 1, Audio: true})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for n := 0; n < 25; n++ {
 		f, err := v.Next(ctx, 1)

@@ -16,7 +16,7 @@ import (
 // comes (live frames queued before the switch are skipped).
 func recordedFrame(t *testing.T, rx *webrtctest.Receiver, tile int, match func(sent time.Time) bool) time.Time {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	var skipped []string // what the tile showed before, for a failed test
 	t.Cleanup(func() {

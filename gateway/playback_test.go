@@ -88,7 +88,7 @@ func whepPlay(t *testing.T, g *testGateway, camera string, start time.Time, spee
 
 func nextFrame(t *testing.T, v *whepViewer) webrtctest.Frame {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	f, err := v.Next(ctx, 0)
 	if err != nil {

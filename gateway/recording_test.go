@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
-	"time"
 
 	"vigil/gateway"
 	"vigil/streams/record"
@@ -76,7 +75,7 @@ func TestRecordingPausesOnFailingDisk(t *testing.T) {
 	if !strings.Contains(metrics, `vigil_recorder_state{camera="bjx-t-00",reason="read_only",state="paused"} 1`) {
 		t.Fatalf("metrics lack the paused recorder:\n%s", grepLines(metrics, "vigil_recorder_state"))
 	}
-	countDecodable(t, openWHEP(t, g.URL(), g.admin.token, "bjx-t-00"), 25, 10*time.Second)
+	countDecodable(t, openWHEP(t, g.URL(), g.admin.token, "bjx-t-00"), 25)
 
 	disk.set(nil)
 	waitRecording(t, g.Gateway, "bjx-t-00", record.StateRecording)

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"vigil/gateway/auth"
 	"vigil/streams/sim"
@@ -126,5 +125,5 @@ func TestWHEPOfferCandidatesAreCapped(t *testing.T) {
 	if status, _ := postOffer(t, g.URL(), token, offer[:mid]+b.String()+offer[mid:]); status != http.StatusBadRequest {
 		t.Fatalf("900 candidates: %d, want 400", status)
 	}
-	countDecodable(t, openWHEP(t, g.URL(), token, "bjx-nsq-01"), 10, 15*time.Second)
+	countDecodable(t, openWHEP(t, g.URL(), token, "bjx-nsq-01"), 10)
 }

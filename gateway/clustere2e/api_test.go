@@ -12,6 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"vigil/internal/testwait"
 	"vigil/streams/webrtc/webrtctest"
 )
 
@@ -139,7 +140,7 @@ func openWHEP(t *testing.T, base, token, camera string) *webrtctest.Receiver {
 // IDR) and none after lost packets; it returns how long they took.
 func frames(t *testing.T, rx *webrtctest.Receiver, n int, what string) time.Duration {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	start := time.Now()
 	for i := range n {
@@ -160,7 +161,7 @@ func frames(t *testing.T, rx *webrtctest.Receiver, n int, what string) time.Dura
 // the keyframe arrived.
 func resume(t *testing.T, rx *webrtctest.Receiver, since time.Time, n int, what string) time.Duration {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	var key webrtctest.Frame
 	for {
@@ -187,7 +188,7 @@ func resume(t *testing.T, rx *webrtctest.Receiver, since time.Time, n int, what 
 // the one the viewer got when the stream came back.
 func afterOutage(t *testing.T, rx *webrtctest.Receiver, from, until time.Time, n int, what string) webrtctest.Frame {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	var back webrtctest.Frame
 	var prev time.Time
@@ -253,10 +254,10 @@ func (c *console) send(t *testing.T, m any) {
 }
 
 // waitFor returns the first message matching; it fails the test when
-// the console closes or two minutes pass.
+// the console closes or testwait's cap passes.
 func (c *console) waitFor(t *testing.T, what string, match func(map[string]any) bool) map[string]any {
 	t.Helper()
-	timeout := time.NewTimer(2 * time.Minute)
+	timeout := time.NewTimer(testwait.Cap)
 	defer timeout.Stop()
 	for {
 		select {

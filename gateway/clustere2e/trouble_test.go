@@ -99,11 +99,11 @@ func framesFor(t *testing.T, rx *webrtctest.Receiver, from time.Time, d time.Dur
 	t.Helper()
 	end, n := from.Add(d), 0
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 		f, err := rx.Next(ctx, 0)
 		cancel()
 		if err != nil {
-			t.Fatalf("%s: no frame for 10 s after %d: %v", what, n, err)
+			t.Fatalf("%s: no frame for %v after %d: %v", what, testwait.Cap, n, err)
 		}
 		if !f.Arrived.Before(end) {
 			return n

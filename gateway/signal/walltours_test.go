@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vigil/gateway/store"
+	"vigil/internal/testwait"
 )
 
 // TestWallTourRunsUnattended: a wall steps through a tour with nobody
@@ -53,7 +54,7 @@ func TestWallTourRunsUnattended(t *testing.T) {
 				t.Fatalf("wall shows %+v by %s", w.Layout, w.UpdatedBy)
 			}
 			seen[w.Layout.Cameras[0]] = true
-		case <-time.After(10 * time.Second):
+		case <-time.After(testwait.Cap):
 			t.Fatalf("the wall stopped stepping; seen %v", seen)
 		}
 	}

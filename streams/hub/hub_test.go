@@ -23,7 +23,7 @@ func unit(i int, key bool) *media.AccessUnit {
 // read returns the next delivery that carries units, skipping status ones.
 func read(t *testing.T, r *Reader) Delivery {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for {
 		d, err := r.Read(ctx)
@@ -127,7 +127,7 @@ func TestOfflineDropsCacheAndNotifies(t *testing.T) {
 	defer r.Close()
 
 	h.SetStatus(Status{State: StateOffline, Reason: ReasonUnreachable})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	var sawOffline bool
 	for !sawOffline {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 	"vigil/streams/segstore"
 )
@@ -43,7 +44,7 @@ func TestSoundAtNormalSpeedOnly(t *testing.T) {
 	p := startPlayer(t, Options{Store: x, Camera: "cam", Start: t0})
 	r := p.AudioHub().NewReader()
 	t.Cleanup(r.Close)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	units := 0
 	for units < 10 {

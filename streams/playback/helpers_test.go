@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/media"
 	"vigil/streams/segstore"
@@ -120,7 +121,7 @@ func watch(t testing.TB, p *Player) *viewer {
 // next returns the next unit sent, with the wall time it was read.
 func (v *viewer) next() *media.AccessUnit {
 	v.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for len(v.q) == 0 {
 		d, err := v.r.Read(ctx)

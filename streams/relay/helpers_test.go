@@ -222,7 +222,7 @@ func runSource(t testing.TB, o source.Options) {
 func next(t testing.TB, r *hub.Reader, pending *[]*media.AccessUnit) *media.AccessUnit {
 	t.Helper()
 	for len(*pending) == 0 {
-		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 		d, err := r.Read(ctx)
 		cancel()
 		if err != nil {
@@ -240,7 +240,7 @@ func waitStatus(t testing.TB, h *hub.Hub, state hub.State, reason string) hub.St
 	t.Helper()
 	r := h.NewReader()
 	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for {
 		if st := h.Status(); st.State == state && (reason == "" || st.Reason == reason) {

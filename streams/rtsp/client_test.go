@@ -145,7 +145,7 @@ func TestG711Pulled(t *testing.T) {
 func TestUnreadableVideoIsReported(t *testing.T) {
 	url := serveTracks(t, &format.MJPEG{}, &format.G711{PayloadTyp: 8, SampleRate: 8000, ChannelCount: 1})
 	h := &recordingHandler{desc: make(chan Description, 1)}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	err := Play(ctx, ClientOptions{URL: url, Transport: "tcp", Audio: true}, h)
 	if !errors.Is(err, ErrUnsupportedCodec) {

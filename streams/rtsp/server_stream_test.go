@@ -12,6 +12,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/codecs/mpeg4audio"
 	"github.com/pion/rtp"
 
+	"vigil/internal/testwait"
 	"vigil/streams/media"
 )
 
@@ -100,24 +101,29 @@ func TestServerH265(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Readers attach asynchronously after PLAY: write until one arrives.
-	for n := 0; ; n++ {
+	var p serverTestPacket
+	n := 0
+	testwait.For(t, "the first packet", func() bool {
 		if err := s.WriteAccessUnit("cam", time.Duration(n)*40*time.Millisecond, au); err != nil {
 			t.Fatal(err)
 		}
+		n++
 		select {
-		case p := <-pkts:
-			for {
-				got, err := dec.Decode(p.pkt)
-				if err == nil {
-					if len(got) != 4 || !bytes.Equal(got[3], idr) {
-						t.Fatalf("decoded %d NAL units", len(got))
-					}
-					return
-				}
-				p = serverTestWait(t, pkts)
-			}
-		case <-time.After(20 * time.Millisecond):
+		case p = <-pkts:
+			return true
+		default:
+			return false
 		}
+	})
+	for {
+		got, err := dec.Decode(p.pkt)
+		if err == nil {
+			if len(got) != 4 || !bytes.Equal(got[3], idr) {
+				t.Fatalf("decoded %d NAL units", len(got))
+			}
+			return
+		}
+		p = serverTestWait(t, pkts)
 	}
 }
 
@@ -154,19 +160,22 @@ func TestServerAudio(t *testing.T) {
 			if f.RTPMap() != tc.rtpmap || f.PayloadType() != tc.pt {
 				t.Fatalf("audio format %q pt %d", f.RTPMap(), f.PayloadType())
 			}
-			var got []*rtp.Packet
-			for len(got) < 1+len(tc.tsSteps) {
+			// Readers attach asynchronously after PLAY: write until one arrives.
+			var first serverTestPacket
+			testwait.For(t, "the first audio packet", func() bool {
 				if err := s.WriteAudio("cam", time.Second, tc.frames); err != nil {
 					t.Fatal(err)
 				}
 				select {
-				case p := <-pkts:
-					got = append(got, p.pkt)
-					for range tc.tsSteps {
-						got = append(got, serverTestWait(t, pkts).pkt)
-					}
-				case <-time.After(20 * time.Millisecond):
+				case first = <-pkts:
+					return true
+				default:
+					return false
 				}
+			})
+			got := []*rtp.Packet{first.pkt}
+			for range tc.tsSteps {
+				got = append(got, serverTestWait(t, pkts).pkt)
 			}
 			for i, step := range tc.tsSteps {
 				if d := got[i+1].Timestamp - got[0].Timestamp; d != step {

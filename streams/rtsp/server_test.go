@@ -354,16 +354,18 @@ func TestServerRTPPayloads(t *testing.T) {
 	want := [][]byte{{0xff, 1, 2}, {0x00}}
 	// Readers attach asynchronously after PLAY: write until packets arrive.
 	var p1, p2 *rtp.Packet
-	for p2 == nil {
+	testwait.For(t, "the raw payloads", func() bool {
 		if err := s.WriteRTPPayloads("raw", time.Second, want); err != nil {
 			t.Fatal(err)
 		}
 		select {
 		case p1 = <-got:
 			p2 = serverTestPkt(t, got)
-		case <-time.After(20 * time.Millisecond):
+			return true
+		default:
+			return false
 		}
-	}
+	})
 	if !bytes.Equal(p1.Payload, want[0]) || !bytes.Equal(p2.Payload, want[1]) || p1.Marker || !p2.Marker ||
 		p2.SequenceNumber != p1.SequenceNumber+1 || p1.Timestamp != p2.Timestamp {
 		t.Fatalf("got %v / %v", p1, p2)

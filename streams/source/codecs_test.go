@@ -39,22 +39,22 @@ func pullBoth(t *testing.T, configure func(*sim.CameraOptions)) (video, audio *h
 func TestH265WithAACIsPulled(t *testing.T) {
 	needFFmpeg(t)
 	video, audio := pullBoth(t, func(o *sim.CameraOptions) { o.Codec, o.Audio = media.CodecH265, media.CodecAAC })
-	st := waitStatus(t, video, hub.StateOnline, "", 15*time.Second)
+	st := waitStatus(t, video, hub.StateOnline, "")
 	if st.Track.Codec != media.CodecH265 || st.Track.Width != 320 || len(st.Track.VPS) == 0 {
 		t.Fatalf("video track %+v, want H265 320 wide with a VPS", st.Track)
 	}
 	r := video.NewReader()
 	defer r.Close()
-	readUnits(t, r, 25, 5*time.Second)
+	readUnits(t, r, 25)
 
-	ast := waitStatus(t, audio, hub.StateOnline, "", 5*time.Second)
+	ast := waitStatus(t, audio, hub.StateOnline, "")
 	if ast.Track.Codec != media.CodecAAC || ast.Track.SampleRate == 0 || len(ast.Track.Config) == 0 {
 		t.Fatalf("audio track %+v, want AAC with its config", ast.Track)
 	}
 	ar := audio.NewReader()
 	defer ar.Close()
 	start := time.Now()
-	n := readUnits(t, ar, 20, 5*time.Second)
+	n := readUnits(t, ar, 20)
 	if n < 20 {
 		t.Fatalf("%d audio units in %v", n, time.Since(start))
 	}
@@ -67,7 +67,7 @@ func TestBFramesAreMarkedReordered(t *testing.T) {
 		func() bool { return video.Status().Track.Reordered })
 	r := video.NewReader()
 	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	var lastDTS time.Duration = -1
 	reordered := false
@@ -88,13 +88,13 @@ func TestBFramesAreMarkedReordered(t *testing.T) {
 	if !reordered {
 		t.Fatal("no unit had PTS != DTS")
 	}
-	if st := waitStatus(t, audio, hub.StateOnline, "", 5*time.Second); st.Track.Codec != media.CodecPCMA || st.Track.SampleRate != 8000 {
+	if st := waitStatus(t, audio, hub.StateOnline, ""); st.Track.Codec != media.CodecPCMA || st.Track.SampleRate != 8000 {
 		t.Fatalf("audio track %+v, want PCMA 8 kHz", st.Track)
 	}
 }
 
 func TestNoAudioIsReported(t *testing.T) {
 	video, audio := pullBoth(t, func(*sim.CameraOptions) {})
-	waitStatus(t, video, hub.StateOnline, "", 10*time.Second)
-	waitStatus(t, audio, hub.StateOffline, hub.ReasonNoAudio, 5*time.Second)
+	waitStatus(t, video, hub.StateOnline, "")
+	waitStatus(t, audio, hub.StateOffline, hub.ReasonNoAudio)
 }

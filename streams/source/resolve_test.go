@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testwait"
 	"vigil/streams/hub"
 	"vigil/streams/sim"
 )
@@ -39,7 +40,7 @@ func TestResolveURLFollowsTheStream(t *testing.T) {
 		src.Run(ctx)
 	}()
 	defer func() { cancel(); <-done }()
-	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
+	waitStatus(t, h, hub.StateOnline, "")
 
 	mu.Lock()
 	target = ""
@@ -51,7 +52,7 @@ func TestResolveURLFollowsTheStream(t *testing.T) {
 	mu.Unlock()
 	r := h.NewReader()
 	defer r.Close()
-	readUnits(t, r, 5, 10*time.Second)
+	readUnits(t, r, 5)
 	mu.Lock()
 	defer mu.Unlock()
 	if asked < 3 {
@@ -74,7 +75,7 @@ func waitDetail(t *testing.T, h *hub.Hub, detail string) {
 	t.Helper()
 	r := h.NewReader()
 	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for h.Status().Detail != detail {
 		if _, err := r.Read(ctx); err != nil {

@@ -64,26 +64,27 @@ func runSource(t *testing.T, url, transport string) (*Source, *hub.Hub) {
 }
 
 // waitStatus waits until the hub reports state (and reason, if given).
-func waitStatus(t *testing.T, h *hub.Hub, state hub.State, reason string, within time.Duration) hub.Status {
+func waitStatus(t *testing.T, h *hub.Hub, state hub.State, reason string) hub.Status {
 	t.Helper()
 	r := h.NewReader()
 	defer r.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for {
 		if st := h.Status(); st.State == state && (reason == "" || st.Reason == reason) {
 			return st
 		}
 		if _, err := r.Read(ctx); err != nil {
-			t.Fatalf("status %+v after %v, want %s %s", h.Status(), within, state, reason)
+			t.Fatalf("status %+v after %v, want %s %s", h.Status(), testwait.Cap, state, reason)
 		}
 	}
 }
 
-// firstUnits reads n live units and returns them.
-func readUnits(t *testing.T, r *hub.Reader, n int, within time.Duration) int {
+// readUnits reads n live units, the first a keyframe, and returns how
+// many it read.
+func readUnits(t *testing.T, r *hub.Reader, n int) int {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	got := 0
 	for got < n {
@@ -104,13 +105,13 @@ func TestPullsOverTCPAndUDP(t *testing.T) {
 	for _, transport := range []string{"tcp", "udp", "auto"} {
 		t.Run(transport, func(t *testing.T) {
 			_, h := runSource(t, srv.URL("cam0"), transport)
-			st := waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
+			st := waitStatus(t, h, hub.StateOnline, "")
 			if st.Track.Width != 640 || st.Track.Height != 360 {
 				t.Fatalf("track %dx%d, want 640x360", st.Track.Width, st.Track.Height)
 			}
 			r := h.NewReader()
 			defer r.Close()
-			readUnits(t, r, 25, 5*time.Second)
+			readUnits(t, r, 25)
 		})
 	}
 }
@@ -118,17 +119,17 @@ func TestPullsOverTCPAndUDP(t *testing.T) {
 func TestWrongCredentialsAreUnauthorized(t *testing.T) {
 	srv := startCameras(t, sim.ServerOptions{Username: "admin", Password: "right-password"})
 	_, h := runSource(t, "rtsp://"+srv.Addr()+"/cam0", "tcp") // no credentials
-	waitStatus(t, h, hub.StateOffline, hub.ReasonUnauthorized, 10*time.Second)
+	waitStatus(t, h, hub.StateOffline, hub.ReasonUnauthorized)
 
 	good := "rtsp://admin:right-password@" + srv.Addr() + "/cam0"
 	_, h2 := runSource(t, good, "tcp")
-	waitStatus(t, h2, hub.StateOnline, "", 10*time.Second)
+	waitStatus(t, h2, hub.StateOnline, "")
 }
 
 func TestUnknownPathIsNotFound(t *testing.T) {
 	srv := startCameras(t, sim.ServerOptions{})
 	_, h := runSource(t, "rtsp://"+srv.Addr()+"/no-such-camera", "tcp")
-	waitStatus(t, h, hub.StateOffline, hub.ReasonNotFound, 10*time.Second)
+	waitStatus(t, h, hub.StateOffline, hub.ReasonNotFound)
 }
 
 // TestRebootedCameraIsBackWithinTwoSeconds: once the reconnect backoff has
@@ -137,10 +138,10 @@ func TestUnknownPathIsNotFound(t *testing.T) {
 func TestRebootedCameraIsBackWithinTwoSeconds(t *testing.T) {
 	srv := startCameras(t, sim.ServerOptions{})
 	src, h := runSource(t, srv.URL("cam0"), "tcp")
-	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
+	waitStatus(t, h, hub.StateOnline, "")
 
 	srv.Stop()
-	waitStatus(t, h, hub.StateOffline, "", 10*time.Second)
+	waitStatus(t, h, hub.StateOffline, "")
 	// Four failed attempts take the backoff from 200 ms to 3.2 s, far past
 	// the 150–250 ms between probes.
 	attempts := src.Counters().Attempts
@@ -152,7 +153,7 @@ func TestRebootedCameraIsBackWithinTwoSeconds(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := time.Now()
-	readUnits(t, r, 1, 10*time.Second)
+	readUnits(t, r, 1)
 	if took := time.Since(back); took > 2*time.Second {
 		t.Fatalf("first keyframe %v after the camera answered, want under 2 s", took)
 	}
@@ -161,7 +162,7 @@ func TestRebootedCameraIsBackWithinTwoSeconds(t *testing.T) {
 func TestGarbageDoesNotBreakTheStream(t *testing.T) {
 	srv := startCameras(t, sim.ServerOptions{})
 	src, h := runSource(t, srv.URL("cam0"), "tcp")
-	waitStatus(t, h, hub.StateOnline, "", 10*time.Second)
+	waitStatus(t, h, hub.StateOnline, "")
 	for _, g := range []sim.Garbage{sim.GarbageRandom, sim.GarbageOversized, sim.GarbageTruncatedFUA} {
 		before := srv.Misbehaved("cam0")
 		if err := srv.SetGarbage("cam0", g); err != nil {
@@ -176,7 +177,7 @@ func TestGarbageDoesNotBreakTheStream(t *testing.T) {
 	}
 	r := h.NewReader()
 	defer r.Close()
-	readUnits(t, r, 50, 15*time.Second)
+	readUnits(t, r, 50)
 	c := src.Counters()
 	if c.DecodeErrors+c.BrokenNALUs+c.OversizeNALUs == 0 {
 		t.Fatalf("counters %+v: garbage went unnoticed", c)
@@ -242,7 +243,7 @@ func TestCameraWordsNeverShowItsCredentials(t *testing.T) {
 	}()
 	defer func() { cancel(); <-done }()
 
-	st := waitStatus(t, h, hub.StateOffline, hub.ReasonStreamError, 10*time.Second)
+	st := waitStatus(t, h, hub.StateOffline, hub.ReasonStreamError)
 	select {
 	case <-seen:
 	case <-time.After(testwait.Cap):

@@ -347,9 +347,9 @@ func (c *collector) unitsAfter(reason string) []*media.AccessUnit {
 }
 
 // waitKey waits for an output keyframe that arrives after since.
-func (c *collector) waitKey(tb testing.TB, since time.Time, within time.Duration) time.Time {
+func (c *collector) waitKey(tb testing.TB, since time.Time) time.Time {
 	tb.Helper()
-	deadline := time.After(within)
+	deadline := time.After(testwait.Cap)
 	for {
 		select {
 		case at := <-c.keys:
@@ -357,7 +357,7 @@ func (c *collector) waitKey(tb testing.TB, since time.Time, within time.Duration
 				return at
 			}
 		case <-deadline:
-			tb.Fatalf("no output keyframe within %v", within)
+			tb.Fatalf("no output keyframe within %v", testwait.Cap)
 			return time.Time{}
 		}
 	}

@@ -33,8 +33,8 @@ func TestViewersShareOneFFmpegAndLingerStopsIt(t *testing.T) {
 	defer b.stop()
 	releaseA := tc.Acquire()
 	releaseB := tc.Acquire()
-	a.waitKey(t, time.Time{}, 10*time.Second)
-	b.waitKey(t, time.Time{}, 10*time.Second)
+	a.waitKey(t, time.Time{})
+	b.waitKey(t, time.Time{})
 	if st := tc.State(); st.Viewers != 2 || tc.processStarts() != 1 {
 		t.Fatalf("state %+v with %d ffmpeg processes started, want 2 viewers on 1", st, tc.processStarts())
 	}
@@ -74,7 +74,7 @@ func TestViewersShareOneFFmpegAndLingerStopsIt(t *testing.T) {
 	again := time.Now()
 	release := tc.Acquire()
 	defer release()
-	a.waitKey(t, again, 10*time.Second)
+	a.waitKey(t, again)
 	if tc.processStarts() != 2 {
 		t.Fatalf("%d starts, want 2", tc.processStarts())
 	}
@@ -92,7 +92,7 @@ func TestKilledFFmpegRestarts(t *testing.T) {
 	defer col.stop()
 	defer tc.Acquire()()
 
-	col.waitKey(t, time.Time{}, 10*time.Second)
+	col.waitKey(t, time.Time{})
 	col.waitUnits(t, 12) // output before the kill, to check PTS across it
 	pid := tc.pid()
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
@@ -100,7 +100,7 @@ func TestKilledFFmpegRestarts(t *testing.T) {
 	}
 	killed := time.Now()
 	testwait.For(t, "restart counted", func() bool { return tc.State().Restarts == 1 })
-	at := col.waitKey(t, killed, 10*time.Second)
+	at := col.waitKey(t, killed)
 	t.Logf("output resumed %v after the kill", at.Sub(killed))
 	testwait.For(t, "20 units after the restart",
 		func() bool { return len(col.unitsAfter(ReasonRestarting)) >= 20 })
@@ -140,13 +140,13 @@ func TestStalledFFmpegRestarts(t *testing.T) {
 	defer col.stop()
 	defer tc.Acquire()()
 
-	col.waitKey(t, time.Time{}, 10*time.Second)
+	col.waitKey(t, time.Time{})
 	pid := tc.pid()
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	stopped := time.Now()
-	at := col.waitKey(t, stopped, 10*time.Second)
+	at := col.waitKey(t, stopped)
 	t.Logf("output resumed %v after ffmpeg froze", at.Sub(stopped))
 	// At least one restart: with the test's 1 s stall timeout a starved
 	// machine may also take a slow new ffmpeg for a stalled one.
@@ -186,7 +186,7 @@ func TestInputOfflineIsMirrored(t *testing.T) {
 	col := collect(tc.Output())
 	defer col.stop()
 	defer tc.Acquire()()
-	col.waitKey(t, time.Time{}, 10*time.Second)
+	col.waitKey(t, time.Time{})
 
 	p.stop()
 	in.SetStatus(hub.Status{State: hub.StateOffline, Reason: hub.ReasonUnreachable})
@@ -199,7 +199,7 @@ func TestInputOfflineIsMirrored(t *testing.T) {
 	back := time.Now()
 	p = play(in, c) // the camera is back
 	defer p.stop()
-	col.waitKey(t, back, 10*time.Second)
+	col.waitKey(t, back)
 	if st := tc.State(); st.Restarts != 0 {
 		t.Errorf("the camera going offline counted as %d ffmpeg failures", st.Restarts)
 	}
@@ -226,7 +226,7 @@ func TestCloseLeavesNothing(t *testing.T) {
 	tc := New(Options{Kind: VideoToH264, Input: in, ID: "cam/h264", Logger: testLogger(t)})
 	col := collect(tc.Output())
 	release := tc.Acquire()
-	col.waitKey(t, time.Time{}, 10*time.Second)
+	col.waitKey(t, time.Time{})
 	pid := tc.pid()
 
 	tc.Close()

@@ -3,7 +3,6 @@ package webrtc
 import (
 	"context"
 	"testing"
-	"time"
 
 	"vigil/internal/testwait"
 )
@@ -17,7 +16,7 @@ func TestNACKResendsTheSamePackets(t *testing.T) {
 	cam := startFakeCamera(t, 1, 25)
 	s, rx := connect(t, newTestEngine(t), 1, nil)
 	s.Feed(0).Attach(cam.hub)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	var seqs []uint16
 	for len(seqs) < 24 { // eight frames of three packets, well inside the history

@@ -109,7 +109,7 @@ func TestSenderReportsMapTimestampsToWallClock(t *testing.T) {
 	if sr.PacketCount <= first.PacketCount || sr.OctetCount <= first.OctetCount {
 		t.Fatalf("counts did not grow: %d/%d then %d/%d packets/octets", first.PacketCount, first.OctetCount, sr.PacketCount, sr.OctetCount)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	f, err := rx.Next(ctx, 0)
 	if err != nil {

@@ -156,7 +156,7 @@ func TestFeedStartsFromCachedKeyframe(t *testing.T) {
 	s, rx := connect(t, newTestEngine(t), 1, nil)
 	s.Feed(0).Attach(cam.hub)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	first, err := rx.Next(ctx, 0)
 	if err != nil {
@@ -195,7 +195,7 @@ func TestFeedSwitchesCameraWithoutRenegotiation(t *testing.T) {
 	})
 	s.Feed(1).Attach(camA.hub)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for i := 0; i < 10; i++ {
 		if f, err := rx.Next(ctx, 1); err != nil || tagOf(f) != 1 {
@@ -233,7 +233,7 @@ func TestPLIAnsweredFromCache(t *testing.T) {
 	cam := startFakeCamera(t, 3, 250) // 10 s GOP: only the cache can answer quickly
 	s, rx := connect(t, newTestEngine(t), 1, nil)
 	s.Feed(0).Attach(cam.hub)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	for i := 0; i < 15; i++ {
 		if _, err := rx.Next(ctx, 0); err != nil {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
+
+	"vigil/internal/testwait"
 )
 
 // sender is a pion peer that sends one H.264 track to a Receiver, packets
@@ -86,7 +88,7 @@ func TestAPictureCutShortIsDroppedNotMerged(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Cap)
 	defer cancel()
 	// Packets sent before the connection is up are lost: send whole
 	// pictures until one arrives.
