@@ -44,7 +44,13 @@ func TestSIGHUPReloads(t *testing.T) {
 	}
 	p.signal(syscall.SIGHUP)
 	testwait.For(t, "the added camera", func() bool { return cameraStatus(t, base, token, "bjx-nsq-02") == http.StatusOK })
-	m, _ := p.logged("config reloaded")
+	// The camera is served before the reload's log line is written, and
+	// the line reaches the test through a pipe and a goroutine: wait for it.
+	var m map[string]any
+	testwait.For(t, "the reload logged", func() bool {
+		m, _ = p.logged("config reloaded")
+		return m != nil
+	})
 	if changed := fmt.Sprint(m["changed"]); !strings.Contains(changed, "camera bjx-nsq-02 added") {
 		t.Fatalf("reload logged changed %s", changed)
 	}
