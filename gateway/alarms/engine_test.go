@@ -34,7 +34,7 @@ func TestEngineRaiseAckClear(t *testing.T) {
 	if err != nil || a.Count != 1 || a.State != StateActive {
 		t.Fatal(a, err)
 	}
-	clk.add(time.Second)
+	clk.Advance(time.Second)
 	again, _ := e.Raise(ctx, offline)
 	if again.ID != a.ID || again.Count != 2 || again.Detail != "unreachable" {
 		t.Fatalf("raised again: %+v, want the same alarm counted up", again)
@@ -54,11 +54,11 @@ func TestEngineRaiseAckClear(t *testing.T) {
 		t.Fatalf("acked %+v, %v", acked, err)
 	}
 	// Still open: the condition coming back counts the acknowledged alarm up.
-	clk.add(time.Second)
+	clk.Advance(time.Second)
 	if up, _ := e.Raise(ctx, offline); up.ID != a.ID || up.Count != 3 || up.State != StateAcknowledged {
 		t.Fatalf("raised while acknowledged: %+v", up)
 	}
-	clk.add(time.Second)
+	clk.Advance(time.Second)
 	if err := e.Clear(ctx, offline); err != nil {
 		t.Fatal(err)
 	}

@@ -7,26 +7,17 @@ import (
 	"time"
 
 	"vigil/gateway/store"
+	"vigil/internal/testclock"
 )
 
-// clock is a settable time for the engine.
-type clock struct{ now time.Time }
-
-func (c *clock) Now() time.Time { return c.now }
-
-func (c *clock) add(d time.Duration) time.Time {
-	c.now = c.now.Add(d)
-	return c.now
-}
-
-func newTestEngine(t *testing.T) (*Engine, *store.Store, *clock) {
+func newTestEngine(t *testing.T) (*Engine, *store.Store, *testclock.Clock) {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "vigil.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clk := &clock{now: time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 12, 6, 6, 0, 0, 0, time.UTC))
 	e, err := NewEngine(context.Background(), Options{Store: st, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -54,24 +45,24 @@ func TestTrackerThresholdAndClear(t *testing.T) {
 	e, _, clk := newTestEngine(t)
 	tr := NewTracker(e, TrackerOptions{Threshold: threshold(10 * time.Second), ClearAfter: 30 * time.Second})
 	ctx := context.Background()
-	start := clk.now
-	tr.Present(ctx, clk.now, offline, start, 0)
-	tr.Present(ctx, clk.add(9*time.Second), offline, start, 0)
+	start := clk.Now()
+	tr.Present(ctx, clk.Now(), offline, start, 0)
+	tr.Present(ctx, clk.Advance(9*time.Second), offline, start, 0)
 	if n := len(openOf(t, e)); n != 0 {
 		t.Fatalf("%d alarms before the threshold", n)
 	}
-	tr.Present(ctx, clk.add(time.Second), offline, start, 0)
+	tr.Present(ctx, clk.Advance(time.Second), offline, start, 0)
 	list := openOf(t, e)
-	if len(list) != 1 || list[0].Count != 1 || list[0].State != StateActive || !list[0].RaisedAt.Equal(clk.now) {
+	if len(list) != 1 || list[0].Count != 1 || list[0].State != StateActive || !list[0].RaisedAt.Equal(clk.Now()) {
 		t.Fatalf("at the threshold: %+v", list)
 	}
-	tr.Absent(ctx, clk.add(time.Second), offline, 0)
-	tr.Absent(ctx, clk.add(29*time.Second), offline, 0)
+	tr.Absent(ctx, clk.Advance(time.Second), offline, 0)
+	tr.Absent(ctx, clk.Advance(29*time.Second), offline, 0)
 	if openOf(t, e)[0].State != StateActive {
 		t.Fatal("cleared before ClearAfter")
 	}
-	tr.Absent(ctx, clk.add(time.Second), offline, 0)
-	if a := openOf(t, e)[0]; a.State != StateCleared || a.ClearedAt == nil || !a.ClearedAt.Equal(clk.now) {
+	tr.Absent(ctx, clk.Advance(time.Second), offline, 0)
+	if a := openOf(t, e)[0]; a.State != StateCleared || a.ClearedAt == nil || !a.ClearedAt.Equal(clk.Now()) {
 		t.Fatalf("after ClearAfter: %+v", a)
 	}
 }
@@ -87,22 +78,22 @@ func TestTrackerFlapping(t *testing.T) {
 	ctx := context.Background()
 	for i := range 20 {
 		if i%4 == 3 { // came and went between two looks
-			tr.Absent(ctx, clk.add(3*time.Second), offline, 1)
+			tr.Absent(ctx, clk.Advance(3*time.Second), offline, 1)
 			continue
 		}
-		tr.Present(ctx, clk.add(time.Second), offline, clk.now, 0)
-		tr.Absent(ctx, clk.add(2*time.Second), offline, 0)
+		tr.Present(ctx, clk.Advance(time.Second), offline, clk.Now(), 0)
+		tr.Absent(ctx, clk.Advance(2*time.Second), offline, 0)
 	}
 	list := openOf(t, e)
 	if len(list) != 1 || list[0].Count != 20 || !list[0].Open() {
 		t.Fatalf("after 20 drops: %+v", list)
 	}
-	tr.Absent(ctx, clk.add(31*time.Second), offline, 0)
+	tr.Absent(ctx, clk.Advance(31*time.Second), offline, 0)
 	if a := openOf(t, e)[0]; a.State != StateCleared || a.Count != 20 {
 		t.Fatalf("quiet for ClearAfter: %+v", a)
 	}
-	tr.Present(ctx, clk.add(time.Second), offline, clk.now, 0)
-	tr.Absent(ctx, clk.add(time.Second), offline, 0)
+	tr.Present(ctx, clk.Advance(time.Second), offline, clk.Now(), 0)
+	tr.Absent(ctx, clk.Advance(time.Second), offline, 0)
 	if n := len(openOf(t, e)); n != 1 {
 		t.Fatalf("one short drop after the clear made %d alarms, want still 1", n)
 	}

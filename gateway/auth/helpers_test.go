@@ -5,37 +5,20 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"vigil/gateway/store"
+	"vigil/internal/testclock"
 )
 
 // testParams keep argon2 cheap under -race; production uses DefaultParams.
 var testParams = Params{Memory: 256, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	svc   *Service
 	st    *store.Store
-	clock *clock
+	clock *testclock.Clock
 	ctx   context.Context
 }
 
@@ -48,7 +31,7 @@ func newFixture(t *testing.T, opts ...func(*Options)) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &clock{now: time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC))
 	o := Options{Store: st, Params: testParams, Now: c.Now,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, f := range opts {

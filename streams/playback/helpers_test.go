@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -151,24 +150,6 @@ func (v *viewer) poll(d time.Duration) (*media.AccessUnit, bool) {
 	au := v.q[0]
 	v.q = v.q[1:]
 	return au, true
-}
-
-// handClock is a real time the test moves on by hand.
-type handClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *handClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *handClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
 }
 
 // samplesOf returns frames first..first+n-1 as a recorder's samples.

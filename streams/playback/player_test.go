@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testclock"
 	"vigil/internal/testwait"
 )
 
@@ -57,20 +58,20 @@ func TestSpeeds(t *testing.T) {
 	x := openIndex(t, root)
 	const steps = 12 // of one frame's duration of real time each
 	for _, speed := range []float64{1, 4, 16} {
-		wall := &handClock{now: time.Now()}
+		wall := testclock.New(time.Now())
 		clock, err := NewClock(t0, speed)
 		if err != nil {
 			t.Fatal(err)
 		}
 		clock.now = wall.Now
-		clock.Seek(t0) // anchored at the hand clock's time
+		clock.Seek(t0) // anchored at the test's clock
 		p := startPlayer(t, Options{Store: x, Camera: "cam", Start: t0, Clock: clock})
 		v := watch(t, p)
 		keyOnly := speed > KeyframesAbove
 		last := -1
 		for step := range steps + 1 {
 			if step > 0 {
-				wall.advance(frameDur)
+				wall.Advance(frameDur)
 			}
 			due := int(speed) * step // the last frame due: the clock shows t0 + speed × step frames
 			if keyOnly {

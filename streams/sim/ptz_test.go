@@ -5,34 +5,30 @@ import (
 	"testing"
 	"time"
 
+	"vigil/internal/testclock"
 	"vigil/streams/onvif"
 )
 
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time          { return c.t }
-func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
-func newTestPTZ() (*PTZ, *fakeClock) {
-	c := &fakeClock{t: time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)}
+func newTestPTZ() (*PTZ, *testclock.Clock) {
+	c := testclock.New(time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC))
 	p := NewPTZ()
-	p.now, p.since = c.now, c.t
+	p.now, p.since = c.Now, c.Now()
 	return p, c
 }
 
 func TestPTZIntegratesVelocity(t *testing.T) {
 	p, c := newTestPTZ()
 	p.Move(onvif.Vector{Pan: 0.5, Tilt: -1}, 0)
-	c.advance(time.Second)
+	c.Advance(time.Second)
 	if got := p.Position(); got.Pan != 0.25 || got.Tilt != -0.5 {
 		t.Fatalf("after 1 s: %+v", got)
 	}
-	c.advance(10 * time.Second)
+	c.Advance(10 * time.Second)
 	if got := p.Position(); got.Pan != 1 || got.Tilt != -1 || !p.Moving() {
 		t.Fatalf("clamped: %+v", got)
 	}
 	p.Stop()
-	c.advance(time.Second)
+	c.Advance(time.Second)
 	if p.Moving() || p.Position().Pan != 1 {
 		t.Fatal("moved after Stop")
 	}
@@ -41,7 +37,7 @@ func TestPTZIntegratesVelocity(t *testing.T) {
 func TestPTZMoveTimeoutStopsByItself(t *testing.T) {
 	p, c := newTestPTZ()
 	p.Move(onvif.Vector{Pan: 1}, 500*time.Millisecond)
-	c.advance(3 * time.Second)
+	c.Advance(3 * time.Second)
 	if got := p.Position(); got.Pan != 0.25 || p.Moving() {
 		t.Fatalf("a move with a 0.5 s timeout: %+v moving %v", got, p.Moving())
 	}
@@ -51,7 +47,7 @@ func TestPTZIgnoringTimeoutsMovesUntilStop(t *testing.T) {
 	p, c := newTestPTZ()
 	p.IgnoreMoveTimeouts(true)
 	p.Move(onvif.Vector{Pan: 1}, 100*time.Millisecond)
-	c.advance(time.Second)
+	c.Advance(time.Second)
 	if !p.Moving() || p.Position().Pan != 0.5 {
 		t.Fatalf("moving %v at %+v", p.Moving(), p.Position())
 	}
