@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"runtime/metrics"
 	"strings"
 	"testing"
 )
@@ -84,4 +85,30 @@ func FuzzCheckPassword(f *testing.F) {
 	f.Fuzz(func(t *testing.T, hash, pw string) {
 		CheckPassword(hash, pw) // must not panic or allocate wildly
 	})
+}
+
+// TestHashingGivesItsMemoryBack: after a hash at DefaultParams, the heap's
+// next collection is not set past argon2's 64 MiB block, which is garbage
+// by then. Not parallel: other tests' hashes would hold their blocks.
+func TestHashingGivesItsMemoryBack(t *testing.T) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := uint64(DefaultParams().Memory) << 10
+	if goal := heapGoal(); goal >= block {
+		t.Fatalf("after a hash the heap's goal is %d MiB, want below argon2's %d MiB block", goal>>20, block>>20)
+	}
+	if !CheckPassword(h, "correct horse battery") {
+		t.Fatal("right password rejected")
+	}
+	if goal := heapGoal(); goal >= block {
+		t.Fatalf("after a check the heap's goal is %d MiB, want below argon2's %d MiB block", goal>>20, block>>20)
+	}
+}
+
+func heapGoal() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/goal:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
