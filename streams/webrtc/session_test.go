@@ -19,22 +19,29 @@ import (
 // with SPS/PPS every gop frames. Byte 1 of every slice carries the camera's
 // tag so a test can tell cameras apart on the wire.
 type fakeCamera struct {
-	hub  *hub.Hub
-	tag  byte
-	gop  int
-	stop chan struct{}
-	wg   sync.WaitGroup
+	hub   *hub.Hub
+	tag   byte
+	gop   int
+	limit int // frames to publish before stopping; 0 for no end
+	stop  chan struct{}
+	wg    sync.WaitGroup
 }
 
 func startFakeCamera(t *testing.T, tag byte, gop int) *fakeCamera {
-	c := &fakeCamera{hub: hub.New(hub.Options{ID: string(rune('a' + tag))}), tag: tag, gop: gop, stop: make(chan struct{})}
+	return startFakeCameraFor(t, tag, gop, 0)
+}
+
+// startFakeCameraFor starts a camera that publishes limit frames (0: no
+// end) and then falls silent, so that what a feed has sent stops moving.
+func startFakeCameraFor(t *testing.T, tag byte, gop, limit int) *fakeCamera {
+	c := &fakeCamera{hub: hub.New(hub.Options{ID: string(rune('a' + tag))}), tag: tag, gop: gop, limit: limit, stop: make(chan struct{})}
 	c.hub.SetStatus(hub.Status{State: hub.StateOnline, Track: media.Track{Codec: media.CodecH264, Width: 640, Height: 360}})
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
 		tick := time.NewTicker(40 * time.Millisecond)
 		defer tick.Stop()
-		for i := 0; ; i++ {
+		for i := 0; c.limit == 0 || i < c.limit; i++ {
 			c.hub.Publish(c.unit(i))
 			select {
 			case <-tick.C:

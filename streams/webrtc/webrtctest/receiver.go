@@ -98,6 +98,7 @@ type Receiver struct {
 	truncated atomic.Uint64 // pictures cut short by the next one (see Truncated)
 
 	repeated, repeatedWrong atomic.Uint64 // see Repeats
+	again                   repeatedSeqs  // see NotRepeated
 
 	reports senderReports // see SenderReport
 }
@@ -288,7 +289,7 @@ func (r *Receiver) readTrack(index int, track *webrtc.TrackRemote) {
 		firstSeq uint16
 		haveSeq  bool
 		gap      bool
-		rp       = new(repeats)
+		rp       = &repeats{track: index}
 	)
 	for {
 		pkt, _, err := track.ReadRTP()

@@ -3,6 +3,7 @@ package webrtctest
 import (
 	"errors"
 	"hash/crc32"
+	"sync"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
@@ -12,8 +13,9 @@ import (
 // NACK) and checks each against the first arrival of its sequence number.
 // One per track, used by its reader only.
 type repeats struct {
-	seen [1 << 16]bool
-	sum  [1 << 16]uint32
+	track int
+	seen  [1 << 16]bool
+	sum   [1 << 16]uint32
 }
 
 // see records pkt; true when its sequence number came before.
@@ -26,6 +28,7 @@ func (rp *repeats) see(r *Receiver, pkt *rtp.Packet) bool {
 		return false
 	}
 	r.repeated.Add(1)
+	r.again.add(rp.track, seq)
 	if rp.sum[seq] != sum {
 		r.repeatedWrong.Add(1)
 	}
@@ -37,6 +40,39 @@ func (rp *repeats) see(r *Receiver, pkt *rtp.Packet) bool {
 // another payload than the first time (a sender bug).
 func (r *Receiver) Repeats() (repeated, wrong uint64) {
 	return r.repeated.Load(), r.repeatedWrong.Load()
+}
+
+// repeatedSeqs is which sequence numbers of each track came again.
+type repeatedSeqs struct {
+	mu   sync.Mutex
+	seqs map[int]map[uint16]bool
+}
+
+func (rs *repeatedSeqs) add(track int, seq uint16) {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.seqs == nil {
+		rs.seqs = map[int]map[uint16]bool{}
+	}
+	if rs.seqs[track] == nil {
+		rs.seqs[track] = map[uint16]bool{}
+	}
+	rs.seqs[track][seq] = true
+}
+
+// NotRepeated returns those of seqs that have not come again on track i:
+// what a receiver still waits for after a NACK, and asks for again when
+// the NACK or the retransmission was lost.
+func (r *Receiver) NotRepeated(i int, seqs []uint16) []uint16 {
+	r.again.mu.Lock()
+	defer r.again.mu.Unlock()
+	var out []uint16
+	for _, s := range seqs {
+		if !r.again.seqs[i][s] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // SendNACK asks the sender of track i to send the packets seqs again.
