@@ -75,6 +75,20 @@ func (r *Reader) Read(ctx context.Context) (Delivery, error) {
 	}
 }
 
+// TryRead returns the next delivery if one is waiting, without blocking,
+// and false when none is. With Ready it lets a consumer take, at a moment
+// of its choosing, everything published before that moment (the recorder
+// takes a camera's sound up to the keyframe it cuts a segment at).
+func (r *Reader) TryRead() (Delivery, bool, error) {
+	return r.take()
+}
+
+// Ready receives when a delivery may be waiting: a consumer that takes
+// with TryRead waits on it once TryRead found nothing.
+func (r *Reader) Ready() <-chan struct{} {
+	return r.signal
+}
+
 func (r *Reader) take() (Delivery, bool, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

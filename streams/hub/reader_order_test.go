@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"vigil/streams/media"
 )
@@ -124,5 +125,46 @@ func TestBurstAndSkipKeepStatusOrder(t *testing.T) {
 	}
 	if r.Skips() != 1 {
 		t.Fatalf("skips = %d, want 1", r.Skips())
+	}
+}
+
+// TestTryReadTakesWithoutWaiting: TryRead returns what is queued and
+// false at once when nothing is, Ready tells that something came, and a
+// closed reader says so.
+func TestTryReadTakesWithoutWaiting(t *testing.T) {
+	h := New(Options{ID: "cam/audio"})
+	rd := h.NewReader()
+	if d, ok, err := rd.TryRead(); !ok || err != nil || d.Status == nil {
+		t.Fatalf("a new reader's first delivery %+v (%v, %v), want the hub's status", d, ok, err)
+	}
+	if _, ok, err := rd.TryRead(); ok || err != nil {
+		t.Fatalf("an empty reader gave a delivery (%v, %v)", ok, err)
+	}
+	h.Publish(&media.AccessUnit{PTS: 0, Key: true, NALUs: [][]byte{{1}}})
+	h.Publish(&media.AccessUnit{PTS: 20 * time.Millisecond, Key: true, NALUs: [][]byte{{2}}})
+	select {
+	case <-rd.Ready():
+	default:
+		t.Fatal("Ready did not tell of the units published")
+	}
+	var got []byte
+	for {
+		d, ok, err := rd.TryRead()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			break
+		}
+		for _, au := range d.Units {
+			got = append(got, au.NALUs[0][0])
+		}
+	}
+	if string(got) != "\x01\x02" {
+		t.Fatalf("took units %v, want 1 then 2", got)
+	}
+	rd.Close()
+	if _, _, err := rd.TryRead(); err != ErrClosed {
+		t.Fatalf("a closed reader's TryRead: %v, want ErrClosed", err)
 	}
 }

@@ -17,10 +17,19 @@ import (
 // fragment: about 30 s of 20 ms packets, far beyond a fragment's second.
 const maxQueuedAudio = 1500
 
-// audioIn collects the camera's sound for the writer. Its reader runs in
-// a goroutine of its own (Run owns it and waits for it), since the writer
-// blocks on the video hub; the writer takes what arrived at each fragment.
+// audioIn collects the camera's sound for the writer. A goroutine of its
+// own (Run owns it and waits for it) takes what the sound hub delivers,
+// since the writer blocks on the video hub; and the writer takes what is
+// waiting itself before it looks (take, current). The camera's sound and
+// picture are published in the order they came, so a segment cut at a
+// keyframe holds all the sound published before that keyframe, even when
+// that goroutine was not scheduled since: with the goroutine alone, on a
+// busy machine, the sound of a segment's last tenth of a second came
+// after the cut and was moved up to the next segment's start, leaving a
+// gap at the cut and pushing that segment's sound late.
 type audioIn struct {
+	rd *hub.Reader // nil in tests that deliver by hand
+
 	mu      sync.Mutex
 	track   media.Track
 	online  bool
@@ -30,28 +39,48 @@ type audioIn struct {
 }
 
 // attachAudio attaches a reader to the camera's sound hub h and takes its
-// first delivery, the hub's status, at once, not in run's goroutine: a
-// segment's tracks are fixed when it opens, and the first segment opens at
-// the camera's first keyframe, which can come before that goroutine is
-// first scheduled, and that segment would then be recorded mute.
-func attachAudio(ctx context.Context, h *hub.Hub) (*audioIn, *hub.Reader) {
-	a := &audioIn{}
-	rd := h.NewReader()
-	if d, err := rd.Read(ctx); err == nil { // the status: attaching queued it
-		a.deliver(d)
-	}
-	return a, rd
+// first delivery, the hub's status, at once: a segment's tracks are fixed
+// when it opens, and the first segment opens at the camera's first
+// keyframe, which can come before run's goroutine is first scheduled.
+func attachAudio(h *hub.Hub) *audioIn {
+	a := &audioIn{rd: h.NewReader()}
+	a.mu.Lock()
+	a.drainLocked()
+	a.mu.Unlock()
+	return a
 }
 
-// run reads rd until ctx ends, then closes it.
-func (a *audioIn) run(ctx context.Context, rd *hub.Reader) {
-	defer rd.Close()
+// run takes the sound hub's deliveries as they come until ctx ends or
+// the reader is closed, then closes the reader.
+func (a *audioIn) run(ctx context.Context) {
+	defer a.rd.Close()
 	for {
-		d, err := rd.Read(ctx)
+		a.mu.Lock()
+		err := a.drainLocked()
+		a.mu.Unlock()
 		if err != nil {
 			return
 		}
-		a.deliver(d)
+		select {
+		case <-a.rd.Ready():
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// drainLocked delivers what the reader holds; a.mu is held, so what the
+// writer takes is in the order the hub had it.
+func (a *audioIn) drainLocked() error {
+	if a.rd == nil {
+		return nil
+	}
+	for {
+		d, ok, err := a.rd.TryRead()
+		if err != nil || !ok {
+			return err
+		}
+		a.deliverLocked(d)
 	}
 }
 
@@ -59,6 +88,10 @@ func (a *audioIn) run(ctx context.Context, rd *hub.Reader) {
 func (a *audioIn) deliver(d hub.Delivery) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.deliverLocked(d)
+}
+
+func (a *audioIn) deliverLocked(d hub.Delivery) {
 	if d.Status != nil {
 		a.track, a.online, a.changed = d.Status.Track, d.Status.State == hub.StateOnline, true
 		a.units = nil // what follows is another stream
@@ -81,6 +114,7 @@ func (a *audioIn) current() (media.Track, bool) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.drainLocked()
 	a.changed = false
 	return a.track, a.online
 }
@@ -90,6 +124,7 @@ func (a *audioIn) current() (media.Track, bool) {
 func (a *audioIn) take(buf []*media.AccessUnit) ([]*media.AccessUnit, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.drainLocked()
 	buf = append(buf[:0], a.units...)
 	clear(a.units)
 	a.units = a.units[:0]

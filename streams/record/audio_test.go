@@ -109,12 +109,41 @@ func readSound(t *testing.T, tr *tracker) (segstore.AudioInit, uint64, []segstor
 func TestAttachedAudioKnowsItsTrack(t *testing.T) {
 	audio := hub.New(hub.Options{ID: "cam/audio"})
 	audio.SetStatus(hub.Status{State: hub.StateOnline, Track: media.Track{Codec: media.CodecPCMA, SampleRate: 8000, Channels: 1}})
-	in, rd := attachAudio(t.Context(), audio)
-	defer rd.Close()
+	in := attachAudio(audio)
+	defer in.rd.Close()
 	var at audioTrack
 	a := at.begin(in)
 	if !at.on || a.Codec != segstore.CodecLPCM || a.SampleRate != 8000 {
 		t.Fatalf("a segment opened now records sound %+v (on %v), want 8 kHz PCM", a, at.on)
+	}
+}
+
+// TestSoundPublishedBeforeTheCutIsTaken: the writer takes the sound the
+// hub holds when it cuts, not only what the sound's goroutine took: here
+// that goroutine never runs (a busy machine), and the segment's fragment
+// still holds the second of sound published before it. With the
+// goroutine alone, that second came after the cut and was moved up to the
+// next segment's start, a gap at the cut.
+func TestSoundPublishedBeforeTheCutIsTaken(t *testing.T) {
+	audio := hub.New(hub.Options{ID: "cam/audio", QueueFrames: 500})
+	audio.SetStatus(hub.Status{State: hub.StateOnline, Track: media.Track{Codec: media.CodecPCMA, SampleRate: 8000, Channels: 1}})
+	in := attachAudio(audio)
+	defer in.rd.Close()
+	var at audioTrack
+	at.begin(in)
+	base := time.Now()
+	for i := range 50 {
+		pts := time.Duration(i) * 20 * time.Millisecond
+		audio.Publish(&media.AccessUnit{PTS: pts, DTS: pts, Received: base.Add(pts),
+			NALUs: [][]byte{bytes.Repeat([]byte{0xd5}, 160)}, Key: true})
+	}
+	_, samples := at.collect(in, base)
+	var n uint32
+	for _, s := range samples {
+		n += s.Duration
+	}
+	if n != 8000 {
+		t.Fatalf("the fragment holds %d samples of the 8000 published before it", n)
 	}
 }
 

@@ -146,11 +146,10 @@ func (r *Recorder) Run(ctx context.Context) {
 	defer rd.Close()
 	w := newWriter(r)
 	if r.opts.AudioHub != nil {
-		var ard *hub.Reader
-		w.audioIn, ard = attachAudio(ctx, r.opts.AudioHub)
+		w.audioIn = attachAudio(r.opts.AudioHub)
 		actx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
-		wg.Go(func() { w.audioIn.run(actx, ard) })
+		wg.Go(func() { w.audioIn.run(actx) })
 		defer wg.Wait()
 		defer cancel() // after the last segment took its sound
 	}
