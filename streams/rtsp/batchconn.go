@@ -25,9 +25,16 @@ type Demand interface {
 // in the socket before they are read. A camera sends a frame as a run of
 // packets, and reading each as it comes costs a wake-up per packet: most
 // of what an idle camera costs. Reading once per period instead takes a
-// frame or two per read, and the GOP cache and the recorder do not mind
-// being 50 ms behind. A viewer arriving ends the wait at once.
-const BatchPeriod = 50 * time.Millisecond
+// few frames per read, and the GOP cache and the recorder do not mind
+// being 100 ms behind (the recorder's wall clock is anchored at an
+// arrival, so up to that late). A viewer arriving ends the wait at once.
+//
+// 100 ms rather than 50 halves the reads of an idle node (vigilbench
+// idle, 50 cameras, side by side on a quiet machine: 0.028–0.035 cores
+// against 0.038–0.043, three repetitions each). Before the socket's
+// low-water mark (quietLowat) the poller's wake-ups were the cost, and
+// the period did not matter (README, Performance, 2026-12-07 05:15).
+const BatchPeriod = 100 * time.Millisecond
 
 // A watched camera is read as its packets come: waiting up to 2 ms for a
 // frame's burst to be in before reading it cost more than it saved
@@ -35,19 +42,21 @@ const BatchPeriod = 50 * time.Millisecond
 // machine: 0.186 cores against 0.167 reading at once, latency p50 1.6 ms
 // against 0.4 ms).
 
-// batchReadSize is what one read may take: a 50 ms batch of a 4 Mbit/s
-// camera, beside the rest of a frame of the video channel, which must be
-// whole in the buffer to be taken out (up to 64 kB). A read that fills
-// what is free of it is followed by another at once.
+// batchReadSize is what one read may take: a batch of a 4 Mbit/s camera
+// (50 kB in 100 ms), beside the start of a frame of the video channel
+// left from the read before, which must be whole in the buffer to be
+// taken out (up to 64 kB). A read that fills what is free of it is
+// followed by another at once, so a larger batch costs a second read, not
+// a wait.
 const batchReadSize = 96 << 10
 
 // quietLowat is the socket's receive low-water mark while its pull waits
 // for a tick (SO_RCVLOWAT): more than a period of any camera's bytes
-// (40 Mbit/s at 50 ms). Below it Linux does not signal the socket
+// (40 Mbit/s at 100 ms). Below it Linux does not signal the socket
 // readable, so the packets that arrive while nobody reads no longer wake
 // the runtime's network poller one by one; that had made the poller and
 // the scheduler a third of an idle node's CPU.
-const quietLowat = 256 << 10
+const quietLowat = 512 << 10
 
 // heartbeatPeriod is how often gortsplib is told that video frames were
 // taken out of its stream (queueHeartbeat). gortsplib keeps the time of

@@ -14,7 +14,7 @@ import (
 // lost on the way is streams/record's TestRecordingLosesNoFrame, which
 // counts the camera's own frame numbers.
 func TestUnwatchedCameraIsReadInBatches(t *testing.T) {
-	const fps = 50 // two or three frames to a 50 ms batch
+	const fps = 50 // about five frames to a 100 ms batch
 	srv := startCameras(t, sim.ServerOptions{Configure: func(_ string, o *sim.CameraOptions) {
 		o.FPS, o.GOP = fps, fps
 	}})
@@ -49,7 +49,7 @@ func TestUnwatchedCameraIsReadInBatches(t *testing.T) {
 		}
 	}
 	// Read as they come, 20 ms apart, almost no two frames would arrive
-	// within a millisecond; in 50 ms batches more than half do.
+	// within a millisecond; in 100 ms batches most do.
 	if together < len(received)/3 {
 		t.Fatalf("%d of %d frames arrived with the one before: not read in batches", together, len(received)-1)
 	}
