@@ -50,6 +50,7 @@ func FuzzURL(f *testing.F) {
 	f.Add("admin", "p&ss=w0rd;x", "live", uint8(1))
 	f.Add("admin", "se/cret", "", uint8(2))
 	f.Add("ad min", "sécret%", "a b/c", uint8(0x83))
+	f.Add("admin", "secret", "a b password=x/ch1", uint8(2))
 	f.Fuzz(func(t *testing.T, user, pass, path string, form uint8) {
 		in := buildCameraURL(user, pass, path, form)
 		skeleton := buildCameraURL("", "", path, form)
@@ -69,6 +70,7 @@ func FuzzSecretsText(f *testing.F) {
 	f.Add("500 Internal Error for rtsp://admin:secret@h/?pwd=secret", "admin", "secret", uint8(0))
 	f.Add("user=admin&password=secret", "admin", "secret", uint8(2))
 	f.Add("bad SDP line: a=control:rtsp://h/user=u&pass=p%2F", "u", "p/", uint8(3))
+	f.Add(`login failed: password='se cret' user="ad min"`, "ad min", "se cret", uint8(1))
 	f.Fuzz(func(t *testing.T, text, user, pass string, form uint8) {
 		cam := buildCameraURL(user, pass, "live", form)
 		out := Collect(cam).Text(text + " " + cam)

@@ -17,6 +17,8 @@ func TestSecretsText(t *testing.T) {
 		{"other stream and config", "subpass cfgpass", "*** ***"},
 		{"basic auth echoed", "Authorization: Basic YWRtaW46cEBzcyB3MHJk", "Authorization: Basic ***"},
 		{"bare parameters", "bad request: user=someone&pwd=guess; retry", "bad request: user=***&pwd=***; retry"},
+		{"quoted values", `login failed: password='se cret' user="ad min" ok`, `login failed: password='***' user="***" ok`},
+		{"unclosed quote", "password='se cret", "password='***"},
 		{"foreign URL", "see rtsp://u:v@other/x?password=y.", "see rtsp://***@other/x?password=***"},
 		{"nothing to hide", "camera answered RTSP 503 Service Unavailable", "camera answered RTSP 503 Service Unavailable"},
 	}

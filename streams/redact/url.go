@@ -9,6 +9,8 @@ package redact
 import (
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Mask replaces every credential.
@@ -26,8 +28,11 @@ func IsCredentialKey(key string) bool {
 	if k, err := url.PathUnescape(key); err == nil {
 		key = k
 	}
-	if i := strings.LastIndexAny(key, "_-."); i >= 0 {
-		key = key[i+1:]
+	// The last word: after a separator, escaped or not ("api_key",
+	// "access-token", "db%20password" in a path).
+	if i := strings.LastIndexFunc(key, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); i >= 0 {
+		_, size := utf8.DecodeRuneInString(key[i:])
+		key = key[i+size:]
 	}
 	for _, w := range credentialWords {
 		if strings.EqualFold(key, w) {
@@ -108,23 +113,45 @@ func maskParams(s string, stops string) string {
 
 // credentialSpans returns where the values of the credential parameters
 // (key=value with a credential key) of s start and end; a value runs from
-// the "=" to the next of stops. Empty values hide nothing and are skipped.
+// the "=" to the next of stops, or is quoted. Empty values hide nothing
+// and are skipped.
 func credentialSpans(s string, stops string) [][2]int {
 	var spans [][2]int
 	for i := 0; i < len(s); i++ {
 		if s[i] != '=' || !IsCredentialKey(keyBefore(s, i)) {
 			continue
 		}
-		end := i + 1
-		for end < len(s) && !strings.ContainsRune(stops, rune(s[end])) {
-			end++
+		start, end := i+1, i+1
+		if q := quoteAt(s, start); q != 0 {
+			// A quoted value (password='se cret', in a camera's words)
+			// runs to its closing quote, stops and all; unclosed, to
+			// the end.
+			start++
+			end = strings.IndexByte(s[start:], q)
+			if end < 0 {
+				end = len(s)
+			} else {
+				end += start
+			}
+		} else {
+			for end < len(s) && !strings.ContainsRune(stops, rune(s[end])) {
+				end++
+			}
 		}
-		if end > i+1 {
-			spans = append(spans, [2]int{i + 1, end})
+		if end > start {
+			spans = append(spans, [2]int{start, end})
 		}
-		i = end - 1
+		i = max(end-1, i)
 	}
 	return spans
+}
+
+// quoteAt returns the quote that opens a value at s[i], or 0.
+func quoteAt(s string, i int) byte {
+	if i < len(s) && strings.IndexByte("'\"`", s[i]) >= 0 {
+		return s[i]
+	}
+	return 0
 }
 
 // keyBefore returns the parameter name that ends at s[i]: the run of name

@@ -31,6 +31,8 @@ func TestURL(t *testing.T) {
 		{"control character", "rtsp://a:b@h\x7f/", "rtsp://<invalid>"},
 		{"opaque", "admin:secret@h", "<invalid>"},
 		{"relative", "/user=admin&password=secret", "/user=***&password=***"},
+		{"key after an escaped space", "rtsp://h/a%20password=secret/ch1", "rtsp://h/a%20password=***/ch1"},
+		{"key=value string", "host=db password=secret user=vigil", "host=db%20password=***"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,7 +51,7 @@ func TestURL(t *testing.T) {
 func TestIsCredentialKey(t *testing.T) {
 	t.Parallel()
 	for _, k := range []string{"user", "USER", "Username", "pass", "password", "pwd", "passwd", "token",
-		"auth", "key", "secret", "api_key", "x-Token", "%70wd"} {
+		"auth", "key", "secret", "api_key", "x-Token", "%70wd", "db%20password", "db password", "x:pwd"} {
 		if !IsCredentialKey(k) {
 			t.Errorf("%q is not taken for a credential key", k)
 		}
