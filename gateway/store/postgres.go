@@ -5,12 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+
+	"vigil/streams/redact"
 )
 
 // Advisory lock keys (any fixed 64-bit numbers, unique to vigil's uses).
@@ -76,19 +77,12 @@ func IsPostgresURL(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// RedactDSN masks the password of a postgres URL for logs and errors.
+// RedactDSN is dsn for logs and errors, its credentials masked by the
+// project's one rule (streams/redact): a postgres:// URL as a URL, a
+// key=value string as parameters.
 func RedactDSN(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.Scheme == "" {
-		return "(connection string not shown)"
+	if IsPostgresURL(dsn) {
+		return redact.URL(dsn)
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
-		u.RawQuery = q.Encode()
-	}
-	return u.String()
+	return redact.Params(dsn)
 }
