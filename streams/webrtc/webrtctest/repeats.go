@@ -58,6 +58,7 @@ func (rs *repeatedSeqs) add(track int, seq uint16) {
 		rs.seqs[track] = map[uint16]bool{}
 	}
 	rs.seqs[track][seq] = true
+	delete(rs.seqs[track], seq+1<<15) // half the number space ago, as repeats forgets
 }
 
 // NotRepeated returns those of seqs that have not come again on track i:
